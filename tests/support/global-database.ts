@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type RunningDatabase } from "../../app/database/embedded-postgres.server";
 import { applyMigrations } from "../../app/database/migrations.server";
@@ -15,6 +16,8 @@ declare module "vitest" {
     testTemplateDatabase: string;
   }
 }
+
+const silentLogger = new Logger(() => () => undefined);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -59,6 +62,8 @@ export default async function setup(project: TestProject) {
   await admin.query(`CREATE DATABASE ${template}`);
   await admin.end();
   await applyMigrations(withDatabase(adminUrl, template));
+  // graphile-worker's own schema too, so tests can queue jobs without starting a worker first.
+  await runWorkerMigrations({ connectionString: withDatabase(adminUrl, template), logger: silentLogger });
 
   project.provide("testServerAdminUrl", adminUrl);
   project.provide("testTemplateDatabase", template);

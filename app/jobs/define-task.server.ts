@@ -1,0 +1,95 @@
+import type { JobHelpers, Task } from "graphile-worker";
+import { z } from "zod";
+import { retryDelayMs, retryPolicyFor } from "./retry-policy";
+import type { TaskName } from "./task-names";
+
+// Every task goes through defineTask, which gives it two things graphile-worker does not:
+// 1. A validated payload. Old jobs and jobs inserted by SQL can have any shape; a malformed payload fails the job
+//    at once and for good (PermanentJobError), instead of being retried.
+// 2. The retry policy of app/jobs/retry-policy.ts. Jobs are queued with max_attempts = 1, and a failed attempt that
+//    has attempts left queues its successor (same job key, so a fan-out never doubles it) at the policy's delay,
+//    carrying the attempt number and last error in `_retry`. The last attempt's failure is left to graphile-worker,
+//    so the job stays in its table as failed (what the jobs page lists), and `onGaveUp` runs once.
+//    This is the shape graphile-worker's maintainers recommend for custom backoff (graphile/worker#403).
+
+/** An error that retrying cannot fix (a malformed payload, a revoked token): the job fails at once. */
+export class PermanentJobError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PermanentJobError";
+  }
+}
+
+export interface JobContext {
+  attempt: number;
+  maxAttempts: number;
+  isFinalAttempt: boolean;
+  helpers: JobHelpers;
+}
+
+export interface TaskDefinition<Schema extends z.ZodTypeAny> {
+  name: TaskName;
+  payload: Schema;
+  run(payload: z.infer<Schema>, context: JobContext): Promise<void>;
+  /** After the last attempt failed (or a permanent failure): where one notification per incident is raised. */
+  onGaveUp?(payload: z.infer<Schema>, error: unknown, context: JobContext): Promise<void>;
+  /** For tests: the clock that dates the next attempt. */
+  now?: () => number;
+}
+
+const retryMeta = z.object({ attempt: z.number().int().min(1), lastError: z.string().optional() });
+export type RetryMeta = z.infer<typeof retryMeta>;
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
+}
+
+export function defineTask<Schema extends z.ZodTypeAny>(definition: TaskDefinition<Schema>): Task {
+  const policy = retryPolicyFor(definition.name);
+  const now = definition.now ?? Date.now;
+
+  return async (rawPayload, helpers) => {
+    const { _retry, ...fields } = (rawPayload ?? {}) as Record<string, unknown>;
+    const meta = retryMeta.safeParse(_retry ?? { attempt: 1 });
+    const parsed = definition.payload.safeParse(fields);
+    if (!meta.success || !parsed.success) {
+      const problems = [meta.error, parsed.error].filter((e): e is z.ZodError => !!e).map(describeIssues);
+      throw new PermanentJobError(`Invalid payload for task ${definition.name}: ${problems.join("; ")}`);
+    }
+    const attempt = meta.data.attempt;
+    const context: JobContext = {
+      attempt,
+      maxAttempts: policy.maxAttempts,
+      isFinalAttempt: attempt >= policy.maxAttempts,
+      helpers,
+    };
+
+    try {
+      await definition.run(parsed.data, context);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof PermanentJobError || context.isFinalAttempt) {
+        try {
+          await definition.onGaveUp?.(parsed.data, error, context);
+        } catch (hookError) {
+          helpers.logger.error(`onGaveUp of ${definition.name} failed: ${(hookError as Error).message}`);
+        }
+        throw error;
+      }
+      const delay = retryDelayMs(policy, attempt);
+      await helpers.addJob(
+        definition.name,
+        { ...fields, _retry: { attempt: attempt + 1, lastError: message } satisfies RetryMeta },
+        {
+          runAt: new Date(now() + delay),
+          maxAttempts: 1,
+          jobKey: helpers.job.key ?? undefined,
+          jobKeyMode: "replace",
+        },
+      );
+      helpers.logger.warn(
+        `${definition.name} attempt ${attempt} of ${policy.maxAttempts} failed (${message}); next attempt in ${Math.round(delay / 1000)} s`,
+      );
+    }
+  };
+}

@@ -1,0 +1,34 @@
+import { TASK, type TaskName } from "./task-names";
+
+// How often a failed job is tried, and how long to wait in between: the original plan's numbers (product sync
+// 3 attempts from 60 s, inventory 3 from 30 s, integrity 2 from 60 s), doubling each time. graphile-worker's own
+// backoff is fixed (exp(attempts) seconds), so app/jobs/define-task.server.ts applies this policy itself.
+// Throttling never reaches this policy: the Admin client waits it out.
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  firstDelayMs: number;
+}
+
+const SECOND = 1000;
+
+export const RETRY_POLICY: Record<TaskName, RetryPolicy> = {
+  [TASK.productSync]: { maxAttempts: 3, firstDelayMs: 60 * SECOND },
+  [TASK.inventorySync]: { maxAttempts: 3, firstDelayMs: 30 * SECOND },
+  [TASK.integrityCheck]: { maxAttempts: 2, firstDelayMs: 60 * SECOND },
+  // A fan-out that fails (database unreachable) is worth a few quick retries: its cron fires only once.
+  [TASK.scheduleProductSyncs]: { maxAttempts: 5, firstDelayMs: 10 * SECOND },
+  [TASK.scheduleInventorySyncs]: { maxAttempts: 5, firstDelayMs: 10 * SECOND },
+  [TASK.scheduleIntegrityChecks]: { maxAttempts: 5, firstDelayMs: 10 * SECOND },
+};
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, firstDelayMs: 30 * SECOND };
+
+export function retryPolicyFor(task: string): RetryPolicy {
+  return RETRY_POLICY[task as TaskName] ?? DEFAULT_RETRY_POLICY;
+}
+
+/** The wait before attempt `failedAttempt + 1`: first delay, then doubling. */
+export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number {
+  return policy.firstDelayMs * 2 ** (failedAttempt - 1);
+}

@@ -1,0 +1,21 @@
+import type { TaskList } from "graphile-worker";
+import { TASK } from "./task-names";
+import { integrityCheck } from "./tasks/integrity-check.server";
+import { inventorySync } from "./tasks/inventory-sync.server";
+import { productSync } from "./tasks/product-sync.server";
+import {
+  scheduleIntegrityChecks,
+  scheduleInventorySyncs,
+  scheduleProductSyncs,
+} from "./tasks/schedule-shop-syncs.server";
+
+// Every task the worker runs, by name. An explicit list rather than a tasks directory: Vite bundles the server,
+// so a directory of .ts files is not there at run time.
+export const taskList: TaskList = {
+  [TASK.scheduleProductSyncs]: scheduleProductSyncs,
+  [TASK.scheduleInventorySyncs]: scheduleInventorySyncs,
+  [TASK.scheduleIntegrityChecks]: scheduleIntegrityChecks,
+  [TASK.productSync]: productSync,
+  [TASK.inventorySync]: inventorySync,
+  [TASK.integrityCheck]: integrityCheck,
+};

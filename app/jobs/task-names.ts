@@ -1,0 +1,16 @@
+// Every graphile-worker task identifier, in one place: jobs are stored by name, so renaming one strands the queued
+// jobs of the old name.
+export const TASK = {
+  scheduleProductSyncs: "schedule-product-syncs",
+  scheduleInventorySyncs: "schedule-inventory-syncs",
+  scheduleIntegrityChecks: "schedule-integrity-checks",
+  productSync: "product-sync",
+  inventorySync: "inventory-sync",
+  integrityCheck: "integrity-check",
+} as const;
+
+export type TaskName = (typeof TASK)[keyof typeof TASK];
+
+/** The per-shop sync kinds the fan-outs schedule. */
+export const SHOP_SYNC_TASKS = [TASK.productSync, TASK.inventorySync, TASK.integrityCheck] as const;
+export type ShopSyncTask = (typeof SHOP_SYNC_TASKS)[number];
