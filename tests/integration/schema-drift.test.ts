@@ -34,7 +34,10 @@ interface Datamodel {
 }
 
 // Objects that exist only in SQL because Prisma's schema language cannot express them. Each needs a reason.
-const SQL_ONLY_INDEXES: Record<string, string> = {};
+const SQL_ONLY_INDEXES: Record<string, string> = {
+  alert_open_dedupe_key_key:
+    "partial unique index (WHERE status <> 'RESOLVED'): one open alert per incident, the target of notifyAdmins' upsert",
+};
 
 const datamodel: Datamodel = JSON.parse(
   wasm.get_dmmf(JSON.stringify({ prismaSchema: readFileSync("prisma/schema.prisma", "utf8") })),
