@@ -1,4 +1,3 @@
-import type { WorkerUtils } from "graphile-worker";
 import type pg from "pg";
 
 // graphile-worker (open source) leaves the jobs of a crashed worker locked for 4 hours. To recover at once, every
@@ -13,7 +12,7 @@ export async function holdLivenessLock(client: pg.ClientBase, poolId: string): P
 }
 
 /** Unlocks and requeues the jobs of worker pools that no live process holds; returns how many jobs it requeued. */
-export async function recoverJobsOfDeadWorkers(client: pg.ClientBase, utils: WorkerUtils): Promise<number> {
+export async function recoverJobsOfDeadWorkers(client: pg.ClientBase): Promise<number> {
   const { rows } = await client.query<{ locked_by: string; ids: string[] }>(
     `SELECT locked_by, array_agg(id::text) AS ids FROM graphile_worker.jobs
       WHERE locked_by IS NOT NULL GROUP BY locked_by`,
@@ -26,9 +25,10 @@ export async function recoverJobsOfDeadWorkers(client: pg.ClientBase, utils: Wor
     );
     if (!lock[0].taken) continue; // its owner is alive
     await client.query(`SELECT pg_advisory_unlock(${LOCK_SQL})`, [poolId]);
-    await utils.forceUnlockWorkers([poolId]);
+    // graphile-worker's documented SQL functions. (WorkerUtils.rescheduleJobs would turn `attempts: 0` into null.)
+    await client.query("SELECT graphile_worker.force_unlock_workers($1::text[])", [[poolId]]);
     // The interrupted attempt consumed the job's only graphile-level attempt; give it back so the job runs again.
-    await utils.rescheduleJobs(ids, { runAt: new Date(), attempts: 0 });
+    await client.query("SELECT FROM graphile_worker.reschedule_jobs($1::bigint[], run_at := now(), attempts := 0)", [ids]);
     requeued += ids.length;
   }
   return requeued;

@@ -1,7 +1,6 @@
 import { EventEmitter } from "node:events";
 import { parseCronItems, run, type Runner, type WorkerEvents } from "graphile-worker";
 import { pgPool } from "~/db.server";
-import { workerUtils } from "./queue.server";
 import { SCHEDULES } from "./schedules";
 import { taskList } from "./task-list.server";
 import { holdLivenessLock, recoverJobsOfDeadWorkers } from "./worker-liveness.server";
@@ -51,7 +50,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
     events,
   });
   await Promise.all(lockHeld);
-  const requeued = await recoverJobsOfDeadWorkers(livenessClient, await workerUtils());
+  const requeued = await recoverJobsOfDeadWorkers(livenessClient);
   if (requeued > 0) console.warn(`[worker] requeued ${requeued} job(s) left locked by a worker that died`);
 
   const state: WorkerState = { runner, events, poolIds, livenessClient };

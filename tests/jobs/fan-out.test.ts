@@ -1,0 +1,90 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { pgPool, prisma } from "../../app/db.server";
+import { stableOffsetMs } from "../../app/jobs/shop-jobs";
+import { fanOutShopJobs } from "../../app/jobs/fan-out.server";
+import { workerUtils } from "../../app/jobs/queue.server";
+import { TASK } from "../../app/jobs/task-names";
+import { taskList } from "../../app/jobs/task-list.server";
+import { queuedJobs, runDueJobs } from "../support/jobs";
+import { createConnection } from "../support/merchants";
+
+const HOUR = 60 * 60 * 1000;
+const firedAt = new Date("2026-11-24T03:00:00Z");
+
+async function fanOut(task: typeof TASK.productSync | typeof TASK.inventorySync, windowMs = 2 * HOUR) {
+  const utils = await workerUtils();
+  return fanOutShopJobs({ task, firedAt, windowMs, addJobs: utils.addJobs });
+}
+
+beforeEach(async () => {
+  await pgPool().query("DELETE FROM graphile_worker._private_jobs");
+  await prisma.merchantConnection.deleteMany();
+});
+
+describe("fan-out", () => {
+  it("queues one job per active, approved, unpaused connection and none for the others", async () => {
+    await createConnection("approved-a.myshopify.com");
+    await createConnection("approved-b.myshopify.com");
+    await createConnection("pending.myshopify.com", { approvalStatus: "PENDING" });
+    await createConnection("rejected.myshopify.com", { approvalStatus: "REJECTED" });
+    await createConnection("suspended.myshopify.com", { approvalStatus: "SUSPENDED" });
+    await createConnection("uninstalled.myshopify.com", { active: false });
+    await createConnection("paused.myshopify.com", { syncPaused: true });
+
+    expect(await fanOut(TASK.productSync)).toEqual({ scheduled: 2 });
+    const jobs = await queuedJobs(TASK.productSync);
+    expect(jobs.map((j) => j.payload.shop).sort()).toEqual(["approved-a.myshopify.com", "approved-b.myshopify.com"]);
+    expect(jobs.map((j) => j.key).sort()).toEqual([
+      "product-sync:approved-a.myshopify.com",
+      "product-sync:approved-b.myshopify.com",
+    ]);
+  });
+
+  it("spreads shops over the window with a stable offset per shop", async () => {
+    const shops = Array.from({ length: 200 }, (_, i) => `shop-${i}.myshopify.com`);
+    await prisma.merchantConnection.createMany({
+      data: shops.map((shop) => ({ shop, merchantId: shop, approvalStatus: "APPROVED" as const })),
+    });
+    await fanOut(TASK.productSync, 2 * HOUR);
+    const jobs = await queuedJobs(TASK.productSync);
+    expect(jobs).toHaveLength(200);
+
+    const offsets = jobs.map((j) => j.run_at.getTime() - firedAt.getTime());
+    expect(Math.min(...offsets)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...offsets)).toBeLessThan(2 * HOUR);
+    // Evenly spread: each quarter of the window gets a fair share (a fixed per-merchant stagger would not).
+    const quarters = [0, 0, 0, 0];
+    for (const offset of offsets) quarters[Math.floor(offset / (HOUR / 2))]++;
+    for (const count of quarters) expect(count).toBeGreaterThan(25);
+    // Stable: the offset depends on the shop, not on how many shops there are or their order.
+    for (const job of jobs) {
+      const shop = String(job.payload.shop);
+      expect(job.run_at.getTime() - firedAt.getTime()).toBe(stableOffsetMs(TASK.productSync, shop, 2 * HOUR));
+    }
+    // Different kinds of job for one shop land at different times.
+    expect(stableOffsetMs(TASK.productSync, shops[0], HOUR)).not.toBe(stableOffsetMs(TASK.inventorySync, shops[0], HOUR));
+  });
+
+  it("does not duplicate a pending job when it runs again, and keeps that job's time", async () => {
+    await createConnection("only.myshopify.com");
+    await fanOut(TASK.inventorySync);
+    const [first] = await queuedJobs(TASK.inventorySync);
+    await fanOut(TASK.inventorySync);
+    await fanOut(TASK.inventorySync);
+    const jobs = await queuedJobs(TASK.inventorySync);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0].run_at).toEqual(first.run_at);
+  });
+
+  it("runs from the cron task: the schedule task queues the per-shop jobs from the cron's time", async () => {
+    await createConnection("cron.myshopify.com");
+    const utils = await workerUtils();
+    await utils.addJob(TASK.scheduleIntegrityChecks, { _cron: { ts: "2026-11-29T02:00:00.000Z", backfilled: false } });
+    await runDueJobs(taskList);
+    const jobs = await queuedJobs(TASK.integrityCheck);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0].payload).toMatchObject({ shop: "cron.myshopify.com", reason: "schedule" });
+    expect(jobs[0].run_at.getTime()).toBeGreaterThanOrEqual(Date.parse("2026-11-29T02:00:00.000Z"));
+    expect(await queuedJobs(TASK.scheduleIntegrityChecks)).toHaveLength(0);
+  });
+});

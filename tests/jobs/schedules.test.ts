@@ -1,0 +1,64 @@
+import { readFileSync } from "node:fs";
+import { parseCronItems, type ParsedCronItem } from "graphile-worker";
+import { describe, expect, it } from "vitest";
+import { SHOPIFY_API_VERSION } from "../../app/shopify-admin/api-version";
+import { SCHEDULES } from "../../app/jobs/schedules";
+import { TASK } from "../../app/jobs/task-names";
+
+// graphile-worker evaluates each cron item against a UTC "digest" of the minute; we ask the parsed items the
+// same question for every minute of a week and see exactly when each fires.
+
+const items = parseCronItems(SCHEDULES);
+
+function firingsDuringWeek(item: ParsedCronItem, weekStart: Date): string[] {
+  const fired: string[] = [];
+  for (let minute = 0; minute < 7 * 24 * 60; minute++) {
+    const t = new Date(weekStart.getTime() + minute * 60_000);
+    const digest = { min: t.getUTCMinutes(), hour: t.getUTCHours(), date: t.getUTCDate(), month: t.getUTCMonth() + 1, dow: t.getUTCDay() };
+    if (item.match(digest)) fired.push(t.toISOString());
+  }
+  return fired;
+}
+
+function item(identifier: string) {
+  const found = items.find((i) => i.identifier === identifier);
+  if (!found) throw new Error(`no cron item ${identifier}`);
+  return found;
+}
+
+// Monday 2026-11-23 00:00 UTC to Sunday 2026-11-29 23:59 UTC.
+const WEEK = new Date("2026-11-23T00:00:00Z");
+
+describe("the crontab", () => {
+  it("fires the product-sync fan-out daily at 03:00 UTC", () => {
+    const fired = firingsDuringWeek(item("product-sync-fan-out"), WEEK);
+    expect(fired).toHaveLength(7);
+    expect(fired.every((iso) => iso.endsWith("T03:00:00.000Z"))).toBe(true);
+    expect(item("product-sync-fan-out").task).toBe(TASK.scheduleProductSyncs);
+  });
+
+  it("fires the inventory-sync fan-out every hour on the hour", () => {
+    const fired = firingsDuringWeek(item("inventory-sync-fan-out"), WEEK);
+    expect(fired).toHaveLength(7 * 24);
+    expect(fired.every((iso) => iso.slice(14, 19) === "00:00")).toBe(true);
+  });
+
+  it("fires the integrity-check fan-out on Sundays at 02:00 UTC only (not midnight, as the plan's cron did)", () => {
+    expect(firingsDuringWeek(item("integrity-check-fan-out"), WEEK)).toEqual(["2026-11-29T02:00:00.000Z"]);
+  });
+
+  it("backfills every schedule, so a run missed during a restart still happens", () => {
+    for (const parsed of items) expect(parsed.options.backfillPeriod).toBeGreaterThanOrEqual(60 * 60 * 1000);
+  });
+
+  it("has stable, unique identifiers", () => {
+    expect(new Set(items.map((i) => i.identifier)).size).toBe(3);
+  });
+});
+
+describe("the API version", () => {
+  it("is the same in shopify.app.toml as in the app", () => {
+    const toml = readFileSync("shopify.app.toml", "utf8");
+    expect(toml).toMatch(new RegExp(`api_version = "${SHOPIFY_API_VERSION}"`));
+  });
+});
