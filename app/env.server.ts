@@ -28,6 +28,26 @@ const schema = z.object({
   PRODUCT_SYNC_SPREAD_MINUTES: minutes.default(180),
   INVENTORY_SYNC_SPREAD_MINUTES: minutes.default(30),
   INTEGRITY_CHECK_SPREAD_MINUTES: minutes.default(240),
+
+  // Alerts and analytics
+  // Channels: each one is used when its settings are present; none set = alerts are stored and shown only.
+  // These values are secrets (a webhook URL is its own credential): never log them; describeChannels() masks them.
+  ALERT_SLACK_WEBHOOK_URL: z.string().url().optional(), // Slack-compatible incoming webhook
+  ALERT_WEBHOOK_URL: z.string().url().optional(), // generic JSON webhook (POST)
+  ALERT_WEBHOOK_SECRET: z.string().min(16).optional(), // signs the JSON webhook's body (X-Signature-SHA256)
+  SMTP_HOST: z.string().optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  SMTP_SECURE: bool.default("false"), // true: TLS from the first byte (port 465); false: STARTTLS when offered
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  ALERT_EMAIL_FROM: z.string().default("Marketplace Sync <alerts@localhost>"),
+  ALERT_EMAIL_TO: z.string().optional(), // comma-separated recipients; email is used when SMTP_HOST and this are set
+  // An open, unacknowledged alert that keeps happening is sent again at most once per this many minutes.
+  ALERT_COOLDOWN_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
+  // Raw sync events older than this are pruned daily (aggregates on the dashboard read only the kept window).
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // When set, /metrics answers only requests carrying `Authorization: Bearer <token>`.
+  METRICS_TOKEN: z.string().min(16).optional(),
 });
 
 export type Env = z.infer<typeof schema>;
