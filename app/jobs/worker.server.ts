@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import type { PoolClient } from "pg";
 import { parseCronItems, run, type Runner, type WorkerEvents } from "graphile-worker";
 import { pgPool } from "~/db.server";
 import { SCHEDULES } from "./schedules";
@@ -13,7 +14,7 @@ interface WorkerState {
   runner: Runner;
   events: WorkerEvents;
   poolIds: string[];
-  livenessClient: import("pg").PoolClient;
+  livenessClient: PoolClient;
   stopping?: Promise<void>;
 }
 
