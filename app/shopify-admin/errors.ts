@@ -1,0 +1,76 @@
+// Everything the Admin client throws. Callers branch on the class: a revoked connection is deactivated, a
+// locked store is skipped until later, the rest is an ordinary job failure.
+
+export class ShopifyAdminError extends Error {
+  constructor(
+    message: string,
+    readonly shop: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+// 401: the app was uninstalled or the token revoked. Retrying cannot help.
+export class ShopifyAccessRevokedError extends ShopifyAdminError {
+  constructor(shop: string) {
+    super(`Shopify rejected the access token of ${shop} (401): the app was uninstalled or its access revoked`, shop);
+  }
+}
+
+// 423: Shopify locked the store (fraud checks, unpaid plan). Try again much later.
+export class ShopifyStoreLockedError extends ShopifyAdminError {
+  constructor(shop: string) {
+    super(`The store ${shop} is locked (423)`, shop);
+  }
+}
+
+export interface GraphqlErrorDetail {
+  message: string;
+  code?: string;
+  path?: ReadonlyArray<string | number>;
+}
+
+// The query reached Shopify and Shopify answered with errors (invalid query, ACCESS_DENIED, a failed resolver).
+export class ShopifyGraphqlError extends ShopifyAdminError {
+  constructor(
+    shop: string,
+    readonly errors: GraphqlErrorDetail[],
+    readonly data: unknown = null,
+  ) {
+    super(`Shopify GraphQL error for ${shop}: ${errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join("; ")}`, shop);
+  }
+
+  get codes(): string[] {
+    return this.errors.flatMap((e) => (e.code ? [e.code] : []));
+  }
+}
+
+// Throttling that outlasted the client's generous patience; rare enough to deserve a failure.
+export class ShopifyThrottledError extends ShopifyAdminError {
+  constructor(shop: string, attempts: number) {
+    super(`Shopify kept throttling ${shop} after ${attempts} attempts`, shop);
+  }
+}
+
+// 429/5xx/network failures that did not clear within the retry budget, and other unexpected HTTP answers.
+export class ShopifyHttpError extends ShopifyAdminError {
+  constructor(
+    shop: string,
+    readonly status: number | null,
+    detail: string,
+  ) {
+    super(`Shopify request for ${shop} failed${status === null ? "" : ` with HTTP ${status}`}: ${detail}`, shop);
+  }
+}
+
+// A mutation answered with userErrors; thrown by callers that treat them as failures.
+export class ShopifyUserError extends ShopifyAdminError {
+  constructor(
+    shop: string,
+    readonly operation: string,
+    readonly userErrors: ReadonlyArray<{ field?: ReadonlyArray<string> | null; message: string; code?: string | null }>,
+  ) {
+    super(`${operation} for ${shop} returned user errors: ${userErrors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join("; ")}`, shop);
+  }
+}

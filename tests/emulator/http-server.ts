@@ -1,0 +1,138 @@
+import { createReadStream } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { SHOPIFY_API_VERSION } from "../../app/shopify-admin/api-version";
+import type { BulkOperations } from "./bulk/bulk-operations";
+import type { EmulatorControl } from "./control";
+import type { GraphqlEndpoint } from "./graphql-endpoint";
+import { jsonReply, SHOPIFY_BODIES, type HttpReply } from "./http-reply";
+import type { EmulatorStore, ShopState } from "./store";
+import type { TokenIssuer } from "./token-exchange";
+
+// Routing. The shop of a request comes from the path prefix /shops/<shop>/ (so replacing
+// "https://<shop>" by "<emulator>/shops/<shop>" is the whole redirection), or from an X-Shopify-Shop-Domain
+// header on un-prefixed paths.
+const SHOP_PREFIX = /^\/shops\/([^/]+)(\/.*)$/;
+const GRAPHQL_PATH = /^\/admin\/api\/([^/]+)\/graphql\.json$/;
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface RouterDeps {
+  store: EmulatorStore;
+  graphql: GraphqlEndpoint;
+  bulk: BulkOperations;
+  tokens: TokenIssuer;
+  control: EmulatorControl;
+}
+
+export function createRequestHandler(deps: RouterDeps) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const url = new URL(req.url ?? "/", "http://emulator.local");
+      const reply = await route(deps, req, url, res);
+      if (reply) send(res, reply);
+    } catch (error) {
+      send(res, jsonReply(500, { errors: `Emulator error: ${(error as Error).message}` }));
+    }
+  };
+}
+
+async function route(deps: RouterDeps, req: IncomingMessage, url: URL, res: ServerResponse): Promise<HttpReply | null> {
+  if (url.pathname === "/__emulator" || url.pathname === "/__emulator/") {
+    return jsonReply(200, { methods: Object.keys(deps.control), shops: deps.control.listShops().map((s) => s.domain), apiVersion: SHOPIFY_API_VERSION });
+  }
+  if (url.pathname.startsWith("/__emulator/")) return controlCall(deps, req, url.pathname.slice("/__emulator/".length));
+  if (url.pathname.startsWith("/__bulk/")) return serveBulkFile(deps, url, res);
+
+  const prefixed = SHOP_PREFIX.exec(url.pathname);
+  const shopDomain = prefixed ? decodeURIComponent(prefixed[1]) : headerValue(req, "x-shopify-shop-domain");
+  const path = prefixed ? prefixed[2] : url.pathname;
+  if (!shopDomain) return jsonReply(404, SHOPIFY_BODIES.notFound);
+  const shop = deps.store.findShop(shopDomain);
+  if (!shop) return jsonReply(404, SHOPIFY_BODIES.notFound);
+
+  const graphql = GRAPHQL_PATH.exec(path);
+  if (graphql && req.method === "POST") {
+    if (graphql[1] !== SHOPIFY_API_VERSION) return jsonReply(404, SHOPIFY_BODIES.notFound);
+    return deps.graphql.handle(shop, headerValue(req, "x-shopify-access-token"), await readBody(req));
+  }
+  if (path === "/admin/oauth/access_token" && req.method === "POST") return tokenRequest(deps, req, shop);
+  return jsonReply(404, SHOPIFY_BODIES.notFound);
+}
+
+async function tokenRequest(deps: RouterDeps, req: IncomingMessage, shop: ShopState): Promise<HttpReply> {
+  const raw = await readBody(req);
+  const contentType = headerValue(req, "content-type") ?? "";
+  let params: Record<string, string>;
+  if (contentType.includes("application/json")) {
+    try {
+      params = JSON.parse(raw) as Record<string, string>;
+    } catch {
+      return jsonReply(400, { error: "invalid_request", error_description: "Malformed JSON body" });
+    }
+  } else {
+    params = Object.fromEntries(new URLSearchParams(raw));
+  }
+  return deps.tokens.handle(shop, params);
+}
+
+async function controlCall(deps: RouterDeps, req: IncomingMessage, method: string): Promise<HttpReply> {
+  if (req.method !== "POST") return jsonReply(405, { error: "Control calls are POST with a JSON body" });
+  if (!Object.hasOwn(deps.control, method)) return jsonReply(404, { error: `Unknown control method ${method}` });
+  const raw = await readBody(req);
+  let input: unknown;
+  try {
+    input = raw ? JSON.parse(raw) : {};
+  } catch {
+    return jsonReply(400, { error: "Malformed JSON body" });
+  }
+  try {
+    const fn = deps.control[method as keyof EmulatorControl] as (input: unknown) => unknown;
+    const result = await fn(input);
+    return jsonReply(200, (result ?? {}) as object);
+  } catch (error) {
+    return jsonReply(400, { error: (error as Error).message });
+  }
+}
+
+function serveBulkFile(deps: RouterDeps, url: URL, res: ServerResponse): HttpReply | null {
+  const token = url.pathname.split("/")[2] ?? "";
+  const found = deps.bulk.lookupFile(token);
+  if ("error" in found) {
+    // Shopify's result URLs are signed cloud-storage links; an expired one answers like this.
+    return found.error === "expired"
+      ? { status: 403, headers: { "Content-Type": "application/xml" }, body: `<?xml version='1.0' encoding='UTF-8'?><Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>` }
+      : { status: 404, headers: { "Content-Type": "application/xml" }, body: `<?xml version='1.0' encoding='UTF-8'?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>` };
+  }
+  res.writeHead(200, { "Content-Type": "application/jsonl" });
+  const stream = createReadStream(found.path);
+  stream.on("error", () => res.destroy());
+  stream.pipe(res);
+  return null;
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new Error("Request body too large");
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res: ServerResponse, reply: HttpReply): void {
+  if (res.headersSent) return;
+  const isText = typeof reply.body === "string";
+  const body = isText ? (reply.body as string) : JSON.stringify(reply.body);
+  res.writeHead(reply.status, {
+    "Content-Type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+    "X-Shopify-API-Version": SHOPIFY_API_VERSION,
+    ...reply.headers,
+  });
+  res.end(body);
+}

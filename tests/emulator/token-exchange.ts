@@ -1,0 +1,91 @@
+import { randomBytes } from "node:crypto";
+import { jsonReply, type HttpReply } from "./http-reply";
+import { verifySessionToken } from "./session-token";
+import type { ShopState } from "./store";
+
+export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ONLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:online-access-token";
+
+export interface TokenIssuerOptions {
+  apiKey?: string;
+  apiSecret: string;
+  nowMs: () => number;
+}
+
+// POST /admin/oauth/access_token: token exchange (embedded apps), the authorization-code grant and refresh of
+// expiring offline tokens. An issued token is valid for the shop's Admin API at once.
+export class TokenIssuer {
+  private readonly codes = new Map<string, string>();
+  private readonly refreshTokens = new Map<string, string>();
+
+  constructor(private readonly options: TokenIssuerOptions) {}
+
+  issueAuthCode(shop: ShopState): string {
+    const code = randomBytes(16).toString("hex");
+    this.codes.set(code, shop.domain);
+    return code;
+  }
+
+  handle(shop: ShopState, params: Record<string, string>): HttpReply {
+    if ((this.options.apiKey && params.client_id !== this.options.apiKey) || params.client_secret !== this.options.apiSecret) {
+      return jsonReply(401, { error: "invalid_client", error_description: "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method." });
+    }
+    const expiring = params.expiring === "1";
+    if (params.grant_type === TOKEN_EXCHANGE_GRANT) {
+      const verified = verifySessionToken(params.subject_token ?? "", this.options.apiSecret, this.options.nowMs());
+      if (!verified.ok) return jsonReply(400, { error: "invalid_subject_token", error_description: `Session token is invalid: ${verified.reason}` });
+      const claims = verified.claims;
+      if (claims.dest.replace(/^https:\/\//, "") !== shop.domain) {
+        return jsonReply(400, { error: "invalid_subject_token", error_description: "Session token was issued for another shop" });
+      }
+      if (this.options.apiKey && claims.aud !== this.options.apiKey) {
+        return jsonReply(400, { error: "invalid_subject_token", error_description: "Session token audience does not match the client" });
+      }
+      if (params.requested_token_type === ONLINE_TOKEN_TYPE) return jsonReply(200, this.online(shop, claims.sub));
+      return jsonReply(200, this.offline(shop, expiring));
+    }
+    if (params.grant_type === "refresh_token") {
+      const owner = this.refreshTokens.get(params.refresh_token ?? "");
+      if (owner !== shop.domain) return jsonReply(400, { error: "invalid_grant", error_description: "Refresh token is invalid or expired" });
+      this.refreshTokens.delete(params.refresh_token);
+      return jsonReply(200, this.offline(shop, true));
+    }
+    if (params.code !== undefined) {
+      const owner = this.codes.get(params.code);
+      this.codes.delete(params.code);
+      if (owner !== shop.domain) return jsonReply(400, { error: "invalid_request", error_description: "The authorization code was not found or was already used" });
+      return jsonReply(200, this.offline(shop, expiring));
+    }
+    return jsonReply(400, { error: "unsupported_grant_type", error_description: `Unsupported grant type ${params.grant_type ?? "(none)"}` });
+  }
+
+  private offline(shop: ShopState, expiring: boolean): Record<string, unknown> {
+    const accessToken = `shpat_${randomBytes(16).toString("hex")}`;
+    shop.tokens.add(accessToken);
+    if (!expiring) return { access_token: accessToken, scope: shop.scopes };
+    const refreshToken = `shprt_${randomBytes(16).toString("hex")}`;
+    this.refreshTokens.set(refreshToken, shop.domain);
+    return { access_token: accessToken, scope: shop.scopes, expires_in: 3_600, refresh_token: refreshToken, refresh_token_expires_in: 7_776_000 };
+  }
+
+  private online(shop: ShopState, userId: string): Record<string, unknown> {
+    const accessToken = `shpua_${randomBytes(16).toString("hex")}`;
+    shop.tokens.add(accessToken);
+    return {
+      access_token: accessToken,
+      scope: shop.scopes,
+      expires_in: 86_399,
+      associated_user_scope: shop.scopes,
+      associated_user: {
+        id: Number(userId) || 1,
+        first_name: "Emulator",
+        last_name: "Owner",
+        email: shop.email,
+        account_owner: true,
+        locale: "en",
+        collaborator: false,
+        email_verified: true,
+      },
+    };
+  }
+}
