@@ -1,0 +1,219 @@
+import type pg from "pg";
+import { pgPool } from "~/db.server";
+import { parseBulkExportLine } from "./bulk-export-line";
+import { mergeBatch, softDeleteAbsent, type MergeContext } from "./bulk-export-merge.server";
+import {
+  copyRawRows,
+  createRawStagingTable,
+  dropStagingTables,
+  prepareStagedTables,
+  rawRowOf,
+} from "./bulk-export-staging.server";
+import { readJsonlLines, type ByteSource } from "./jsonl-reader";
+
+// Ingests one bulk product export (or a partial one) into a shop's products and variants: stream the file into
+// staging with COPY (memory stays flat whatever the size), then merge batches of products with their variants,
+// one transaction each, then (complete exports only) soft-delete what the export no longer contains.
+// Idempotent: the same file twice leaves the same rows (the second run writes nothing). A crash at any point
+// leaves whole products only, and a retry of the same file finishes the job.
+
+export const DEFAULT_PRODUCT_BATCH_SIZE = 5_000;
+/** The summary keeps this many malformed lines verbatim; the count covers all of them. */
+const MALFORMED_LINES_KEPT = 100;
+
+export class UnknownShopError extends Error {
+  constructor(readonly shop: string) {
+    super(`No merchant connection for shop ${shop}`);
+    this.name = "UnknownShopError";
+  }
+}
+
+export interface IngestOptions {
+  shop: string;
+  source: ByteSource;
+  /**
+   * True when the file is the whole catalogue (a COMPLETED export): products and variants it lacks are
+   * soft-deleted. False for partial data (a FAILED export's partialDataUrl): nothing is deleted.
+   */
+  complete: boolean;
+  /** When Shopify began the export: changes the app received after it are newer than the file. */
+  snapshotStartedAt?: Date | null;
+  productBatchSize?: number;
+  now?: () => Date;
+  /** Test seam: runs after each batch commits (a test throws here to simulate a crash mid-ingest). */
+  afterBatchCommitted?: (batchNumber: number) => void | Promise<void>;
+  pool?: pg.Pool;
+}
+
+export interface IngestSummary {
+  shop: string;
+  complete: boolean;
+  linesRead: number;
+  productLines: number;
+  variantLines: number;
+  productsStaged: number;
+  variantsStaged: number;
+  /** Rows inserted or changed; unchanged rows are not rewritten and not counted. */
+  productsWritten: number;
+  variantsWritten: number;
+  productsDeleted: number;
+  variantsDeleted: number;
+  orphanVariants: number;
+  skippedByType: Record<string, number>;
+  malformedCount: number;
+  malformedLines: { line: number; error: string }[];
+  /** Why absent products were not soft-deleted although the export claimed to be complete, if so. */
+  deletionsSkippedReason: string | null;
+  batches: number;
+  durationMs: number;
+}
+
+interface ReadTally {
+  linesRead: number;
+  productLines: number;
+  variantLines: number;
+  skippedByType: Record<string, number>;
+  malformedCount: number;
+  malformedLines: { line: number; error: string }[];
+  /** Damaged lines that named no object: a complete export with one of these cannot say what is absent. */
+  unidentifiedMalformed: number;
+}
+
+async function* stagedRows(source: ByteSource, tally: ReadTally): AsyncGenerator<string> {
+  for await (const line of readJsonlLines(source)) {
+    tally.linesRead++;
+    const parsed =
+      line.text === null ? { kind: "malformed" as const, error: line.error } : parseBulkExportLine(line.text);
+    switch (parsed.kind) {
+      case "product":
+        tally.productLines++;
+        break;
+      case "variant":
+        tally.variantLines++;
+        break;
+      case "skipped":
+        tally.skippedByType[parsed.type] = (tally.skippedByType[parsed.type] ?? 0) + 1;
+        break;
+      case "malformed":
+        tally.malformedCount++;
+        if (tally.malformedLines.length < MALFORMED_LINES_KEPT) {
+          tally.malformedLines.push({ line: line.lineNumber, error: parsed.error });
+        }
+        if (!("productId" in parsed && parsed.productId) && !("variantId" in parsed && parsed.variantId)) {
+          tally.unidentifiedMalformed++;
+        }
+        break;
+    }
+    const row = rawRowOf(line.lineNumber, parsed);
+    if (row !== null) yield row;
+  }
+}
+
+async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    const result = await work();
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function ingestBulkExport(options: IngestOptions): Promise<IngestSummary> {
+  const started = Date.now();
+  const now = (options.now ?? (() => new Date()))();
+  const batchSize = options.productBatchSize ?? DEFAULT_PRODUCT_BATCH_SIZE;
+  const pool = options.pool ?? pgPool();
+  const client = await pool.connect();
+  let connectionBroken = false;
+  try {
+    const connection = await client.query<{ selection_mode: string }>(
+      "SELECT selection_mode FROM merchant_connection WHERE shop = $1",
+      [options.shop],
+    );
+    if (connection.rowCount === 0) throw new UnknownShopError(options.shop);
+
+    // One ingest per shop at a time (the finish webhook and the polling fallback may both get here): a second
+    // one waits, then finds everything already written.
+    await client.query("SELECT pg_advisory_lock(hashtext('product-ingest'), hashtext($1))", [options.shop]);
+    try {
+      const tally: ReadTally = {
+        linesRead: 0, productLines: 0, variantLines: 0, skippedByType: {}, malformedCount: 0, malformedLines: [],
+        unidentifiedMalformed: 0,
+      };
+      await createRawStagingTable(client);
+      await copyRawRows(client, stagedRows(options.source, tally));
+      const staged = await prepareStagedTables(client);
+
+      const deletionsSkippedReason = !options.complete
+        ? null
+        : tally.unidentifiedMalformed > 0
+          ? `${tally.unidentifiedMalformed} malformed line(s) named no product or variant, so what is absent is unknown`
+          : null;
+      const deleteAbsent = options.complete && deletionsSkippedReason === null;
+      const context: MergeContext = {
+        shop: options.shop,
+        listsAllProducts: connection.rows[0].selection_mode === "ALL",
+        now,
+        snapshotStartedAt: options.snapshotStartedAt ?? null,
+        deleteAbsentVariants: deleteAbsent,
+      };
+
+      let productsWritten = 0;
+      let variantsWritten = 0;
+      let variantsDeleted = 0;
+      let batches = 0;
+      for (let first = 1; first <= staged.products; first += batchSize) {
+        const result = await inTransaction(client, () => mergeBatch(client, context, first, first + batchSize - 1));
+        productsWritten += result.productsWritten;
+        variantsWritten += result.variantsWritten;
+        variantsDeleted += result.variantsDeleted;
+        batches++;
+        await options.afterBatchCommitted?.(batches);
+      }
+
+      let productsDeleted = 0;
+      if (deleteAbsent) {
+        const deleted = await inTransaction(client, () => softDeleteAbsent(client, context));
+        productsDeleted = deleted.productsDeleted;
+        variantsDeleted += deleted.variantsDeleted;
+      }
+
+      await dropStagingTables(client);
+      return {
+        shop: options.shop,
+        complete: options.complete,
+        linesRead: tally.linesRead,
+        productLines: tally.productLines,
+        variantLines: tally.variantLines,
+        productsStaged: staged.products,
+        variantsStaged: staged.variants,
+        productsWritten,
+        variantsWritten,
+        productsDeleted,
+        variantsDeleted,
+        orphanVariants: staged.orphanVariants,
+        skippedByType: tally.skippedByType,
+        malformedCount: tally.malformedCount,
+        malformedLines: tally.malformedLines,
+        deletionsSkippedReason,
+        batches,
+        durationMs: Date.now() - started,
+      };
+    } finally {
+      await client
+        .query("SELECT pg_advisory_unlock(hashtext('product-ingest'), hashtext($1))", [options.shop])
+        .catch(() => {
+          connectionBroken = true;
+        });
+    }
+  } catch (error) {
+    // A COPY or stream that failed midway can leave the connection mid-protocol: never hand it back to the pool.
+    connectionBroken = true;
+    throw error;
+  } finally {
+    client.release(connectionBroken ? true : undefined);
+  }
+}

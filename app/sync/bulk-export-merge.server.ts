@@ -1,0 +1,138 @@
+import type pg from "pg";
+
+// Stage 2 of the ingest: merges the staged export into product / product_variant, set-based, one transaction per
+// batch of products together with all of their variants (so no product is ever half-applied), then, for a
+// complete export only, soft-deletes what the export no longer contains.
+//
+// Rules every statement keeps:
+// - Unchanged rows are not rewritten (`IS DISTINCT FROM`): most rows of a daily sync are unchanged, and skipping
+//   them is most of the speed of an update run. So `synced_at` is the time we last wrote a change from Shopify;
+//   the connection's last_product_sync_at / last_complete_export_at say when the shop was last seen whole.
+// - Never overwrite newer data: a row whose shopify_updated_at is later than the line's (a webhook applied a newer
+//   version meanwhile) is kept. With `snapshotStartedAt` (when Shopify started building the export) a product
+//   deleted by a webhook after that is not resurrected, an object created after it is not soft-deleted, and a
+//   quantity the inventory sync applied after it is not rolled back.
+// - `selected` is the merchant's choice and is never touched here; `listed` follows it:
+//   listed = (selected OR selection_mode = ALL) AND status = ACTIVE AND not deleted.
+
+export interface MergeContext {
+  shop: string;
+  /** The shop lists every product (selection_mode ALL) rather than only the selected ones. */
+  listsAllProducts: boolean;
+  now: Date;
+  snapshotStartedAt: Date | null;
+  /** Soft-delete variants of the batch's products that the export no longer has (complete exports only). */
+  deleteAbsentVariants: boolean;
+}
+
+export interface BatchResult {
+  productsWritten: number;
+  variantsWritten: number;
+  variantsDeleted: number;
+}
+
+const MERGE_PRODUCTS = `
+INSERT INTO product AS p (shop, id, title, handle, vendor, product_type, status, tags, selected, listed,
+                          shopify_updated_at, synced_at, deleted_at)
+SELECT $1, s.id, s.title, s.handle, s.vendor, s.product_type, s.status, s.tags, false,
+       ($2::boolean AND s.status IS NOT DISTINCT FROM 'ACTIVE'), s.updated_at, $3, NULL
+  FROM staged_product s
+ WHERE s.ord BETWEEN $5 AND $6
+ON CONFLICT (shop, id) DO UPDATE SET
+  title = excluded.title, handle = excluded.handle, vendor = excluded.vendor, product_type = excluded.product_type,
+  status = excluded.status, tags = excluded.tags,
+  listed = ((p.selected OR $2::boolean) AND excluded.status IS NOT DISTINCT FROM 'ACTIVE'),
+  shopify_updated_at = excluded.shopify_updated_at, synced_at = excluded.synced_at, deleted_at = NULL
+WHERE (p.title, p.handle, p.vendor, p.product_type, p.status, p.tags, p.shopify_updated_at, p.deleted_at, p.listed)
+      IS DISTINCT FROM
+      (excluded.title, excluded.handle, excluded.vendor, excluded.product_type, excluded.status, excluded.tags,
+       excluded.shopify_updated_at, NULL::timestamptz,
+       ((p.selected OR $2::boolean) AND excluded.status IS NOT DISTINCT FROM 'ACTIVE'))
+  AND (p.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL
+       OR excluded.shopify_updated_at >= p.shopify_updated_at)
+  AND ($4::timestamptz IS NULL OR p.deleted_at IS NULL OR p.deleted_at < $4::timestamptz)`;
+
+// The quantity an inventory sync applied after the snapshot began is newer than the export's.
+const KEPT_QUANTITY = `CASE WHEN $3::timestamptz IS NOT NULL AND v.inventory_updated_at > $3::timestamptz
+                            THEN v.available_quantity ELSE excluded.available_quantity END`;
+
+const MERGE_VARIANTS = `
+INSERT INTO product_variant AS v (shop, id, product_id, title, sku, price, compare_at_price, inventory_item_id,
+                                  available_quantity, shopify_updated_at, synced_at, deleted_at)
+SELECT $1, s.id, s.product_id, s.title, s.sku, s.price, s.compare_at_price, s.inventory_item_id,
+       s.inventory_quantity, s.updated_at, $2, NULL
+  FROM staged_variant s
+ WHERE s.ord BETWEEN $4 AND $5
+ON CONFLICT (shop, id) DO UPDATE SET
+  product_id = excluded.product_id, title = excluded.title, sku = excluded.sku, price = excluded.price,
+  compare_at_price = excluded.compare_at_price, inventory_item_id = excluded.inventory_item_id,
+  available_quantity = ${KEPT_QUANTITY},
+  shopify_updated_at = excluded.shopify_updated_at, synced_at = excluded.synced_at, deleted_at = NULL
+WHERE (v.product_id, v.title, v.sku, v.price, v.compare_at_price, v.inventory_item_id, v.available_quantity,
+       v.shopify_updated_at, v.deleted_at)
+      IS DISTINCT FROM
+      (excluded.product_id, excluded.title, excluded.sku, excluded.price, excluded.compare_at_price,
+       excluded.inventory_item_id, ${KEPT_QUANTITY}, excluded.shopify_updated_at, NULL::timestamptz)
+  AND (v.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL
+       OR excluded.shopify_updated_at >= v.shopify_updated_at)
+  AND ($3::timestamptz IS NULL OR v.deleted_at IS NULL OR v.deleted_at < $3::timestamptz)`;
+
+/** Absent from the export, not created or updated after the snapshot began. */
+const ABSENT_GUARD = (alias: string) =>
+  `($3::timestamptz IS NULL OR ${alias}.shopify_updated_at IS NULL OR ${alias}.shopify_updated_at < $3::timestamptz)`;
+
+const DELETE_ABSENT_VARIANTS_OF_BATCH = `
+UPDATE product_variant v SET deleted_at = $2, synced_at = $2
+  FROM staged_product p
+ WHERE p.ord BETWEEN $4 AND $5 AND v.shop = $1 AND v.product_id = p.id AND v.deleted_at IS NULL
+   AND NOT EXISTS (SELECT 1 FROM seen_variant s WHERE s.id = v.id)
+   AND ${ABSENT_GUARD("v")}`;
+
+/** Merges products ord in [firstOrd, lastOrd] and their variants; the caller owns the transaction. */
+export async function mergeBatch(
+  client: pg.PoolClient,
+  context: MergeContext,
+  firstOrd: number,
+  lastOrd: number,
+): Promise<BatchResult> {
+  const params = [context.shop, context.listsAllProducts, context.now, context.snapshotStartedAt, firstOrd, lastOrd];
+  const products = await client.query(MERGE_PRODUCTS, params);
+  const variants = await client.query(MERGE_VARIANTS, [context.shop, context.now, context.snapshotStartedAt, firstOrd, lastOrd]);
+  let variantsDeleted = 0;
+  if (context.deleteAbsentVariants) {
+    const deleted = await client.query(DELETE_ABSENT_VARIANTS_OF_BATCH, [
+      context.shop, context.now, context.snapshotStartedAt, firstOrd, lastOrd,
+    ]);
+    variantsDeleted = deleted.rowCount ?? 0;
+  }
+  return { productsWritten: products.rowCount ?? 0, variantsWritten: variants.rowCount ?? 0, variantsDeleted };
+}
+
+export interface AbsentDeletionResult {
+  productsDeleted: number;
+  variantsDeleted: number;
+}
+
+/**
+ * After a complete export: soft-deletes the shop's products and variants the export does not contain (a deleted
+ * product's variants go with it). Soft, so a wrong export is repaired by the next good one.
+ */
+export async function softDeleteAbsent(client: pg.PoolClient, context: MergeContext): Promise<AbsentDeletionResult> {
+  const products = await client.query(
+    `UPDATE product p SET deleted_at = $2, listed = false, synced_at = $2
+      WHERE p.shop = $1 AND p.deleted_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM seen_product s WHERE s.id = p.id)
+        AND ${ABSENT_GUARD("p")}`,
+    [context.shop, context.now, context.snapshotStartedAt],
+  );
+  const variants = await client.query(
+    `UPDATE product_variant v SET deleted_at = $2, synced_at = $2
+      WHERE v.shop = $1 AND v.deleted_at IS NULL
+        AND (NOT EXISTS (SELECT 1 FROM seen_variant s WHERE s.id = v.id)
+             -- its product was just soft-deleted (or already was): a variant does not outlive its product
+             OR EXISTS (SELECT 1 FROM product p WHERE p.shop = v.shop AND p.id = v.product_id AND p.deleted_at IS NOT NULL))
+        AND ${ABSENT_GUARD("v")}`,
+    [context.shop, context.now, context.snapshotStartedAt],
+  );
+  return { productsDeleted: products.rowCount ?? 0, variantsDeleted: variants.rowCount ?? 0 };
+}
