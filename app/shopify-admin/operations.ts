@@ -1,0 +1,402 @@
+import { graphqlDocument } from "./graphql-document";
+
+// Every GraphQL document the app sends to Shopify, in one place: a test validates each against the 2026-01 schema
+// and checks that paginated ones stay under Shopify's 1,000-point single-query limit at their page size.
+// Result types are written by hand and cover exactly what each document selects.
+
+type Gid = string;
+type DateTime = string;
+// Money is a decimal string; never parse it into a float.
+type Decimal = string;
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface UserError {
+  field: string[] | null;
+  message: string;
+}
+
+// ------------------------------------------------------------------------------------------------ shop
+export interface ShopInfo {
+  shop: {
+    id: Gid;
+    name: string;
+    myshopifyDomain: string;
+    email: string;
+    currencyCode: string;
+    ianaTimezone: string;
+    plan: { displayName: string; shopifyPlus: boolean; partnerDevelopment: boolean };
+  };
+}
+
+export const SHOP_QUERY = graphqlDocument<ShopInfo>(/* GraphQL */ `
+  query ShopInfo {
+    shop {
+      id
+      name
+      myshopifyDomain
+      email
+      currencyCode
+      ianaTimezone
+      plan {
+        displayName
+        shopifyPlus
+        partnerDevelopment
+      }
+    }
+  }
+`);
+
+// ------------------------------------------------------------------------------------------------ locations
+export interface LocationNode {
+  id: Gid;
+  name: string;
+  isActive: boolean;
+  isPrimary: boolean;
+}
+
+export const LOCATIONS_PAGE_SIZE = 250;
+
+export const LOCATIONS_QUERY = graphqlDocument<
+  { locations: { pageInfo: PageInfo; nodes: LocationNode[] } },
+  { first: number; after?: string | null }
+>(/* GraphQL */ `
+  query Locations($first: Int!, $after: String) {
+    locations(first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        name
+        isActive
+        isPrimary
+      }
+    }
+  }
+`);
+
+// `location` without an id is the shop's primary location.
+export const PRIMARY_LOCATION_QUERY = graphqlDocument<{ location: LocationNode | null }>(/* GraphQL */ `
+  query PrimaryLocation {
+    location {
+      id
+      name
+      isActive
+      isPrimary
+    }
+  }
+`);
+
+// ------------------------------------------------------------------------------------------------ bulk export
+// The daily product export, run as a bulk operation. app/sync/bulk-export-line.ts parses its lines: a product
+// line, then one line per variant with `__parentId`.
+export const BULK_PRODUCT_EXPORT_QUERY = graphqlDocument<never>(/* GraphQL */ `
+  query BulkProductExport {
+    products {
+      edges {
+        node {
+          id
+          title
+          handle
+          vendor
+          productType
+          status
+          tags
+          updatedAt
+          variants {
+            edges {
+              node {
+                id
+                title
+                sku
+                price
+                compareAtPrice
+                updatedAt
+                inventoryItem {
+                  id
+                }
+                inventoryQuantity
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export type BulkOperationStatus = "CREATED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELING" | "CANCELED" | "EXPIRED";
+export type BulkOperationErrorCode = "ACCESS_DENIED" | "INTERNAL_SERVER_ERROR" | "TIMEOUT";
+
+export interface BulkOperationUserError extends UserError {
+  code: "INVALID" | "OPERATION_IN_PROGRESS" | "LIMIT_REACHED" | null;
+}
+
+export interface BulkOperationNode {
+  id: Gid;
+  status: BulkOperationStatus;
+  errorCode: BulkOperationErrorCode | null;
+  createdAt: DateTime;
+  completedAt: DateTime | null;
+  // UnsignedInt64 values arrive as strings.
+  objectCount: string;
+  rootObjectCount: string;
+  fileSize: string | null;
+  url: string | null;
+  partialDataUrl: string | null;
+}
+
+export const BULK_OPERATION_RUN_QUERY = graphqlDocument<
+  { bulkOperationRunQuery: { bulkOperation: { id: Gid; status: BulkOperationStatus } | null; userErrors: BulkOperationUserError[] } | null },
+  { query: string }
+>(/* GraphQL */ `
+  mutation BulkOperationRunQuery($query: String!) {
+    bulkOperationRunQuery(query: $query) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+export const BULK_OPERATION_QUERY = graphqlDocument<{ bulkOperation: BulkOperationNode | null }, { id: Gid }>(/* GraphQL */ `
+  query BulkOperation($id: ID!) {
+    bulkOperation(id: $id) {
+      id
+      status
+      errorCode
+      createdAt
+      completedAt
+      objectCount
+      rootObjectCount
+      fileSize
+      url
+      partialDataUrl
+    }
+  }
+`);
+
+export const BULK_OPERATION_CANCEL = graphqlDocument<
+  { bulkOperationCancel: { bulkOperation: { id: Gid; status: BulkOperationStatus } | null; userErrors: UserError[] } | null },
+  { id: Gid }
+>(/* GraphQL */ `
+  mutation BulkOperationCancel($id: ID!) {
+    bulkOperationCancel(id: $id) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`);
+
+// ------------------------------------------------------------------------------------------------ products
+export interface VariantNode {
+  id: Gid;
+  title: string;
+  sku: string | null;
+  price: Decimal;
+  compareAtPrice: Decimal | null;
+  updatedAt: DateTime;
+  inventoryQuantity: number | null;
+  inventoryItem: { id: Gid };
+}
+
+export interface ProductNode {
+  id: Gid;
+  title: string;
+  handle: string;
+  vendor: string;
+  productType: string;
+  status: "ACTIVE" | "ARCHIVED" | "DRAFT" | "UNLISTED";
+  tags: string[];
+  updatedAt: DateTime;
+  variants: { pageInfo: PageInfo; nodes: VariantNode[] };
+}
+
+// Cost: ids x (1 product + 2 + 50 x 2 per variant) = 103 per id, so at most 9 ids per request stay under 1,000.
+export const PRODUCTS_BY_IDS_MAX = 9;
+export const PRODUCTS_BY_IDS_VARIANTS = 50;
+
+// Products named by webhooks or by an integrity check. A product with more variants than the page continues
+// with PRODUCT_VARIANTS_QUERY and `product_id:<id>`. Unknown or deleted ids come back as null.
+export const PRODUCTS_BY_IDS_QUERY = graphqlDocument<{ nodes: Array<ProductNode | null> }, { ids: Gid[] }>(/* GraphQL */ `
+  query ProductsByIds($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on Product {
+        id
+        title
+        handle
+        vendor
+        productType
+        status
+        tags
+        updatedAt
+        variants(first: 50) {
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          nodes {
+            id
+            title
+            sku
+            price
+            compareAtPrice
+            updatedAt
+            inventoryQuantity
+            inventoryItem {
+              id
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export interface VariantWithProductNode extends VariantNode {
+  product: { id: Gid };
+}
+
+// 2 + 250 x 3 = 752 points a page.
+export const PRODUCT_VARIANTS_PAGE_SIZE = 250;
+
+// Variants page by page, optionally filtered (`updated_at:>'…'`, `product_id:…`).
+export const PRODUCT_VARIANTS_QUERY = graphqlDocument<
+  { productVariants: { pageInfo: PageInfo; nodes: VariantWithProductNode[] } },
+  { first: number; after?: string | null; query?: string | null }
+>(/* GraphQL */ `
+  query ProductVariants($first: Int!, $after: String, $query: String) {
+    productVariants(first: $first, after: $after, query: $query) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        title
+        sku
+        price
+        compareAtPrice
+        updatedAt
+        inventoryQuantity
+        inventoryItem {
+          id
+        }
+        product {
+          id
+        }
+      }
+    }
+  }
+`);
+
+// ------------------------------------------------------------------------------------------------ inventory
+export interface InventoryLevelNode {
+  id: Gid;
+  updatedAt: DateTime;
+  quantities: Array<{ name: string; quantity: number }>;
+  item: { id: Gid; variant: { id: Gid; product: { id: Gid } } | null };
+}
+
+// Each level costs 5 points (itself, its quantities, item, variant, product), so 1 + 2 + 190 x 5 = 953 stays under
+// Shopify's 1,000-point limit; 250 would be refused with MAX_COST_EXCEEDED.
+export const INVENTORY_LEVELS_PAGE_SIZE = 190;
+
+// The hourly incremental inventory sync of one location: `query` is `updated_at:>'<last sync>'`.
+export const INVENTORY_LEVELS_QUERY = graphqlDocument<
+  { location: { id: Gid; inventoryLevels: { pageInfo: PageInfo; nodes: InventoryLevelNode[] } } | null },
+  { locationId: Gid; first: number; after?: string | null; query?: string | null }
+>(/* GraphQL */ `
+  query InventoryLevels($locationId: ID!, $first: Int!, $after: String, $query: String) {
+    location(id: $locationId) {
+      id
+      inventoryLevels(first: $first, after: $after, query: $query) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          id
+          updatedAt
+          quantities(names: ["available"]) {
+            name
+            quantity
+          }
+          item {
+            id
+            variant {
+              id
+              product {
+                id
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+// ------------------------------------------------------------------------------------------------ webhooks
+export type WebhookTopic = "PRODUCTS_CREATE" | "PRODUCTS_UPDATE" | "PRODUCTS_DELETE" | "INVENTORY_LEVELS_UPDATE" | "APP_UNINSTALLED" | "BULK_OPERATIONS_FINISH";
+
+export interface WebhookSubscriptionNode {
+  id: Gid;
+  topic: WebhookTopic;
+  uri: string;
+}
+
+export const WEBHOOK_SUBSCRIPTIONS_QUERY = graphqlDocument<
+  { webhookSubscriptions: { pageInfo: PageInfo; nodes: WebhookSubscriptionNode[] } },
+  { first: number; after?: string | null }
+>(/* GraphQL */ `
+  query WebhookSubscriptions($first: Int!, $after: String) {
+    webhookSubscriptions(first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        topic
+        uri
+      }
+    }
+  }
+`);
+
+export const WEBHOOK_SUBSCRIPTION_CREATE = graphqlDocument<
+  { webhookSubscriptionCreate: { webhookSubscription: WebhookSubscriptionNode | null; userErrors: UserError[] } | null },
+  { topic: WebhookTopic; uri: string }
+>(/* GraphQL */ `
+  mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
+    webhookSubscriptionCreate(topic: $topic, webhookSubscription: { uri: $uri, format: JSON }) {
+      webhookSubscription {
+        id
+        topic
+        uri
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`);

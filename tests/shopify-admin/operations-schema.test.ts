@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { getOperationAST, Kind, parse, validate, type FragmentDefinitionNode } from "graphql";
+import { describe, expect, it } from "vitest";
+import * as operations from "../../app/shopify-admin/operations";
+import { requestedCost, MAX_QUERY_COST } from "../emulator/cost";
+import { checkBulkQuery } from "../emulator/bulk/bulk-query";
+import { adminSchema } from "../emulator/schema";
+
+const documents = Object.entries(operations).filter((entry): entry is [string, string] => typeof entry[1] === "string");
+
+function costAt(source: string, variables: Record<string, unknown>): number {
+  const document = parse(source);
+  const operation = getOperationAST(document)!;
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  return requestedCost(adminSchema(), operation, fragments, variables);
+}
+
+describe("the app's GraphQL documents against Shopify's 2026-01 Admin schema", () => {
+  it("finds the documents of app/shopify-admin/operations.ts", () => {
+    expect(documents.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it.each(documents)("%s is valid", (_name, source) => {
+    const errors = validate(adminSchema(), parse(source)).map((e) => e.message);
+    expect(errors).toEqual([]);
+  });
+
+  it("the bulk product export passes Shopify's bulk query rules", () => {
+    const check = checkBulkQuery(operations.BULK_PRODUCT_EXPORT_QUERY);
+    expect(check.ok ? "ok" : check.message).toBe("ok");
+  });
+
+  it("paginated documents stay under the 1,000-point query limit at their page size", () => {
+    const costs = {
+      locations: costAt(operations.LOCATIONS_QUERY, { first: operations.LOCATIONS_PAGE_SIZE }),
+      variants: costAt(operations.PRODUCT_VARIANTS_QUERY, { first: operations.PRODUCT_VARIANTS_PAGE_SIZE }),
+      inventory: costAt(operations.INVENTORY_LEVELS_QUERY, { locationId: "gid://shopify/Location/1", first: operations.INVENTORY_LEVELS_PAGE_SIZE }),
+      productsByIds: costAt(operations.PRODUCTS_BY_IDS_QUERY, { ids: Array.from({ length: operations.PRODUCTS_BY_IDS_MAX }, (_, i) => `gid://shopify/Product/${i + 1}`) }),
+      webhooks: costAt(operations.WEBHOOK_SUBSCRIPTIONS_QUERY, { first: 100 }),
+    };
+    for (const [name, cost] of Object.entries(costs)) expect({ name, ok: cost <= MAX_QUERY_COST, cost }).toMatchObject({ name, ok: true });
+    // One page size more would break the limit: the constants are as large as they can be.
+    expect(costAt(operations.INVENTORY_LEVELS_QUERY, { locationId: "gid://shopify/Location/1", first: 250 })).toBeGreaterThan(MAX_QUERY_COST);
+  });
+
+  it("no GraphQL document lives anywhere else in app/ (one module holds them all)", () => {
+    const appDir = path.resolve(__dirname, "../../app");
+    const operationsFile = path.join(appDir, "shopify-admin/operations.ts");
+    const strays: string[] = [];
+    const invalid: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (/\.(ts|tsx)$/.test(entry.name) && full !== operationsFile) {
+          const text = readFileSync(full, "utf8");
+          for (const match of text.matchAll(/`(\s*(?:#graphql\s*)?(?:query|mutation|subscription)(?:\s+[A-Za-z_]\w*)?\s*[({][^`]*)`/g)) {
+            const source = match[1];
+            strays.push(path.relative(appDir, full));
+            try {
+              if (validate(adminSchema(), parse(source)).length > 0) invalid.push(path.relative(appDir, full));
+            } catch {
+              invalid.push(path.relative(appDir, full));
+            }
+          }
+        }
+      }
+    };
+    walk(appDir);
+    expect({ strays, invalid }).toEqual({ strays: [], invalid: [] });
+  });
+});
