@@ -1,12 +1,48 @@
+import { notifyAdmins } from "~/alerts/notify-admins.server";
+import { recordSyncEvent } from "~/analytics/record-sync-event.server";
+import { runIntegrityCheck } from "~/integrity/run-integrity-check.server";
 import { defineTask } from "../define-task.server";
 import { shopJobPayload } from "../shop-jobs";
 import { TASK } from "../task-names";
 
-// PLACEHOLDER until the integrity check issue (5) lands: records that it ran, nothing else.
+// The weekly (and on-demand) integrity check of one shop. Retries per app/jobs/retry-policy.ts; the admins hear of
+// it once, after the last attempt (onGaveUp), never on an attempt that will be retried.
 export const integrityCheck = defineTask({
   name: TASK.integrityCheck,
   payload: shopJobPayload,
-  async run(payload, { helpers, attempt }) {
-    helpers.logger.info(`integrity-check for ${payload.shop} ran (attempt ${attempt}); not implemented yet`);
+  async run(payload, { helpers, attempt, maxAttempts }) {
+    const started = performance.now();
+    try {
+      const report = await runIntegrityCheck({
+        shop: payload.shop,
+        afterCheck: (r) =>
+          helpers.logger.debug(`integrity-check ${payload.shop} ${r.check}: found ${r.found}, fixed ${r.fixed}`),
+      });
+      helpers.logger.info(
+        report.skipped
+          ? `integrity-check ${payload.shop}: skipped (${report.skipped})`
+          : `integrity-check ${payload.shop}: found ${report.totals.found}, fixed ${report.totals.fixed}, newly flagged ${report.totals.newlyFlagged}`,
+      );
+    } catch (error) {
+      await recordSyncEvent({
+        shop: payload.shop,
+        eventType: "DATA_INTEGRITY",
+        status: "FAILURE",
+        processingTimeMs: performance.now() - started,
+        errorMessage: (error as Error).message,
+        metadata: { attempt, maxAttempts, reason: payload.reason },
+      }).catch(() => undefined); // the failure being reported matters more than its record
+      throw error;
+    }
+  },
+  async onGaveUp(payload, error) {
+    await notifyAdmins({
+      type: "SYNC_FAILURE",
+      severity: "CRITICAL",
+      shop: payload.shop,
+      jobType: TASK.integrityCheck,
+      title: `The integrity check of ${payload.shop} failed`,
+      data: { error: error instanceof Error ? error.message : String(error) },
+    });
   },
 });
