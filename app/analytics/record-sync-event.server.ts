@@ -1,5 +1,6 @@
 import type { Prisma, SyncEventStatus, SyncEventType } from "@prisma/client";
 import { prisma } from "~/db.server";
+import { observeSyncDuration } from "./metrics.server";
 
 export interface SyncEventInput {
   shop: string;
@@ -15,7 +16,7 @@ export interface SyncEventInput {
 
 /** The one way a sync run is recorded; analytics, the dashboard and alert recovery read these rows. */
 export async function recordSyncEvent(input: SyncEventInput) {
-  return prisma.syncEvent.create({
+  const event = await prisma.syncEvent.create({
     data: {
       shop: input.shop,
       merchantId: input.merchantId ?? null,
@@ -28,4 +29,6 @@ export async function recordSyncEvent(input: SyncEventInput) {
       createdAt: input.createdAt,
     },
   });
+  if (event.processingTimeMs !== null) observeSyncDuration(event.eventType, event.status, event.processingTimeMs);
+  return event;
 }
