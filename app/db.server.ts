@@ -34,6 +34,7 @@ function handles(): DatabaseHandles {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     // An idle client that loses its server (database restarted) must not crash the process.
     pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+    pool.on("connect", (client) => client.on("error", (error) => console.error("[db] client error:", error.message)));
     g[GLOBAL_KEY] = { url, pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };
   }
   return g[GLOBAL_KEY];

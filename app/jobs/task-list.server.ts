@@ -2,6 +2,7 @@ import type { TaskList } from "graphile-worker";
 import { TASK } from "./task-names";
 import { integrityCheck } from "./tasks/integrity-check.server";
 import { inventorySync } from "./tasks/inventory-sync.server";
+import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.server";
 import { productSync } from "./tasks/product-sync.server";
 import {
   scheduleIntegrityChecks,
@@ -18,4 +19,5 @@ export const taskList: TaskList = {
   [TASK.productSync]: productSync,
   [TASK.inventorySync]: inventorySync,
   [TASK.integrityCheck]: integrityCheck,
+  [TASK.purgeUninstalledShops]: purgeUninstalledShopsTask,
 };

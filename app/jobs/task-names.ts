@@ -7,6 +7,7 @@ export const TASK = {
   productSync: "product-sync",
   inventorySync: "inventory-sync",
   integrityCheck: "integrity-check",
+  purgeUninstalledShops: "purge-uninstalled-shops",
 } as const;
 
 export type TaskName = (typeof TASK)[keyof typeof TASK];

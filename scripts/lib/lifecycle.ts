@@ -38,13 +38,15 @@ type Cleanup = () => Promise<unknown> | unknown;
  * stop the embedded database. A second signal exits at once.
  */
 export function onShutdown(...cleanups: Cleanup[]) {
-  let shuttingDown = false;
+  let shutdownStartedAt: number | undefined;
   const shutdown = async (signal: string) => {
-    if (shuttingDown) {
+    if (shutdownStartedAt !== undefined) {
+      // Ctrl-C reaches us twice at once (from the terminal and relayed by tsx); only a later one means "now".
+      if (Date.now() - shutdownStartedAt < 1000) return;
       console.warn(`[shutdown] ${signal} again: exiting now`);
       process.exit(1);
     }
-    shuttingDown = true;
+    shutdownStartedAt = Date.now();
     console.log(`[shutdown] ${signal}: stopping`);
     for (const cleanup of cleanups) {
       try {

@@ -52,7 +52,8 @@ describe("the crontab", () => {
   });
 
   it("has stable, unique identifiers", () => {
-    expect(new Set(items.map((i) => i.identifier)).size).toBe(3);
+    expect(new Set(items.map((i) => i.identifier)).size).toBe(items.length);
+    expect(items.map((i) => i.identifier)).toEqual(SCHEDULES.map((s) => s.identifier));
   });
 });
 

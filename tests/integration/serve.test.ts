@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { afterAll, describe, expect, it } from "vitest";
+import { pgPool } from "../../app/db.server";
+
+// The real entry point, as `npm run dev:local` starts it: web server (Vite middleware) and the in-process worker
+// on this test's database. Slow-ish (Vite), so one test covers start, health, the worker's crontab, and shutdown.
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let child: ChildProcess | undefined;
+afterAll(() => {
+  child?.kill("SIGKILL");
+});
+
+describe("scripts/serve.ts", () => {
+  it("starts, answers /healthz with 200, registers the crontab, and stops cleanly on SIGTERM", async () => {
+    const port = await freePort();
+    await pgPool().query("DELETE FROM graphile_worker._private_known_crontabs");
+    child = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "--dev"], {
+      env: { ...process.env, PORT: String(port), WORKER_CONCURRENCY: "2", NODE_ENV: "development" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (chunk) => (output += chunk));
+    child.stderr!.on("data", (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+
+    await expect
+      .poll(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+          return response ? { status: response.status, body: await response.json() } : undefined;
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toEqual({ status: 200, body: { ok: true, database: "up", worker: "running" } });
+
+    const { rows } = await pgPool().query<{ identifier: string }>(
+      "SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier",
+    );
+    expect(rows.map((r) => r.identifier)).toEqual(["integrity-check-fan-out", "inventory-sync-fan-out", "product-sync-fan-out"]);
+
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output).toContain("[shutdown] SIGTERM: stopping");
+    expect(output).not.toContain("SHOPIFY_API_SECRET");
+  }, 90_000);
+});
