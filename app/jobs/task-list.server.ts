@@ -3,7 +3,7 @@ import { TASK } from "./task-names";
 import { integrityCheck } from "./tasks/integrity-check.server";
 import { inventorySync } from "./tasks/inventory-sync.server";
 import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.server";
-import { productSync } from "./tasks/product-sync.server";
+import { productExportCheck, productSync } from "./tasks/product-sync.server";
 import {
   scheduleIntegrityChecks,
   scheduleInventorySyncs,
@@ -17,6 +17,7 @@ export const taskList: TaskList = {
   [TASK.scheduleInventorySyncs]: scheduleInventorySyncs,
   [TASK.scheduleIntegrityChecks]: scheduleIntegrityChecks,
   [TASK.productSync]: productSync,
+  [TASK.productExportCheck]: productExportCheck,
   [TASK.inventorySync]: inventorySync,
   [TASK.integrityCheck]: integrityCheck,
   [TASK.purgeUninstalledShops]: purgeUninstalledShopsTask,

@@ -7,6 +7,8 @@ export const TASK = {
   productSync: "product-sync",
   inventorySync: "inventory-sync",
   integrityCheck: "integrity-check",
+  productExportCheck: "product-export-check",
+  productWebhook: "product-webhook",
   purgeUninstalledShops: "purge-uninstalled-shops",
 } as const;
 

@@ -1,12 +1,66 @@
-import { defineTask } from "../define-task.server";
+import { notifyAdmins } from "~/alerts/notify-admins.server";
+import { recordSyncEvent } from "~/analytics/record-sync-event.server";
+import { syncInventory } from "~/inventory/sync-inventory.server";
+import { deactivateConnection } from "~/merchants/deactivate-connection.server";
+import type { AdminClient } from "~/shopify-admin/admin-client.server";
+import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
+import { ShopifyAccessRevokedError } from "~/shopify-admin/errors";
+import { defineTask, PermanentJobError } from "../define-task.server";
 import { shopJobPayload } from "../shop-jobs";
 import { TASK } from "../task-names";
 
-// PLACEHOLDER until the inventory sync issue (5) lands: records that it ran, nothing else.
-export const inventorySync = defineTask({
-  name: TASK.inventorySync,
-  payload: shopJobPayload,
-  async run(payload, { helpers, attempt }) {
-    helpers.logger.info(`inventory-sync for ${payload.shop} ran (attempt ${attempt}); not implemented yet`);
-  },
-});
+// The hourly inventory sync of one shop. Throttling is waited out inside the Admin client and never fails an
+// attempt; other failures are retried per app/jobs/retry-policy.ts and alert once, after the last attempt. A revoked
+// token cannot be fixed by retrying: the connection is deactivated (the fan-outs stop scheduling it) and the job
+// fails for good.
+
+export interface InventorySyncDependencies {
+  clientFor(shop: string): Promise<AdminClient>;
+}
+
+export function createInventorySyncTask(dependencies: InventorySyncDependencies) {
+  return defineTask({
+    name: TASK.inventorySync,
+    payload: shopJobPayload,
+    async run(payload, { helpers, attempt, maxAttempts }) {
+      const started = performance.now();
+      try {
+        const client = await dependencies.clientFor(payload.shop);
+        const result = await syncInventory({ shop: payload.shop, client });
+        helpers.logger.info(
+          result.skipped
+            ? `inventory-sync ${payload.shop}: skipped (${result.skipped})`
+            : `inventory-sync ${payload.shop}: ${result.mode}, ${result.pages} page(s), ${result.levels} level(s), ${result.changed} changed, ${result.unknown} unknown`,
+        );
+      } catch (error) {
+        const revoked = error instanceof ShopifyAccessRevokedError;
+        if (revoked) await deactivateConnection(payload.shop);
+        await recordSyncEvent({
+          shop: payload.shop,
+          eventType: "INVENTORY_SYNC",
+          status: "FAILURE",
+          processingTimeMs: performance.now() - started,
+          errorMessage: (error as Error).message,
+          metadata: { attempt, maxAttempts, reason: payload.reason, ...(revoked ? { connectionDeactivated: true } : {}) },
+        }).catch(() => undefined); // the failure itself matters more than its record
+        if (revoked) throw new PermanentJobError((error as Error).message, { cause: error });
+        throw error;
+      }
+    },
+    async onGaveUp(payload, error) {
+      const revoked = error instanceof PermanentJobError && error.cause instanceof ShopifyAccessRevokedError;
+      await notifyAdmins({
+        type: "SYNC_FAILURE",
+        severity: revoked ? "WARNING" : "CRITICAL",
+        shop: payload.shop,
+        jobType: TASK.inventorySync,
+        title: revoked
+          ? `${payload.shop} revoked the app's access: its connection was deactivated`
+          : `The inventory sync of ${payload.shop} failed`,
+        data: { error: error instanceof Error ? error.message : String(error), connectionDeactivated: revoked },
+      });
+    },
+  });
+}
+
+export const inventorySync = createInventorySyncTask({ clientFor: (shop) => adminClientForShop(shop) });
