@@ -1,12 +1,235 @@
-import { defineTask } from "../define-task.server";
-import { shopJobPayload } from "../shop-jobs";
+import type { JobHelpers } from "graphile-worker";
+import { z } from "zod";
+import { notifyAdmins } from "~/alerts/notify-admins.server";
+import { recordSyncEvent } from "~/analytics/record-sync-event.server";
+import { prisma } from "~/db.server";
+import { deactivateConnection } from "~/merchants/deactivate-connection.server";
+import { ShopifyAccessRevokedError } from "~/shopify-admin/errors";
+import { offlineSessionAdminClient, type AdminClientFactory } from "~/sync/admin-client-port.server";
+import type { IngestSummary } from "~/sync/bulk-export-ingest.server";
+import { finishProductExport, type ExportOutcome, type ResultFileOpener } from "~/sync/finish-product-export.server";
+import { isActiveStatus, startOrAdoptProductExport } from "~/sync/product-export-operation.server";
+import { defineTask, PermanentJobError, type RetryMeta } from "../define-task.server";
+import { retryDelayMs, retryPolicyFor } from "../retry-policy";
+import { shopDomain, shopJobKey, shopJobPayload } from "../shop-jobs";
 import { TASK } from "../task-names";
 
-// PLACEHOLDER until the product sync issue (4) lands: records that it ran, nothing else.
-export const productSync = defineTask({
-  name: TASK.productSync,
-  payload: shopJobPayload,
-  async run(payload, { helpers, attempt }) {
-    helpers.logger.info(`product-sync for ${payload.shop} ran (attempt ${attempt}); not implemented yet`);
-  },
+// The daily product sync of one shop, in two tasks so no worker waits while Shopify builds the export:
+//
+// 1. `product-sync` {shop, reason}: starts the bulk export (or adopts one already building) and queues a
+//    `product-export-check` as the polling fallback. Returns at once.
+// 2. `product-export-check` {shop, operationId, trigger, poll}: queued by the bulk_operations/finish webhook (the
+//    normal path) or by the previous poll. If Shopify is still building, it queues the next poll (backing off)
+//    and returns; once finished, it ingests and records the run.
+//
+// Both run per shop in the named queue `product-export:<shop>`, so a webhook and a poll never ingest at once.
+//
+// Attempts: a failed start is retried by defineTask (retry-policy.ts: 3 attempts, from 60 s). An export that
+// ends badly (TIMEOUT, expired URL, CANCELED...) is retried by queueing `product-sync` again as its next attempt,
+// with the same policy; the attempt number travels on the bulk_operation row. After the last attempt, or at once
+// for a permanent failure (ACCESS_DENIED), admins are notified once. A revoked token deactivates the connection
+// and fails for good (PermanentJobError), without retries.
+
+export const PRODUCT_EXPORT_QUEUE = (shop: string) => `product-export:${shop}`;
+const CHECK_JOB_KEY = (shop: string) => `${TASK.productExportCheck}:${shop}`;
+
+export interface ProductSyncDependencies {
+  adminClientFor: AdminClientFactory;
+  openResultFile?: ResultFileOpener;
+  /** Wait before poll n (0-based). Shopify's exports take seconds to hours: start soon, back off to 5 minutes. */
+  pollDelayMs?: (poll: number) => number;
+  productBatchSize?: number;
+  now?: () => number;
+}
+
+const defaultPollDelayMs = (poll: number) => Math.min(15_000 * 1.5 ** poll, 5 * 60_000);
+
+export const productExportCheckPayload = z.object({
+  shop: shopDomain,
+  operationId: z.string().regex(/^\d+$/),
+  trigger: z.enum(["webhook", "poll"]).default("poll"),
+  poll: z.number().int().min(0).default(0),
 });
+export type ProductExportCheckPayload = z.infer<typeof productExportCheckPayload>;
+
+async function syncableConnection(shop: string) {
+  return prisma.merchantConnection.findUnique({
+    where: { shop },
+    select: { shop: true, merchantId: true, active: true, approvalStatus: true, syncPaused: true },
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function handleRevokedToken(shop: string, merchantId: string | null, error: ShopifyAccessRevokedError, metadata: Record<string, string>) {
+  await deactivateConnection(shop);
+  await recordSyncEvent({
+    shop, merchantId, eventType: "PRODUCT_SYNC", status: "FAILURE", errorMessage: error.message,
+    metadata: { ...metadata, outcome: "access-revoked", connectionDeactivated: true },
+  });
+  throw new PermanentJobError(`${error.message}; connection deactivated`, { cause: error });
+}
+
+export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
+  const now = dependencies.now ?? Date.now;
+  const pollDelayMs = dependencies.pollDelayMs ?? defaultPollDelayMs;
+  const policy = retryPolicyFor(TASK.productSync);
+
+  async function queueCheck(helpers: JobHelpers, payload: ProductExportCheckPayload, delayMs: number) {
+    await helpers.addJob(TASK.productExportCheck, payload, {
+      runAt: new Date(now() + delayMs),
+      queueName: PRODUCT_EXPORT_QUEUE(payload.shop),
+      jobKey: CHECK_JOB_KEY(payload.shop),
+      jobKeyMode: "replace",
+      maxAttempts: 1, // retries follow retry-policy.ts, applied by defineTask
+    });
+  }
+
+  const productSync = defineTask({
+    name: TASK.productSync,
+    payload: shopJobPayload,
+    now,
+    async run(payload, { helpers, attempt }) {
+      const connection = await syncableConnection(payload.shop);
+      if (!connection?.active || connection.approvalStatus !== "APPROVED" || connection.syncPaused) {
+        helpers.logger.info(`product-sync: ${payload.shop} is not syncable (inactive, unapproved or paused); skipped`);
+        return;
+      }
+      try {
+        const client = await dependencies.adminClientFor(payload.shop);
+        const started = await startOrAdoptProductExport(client, payload.shop, attempt);
+        helpers.logger.info(
+          `product-sync: ${started.adopted ? "adopted" : "started"} bulk export ${started.operationId} for ${payload.shop} (attempt ${attempt})`,
+        );
+        // An adopted export may already have finished: check it at once then.
+        const delay = isActiveStatus(started.status) ? pollDelayMs(0) : 0;
+        await queueCheck(helpers, { shop: payload.shop, operationId: started.operationId, trigger: "poll", poll: 0 }, delay);
+      } catch (error) {
+        if (error instanceof ShopifyAccessRevokedError) {
+          await handleRevokedToken(payload.shop, connection.merchantId, error, { stage: "start" });
+        }
+        // Every run leaves an event, failed attempts included; the retry (or onGaveUp) follows in defineTask.
+        await recordSyncEvent({
+          shop: payload.shop, merchantId: connection.merchantId, eventType: "PRODUCT_SYNC", status: "FAILURE",
+          errorMessage: messageOf(error), metadata: { stage: "start", attempt, maxAttempts: policy.maxAttempts },
+        });
+        throw error;
+      }
+    },
+    async onGaveUp(payload, error) {
+      if (error instanceof PermanentJobError && error.cause instanceof ShopifyAccessRevokedError) return;
+      await notifyAdmins({
+        type: "SYNC_FAILURE", severity: "CRITICAL", shop: payload.shop, jobType: TASK.productSync,
+        title: `Product sync of ${payload.shop} failed: ${messageOf(error)}`,
+        data: { stage: "start", error: messageOf(error) },
+      });
+    },
+  });
+
+  async function recordOutcome(
+    shop: string,
+    merchantId: string,
+    outcome: Extract<ExportOutcome, { kind: "ingested" | "failed" }>,
+    helpers: JobHelpers,
+  ) {
+    const operation = outcome.operation;
+    const processingTimeMs = now() - operation.startedAt.getTime();
+    const counts = (s: IngestSummary) => ({
+        linesRead: s.linesRead, productsWritten: s.productsWritten, variantsWritten: s.variantsWritten,
+        productsDeleted: s.productsDeleted, variantsDeleted: s.variantsDeleted, productsInExport: s.productsStaged,
+        variantsInExport: s.variantsStaged, skippedByType: s.skippedByType, malformedCount: s.malformedCount,
+        orphanVariants: s.orphanVariants, deletionsSkippedReason: s.deletionsSkippedReason,
+      });
+
+    if (outcome.kind === "ingested") {
+      const summary = outcome.summary;
+      const finishedAt = new Date(now());
+      await prisma.merchantConnection.update({
+        where: { shop },
+        data: { lastProductSyncAt: finishedAt, lastCompleteExportAt: finishedAt },
+      });
+      await recordSyncEvent({
+        shop, merchantId, eventType: "PRODUCT_SYNC", status: "SUCCESS",
+        itemCount: summary.productsStaged + summary.variantsStaged, processingTimeMs,
+        metadata: { operationId: operation.id, attempt: operation.syncAttempt, emptyExport: outcome.emptyExport, ...counts(summary) },
+      });
+      return;
+    }
+
+    const partial = outcome.partial;
+    await recordSyncEvent({
+      shop, merchantId, eventType: "PRODUCT_SYNC", status: partial ? "PARTIAL" : "FAILURE",
+      itemCount: partial ? partial.productsStaged + partial.variantsStaged : 0, processingTimeMs,
+      errorMessage: outcome.reason,
+      metadata: {
+        operationId: operation.id, attempt: operation.syncAttempt, errorCode: outcome.errorCode,
+        retryable: outcome.retryable, ...(partial ? { partial: counts(partial) } : {}),
+      },
+    });
+    const attempt = operation.syncAttempt;
+    if (outcome.retryable && attempt < policy.maxAttempts) {
+      const delay = retryDelayMs(policy, attempt);
+      await helpers.addJob(
+        TASK.productSync,
+        { shop, reason: "follow-up", _retry: { attempt: attempt + 1, lastError: outcome.reason } satisfies RetryMeta },
+        { runAt: new Date(now() + delay), maxAttempts: 1, jobKey: shopJobKey(TASK.productSync, shop), jobKeyMode: "replace" },
+      );
+      helpers.logger.warn(`product export of ${shop} failed (${outcome.reason}); attempt ${attempt + 1} in ${Math.round(delay / 1000)} s`);
+      return;
+    }
+    await notifyAdmins({
+      type: "SYNC_FAILURE", severity: "CRITICAL", shop, jobType: TASK.productSync,
+      title: `Product sync of ${shop} failed: ${outcome.reason}`,
+      data: { operationId: operation.id, attempt, errorCode: outcome.errorCode, retryable: outcome.retryable },
+    });
+  }
+
+  const productExportCheck = defineTask({
+    name: TASK.productExportCheck,
+    payload: productExportCheckPayload,
+    now,
+    async run(payload, { helpers }) {
+      const connection = await syncableConnection(payload.shop);
+      if (!connection?.active) {
+        helpers.logger.info(`product-export-check: ${payload.shop} is inactive; export ${payload.operationId} ignored`);
+        return;
+      }
+      let outcome: ExportOutcome;
+      try {
+        outcome = await finishProductExport({
+          client: await dependencies.adminClientFor(payload.shop),
+          shop: payload.shop,
+          operationId: payload.operationId,
+          openResultFile: dependencies.openResultFile,
+          productBatchSize: dependencies.productBatchSize,
+        });
+      } catch (error) {
+        if (error instanceof ShopifyAccessRevokedError) {
+          await handleRevokedToken(payload.shop, connection.merchantId, error, { stage: "finish", operationId: payload.operationId });
+        }
+        throw error;
+      }
+      switch (outcome.kind) {
+        case "pending":
+          await queueCheck(helpers, { ...payload, trigger: "poll", poll: payload.poll + 1 }, pollDelayMs(payload.poll + 1));
+          return;
+        case "unknown-operation":
+          // Not an export we started (another app's bulk operation, or a bulk mutation): nothing to do.
+          helpers.logger.info(`product-export-check: bulk operation ${payload.operationId} of ${payload.shop} is not ours`);
+          return;
+        case "already-handled":
+          return;
+        default:
+          await recordOutcome(payload.shop, connection.merchantId, outcome, helpers);
+      }
+    },
+  });
+
+  return { productSync, productExportCheck };
+}
+
+const tasks = createProductSyncTasks({ adminClientFor: offlineSessionAdminClient });
+export const productSync = tasks.productSync;
+export const productExportCheck = tasks.productExportCheck;
