@@ -16,12 +16,14 @@ export const RETRY_POLICY: Record<TaskName, RetryPolicy> = {
   [TASK.productSync]: { maxAttempts: 3, firstDelayMs: 60 * SECOND },
   [TASK.inventorySync]: { maxAttempts: 3, firstDelayMs: 30 * SECOND },
   [TASK.integrityCheck]: { maxAttempts: 2, firstDelayMs: 60 * SECOND },
+  // The daily purge is idempotent (it deletes what is due); a few retries cover a database restart.
+  [TASK.purgeUninstalledShops]: { maxAttempts: 3, firstDelayMs: 5 * 60 * SECOND },
+  // One inventory level from a webhook: quick retries; the hourly sync reconciles whatever is still missed.
+  [TASK.inventoryWebhook]: { maxAttempts: 3, firstDelayMs: 10 * SECOND },
   // Checking on a bulk export: a failed check (Shopify or the database unreachable) is retried quickly; the export
   // itself is retried by queueing product-sync again (app/jobs/tasks/product-sync.server.ts).
   [TASK.productExportCheck]: { maxAttempts: 5, firstDelayMs: 30 * SECOND },
   [TASK.productWebhook]: { maxAttempts: 5, firstDelayMs: 10 * SECOND },
-  // The daily purge is idempotent (it deletes what is due); a few retries cover a database restart.
-  [TASK.purgeUninstalledShops]: { maxAttempts: 3, firstDelayMs: 5 * 60 * SECOND },
   // A fan-out that fails (database unreachable) is worth a few quick retries: its cron fires only once.
   [TASK.scheduleProductSyncs]: { maxAttempts: 5, firstDelayMs: 10 * SECOND },
   [TASK.scheduleInventorySyncs]: { maxAttempts: 5, firstDelayMs: 10 * SECOND },

@@ -3,6 +3,7 @@ import { TASK } from "./task-names";
 import { integrityCheck } from "./tasks/integrity-check.server";
 import { inventorySync } from "./tasks/inventory-sync.server";
 import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.server";
+import { inventoryWebhook } from "./tasks/inventory-webhook.server";
 import { productExportCheck, productSync } from "./tasks/product-sync.server";
 import {
   scheduleIntegrityChecks,
@@ -19,6 +20,7 @@ export const taskList: TaskList = {
   [TASK.productSync]: productSync,
   [TASK.productExportCheck]: productExportCheck,
   [TASK.inventorySync]: inventorySync,
+  [TASK.inventoryWebhook]: inventoryWebhook,
   [TASK.integrityCheck]: integrityCheck,
   [TASK.purgeUninstalledShops]: purgeUninstalledShopsTask,
 };

@@ -7,9 +7,10 @@ export const TASK = {
   productSync: "product-sync",
   inventorySync: "inventory-sync",
   integrityCheck: "integrity-check",
+  purgeUninstalledShops: "purge-uninstalled-shops",
+  inventoryWebhook: "inventory-webhook",
   productExportCheck: "product-export-check",
   productWebhook: "product-webhook",
-  purgeUninstalledShops: "purge-uninstalled-shops",
 } as const;
 
 export type TaskName = (typeof TASK)[keyof typeof TASK];

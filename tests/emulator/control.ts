@@ -3,7 +3,7 @@ import type { Fault, RandomFaults } from "./faults";
 import { resolvePlan, type PlanOption } from "./plans";
 import { seedProducts, handleize, type SeedInput } from "./seed";
 import { requireLocation, requireProduct, requireVariant, type CreateShopInput, type EmulatorStore, type ProductRecord, type ProductStatus, type ShopState, type VariantRecord } from "./store";
-import type { BulkOperations } from "./bulk/bulk-operations";
+import type { BulkOperations, BulkTiming } from "./bulk/bulk-operations";
 import type { TokenIssuer } from "./token-exchange";
 import type { WebhookDelivery, WebhookSender } from "./webhook-sender";
 import {
@@ -330,6 +330,11 @@ export function createControl(deps: {
     async waitForWebhooks(): Promise<{ delivered: number }> {
       await webhooks.idle();
       return { delivered: webhooks.deliveries.length };
+    },
+
+    // Slow bulk operations down (or speed them up) from now on, e.g. to hold five of them running.
+    setBulkTiming(input: Partial<BulkTiming>): BulkTiming {
+      return bulk.setTiming(input);
     },
 
     setAppUrl(input: { appUrl?: string }): { appUrl: string | null } {

@@ -90,6 +90,11 @@ export class BulkOperations {
     return { bulkOperation: operation, userErrors: [] };
   }
 
+  setTiming(timing: Partial<BulkTiming>): BulkTiming {
+    Object.assign(this.options.timing, timing);
+    return { ...this.options.timing };
+  }
+
   publicUrl(operation: BulkOperationRecord, which: "data" | "partial"): string | null {
     const file = which === "data" ? operation.data : operation.partialData;
     if (!file) return null;
@@ -147,8 +152,11 @@ export class BulkOperations {
         maxObjects: failure ? failure.partialData === false ? 0 : Math.max(1, Math.floor(countObjectsEstimate(shop, plan.rootFieldName) / 2)) : undefined,
         isCancelled: () => this.cancelled.has(operation.id) || this.stopped,
       });
-      const remaining = this.options.timing.minRunningMs - (Date.now() - startedAt);
-      if (remaining > 0) await new Promise<void>((resolve) => this.later(remaining, resolve));
+      // Cancelling cuts the wait short, as it would cut a long export short.
+      while (Date.now() - startedAt < this.options.timing.minRunningMs && !this.cancelled.has(operation.id) && !this.stopped) {
+        const remaining = this.options.timing.minRunningMs - (Date.now() - startedAt);
+        await new Promise<void>((resolve) => this.later(Math.min(remaining, 50), resolve));
+      }
       if (this.stopped) return;
       operation.objectCount = result.objectCount;
       operation.rootObjectCount = result.rootObjectCount;
