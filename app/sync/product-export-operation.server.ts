@@ -97,7 +97,7 @@ export async function startOrAdoptProductExport(
     await pgPool().query("UPDATE bulk_operation SET error = 'Shopify does not know this bulk operation' WHERE id = $1", [known.rows[0].id]);
   }
 
-  const running = await client.request(RUNNING_BULK_QUERIES);
+  const running = await client.request(RUNNING_BULK_QUERIES, {});
   const ours = running.bulkOperations.nodes.find((op) => isActiveStatus(op.status) && isProductExportQuery(op.query));
   if (ours) {
     const operationId = bulkOperationNumericId(ours.id);

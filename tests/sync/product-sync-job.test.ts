@@ -5,7 +5,7 @@ import { fanOutShopJobs } from "../../app/jobs/fan-out.server";
 import { workerUtils, releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
 import { createProductSyncTasks } from "../../app/jobs/tasks/product-sync.server";
-import { offlineSessionAdminClient } from "../../app/sync/admin-client-port.server";
+import { adminClientForShop } from "../../app/shopify-admin/client-for-shop.server";
 import { enqueueExportCheckFromWebhook } from "../../app/sync/enqueue-export-check.server";
 import type { RunningEmulator } from "../emulator/index";
 import { createTestShop, startTestEmulator } from "../emulator/testing";
@@ -15,7 +15,7 @@ import { ingestBulkExport } from "../../app/sync/bulk-export-ingest.server";
 // The daily product sync over real HTTP (the Shopify emulator) and a real PostgreSQL, run through graphile-worker.
 
 let emulator: RunningEmulator;
-const tasks = createProductSyncTasks({ adminClientFor: offlineSessionAdminClient, pollDelayMs: () => 0 });
+const tasks = createProductSyncTasks({ adminClientFor: (shop) => adminClientForShop(shop), pollDelayMs: () => 0 });
 const taskList: TaskList = { [TASK.productSync]: tasks.productSync, [TASK.productExportCheck]: tasks.productExportCheck };
 const silent = new Logger(() => () => undefined);
 

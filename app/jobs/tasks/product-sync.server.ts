@@ -5,7 +5,8 @@ import { recordSyncEvent } from "~/analytics/record-sync-event.server";
 import { prisma } from "~/db.server";
 import { deactivateConnection } from "~/merchants/deactivate-connection.server";
 import { ShopifyAccessRevokedError } from "~/shopify-admin/errors";
-import { offlineSessionAdminClient, type AdminClientFactory } from "~/sync/admin-client-port.server";
+import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
+import type { AdminClientFactory } from "~/sync/admin-client-port.server";
 import type { IngestSummary } from "~/sync/bulk-export-ingest.server";
 import { finishProductExport, type ExportOutcome, type ResultFileOpener } from "~/sync/finish-product-export.server";
 import { isActiveStatus, startOrAdoptProductExport } from "~/sync/product-export-operation.server";
@@ -230,6 +231,6 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
   return { productSync, productExportCheck };
 }
 
-const tasks = createProductSyncTasks({ adminClientFor: offlineSessionAdminClient });
+const tasks = createProductSyncTasks({ adminClientFor: (shop) => adminClientForShop(shop) });
 export const productSync = tasks.productSync;
 export const productExportCheck = tasks.productExportCheck;
