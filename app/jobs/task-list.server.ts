@@ -5,6 +5,7 @@ import { inventorySync } from "./tasks/inventory-sync.server";
 import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.server";
 import { inventoryWebhook } from "./tasks/inventory-webhook.server";
 import { productExportCheck, productSync } from "./tasks/product-sync.server";
+import { productWebhook } from "./tasks/product-webhook.server";
 import {
   scheduleIntegrityChecks,
   scheduleInventorySyncs,
@@ -19,6 +20,7 @@ export const taskList: TaskList = {
   [TASK.scheduleIntegrityChecks]: scheduleIntegrityChecks,
   [TASK.productSync]: productSync,
   [TASK.productExportCheck]: productExportCheck,
+  [TASK.productWebhook]: productWebhook,
   [TASK.inventorySync]: inventorySync,
   [TASK.inventoryWebhook]: inventoryWebhook,
   [TASK.integrityCheck]: integrityCheck,

@@ -1,0 +1,156 @@
+import { z } from "zod";
+import { withTransaction } from "~/db.server";
+
+// The real-time path: one products/create|update|delete webhook applied to a shop's rows, unless what we hold is
+// newer. Webhooks arrive late (up to a day), repeated and out of order, so every write is guarded by Shopify's
+// updated_at: an older payload never overwrites a newer row, and replaying a payload changes nothing.
+// The payloads are REST-shaped (snake_case, numeric ids, status in lower case, tags as one comma-separated string).
+
+const numericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
+const decimal = z.union([z.string(), z.number()]).nullish().transform((v, ctx) => {
+  if (v === null || v === undefined || v === "") return null;
+  const text = String(v);
+  if (!/^-?\d{1,12}(\.\d+)?$/.test(text)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a decimal amount: ${text}` });
+    return z.NEVER;
+  }
+  return text;
+});
+const timestamp = z.string().datetime({ offset: true }).nullish().transform((v) => v ?? null);
+
+const variantPayload = z.object({
+  id: numericId,
+  title: z.string().nullish(),
+  sku: z.string().nullish(),
+  price: decimal,
+  compare_at_price: decimal,
+  inventory_item_id: numericId.nullish(),
+  inventory_quantity: z.number().int().nullish(),
+  updated_at: timestamp,
+});
+
+export const productWebhookProduct = z.object({
+  id: numericId,
+  title: z.string().nullish(),
+  handle: z.string().nullish(),
+  vendor: z.string().nullish(),
+  product_type: z.string().nullish(),
+  status: z
+    .string()
+    .nullish()
+    .transform((s) => (s ? s.toUpperCase() : null))
+    .pipe(z.enum(["ACTIVE", "ARCHIVED", "DRAFT", "UNLISTED"]).nullable()),
+  tags: z
+    .string()
+    .nullish()
+    .transform((t) => (t ? t.split(",").map((tag) => tag.trim()).filter(Boolean) : [])),
+  updated_at: timestamp,
+  variants: z.array(variantPayload).default([]),
+});
+
+export const productDeletePayload = z.object({ id: numericId });
+
+export const PRODUCT_WEBHOOK_TOPICS = ["products/create", "products/update", "products/delete"] as const;
+export type ProductWebhookTopic = (typeof PRODUCT_WEBHOOK_TOPICS)[number];
+
+export interface ProductWebhookInput {
+  shop: string;
+  topic: ProductWebhookTopic;
+  payload: unknown;
+  /** X-Shopify-Triggered-At: when Shopify emitted it (dates a deletion, which carries no updated_at). */
+  triggeredAt?: string | null;
+  now?: Date;
+}
+
+export type ProductWebhookResult =
+  | { applied: true; productId: string; variantsWritten: number; variantsDeleted: number }
+  | { applied: false; productId: string; reason: "stale" | "unknown-shop" };
+
+const UPSERT_PRODUCT = `
+INSERT INTO product AS p (shop, id, title, handle, vendor, product_type, status, tags, selected, listed,
+                          shopify_updated_at, synced_at, deleted_at)
+SELECT c.shop, $2, $3, $4, $5, $6, $7::"ProductStatus", $8::text[], false,
+       (c.selection_mode = 'ALL' AND $7::"ProductStatus" IS NOT DISTINCT FROM 'ACTIVE'), $9, $10, NULL
+  FROM merchant_connection c WHERE c.shop = $1
+ON CONFLICT (shop, id) DO UPDATE SET
+  title = excluded.title, handle = excluded.handle, vendor = excluded.vendor, product_type = excluded.product_type,
+  status = excluded.status, tags = excluded.tags,
+  listed = ((p.selected OR (SELECT selection_mode = 'ALL' FROM merchant_connection WHERE shop = $1))
+            AND excluded.status IS NOT DISTINCT FROM 'ACTIVE'),
+  shopify_updated_at = excluded.shopify_updated_at, synced_at = excluded.synced_at, deleted_at = NULL
+WHERE (p.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL OR excluded.shopify_updated_at > p.shopify_updated_at)
+  -- a product deleted after this version was emitted stays deleted
+  AND (p.deleted_at IS NULL OR excluded.shopify_updated_at IS NULL OR excluded.shopify_updated_at > p.deleted_at)
+RETURNING p.id`;
+
+// All of the payload's variants in one statement, each guarded by its own updated_at.
+const UPSERT_VARIANTS = `
+INSERT INTO product_variant AS v (shop, id, product_id, title, sku, price, compare_at_price, inventory_item_id,
+                                  available_quantity, shopify_updated_at, synced_at, deleted_at)
+SELECT $1, x.id, $2, x.title, x.sku, x.price, x.compare_at_price, x.inventory_item_id, x.inventory_quantity,
+       x.updated_at, $3, NULL
+  FROM jsonb_to_recordset($4::jsonb) AS x(id bigint, title text, sku text, price numeric(14,2),
+       compare_at_price numeric(14,2), inventory_item_id bigint, inventory_quantity integer, updated_at timestamptz)
+ON CONFLICT (shop, id) DO UPDATE SET
+  product_id = excluded.product_id, title = excluded.title, sku = excluded.sku, price = excluded.price,
+  compare_at_price = excluded.compare_at_price, inventory_item_id = excluded.inventory_item_id,
+  available_quantity = CASE WHEN v.inventory_updated_at IS NOT NULL AND excluded.shopify_updated_at IS NOT NULL
+                                 AND v.inventory_updated_at > excluded.shopify_updated_at
+                            THEN v.available_quantity ELSE excluded.available_quantity END,
+  shopify_updated_at = excluded.shopify_updated_at, synced_at = excluded.synced_at, deleted_at = NULL
+WHERE v.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL OR excluded.shopify_updated_at >= v.shopify_updated_at`;
+
+// Variants the product no longer has, unless they changed after this payload's version.
+const DELETE_ABSENT_VARIANTS = `
+UPDATE product_variant v SET deleted_at = $3, synced_at = $3
+ WHERE v.shop = $1 AND v.product_id = $2 AND v.deleted_at IS NULL
+   AND NOT (v.id = ANY($4::bigint[]))
+   AND ($5::timestamptz IS NULL OR v.shopify_updated_at IS NULL OR v.shopify_updated_at <= $5::timestamptz)`;
+
+export async function applyProductWebhook(input: ProductWebhookInput): Promise<ProductWebhookResult> {
+  const now = input.now ?? new Date();
+  if (input.topic === "products/delete") {
+    const { id } = productDeletePayload.parse(input.payload);
+    const deletedAt = input.triggeredAt ? new Date(input.triggeredAt) : now;
+    return withTransaction(async (client) => {
+      // A product updated after the deletion was emitted cannot be this deletion's product state: keep it.
+      const product = await client.query(
+        `UPDATE product SET deleted_at = $3, listed = false, synced_at = $4
+          WHERE shop = $1 AND id = $2 AND deleted_at IS NULL
+            AND (shopify_updated_at IS NULL OR shopify_updated_at <= $3)`,
+        [input.shop, id, deletedAt, now],
+      );
+      const variants = await client.query(
+        "UPDATE product_variant SET deleted_at = $3, synced_at = $3 WHERE shop = $1 AND product_id = $2 AND deleted_at IS NULL",
+        [input.shop, id, deletedAt],
+      );
+      if ((product.rowCount ?? 0) === 0 && (variants.rowCount ?? 0) === 0) {
+        return { applied: false, productId: id, reason: "stale" } as const;
+      }
+      return { applied: true, productId: id, variantsWritten: 0, variantsDeleted: variants.rowCount ?? 0 } as const;
+    });
+  }
+
+  const product = productWebhookProduct.parse(input.payload);
+  return withTransaction(async (client) => {
+    const upserted = await client.query(UPSERT_PRODUCT, [
+      input.shop, product.id, product.title ?? null, product.handle ?? null, product.vendor ?? null,
+      product.product_type ?? null, product.status, product.tags, product.updated_at, now,
+    ]);
+    if ((upserted.rowCount ?? 0) === 0) {
+      const known = await client.query("SELECT 1 FROM merchant_connection WHERE shop = $1", [input.shop]);
+      return { applied: false, productId: product.id, reason: known.rowCount ? "stale" : "unknown-shop" } as const;
+    }
+    const variants = product.variants.map((v) => ({
+      id: v.id, title: v.title ?? null, sku: v.sku ?? null, price: v.price, compare_at_price: v.compare_at_price,
+      inventory_item_id: v.inventory_item_id ?? null, inventory_quantity: v.inventory_quantity ?? null, updated_at: v.updated_at,
+    }));
+    const written = await client.query(UPSERT_VARIANTS, [input.shop, product.id, now, JSON.stringify(variants)]);
+    const deleted = await client.query(DELETE_ABSENT_VARIANTS, [
+      input.shop, product.id, now, variants.map((v) => v.id), product.updated_at,
+    ]);
+    return {
+      applied: true, productId: product.id, variantsWritten: written.rowCount ?? 0, variantsDeleted: deleted.rowCount ?? 0,
+    } as const;
+  });
+}
