@@ -205,6 +205,23 @@ export const BULK_OPERATION_CANCEL = graphqlDocument<
   }
 `);
 
+// The shop's bulk queries still building, newest first: product sync adopts one of its own instead of starting
+// a duplicate (2026-01 allows five at once, so Shopify would not refuse a second).
+export const RUNNING_BULK_QUERIES = graphqlDocument<{
+  bulkOperations: { nodes: Array<{ id: Gid; status: BulkOperationStatus; query: string; createdAt: DateTime }> };
+}>(/* GraphQL */ `
+  query RunningBulkQueries {
+    bulkOperations(first: 5, query: "operation_type:QUERY status:CREATED OR operation_type:QUERY status:RUNNING", reverse: true) {
+      nodes {
+        id
+        status
+        query
+        createdAt
+      }
+    }
+  }
+`);
+
 // ------------------------------------------------------------------------------------------------ products
 export interface VariantNode {
   id: Gid;
