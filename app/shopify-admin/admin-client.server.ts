@@ -78,7 +78,24 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   let lastStatus: ThrottleStatus | null = null;
   const emit = (event: AdminClientEvent) => options.onEvent?.(event);
 
+  // While a document's cost is unknown, one request of it goes first and the others wait for its answer: a burst of
+  // a new document would otherwise go out blind and come back THROTTLED.
+  const probes = new Map<string, Promise<void>>();
+
   async function attempt<T>(document: string, variables: object): Promise<Outcome<T>> {
+    while (!budget.knows(document) && probes.has(document)) await probes.get(document);
+    if (budget.knows(document)) return send<T>(document, variables);
+    let finish = () => {};
+    probes.set(document, new Promise<void>((resolve) => (finish = resolve)));
+    try {
+      return await send<T>(document, variables);
+    } finally {
+      probes.delete(document);
+      finish();
+    }
+  }
+
+  async function send<T>(document: string, variables: object): Promise<Outcome<T>> {
     const expectedCost = budget.estimate(document);
     const reservation = await budget.reserve(expectedCost);
     if (reservation.waitedMs > 0) {

@@ -30,6 +30,10 @@ export class ThrottleBudget {
     return this.estimates.get(documentKey) ?? 0;
   }
 
+  knows(documentKey: string): boolean {
+    return this.estimates.has(documentKey);
+  }
+
   learnCost(documentKey: string, requestedQueryCost: number): void {
     this.estimates.set(documentKey, requestedQueryCost);
   }
