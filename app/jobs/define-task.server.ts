@@ -1,5 +1,6 @@
 import type { JobHelpers, Task } from "graphile-worker";
 import { z } from "zod";
+import { pgPool } from "~/db.server";
 import { retryDelayMs, retryPolicyFor } from "./retry-policy";
 import type { TaskName } from "./task-names";
 
@@ -11,6 +12,9 @@ import type { TaskName } from "./task-names";
 //    carrying the attempt number and last error in `_retry`. The last attempt's failure is left to graphile-worker,
 //    so the job stays in its table as failed (what the jobs page lists), and `onGaveUp` runs once.
 //    This is the shape graphile-worker's maintainers recommend for custom backoff (graphile/worker#403).
+// 3. Optionally, one run at a time per key (`exclusiveKey`, e.g. per shop and kind). A job key keeps one job
+//    *pending* per shop, but a job queued while its predecessor runs would run beside it; under an advisory lock
+//    the latecomer steps back and is queued again shortly, without spending an attempt.
 
 /** An error that retrying cannot fix (a malformed payload, a revoked token): the job fails at once. */
 export class PermanentJobError extends Error {
@@ -33,9 +37,14 @@ export interface TaskDefinition<Schema extends z.ZodTypeAny> {
   run(payload: z.infer<Schema>, context: JobContext): Promise<void>;
   /** After the last attempt failed (or a permanent failure): where one notification per incident is raised. */
   onGaveUp?(payload: z.infer<Schema>, error: unknown, context: JobContext): Promise<void>;
+  /** Jobs with the same key never run at the same time (see 3. above). */
+  exclusiveKey?(payload: z.infer<Schema>): string;
   /** For tests: the clock that dates the next attempt. */
   now?: () => number;
 }
+
+/** How long a job that found its key busy waits before it tries again. */
+export const BUSY_RETRY_DELAY_MS = 30_000;
 
 const retryMeta = z.object({ attempt: z.number().int().min(1), lastError: z.string().optional() });
 export type RetryMeta = z.infer<typeof retryMeta>;
@@ -64,6 +73,18 @@ export function defineTask<Schema extends z.ZodTypeAny>(definition: TaskDefiniti
       helpers,
     };
 
+    const lock = definition.exclusiveKey ? await tryExclusiveLock(definition.exclusiveKey(parsed.data)) : undefined;
+    if (lock && !lock.acquired) {
+      await helpers.addJob(definition.name, rawPayload as Record<string, unknown>, {
+        runAt: new Date(now() + BUSY_RETRY_DELAY_MS),
+        maxAttempts: 1,
+        jobKey: helpers.job.key ?? undefined,
+        jobKeyMode: "preserve_run_at",
+      });
+      helpers.logger.info(`${definition.name}: another run holds ${lock.key}; trying again in ${BUSY_RETRY_DELAY_MS / 1000} s`);
+      return;
+    }
+
     try {
       await definition.run(parsed.data, context);
     } catch (error) {
@@ -90,6 +111,31 @@ export function defineTask<Schema extends z.ZodTypeAny>(definition: TaskDefiniti
       helpers.logger.warn(
         `${definition.name} attempt ${attempt} of ${policy.maxAttempts} failed (${message}); next attempt in ${Math.round(delay / 1000)} s`,
       );
+    } finally {
+      await lock?.release();
     }
+  };
+}
+
+/**
+ * A session-level advisory lock on a connection of its own, held for the whole run (which may span many
+ * transactions). If the process dies, PostgreSQL releases it with the session.
+ */
+async function tryExclusiveLock(key: string) {
+  const client = await pgPool().connect();
+  const { rows } = await client.query<{ acquired: boolean }>(
+    "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS acquired",
+    [`marketplace-sync.job:${key}`],
+  );
+  const acquired = rows[0].acquired;
+  if (!acquired) client.release();
+  return {
+    key,
+    acquired,
+    async release() {
+      if (!acquired) return;
+      await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`marketplace-sync.job:${key}`]).catch(() => undefined);
+      client.release();
+    },
   };
 }

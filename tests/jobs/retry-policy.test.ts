@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { pgPool } from "../../app/db.server";
-import { defineTask, PermanentJobError } from "../../app/jobs/define-task.server";
+import { BUSY_RETRY_DELAY_MS, defineTask, PermanentJobError } from "../../app/jobs/define-task.server";
 import { enqueueShopJob, workerUtils } from "../../app/jobs/queue.server";
 import { RETRY_POLICY, retryDelayMs } from "../../app/jobs/retry-policy";
 import { shopJobPayload } from "../../app/jobs/shop-jobs";
@@ -127,5 +127,40 @@ describe("the retry policy", () => {
     expect(gaveUp).toEqual([SHOP]);
     const [failed] = await queuedJobs(TASK.inventorySync);
     expect(failed.last_error).toBe("access token revoked");
+  });
+});
+
+describe("exclusive runs", () => {
+  it("steps back while another run holds the key, without spending an attempt, and runs once it is free", async () => {
+    const runs: number[] = [];
+    const taskList = {
+      [TASK.productSync]: defineTask({
+        name: TASK.productSync,
+        payload: shopJobPayload,
+        now: () => NOW,
+        exclusiveKey: (payload) => `product-sync:${payload.shop}`,
+        async run(_payload, { attempt }) {
+          runs.push(attempt);
+        },
+      }),
+    };
+    // Another run of the same shop and kind holds the lock (as a running job would, from its own connection).
+    const other = await pgPool().connect();
+    await other.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [`marketplace-sync.job:product-sync:${SHOP}`]);
+    try {
+      await enqueueShopJob(TASK.productSync, { shop: SHOP, reason: "manual" });
+      await runDueJobs(taskList);
+      expect(runs).toEqual([]);
+      const [waiting] = await queuedJobs(TASK.productSync);
+      expect(waiting.run_at.getTime()).toBe(NOW + BUSY_RETRY_DELAY_MS);
+      expect(waiting.payload._retry).toBeUndefined();
+    } finally {
+      await other.query("SELECT pg_advisory_unlock_all()");
+      other.release();
+    }
+    await makeAllDue();
+    await runDueJobs(taskList);
+    expect(runs).toEqual([1]);
+    expect(await queuedJobs(TASK.productSync)).toEqual([]);
   });
 });

@@ -1,12 +1,17 @@
 import pg from "pg";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pgPool } from "../../app/db.server";
 import { checkHealth } from "../../app/health/check-health.server";
-import { enqueueShopJob } from "../../app/jobs/queue.server";
+import { enqueueShopJob, workerUtils } from "../../app/jobs/queue.server";
+import { SCHEDULES } from "../../app/jobs/schedules";
 import { TASK } from "../../app/jobs/task-names";
 import { recoverJobsOfDeadWorkers, holdLivenessLock } from "../../app/jobs/worker-liveness.server";
 import { runningWorker, startWorker, stopWorker } from "../../app/jobs/worker.server";
 import { queuedJobs } from "../support/jobs";
+
+beforeEach(async () => {
+  await pgPool().query("DELETE FROM graphile_worker._private_jobs");
+});
 
 afterEach(async () => {
   await stopWorker();
@@ -28,11 +33,10 @@ describe("the in-process worker", () => {
     const { rows } = await pgPool().query<{ identifier: string }>(
       "SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier",
     );
-    expect(rows.map((r) => r.identifier)).toEqual([
-      "integrity-check-fan-out",
-      "inventory-sync-fan-out",
-      "product-sync-fan-out",
-    ]);
+    expect(rows.map((r) => r.identifier)).toEqual(SCHEDULES.map((s) => s.identifier).sort());
+    expect(rows.map((r) => r.identifier)).toEqual(
+      expect.arrayContaining(["integrity-check-fan-out", "inventory-sync-fan-out", "product-sync-fan-out"]),
+    );
     expect(await checkHealth()).toEqual({ ok: true, database: "up", worker: "running" });
 
     await stopWorker();
@@ -42,8 +46,10 @@ describe("the in-process worker", () => {
 
   it("runs a queued job", async () => {
     await startWorker({ concurrency: 1, withCron: false, pollInterval: 100 });
-    await enqueueShopJob(TASK.inventorySync, { shop: "ran.myshopify.com", reason: "manual" });
-    await expect.poll(async () => (await queuedJobs(TASK.inventorySync)).length, { timeout: 10_000 }).toBe(0);
+    const utils = await workerUtils();
+    // A fan-out with no connections to schedule: runs and completes.
+    await utils.addJob(TASK.scheduleProductSyncs, {}, { maxAttempts: 1 });
+    await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 10_000 }).toBe(0);
   });
 });
 
