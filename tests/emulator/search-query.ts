@@ -90,8 +90,10 @@ function compileFieldTest<T>(field: SearchFields<T>[string], term: Term): ((item
     if (wanted.some((w) => w === null)) return () => false;
     const targets = wanted as number[];
     return (item) => {
-      const value = field.get(item);
-      if (typeof value !== "number") return false;
+      const raw = field.get(item);
+      if (typeof raw !== "number") return false;
+      // Shopify keeps timestamps to the second, so `updated_at:>'…:05Z'` leaves out a change made at :05.7 too.
+      const value = field.kind === "date" ? Math.floor(raw / 1000) * 1000 : raw;
       return targets.some((target) => compare(value, term.comparator, target));
     };
   }
