@@ -24,17 +24,19 @@ interface Queryable {
   query<Row extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>>;
 }
 
+// Each incoming item is looked up once (the (shop, inventory_item_id) index); the counts and the unknown items are
+// read from that lookup rather than by scanning the shop's variants again.
 const APPLY_LEVELS = `
 WITH incoming AS (
   SELECT * FROM unnest($2::bigint[], $3::int[], $4::timestamptz[]) AS i(inventory_item_id, available, updated_at)
 ),
 matched AS (
   SELECT i.*, v.id AS variant_id, v.available_quantity AS old_available, v.inventory_updated_at AS old_updated_at,
-         ${selectedProductSql("p", "c")} AS selected
+         (p.id IS NOT NULL AND p.deleted_at IS NULL AND ${selectedProductSql("p", "c")}) AS selected
     FROM incoming i
     JOIN product_variant v ON v.shop = $1 AND v.inventory_item_id = i.inventory_item_id AND v.deleted_at IS NULL
-    JOIN product p ON p.shop = v.shop AND p.id = v.product_id AND p.deleted_at IS NULL
     JOIN merchant_connection c ON c.shop = v.shop
+    LEFT JOIN product p ON p.shop = v.shop AND p.id = v.product_id
 ),
 written AS (
   UPDATE product_variant v
@@ -49,9 +51,7 @@ SELECT (SELECT count(*)::int FROM written WHERE changed) AS changed,
        (SELECT count(*)::int FROM matched m WHERE m.selected AND m.old_updated_at > m.updated_at) AS stale,
        (SELECT count(*)::int FROM matched m WHERE NOT m.selected) AS not_selected,
        ARRAY(SELECT i.inventory_item_id::text FROM incoming i
-              WHERE NOT EXISTS (SELECT 1 FROM product_variant v
-                                 WHERE v.shop = $1 AND v.inventory_item_id = i.inventory_item_id
-                                   AND v.deleted_at IS NULL)
+              WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.inventory_item_id = i.inventory_item_id)
               ORDER BY i.inventory_item_id) AS unknown`;
 
 /** Keeps the latest level per item: one statement cannot update a row twice. */

@@ -1,0 +1,207 @@
+import type pg from "pg";
+import { applyInventoryLevels } from "../app/inventory/apply-inventory-levels.server";
+import { levelFromNode, type InventoryLevelChange } from "../app/inventory/inventory-level";
+import { syncInventory } from "../app/inventory/sync-inventory.server";
+import { createAdminClient } from "../app/shopify-admin/admin-client.server";
+import type { DataOf } from "../app/shopify-admin/graphql-document";
+import { INVENTORY_LEVELS_PAGE_SIZE, INVENTORY_LEVELS_QUERY } from "../app/shopify-admin/operations";
+import { startEmulator } from "../tests/emulator";
+import { envNumber, openDedicatedDatabase } from "./dedicated-database";
+
+// The hourly inventory sync of a shop with 300,000 variants of which 10% changed, read from the emulator over HTTP
+// and applied. Two figures:
+// - end to end: syncInventory (incremental query, every page, applied page by page);
+// - applying alone, on the same pages and the same starting rows: one set-based statement per page against the
+//   original plan's pattern, one SELECT and one UPDATE per item (plain pg, so the baseline is not slowed by an ORM).
+// Goal (issue 5): the set-based apply at least 20x the per-item baseline.
+// Sizes: INVENTORY_BENCH_VARIANTS (default 300,000), INVENTORY_BENCH_CHANGED_PERCENT (default 10).
+//
+// The emulated shop gets a generous rate limit: the bench measures our side, not Shopify's leaky bucket (at the
+// Standard plan's 100 points/s, reading 30,000 levels at ~950 points a page takes ~150 s whatever we do).
+
+export const name = "inventory";
+export const description = "Inventory sync of 300k variants with 10% changed: set-based apply per page vs per-item SELECT+UPDATE";
+
+export interface InventoryBenchOptions {
+  variants?: number;
+  changedPercent?: number;
+  log?: (line: string) => void;
+}
+
+const SHOP = "inventory-bench.myshopify.com";
+const MINUTE = 60_000;
+const LOAD_CHUNK = 5_000;
+
+/** The original plan's loop: per item, find the variant, and update it when the quantity differs. */
+async function perItemBaseline(pool: pg.Pool, levels: InventoryLevelChange[]): Promise<number> {
+  let changed = 0;
+  for (const level of levels) {
+    const { rows } = await pool.query<{ id: string; available_quantity: number | null }>(
+      `SELECT id, available_quantity FROM product_variant WHERE shop = $1 AND inventory_item_id = $2 AND deleted_at IS NULL`,
+      [SHOP, level.inventoryItemId.toString()],
+    );
+    const variant = rows[0];
+    if (variant && variant.available_quantity !== level.available) {
+      await pool.query(
+        `UPDATE product_variant SET available_quantity = $3, inventory_updated_at = $4 WHERE shop = $1 AND id = $2`,
+        [SHOP, variant.id, level.available, level.updatedAt],
+      );
+      changed += 1;
+    }
+  }
+  return changed;
+}
+
+async function restoreStartingRows(pool: pg.Pool) {
+  await pool.query(
+    `UPDATE product_variant v SET available_quantity = b.available_quantity, inventory_updated_at = b.inventory_updated_at
+       FROM bench_before b
+      WHERE v.shop = $1 AND v.id = b.id
+        AND (v.available_quantity, v.inventory_updated_at) IS DISTINCT FROM (b.available_quantity, b.inventory_updated_at)`,
+    [SHOP],
+  );
+  await pool.query("VACUUM ANALYZE product_variant");
+}
+
+async function checksum(pool: pg.Pool): Promise<string> {
+  const { rows } = await pool.query<{ sum: string }>(
+    `SELECT md5(string_agg(id || ':' || available_quantity, ',' ORDER BY id)) AS sum FROM product_variant WHERE shop = $1`,
+    [SHOP],
+  );
+  return rows[0].sum;
+}
+
+export async function run(options: InventoryBenchOptions = {}) {
+  const variantCount = options.variants ?? envNumber("INVENTORY_BENCH_VARIANTS", 300_000);
+  const changedPercent = options.changedPercent ?? envNumber("INVENTORY_BENCH_CHANGED_PERCENT", 10);
+  const log = options.log ?? (() => undefined);
+  const products = Math.ceil(variantCount / 2);
+
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+  const database = await openDedicatedDatabase("inventory", log);
+  const emulator = await startEmulator({ apiSecret: "bench-secret", now });
+  try {
+    const pool = database.pool;
+    log(`seeding the emulator: ${products.toLocaleString("en")} products x 2 variants`);
+    const shop = emulator.control.createShop({
+      domain: SHOP,
+      plan: { name: "bench", restoreRate: 1_000_000, maximumAvailable: 2_000_000 },
+      locations: 1,
+    });
+    emulator.control.seedProducts({ shop: SHOP, products, variantsPerProduct: 2, seed: 7 });
+    const locationId = shop.locations[0].legacyResourceId;
+
+    log("loading the same catalogue into the database, in step with Shopify");
+    await pool.query(
+      `INSERT INTO merchant_connection (shop, merchant_id, approval_status, selection_mode, default_location_id, updated_at)
+       VALUES ($1, 'bench', 'APPROVED', 'ALL', $2, now())`,
+      [SHOP, locationId],
+    );
+    const variantIds: string[] = [];
+    for (let offset = 0; offset < products; offset += LOAD_CHUNK) {
+      const chunk = emulator.control.listProducts({ shop: SHOP, limit: LOAD_CHUNK, offset });
+      const variants = chunk.flatMap((p) => p.variants.map((v) => ({ ...v, productId: p.legacyResourceId })));
+      variantIds.push(...variants.map((v) => v.id));
+      await pool.query(
+        `INSERT INTO product (shop, id, title, status, selected, listed, shopify_updated_at)
+         SELECT $1, id, 'Product ' || id, 'ACTIVE', true, true, now() FROM unnest($2::bigint[]) AS id`,
+        [SHOP, chunk.map((p) => p.legacyResourceId)],
+      );
+      await pool.query(
+        `INSERT INTO product_variant (shop, id, product_id, price, inventory_item_id, available_quantity, inventory_updated_at)
+         SELECT $1, v.id, v.product_id, 10, v.item, v.available, v.updated_at
+           FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::int[], $6::timestamptz[])
+                AS v(id, product_id, item, available, updated_at)`,
+        [
+          SHOP,
+          variants.map((v) => v.legacyResourceId),
+          variants.map((v) => v.productId),
+          variants.map((v) => Number(v.inventoryItemId.split("/").pop())),
+          variants.map((v) => v.inventory[0].available),
+          variants.map((v) => v.inventory[0].updatedAt),
+        ],
+      );
+    }
+    offsetMs += 10 * MINUTE;
+    await pool.query(`UPDATE merchant_connection SET last_inventory_sync_at = $2 WHERE shop = $1`, [SHOP, now()]);
+
+    const step = Math.max(1, Math.round(100 / changedPercent));
+    let changedInShopify = 0;
+    offsetMs += 10 * MINUTE;
+    for (let i = 0; i < variantIds.length; i += step) {
+      // 1000+: outside the seeded range, so every one of these is a real change.
+      emulator.control.setInventory({ shop: SHOP, variantId: variantIds[i], available: (i % 97) + 1000 });
+      changedInShopify += 1;
+    }
+    offsetMs += 10 * MINUTE;
+    await pool.query(`CREATE TABLE bench_before AS SELECT id, available_quantity, inventory_updated_at FROM product_variant WHERE shop = $1`, [SHOP]);
+    await pool.query("VACUUM ANALYZE");
+    log(`${changedInShopify.toLocaleString("en")} levels changed in Shopify; running the sync end to end`);
+
+    const client = createAdminClient({ shop: SHOP, accessToken: shop.accessToken, url: emulator.graphqlUrl(SHOP) });
+    const endToEndStarted = performance.now();
+    const synced = await syncInventory({ shop: SHOP, client, now });
+    const endToEndMs = performance.now() - endToEndStarted;
+    if (synced.changed !== changedInShopify) throw new Error(`sync changed ${synced.changed}, expected ${changedInShopify}`);
+    const afterSync = await checksum(pool);
+
+    log("reading the same pages again, to time applying them alone");
+    const pages: InventoryLevelChange[][] = [];
+    const fetchStarted = performance.now();
+    let after: string | null = null;
+    do {
+      const data: DataOf<typeof INVENTORY_LEVELS_QUERY> = await client.request(INVENTORY_LEVELS_QUERY, {
+          locationId: `gid://shopify/Location/${locationId}`,
+          first: INVENTORY_LEVELS_PAGE_SIZE,
+          after,
+          query: synced.since ? `updated_at:>'${synced.since}'` : null,
+        });
+      const page = data.location!.inventoryLevels;
+      pages.push(page.nodes.map(levelFromNode).filter((l): l is InventoryLevelChange => l !== null));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    const fetchMs = performance.now() - fetchStarted;
+    const levels = pages.flat();
+
+    await restoreStartingRows(pool);
+    log(`applying ${levels.length.toLocaleString("en")} levels set-based (${pages.length} pages)`);
+    const setStarted = performance.now();
+    let setChanged = 0;
+    for (const page of pages) setChanged += (await applyInventoryLevels(pool, SHOP, page)).changed;
+    const setMs = performance.now() - setStarted;
+    if ((await checksum(pool)) !== afterSync || setChanged !== changedInShopify) throw new Error("set-based apply disagrees with the sync");
+
+    await restoreStartingRows(pool);
+    log("applying the same levels per item (SELECT + UPDATE each)");
+    const baselineStarted = performance.now();
+    const baselineChanged = await perItemBaseline(pool, levels);
+    const baselineMs = performance.now() - baselineStarted;
+    if ((await checksum(pool)) !== afterSync || baselineChanged !== changedInShopify) throw new Error("baseline disagrees with the sync");
+
+    const ratio = Math.round((baselineMs / setMs) * 10) / 10;
+    return {
+      figures: {
+        variants: variantCount,
+        changed_levels: changedInShopify,
+        pages: synced.pages,
+        page_size: INVENTORY_LEVELS_PAGE_SIZE,
+        end_to_end_ms: Math.round(endToEndMs),
+        end_to_end_levels_per_s: Math.round(synced.levels / (endToEndMs / 1000)),
+        fetch_only_ms: Math.round(fetchMs),
+        apply_set_based_ms: Math.round(setMs),
+        apply_set_based_levels_per_s: Math.round(levels.length / (setMs / 1000)),
+      },
+      baseline: {
+        apply_per_item_ms: Math.round(baselineMs),
+        apply_per_item_levels_per_s: Math.round(levels.length / (baselineMs / 1000)),
+      },
+      ratio,
+      goal: "set-based apply >= 20x the per-item SELECT+UPDATE baseline",
+      met: ratio >= 20,
+    };
+  } finally {
+    await emulator.stop();
+    await database.close();
+  }
+}
