@@ -48,6 +48,16 @@ const schema = z.object({
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   // When set, /metrics answers only requests carrying `Authorization: Bearer <token>`.
   METRICS_TOKEN: z.string().min(16).optional(),
+
+  // Platform admin
+  // Signs the /admin session cookie (app/admin-auth/admin-session.server.ts). Required in production; in development
+  // and tests it may be left unset and is then derived from SHOPIFY_API_SECRET (see adminSessionSecret()).
+  ADMIN_SESSION_SECRET: z.string().min(32).optional(),
+}).superRefine((value, context) => {
+  // Platform admin: a production server never signs admin sessions with a key derived from another secret.
+  if (value.NODE_ENV === "production" && !value.ADMIN_SESSION_SECRET) {
+    context.addIssue({ code: z.ZodIssueCode.custom, path: ["ADMIN_SESSION_SECRET"], message: "Required in production (32+ characters)" });
+  }
 });
 
 export type Env = z.infer<typeof schema>;

@@ -1,0 +1,34 @@
+import { prisma } from "~/db.server";
+import type { AdminRole } from "./admin-role";
+import { MIN_PASSWORD_LENGTH } from "./generate-password.server";
+import { hashPassword } from "./password-hash.server";
+import { normalizeEmail } from "./sign-in.server";
+
+// Creating admin accounts (the command line and the demo; there is no sign-up page).
+
+export class AdminAccountError extends Error {
+  override name = "AdminAccountError";
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Creates the account, or resets an existing one's password and role (and clears its lock-out): running the
+ * command again is how an operator's forgotten password is replaced.
+ */
+export async function createOrResetAdminAccount(input: { email: string; role: AdminRole; password: string }) {
+  const email = normalizeEmail(input.email);
+  if (!EMAIL.test(email)) throw new AdminAccountError(`Not an email address: ${input.email}`);
+  if (input.password.length < MIN_PASSWORD_LENGTH) {
+    throw new AdminAccountError(`A password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+  }
+  const passwordHash = await hashPassword(input.password);
+  const existing = await prisma.adminUser.findUnique({ where: { email }, select: { id: true } });
+  const user = await prisma.adminUser.upsert({
+    where: { email },
+    create: { email, passwordHash, role: input.role },
+    update: { passwordHash, role: input.role, failedLogins: 0, lockedUntil: null },
+    select: { id: true, email: true, role: true },
+  });
+  return { ...user, created: !existing };
+}
