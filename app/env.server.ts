@@ -49,6 +49,11 @@ const schema = z.object({
   // When set, /metrics answers only requests carrying `Authorization: Bearer <token>`.
   METRICS_TOKEN: z.string().min(16).optional(),
 
+  // Merchants
+  // An uninstalled shop's products and variants are kept this many days (a reinstall within it finds everything as
+  // it was), then purged by the daily purge-uninstalled-shops job.
+  UNINSTALL_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+
   // Platform admin
   // Signs the /admin session cookie (app/admin-auth/admin-session.server.ts). Required in production; in development
   // and tests it may be left unset and is then derived from SHOPIFY_API_SECRET (see adminSessionSecret()).

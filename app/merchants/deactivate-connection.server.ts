@@ -1,15 +1,37 @@
 import { prisma } from "~/db.server";
+import { env } from "~/env.server";
+import { cancelPendingShopJobs } from "./shop-job-control.server";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When an uninstalled shop's data may be purged: UNINSTALL_GRACE_DAYS after it was uninstalled. */
+export function purgeDate(uninstalledAt: Date, graceDays: number = env().UNINSTALL_GRACE_DAYS): Date {
+  return new Date(uninstalledAt.getTime() + graceDays * DAY_MS);
+}
 
 /**
- * Stops everything for a shop that uninstalled the app (or whose token was revoked): the connection goes inactive,
- * so the fan-outs skip it, and its sessions are deleted, since their tokens no longer work. Its data stays.
+ * Stops everything for a shop that uninstalled the app (or whose token was revoked, which is the same situation
+ * seen from a job): the connection goes inactive, so the fan-outs skip it; its queued jobs are dropped; its
+ * sessions are deleted, since their tokens no longer work; its unfinished bulk exports are marked CANCELED.
+ * Its data stays until `purge_after` (the grace period), so a reinstall finds everything as it was.
+ *
+ * Bulk exports are cancelled locally only: by the time Shopify sends app/uninstalled (or answers 401) the token is
+ * already revoked, so `bulkOperationCancel` cannot be sent. Shopify stops serving the app's operations for a shop
+ * that uninstalled it; marking the rows CANCELED stops our side from polling or ingesting them.
+ *
+ * Idempotent: a repeated webhook (delivery is at least once) or a later 401 keeps the first uninstall's times.
  */
 export async function deactivateConnection(shop: string, at: Date = new Date()) {
   await prisma.$transaction([
     prisma.merchantConnection.updateMany({
       where: { shop, active: true },
-      data: { active: false, uninstalledAt: at },
+      data: { active: false, uninstalledAt: at, purgeAfter: purgeDate(at) },
     }),
     prisma.session.deleteMany({ where: { shop } }),
+    prisma.bulkOperation.updateMany({
+      where: { shop, status: { in: ["CREATED", "RUNNING", "CANCELING"] } },
+      data: { status: "CANCELED", completedAt: at, error: "Cancelled: the app was uninstalled or its access revoked" },
+    }),
   ]);
+  await cancelPendingShopJobs(shop);
 }
