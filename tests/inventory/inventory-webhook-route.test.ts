@@ -1,0 +1,61 @@
+import type { JobHelpers } from "graphile-worker";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pgPool } from "~/db.server";
+import { releaseWorkerUtils } from "~/jobs/queue.server";
+import { TASK } from "~/jobs/task-names";
+import { inventoryWebhook } from "~/jobs/tasks/inventory-webhook.server";
+import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
+import { createConnection, insertProduct, insertVariant, queuedJobs } from "../integrity/fixtures";
+
+// The inventory_levels/update route: signed requests as Shopify sends them, through the real authenticate.webhook.
+
+const SHOP = "webhook-route.myshopify.com";
+const PATH = "/webhooks/inventory_levels/update";
+let app: ShopifyAppUnderTest;
+
+beforeAll(async () => {
+  app = await startShopifyAppUnderTest();
+  await createConnection(SHOP, { defaultLocationId: 55 });
+  await insertProduct(SHOP, 1);
+  await insertVariant(SHOP, 11, 1, { inventoryItemId: 701, availableQuantity: 2 });
+});
+
+afterAll(async () => {
+  await releaseWorkerUtils();
+  await app?.stop();
+});
+
+const helpers = {
+  logger: { debug() {}, info() {}, warn() {}, error() {} },
+  job: { key: null },
+  addJob: async () => ({}),
+} as unknown as JobHelpers;
+
+describe("POST /webhooks/inventory_levels/update", () => {
+  it("queues one job per delivery (a repeat is ignored) that applies the level", async () => {
+    const { action } = await import("~/routes/webhooks.inventory_levels.update");
+    const payload = { inventory_item_id: 701, location_id: 55, available: 9, updated_at: "2026-11-24T10:00:00-05:00" };
+    const request = webhookRequest(SHOP, "inventory_levels/update", PATH, payload);
+    const repeat = request.clone();
+
+    expect((await action({ request, params: {}, context: {} })).status).toBe(200);
+    expect((await action({ request: repeat, params: {}, context: {} })).status).toBe(200);
+
+    const jobs = await queuedJobs(TASK.inventoryWebhook);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0].payload).toMatchObject({ shop: SHOP, inventory_item_id: 701, location_id: 55, available: 9 });
+
+    await inventoryWebhook(jobs[0].payload, helpers);
+    const { rows } = await pgPool().query(`SELECT available_quantity FROM product_variant WHERE shop = $1 AND id = 11`, [SHOP]);
+    expect(rows[0].available_quantity).toBe(9);
+  });
+
+  it("refuses a forged delivery", async () => {
+    const { action } = await import("~/routes/webhooks.inventory_levels.update");
+    const forged = webhookRequest(SHOP, "inventory_levels/update", PATH, { inventory_item_id: 701 }, "not-the-secret");
+    const outcome = await Promise.resolve(action({ request: forged, params: {}, context: {} })).catch((thrown: unknown) => thrown);
+    expect(outcome).toBeInstanceOf(Response);
+    expect((outcome as Response).status).toBe(401);
+    expect(await queuedJobs(TASK.inventoryWebhook)).toHaveLength(1);
+  });
+});
