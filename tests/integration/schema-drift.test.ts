@@ -37,6 +37,9 @@ interface Datamodel {
 const SQL_ONLY_INDEXES: Record<string, string> = {
   alert_open_dedupe_key_key:
     "partial unique index (WHERE status <> 'RESOLVED'): one open alert per incident, the target of notifyAdmins' upsert",
+  sync_event_stats_idx: "covering index (INCLUDE event_type, status, processing_time_ms): index-only scans for getSyncStats",
+  sync_event_shop_stats_idx:
+    "covering index (INCLUDE event_type, status, processing_time_ms): index-only scans for getSyncStats of one shop",
 };
 
 const datamodel: Datamodel = JSON.parse(
