@@ -1,4 +1,5 @@
 import type { Prisma, SyncEventStatus, SyncEventType } from "@prisma/client";
+import { recordSyncRecovery } from "~/alerts/resolve.server";
 import { prisma } from "~/db.server";
 import { observeSyncDuration } from "./metrics.server";
 
@@ -12,7 +13,17 @@ export interface SyncEventInput {
   errorMessage?: string | null;
   metadata?: Prisma.InputJsonValue;
   createdAt?: Date;
+  /** A success normally ends its job's failure and staleness alerts (see below); true leaves them open. */
+  skipAlertRecovery?: boolean;
 }
+
+// The job type (app/jobs/task-names.ts) whose alerts a successful event of each kind ends. Only the scheduled sync
+// jobs record these kinds (webhooks record WEBHOOK), so a success here means that kind of sync works again.
+const JOB_TYPE_RECOVERED_BY: Partial<Record<SyncEventType, string>> = {
+  PRODUCT_SYNC: "product-sync",
+  INVENTORY_SYNC: "inventory-sync",
+  DATA_INTEGRITY: "integrity-check",
+};
 
 /** The one way a sync run is recorded; analytics, the dashboard and alert recovery read these rows. */
 export async function recordSyncEvent(input: SyncEventInput) {
@@ -30,5 +41,13 @@ export async function recordSyncEvent(input: SyncEventInput) {
     },
   });
   if (event.processingTimeMs !== null) observeSyncDuration(event.eventType, event.status, event.processingTimeMs);
+  const recoveredJobType = JOB_TYPE_RECOVERED_BY[event.eventType];
+  if (event.status === "SUCCESS" && recoveredJobType && !input.skipAlertRecovery) {
+    // The sync succeeded; failing to resolve its alerts must not turn it into a failure (the staleness watch also
+    // resolves stale alerts, and the next success tries again).
+    await recordSyncRecovery(event.shop, recoveredJobType, { now: event.createdAt }).catch((error: Error) =>
+      console.error(`[alerts] could not resolve alerts of ${event.shop} ${recoveredJobType}: ${error.message}`),
+    );
+  }
   return event;
 }

@@ -3,6 +3,7 @@ import { dispatchAlert } from "~/alerts/dispatch.server";
 import { notifyAdmins } from "~/alerts/notify-admins.server";
 import { recordSyncRecovery } from "~/alerts/resolve.server";
 import { findStaleShops, watchStaleness } from "~/alerts/staleness.server";
+import { recordSyncEvent } from "~/analytics/record-sync-event.server";
 import { pgPool } from "~/db.server";
 import { localChannels, SMTP_PASSWORD, SMTP_USER, WEBHOOK_PATH } from "./support/channels";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "./support/receivers";
@@ -46,6 +47,22 @@ describe("recovery", () => {
     const next = await notifyAdmins(failure, { now: NOW, channels, enqueue: false });
     expect(next.outcome).toBe("opened");
     expect(next.alert!.id).not.toBe(alert!.id);
+  });
+
+  it("is triggered by recording a successful sync event of the same kind", async () => {
+    const shop = "records.myshopify.com";
+    const failure = { type: "SYNC_FAILURE", severity: "CRITICAL" as const, shop, jobType: "inventory-sync", title: "Inventory sync failed" };
+    const { alert } = await notifyAdmins(failure, { now: hoursAgo(1), channels, enqueue: false });
+    const status = async () => (await pgPool().query(`SELECT status FROM alert WHERE id = $1`, [alert!.id])).rows[0].status;
+
+    await recordSyncEvent({ shop, eventType: "INVENTORY_SYNC", status: "FAILURE", createdAt: NOW });
+    await recordSyncEvent({ shop, eventType: "PRODUCT_SYNC", status: "SUCCESS", createdAt: NOW });
+    await recordSyncEvent({ shop, eventType: "INVENTORY_SYNC", status: "PARTIAL", createdAt: NOW });
+    await recordSyncEvent({ shop, eventType: "INVENTORY_SYNC", status: "SUCCESS", createdAt: NOW, skipAlertRecovery: true });
+    expect(await status()).toBe("OPEN");
+
+    await recordSyncEvent({ shop, eventType: "INVENTORY_SYNC", status: "SUCCESS", createdAt: NOW });
+    expect(await status()).toBe("RESOLVED");
   });
 
   it("resolves quietly an alert that was never announced", async () => {
