@@ -36,6 +36,11 @@ export interface IngestOptions {
    * soft-deleted. False for partial data (a FAILED export's partialDataUrl): nothing is deleted.
    */
   complete: boolean;
+  /**
+   * How many lines (objects) Shopify says the file has. Fewer read means the download was cut short: the
+   * summary says `truncated` and nothing is soft-deleted, whatever `complete` says.
+   */
+  expectedLines?: number;
   /** When Shopify began the export: changes the app received after it are newer than the file. */
   snapshotStartedAt?: Date | null;
   productBatchSize?: number;
@@ -62,10 +67,14 @@ export interface IngestSummary {
   skippedByType: Record<string, number>;
   malformedCount: number;
   malformedLines: { line: number; error: string }[];
+  /** Fewer lines were read than expectedLines. */
+  truncated: boolean;
   /** Why absent products were not soft-deleted although the export claimed to be complete, if so. */
   deletionsSkippedReason: string | null;
   batches: number;
   durationMs: number;
+  /** Where the time went: reading + COPY into staging, dedupe/indexing, merges, deletions. */
+  timingsMs: { staging: number; prepare: number; merge: number; deletions: number };
 }
 
 interface ReadTally {
@@ -143,13 +152,24 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
         linesRead: 0, productLines: 0, variantLines: 0, skippedByType: {}, malformedCount: 0, malformedLines: [],
         unidentifiedMalformed: 0,
       };
+      let mark = Date.now();
+      const lap = () => {
+        const elapsed = Date.now() - mark;
+        mark = Date.now();
+        return elapsed;
+      };
       await createRawStagingTable(client);
       await copyRawRows(client, stagedRows(options.source, tally));
+      const stagingMs = lap();
       const staged = await prepareStagedTables(client);
+      const prepareMs = lap();
 
+      const truncated = options.expectedLines !== undefined && tally.linesRead < options.expectedLines;
       const deletionsSkippedReason = !options.complete
         ? null
-        : tally.unidentifiedMalformed > 0
+        : truncated
+          ? `read ${tally.linesRead} lines of an export of ${options.expectedLines} objects`
+          : tally.unidentifiedMalformed > 0
           ? `${tally.unidentifiedMalformed} malformed line(s) named no product or variant, so what is absent is unknown`
           : null;
       const deleteAbsent = options.complete && deletionsSkippedReason === null;
@@ -158,7 +178,6 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
         listsAllProducts: connection.rows[0].selection_mode === "ALL",
         now,
         snapshotStartedAt: options.snapshotStartedAt ?? null,
-        deleteAbsentVariants: deleteAbsent,
       };
 
       let productsWritten = 0;
@@ -169,22 +188,24 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
         const result = await inTransaction(client, () => mergeBatch(client, context, first, first + batchSize - 1));
         productsWritten += result.productsWritten;
         variantsWritten += result.variantsWritten;
-        variantsDeleted += result.variantsDeleted;
         batches++;
         await options.afterBatchCommitted?.(batches);
       }
 
+      const mergeMs = lap();
       let productsDeleted = 0;
       if (deleteAbsent) {
         const deleted = await inTransaction(client, () => softDeleteAbsent(client, context));
         productsDeleted = deleted.productsDeleted;
-        variantsDeleted += deleted.variantsDeleted;
+        variantsDeleted = deleted.variantsDeleted;
       }
 
+      const deletionsMs = lap();
       await dropStagingTables(client);
       return {
         shop: options.shop,
         complete: options.complete,
+        truncated,
         linesRead: tally.linesRead,
         productLines: tally.productLines,
         variantLines: tally.variantLines,
@@ -201,6 +222,7 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
         deletionsSkippedReason,
         batches,
         durationMs: Date.now() - started,
+        timingsMs: { staging: stagingMs, prepare: prepareMs, merge: mergeMs, deletions: deletionsMs },
       };
     } finally {
       await client

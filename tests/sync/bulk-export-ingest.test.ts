@@ -78,6 +78,14 @@ describe("ingestBulkExport", () => {
     expect((await rowsOf(shop)).variants.filter((v) => v.deleted)).toHaveLength(0);
   });
 
+  it("a download cut short (fewer lines than Shopify's objectCount) deletes nothing", async () => {
+    const shop = "truncated.myshopify.com";
+    await createConnection(shop);
+    await ingestBulkExport({ shop, source: chunked(catalogue(3, 1)), complete: true });
+    const summary = await ingestBulkExport({ shop, source: chunked(catalogue(1, 1)), complete: true, expectedLines: 6 });
+    expect(summary).toMatchObject({ truncated: true, productsDeleted: 0, variantsDeleted: 0, deletionsSkippedReason: "read 2 lines of an export of 6 objects" });
+  });
+
   it("an empty complete export soft-deletes the whole catalogue", async () => {
     const shop = "emptied.myshopify.com";
     await createConnection(shop);
