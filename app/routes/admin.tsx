@@ -6,6 +6,7 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { requireAdmin } from "~/admin-auth/guards.server";
 import { ADMIN_LOGIN } from "~/admin-auth/safe-redirect";
 import { AdminFrame } from "~/components/AdminFrame";
+import { AdminLink } from "~/components/AdminLink";
 
 // The platform admin area: standalone (not embedded in Shopify admin), Polaris, signed in with the admin cookie.
 // Every page below requires a signed-in admin except the sign-in page, which renders without the top bar.
@@ -23,7 +24,7 @@ export default function AdminLayout() {
   const { admin } = useLoaderData<typeof loader>();
   const { pathname } = useLocation();
   return (
-    <PolarisAppProvider i18n={polarisTranslations}>
+    <PolarisAppProvider i18n={polarisTranslations} linkComponent={AdminLink}>
       {admin ? (
         <AdminFrame email={admin.email} role={admin.role} currentPath={pathname} csrfToken={admin.csrfToken}>
           <Outlet />

@@ -1,0 +1,91 @@
+import { Badge, BlockStack, Box, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { formatDuration, formatEventType, formatUtc, statusTone } from "./format";
+
+export interface SyncEventDetailProps {
+  event: {
+    id: string;
+    shop: string;
+    merchantId: string | null;
+    eventType: string;
+    status: string;
+    itemCount: number | null;
+    processingTimeMs: number | null;
+    errorMessage: string | null;
+    metadataJson: string | null;
+    createdAt: string;
+  };
+  backUrl: string;
+}
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <BlockStack gap="100">
+      <Text as="dt" variant="bodySm" tone="subdued">
+        {label}
+      </Text>
+      <Text as="dd">{children}</Text>
+    </BlockStack>
+  );
+}
+
+export function SyncEventDetailPage({ event, backUrl }: SyncEventDetailProps) {
+  return (
+    <Page
+      title={`Event ${event.id}`}
+      titleMetadata={<Badge tone={statusTone(event.status)}>{formatEventType(event.status)}</Badge>}
+      subtitle={`${formatEventType(event.eventType)} · ${event.shop}`}
+      backAction={{ content: "Sync monitor", url: backUrl }}
+    >
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <dl>
+              <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
+                <Field label="Time">{formatUtc(event.createdAt)}</Field>
+                <Field label="Merchant">{event.shop}</Field>
+                <Field label="Merchant id">{event.merchantId ?? "–"}</Field>
+                <Field label="Type">{formatEventType(event.eventType)}</Field>
+                <Field label="Items">{event.itemCount === null ? "–" : event.itemCount.toLocaleString("en")}</Field>
+                <Field label="Duration">{formatDuration(event.processingTimeMs)}</Field>
+              </InlineGrid>
+            </dl>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingSm">
+                Error
+              </Text>
+              <Text as="p" tone={event.errorMessage ? "critical" : "subdued"}>
+                <span data-testid="event-error" style={{ whiteSpace: "pre-wrap", wordBreak: "break-word" }}>
+                  {event.errorMessage ?? "No error recorded."}
+                </span>
+              </Text>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingSm">
+                Metadata
+              </Text>
+              {event.metadataJson ? (
+                <Box background="bg-surface-secondary" padding="300" borderRadius="200" overflowX="scroll">
+                  <pre data-testid="event-metadata" style={{ margin: 0, fontSize: 13 }}>
+                    {event.metadataJson}
+                  </pre>
+                </Box>
+              ) : (
+                <Text as="p" tone="subdued">
+                  No metadata.
+                </Text>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

@@ -1,0 +1,100 @@
+import { pgPool } from "~/db.server";
+import type { Queryable } from "~/lib/queryable.server";
+import { rangeOf, type PageCursor, type SortKey, type SyncMonitorQuery } from "./sync-monitor-query";
+
+// One page of sync events under the monitor's filters, in SQL, by keyset: the page after (or before) a row is
+// `(sort value, id) < (cursor value, cursor id)`, which the sync_event indexes on (…, created_at DESC, id DESC)
+// answer by reading one page of index entries however deep the page is. OFFSET would read and discard every
+// earlier row (page 20,000 of a million events reads the million), and the plan's "last 100, filtered in the
+// browser" answers a different question (a filter shows only what happens to be in the last 100).
+//
+// Sorting by processing time or item count has no index of its own: those sorts read the filtered range once and
+// keep the top page (a bounded top-N sort), so their cost follows the range, not the page depth. A missing value
+// sorts as -1 (below every reported one) so that the key is total and the keyset exact.
+
+export interface SyncEventRow {
+  id: string;
+  shop: string;
+  eventType: string;
+  status: string;
+  itemCount: number | null;
+  processingTimeMs: number | null;
+  errorMessage: string | null;
+  createdAt: Date;
+}
+
+export interface SyncEventPage {
+  events: SyncEventRow[];
+  /** Cursors of the neighbouring pages, null when there is none. */
+  next: PageCursor | null;
+  previous: PageCursor | null;
+}
+
+const SORT_EXPRESSION: Record<SortKey, string> = {
+  created_at: "created_at",
+  processing_time: "coalesce(processing_time_ms, -1)",
+  item_count: "coalesce(item_count, -1)",
+};
+
+export function sortValueOf(row: SyncEventRow, sort: SortKey): number {
+  if (sort === "created_at") return row.createdAt.getTime();
+  if (sort === "processing_time") return row.processingTimeMs ?? -1;
+  return row.itemCount ?? -1;
+}
+
+/** The WHERE clause and parameters of the filters (shared with the statistics and the export). */
+export function syncEventFilterSql(query: Pick<SyncMonitorQuery, "shop" | "eventType" | "status" | "fromDay" | "toDay">) {
+  const { from, to } = rangeOf(query);
+  const conditions = ["created_at >= $1", "created_at < $2"];
+  const params: unknown[] = [from, to];
+  // Only the filters that are set are written: an `OR $n IS NULL` would hide the matching index from the planner.
+  if (query.shop) conditions.push(`shop = $${params.push(query.shop)}`);
+  if (query.eventType) conditions.push(`event_type = $${params.push(query.eventType)}::"SyncEventType"`);
+  if (query.status) conditions.push(`status = $${params.push(query.status)}::"SyncEventStatus"`);
+  return { conditions, params };
+}
+
+export interface ListOptions {
+  db?: Queryable;
+  /** The table shows the start of each error (the detail page the rest); the export wants it whole. */
+  fullErrorMessages?: boolean;
+}
+
+export async function listSyncEvents(query: SyncMonitorQuery, options: ListOptions = {}): Promise<SyncEventPage> {
+  const db = options.db ?? pgPool();
+  const { conditions, params } = syncEventFilterSql(query);
+  const key = SORT_EXPRESSION[query.sort];
+  // Reading backwards (the previous page) walks the order reversed from the cursor, then flips the page.
+  const backwards = query.cursor?.side === "before";
+  const descending = (query.direction === "desc") !== backwards;
+  if (query.cursor) {
+    const value = query.sort === "created_at" ? new Date(query.cursor.value) : query.cursor.value;
+    const valueParam = params.push(value);
+    const idParam = params.push(query.cursor.id);
+    const cast = query.sort === "created_at" ? "::timestamptz" : "::int";
+    conditions.push(`(${key}, id) ${descending ? "<" : ">"} ($${valueParam}${cast}, $${idParam}::bigint)`);
+  }
+  const order = descending ? "DESC" : "ASC";
+  const { rows } = await db.query<SyncEventRow>(
+    `SELECT id::text, shop, event_type AS "eventType", status, item_count AS "itemCount",
+            processing_time_ms AS "processingTimeMs", ${options.fullErrorMessages ? "error_message" : "left(error_message, 300)"} AS "errorMessage", created_at AS "createdAt"
+       FROM sync_event
+      WHERE ${conditions.join(" AND ")}
+      ORDER BY ${key} ${order}, sync_event.id ${order} -- qualified: a bare "id" would sort the text output column
+      LIMIT ${query.pageSize + 1}`,
+    params,
+  );
+
+  const more = rows.length > query.pageSize;
+  const events = rows.slice(0, query.pageSize);
+  if (backwards) events.reverse();
+  const cursorAt = (row: SyncEventRow | undefined, side: PageCursor["side"]): PageCursor | null =>
+    row ? { side, value: sortValueOf(row, query.sort), id: row.id } : null;
+  const hasNext = backwards ? true : more;
+  const hasPrevious = backwards ? more : query.cursor !== null;
+  return {
+    events,
+    next: hasNext ? cursorAt(events.at(-1), "after") : null,
+    previous: hasPrevious ? cursorAt(events[0], "before") : null,
+  };
+}
