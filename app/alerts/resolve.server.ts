@@ -5,8 +5,8 @@ import { configuredChannels } from "./channels/configured-channels.server";
 import { enqueueAlertDispatch } from "./enqueue-dispatch.server";
 
 // An incident ends when the same kind of sync succeeds again. Its alert is resolved, and a RECOVERED notification
-// goes to the channels, but only for alerts that were announced: nobody needs to hear that a thing they were
-// never told about is fine again.
+// goes to each channel that was told about it (or is being told right now): nobody needs to hear that a thing they
+// were never told about is fine again. Notifications still waiting to go out are canceled, not sent late.
 
 export const FAILURE_TYPES_RESOLVED_BY_SUCCESS = ["SYNC_FAILURE", "SYNC_STALE"] as const;
 
@@ -37,17 +37,23 @@ export async function resolveIncidents(incidents: IncidentSelector[], options: R
        RETURNING ${alertColumns("a")}`,
       [incidents.map((i) => i.type), incidents.map((i) => i.shop), incidents.map((i) => i.jobType), now],
     );
-    const toAnnounce = rows.filter((a) => a.lastNotifiedAt !== null).map((a) => a.id);
-    if (toAnnounce.length > 0 && channels.length > 0) {
-      await client.query(
-        `INSERT INTO alert_delivery (alert_id, channel, kind, next_attempt_at, created_at)
-         SELECT a.id, c.channel, 'RECOVERED', $3, $3
-           FROM unnest($1::int[]) AS a(id) CROSS JOIN unnest($2::text[]) AS c(channel)`,
-        [toAnnounce, channels, now],
-      );
-      return { resolved: rows, announced: toAnnounce };
-    }
-    return { resolved: rows, announced: [] as number[] };
+    if (rows.length === 0) return { resolved: rows, announced: [] as number[] };
+    const ids = rows.map((a) => a.id);
+    await client.query(
+      `UPDATE alert_delivery SET status = 'CANCELED', last_error = 'resolved before it was sent'
+        WHERE alert_id = ANY($1::int[]) AND status = 'PENDING' AND kind <> 'RECOVERED'`,
+      [ids],
+    );
+    const { rows: announced } = await client.query<{ alertId: number }>(
+      `INSERT INTO alert_delivery (alert_id, channel, kind, next_attempt_at, created_at)
+       SELECT DISTINCT d.alert_id, d.channel, 'RECOVERED'::"AlertDeliveryKind", $3::timestamptz, $3::timestamptz
+         FROM alert_delivery d
+        WHERE d.alert_id = ANY($1::int[]) AND d.channel = ANY($2::text[])
+          AND d.kind <> 'RECOVERED' AND d.status IN ('SENT', 'SENDING')
+       RETURNING alert_id AS "alertId"`,
+      [ids, channels, now],
+    );
+    return { resolved: rows, announced: [...new Set(announced.map((r) => r.alertId))] };
   });
 
   if (announced.length > 0 && options.enqueue !== false) {

@@ -65,6 +65,24 @@ describe("recovery", () => {
     expect(await status()).toBe("RESOLVED");
   });
 
+  it("cancels a notification that had not gone out when the incident resolved, and announces no recovery", async () => {
+    const shop = "brief.myshopify.com";
+    const { alert } = await notifyAdmins(
+      { type: "SYNC_FAILURE", severity: "CRITICAL", shop, jobType: "product-sync", title: "Product sync failed" },
+      { now: hoursAgo(1), channels, enqueue: false },
+    );
+    await recordSyncRecovery(shop, "product-sync", { now: NOW, channels, enqueue: false });
+    const before = { http: http.requests.length, mails: smtp.mails.length };
+    expect(await dispatchAlert(alert!.id, { now: NOW, channels })).toEqual({ sent: [], failed: [], nextAttemptAt: null });
+    expect({ http: http.requests.length, mails: smtp.mails.length }).toEqual(before);
+    const { rows } = await pgPool().query(`SELECT kind, status FROM alert_delivery WHERE alert_id = $1`, [alert!.id]);
+    expect(rows).toEqual([
+      { kind: "FIRING", status: "CANCELED" },
+      { kind: "FIRING", status: "CANCELED" },
+      { kind: "FIRING", status: "CANCELED" },
+    ]);
+  });
+
   it("resolves quietly an alert that was never announced", async () => {
     const shop = "quiet.myshopify.com";
     const { alert } = await notifyAdmins(
@@ -131,6 +149,9 @@ describe("staleness watch", () => {
       ["never-synced.myshopify.com", "inventory-sync", "opened"],
     ].sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`)));
     expect(first.stale[0].alert).toMatchObject({ type: "SYNC_STALE", severity: "WARNING" });
+    // old-products' alert goes out; never-synced's has not gone out yet when it recovers below.
+    const oldProducts = first.stale.find((r) => r.alert!.shop === "old-products.myshopify.com")!.alert!;
+    expect((await dispatchAlert(oldProducts.id, { now: NOW, channels })).sent).toHaveLength(3);
 
     // The watch runs again 15 minutes later: the same incidents, bumped, not re-sent.
     const later = new Date(NOW.getTime() + 15 * 60_000);
@@ -150,12 +171,15 @@ describe("staleness watch", () => {
       "old-products.myshopify.com product-sync RESOLVED",
     ]);
     const { rows } = await pgPool().query(
-      `SELECT a.shop, d.kind, count(*)::int AS n FROM alert_delivery d JOIN alert a ON a.id = d.alert_id
-        WHERE a.type = 'SYNC_STALE' AND d.kind = 'RECOVERED' GROUP BY a.shop, d.kind ORDER BY a.shop`,
+      `SELECT a.shop, d.kind, d.status, count(*)::int AS n FROM alert_delivery d JOIN alert a ON a.id = d.alert_id
+        WHERE a.type = 'SYNC_STALE' AND a.shop IN ('never-synced.myshopify.com', 'old-products.myshopify.com')
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     );
     expect(rows).toEqual([
-      { shop: "never-synced.myshopify.com", kind: "RECOVERED", n: 6 },
-      { shop: "old-products.myshopify.com", kind: "RECOVERED", n: 3 },
+      // never told, so never told it recovered: the waiting notifications are canceled, not sent late
+      { shop: "never-synced.myshopify.com", kind: "FIRING", status: "CANCELED", n: 6 },
+      { shop: "old-products.myshopify.com", kind: "FIRING", status: "SENT", n: 3 },
+      { shop: "old-products.myshopify.com", kind: "RECOVERED", status: "PENDING", n: 3 },
     ]);
   });
 
