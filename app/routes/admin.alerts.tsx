@@ -1,0 +1,41 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { canAct } from "~/admin-auth/admin-role";
+import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
+import { acknowledgeAlert } from "~/alerts/acknowledge.server";
+import { describeChannels } from "~/alerts/channels/configured-channels.server";
+import { alertExists, alertsQuery, listAlerts } from "~/alerts/list-alerts.server";
+import { AlertsPage } from "~/components/admin/AlertsPage";
+import { done, parseOr400, refused } from "~/lib/form-input.server";
+
+// Alerts by status (the tab is in the URL), the configured channels (masked), and acknowledge for operators.
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request);
+  const query = alertsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const list = await listAlerts(query);
+  const channels = describeChannels().map(({ name, configured, target }) => ({ name, configured, target }));
+  return json({ ...list, ...query, channels, canAct: canAct(admin.role) });
+}
+
+const acknowledgeForm = z.object({
+  intent: z.literal("acknowledge"),
+  alertId: z.coerce.number().int().positive().max(2_147_483_647),
+});
+
+export async function action({ request }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  const admin = await requireOperator(request, formData);
+  const { alertId } = parseOr400(acknowledgeForm, formData);
+  const alert = await acknowledgeAlert(alertId, admin.email);
+  if (alert) return done(`Alert #${alertId} acknowledged: no more reminders will be sent.`);
+  if (!(await alertExists(alertId))) return refused(`There is no alert #${alertId}.`, 404);
+  return refused(`Alert #${alertId} is not open any more (already acknowledged or resolved).`, 409);
+}
+
+export default function AlertsRoute() {
+  const data = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>();
+  return <AlertsPage {...data} outcome={outcome} />;
+}
