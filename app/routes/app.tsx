@@ -25,6 +25,7 @@ export default function App() {
         <Link to="/app" rel="home">
           Marketplace Sync
         </Link>
+        <Link to="/app/products">Products</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { queuedJobs } from "../support/jobs";
 import { embeddedRequest, startShopifyAppUnderTest, type ShopifyAppUnderTest } from "./support/shopify-app";
+// Type-only: the module itself is imported in beforeAll, after the emulator is set up.
+import type * as AppRoute from "../../app/routes/app";
 
 let app: ShopifyAppUnderTest;
-let appLoader: typeof import("../../app/routes/app")["loader"];
+let appLoader: typeof AppRoute.loader;
 
 beforeAll(async () => {
   app = await startShopifyAppUnderTest();

@@ -10,12 +10,15 @@ import { selectProducts } from "../../app/merchants/change-selection.server";
 import { purgeUninstalledShops } from "../../app/merchants/purge-uninstalled-shops.server";
 import { queuedJobs, runDueJobs } from "../support/jobs";
 import { embeddedRequest, startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "./support/shopify-app";
+// Type-only: the modules themselves are imported in beforeAll, after the emulator is set up.
+import type * as AppRoute from "../../app/routes/app";
+import type * as UninstalledRoute from "../../app/routes/webhooks.app.uninstalled";
 
 const DAY = 24 * 60 * 60 * 1000;
 
 let app: ShopifyAppUnderTest;
-let appLoader: typeof import("../../app/routes/app")["loader"];
-let uninstalledAction: typeof import("../../app/routes/webhooks.app.uninstalled")["action"];
+let appLoader: typeof AppRoute.loader;
+let uninstalledAction: typeof UninstalledRoute.action;
 
 beforeAll(async () => {
   app = await startShopifyAppUnderTest();
