@@ -88,7 +88,11 @@ interface ReadTally {
   unidentifiedMalformed: number;
 }
 
+const STAGING_CHUNK_CHARS = 256 * 1024;
+
+/** CSV for COPY, in chunks of ~256 KB (one await per chunk, not per line). */
 async function* stagedRows(source: ByteSource, tally: ReadTally): AsyncGenerator<string> {
+  let chunk = "";
   for await (const line of readJsonlLines(source)) {
     tally.linesRead++;
     const parsed =
@@ -114,8 +118,13 @@ async function* stagedRows(source: ByteSource, tally: ReadTally): AsyncGenerator
         break;
     }
     const row = rawRowOf(line.lineNumber, parsed);
-    if (row !== null) yield row;
+    if (row !== null) chunk += row;
+    if (chunk.length >= STAGING_CHUNK_CHARS) {
+      yield chunk;
+      chunk = "";
+    }
   }
+  if (chunk.length > 0) yield chunk;
 }
 
 async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
@@ -136,8 +145,13 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
   const batchSize = options.productBatchSize ?? DEFAULT_PRODUCT_BATCH_SIZE;
   const pool = options.pool ?? pgPool();
   const client = await pool.connect();
-  let connectionBroken = false;
   try {
+    // Staging lives in temporary tables, which use the session's own buffers (temp_buffers, 8 MB by default) and
+    // sorts (work_mem, 4 MB): with the defaults a 100k-product export spills to disk at every step. temp_buffers
+    // can only be set before the session touches a temporary table, hence a fresh connection, discarded at the end.
+    await client.query("SET work_mem = '64MB'");
+    await client.query("SET temp_buffers = '192MB'").catch(() => undefined); // too late on a used session: fine
+
     const connection = await client.query<{ selection_mode: string }>(
       "SELECT selection_mode FROM merchant_connection WHERE shop = $1",
       [options.shop],
@@ -227,15 +241,11 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
     } finally {
       await client
         .query("SELECT pg_advisory_unlock(hashtext('product-ingest'), hashtext($1))", [options.shop])
-        .catch(() => {
-          connectionBroken = true;
-        });
+        .catch(() => undefined);
     }
-  } catch (error) {
-    // A COPY or stream that failed midway can leave the connection mid-protocol: never hand it back to the pool.
-    connectionBroken = true;
-    throw error;
   } finally {
-    client.release(connectionBroken ? true : undefined);
+    // Always discarded: its settings and temp tables are the ingest's, and a COPY or stream that failed midway can
+    // leave it mid-protocol.
+    client.release(true);
   }
 }

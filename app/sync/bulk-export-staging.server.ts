@@ -78,23 +78,10 @@ export function rawRowOf(lineNumber: number, parsed: BulkExportLine): string | n
   }
 }
 
-const COPY_CHUNK_CHARS = 256 * 1024;
-
-/** COPYs the rows produced by `rows` (CSV lines) into bulk_raw_line, in chunks, honouring backpressure. */
-export async function copyRawRows(client: pg.PoolClient, rows: AsyncIterable<string>): Promise<void> {
-  async function* chunks(): AsyncGenerator<string> {
-    let chunk = "";
-    for await (const row of rows) {
-      chunk += row;
-      if (chunk.length >= COPY_CHUNK_CHARS) {
-        yield chunk;
-        chunk = "";
-      }
-    }
-    if (chunk.length > 0) yield chunk;
-  }
+/** COPYs CSV text (whole rows per chunk) into bulk_raw_line, honouring backpressure. */
+export async function copyRawRows(client: pg.PoolClient, csvChunks: AsyncIterable<string>): Promise<void> {
   const copy = client.query(copyFrom(`COPY bulk_raw_line (${RAW_COLUMNS.join(", ")}) FROM STDIN WITH (FORMAT csv)`));
-  await pipeline(Readable.from(chunks(), { objectMode: false }), copy);
+  await pipeline(Readable.from(csvChunks, { objectMode: false }), copy);
 }
 
 export interface StagedCounts {
