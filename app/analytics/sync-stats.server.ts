@@ -3,9 +3,9 @@ import type pg from "pg";
 import { pgPool } from "~/db.server";
 
 // Sync statistics for the monitoring dashboard, aggregated in PostgreSQL (the original plan loaded every event and
-// averaged in JavaScript). Three statements in one read-only snapshot, so the totals, the breakdowns and the chart
-// always agree: the summary with exact percentiles, the counts by (UTC day, type, status) (at most a few hundred
-// rows, which give the by-type, by-status and daily figures), and the last failures. Covering indexes on
+// averaged in JavaScript). One statement (one snapshot, so the totals, the breakdowns and the chart always agree,
+// and one round trip) of three parts: the summary with exact percentiles, the counts by (UTC day, type, status) (at
+// most a few hundred rows, which give the by-type, by-status and daily figures), and the last failures. Covering indexes on
 // (created_at) and (shop, created_at) let each one be an index-only scan of the range.
 //
 // The range is half-open, [from, to), in UTC; days in the daily series are UTC days.
@@ -76,23 +76,28 @@ export function utcDaysOf(from: Date, to: Date): string[] {
 }
 
 /**
- * Runs `work` in a read-only REPEATABLE READ transaction (one snapshot for every statement) with enough sort memory
- * for the percentiles of a month of events (about 24 bytes per event; the 4 MB default spills to disk).
+ * Runs one statement with enough sort memory for the percentiles of a month of events (about 24 bytes per event;
+ * the 4 MB default spills to disk). BEGIN and SET LOCAL travel in one round trip.
  */
-async function inAnalyticsSnapshot<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+async function queryWithSortMemory<Row extends pg.QueryResultRow>(pool: pg.Pool, sql: string, params: unknown[]): Promise<Row> {
   const client = await pool.connect();
   try {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    await client.query("SET LOCAL work_mem = '64MB'");
-    const result = await work(client);
+    await client.query("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'");
+    const { rows } = await client.query<Row>(sql, params);
     await client.query("COMMIT");
-    return result;
+    return rows[0];
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
   } finally {
     client.release();
   }
+}
+
+interface StatsRow {
+  summary: { total: number; succeeded: number; measured: number; average: number | null; percentiles: number[] | null };
+  breakdown: { day: string; event_type: SyncEventType; status: SyncEventStatus; n: number; time_sum: number | null; time_n: number }[];
+  failures: (Omit<RecentFailure, "createdAt"> & { createdAt: string })[];
 }
 
 export async function getSyncStats(query: SyncStatsQuery, options: { db?: pg.Pool } = {}): Promise<SyncStats> {
@@ -107,34 +112,35 @@ export async function getSyncStats(query: SyncStatsQuery, options: { db?: pg.Poo
   const params: unknown[] = shop ? [from, to, shop] : [from, to];
   const failuresLimit = Math.max(0, Math.floor(query.failuresLimit ?? 5));
 
-  const { summary, breakdown, failures } = await inAnalyticsSnapshot(options.db ?? pgPool(), async (client) => {
-    const summary = await client.query<{ total: number; succeeded: number; measured: number; average: number | null; percentiles: number[] | null }>(
-      `SELECT count(*)::int AS total,
-              count(*) FILTER (WHERE status = 'SUCCESS')::int AS succeeded,
-              count(processing_time_ms)::int AS measured,
-              avg(processing_time_ms)::float8 AS average,
-              -- one sort for both percentiles
-              percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY processing_time_ms) AS percentiles
-         FROM sync_event WHERE ${where}`,
-      params,
-    );
-    // date_bin to UTC midnight is cheaper per row than converting to a date or text; the day is named in JS.
-    const breakdown = await client.query<{ day: Date; event_type: SyncEventType; status: SyncEventStatus; n: number; time_sum: number | null; time_n: number }>(
-      `SELECT date_bin('1 day', created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS day, event_type, status,
-              count(*)::int AS n, sum(processing_time_ms)::float8 AS time_sum, count(processing_time_ms)::int AS time_n
-         FROM sync_event WHERE ${where}
-        GROUP BY 1, 2, 3`,
-      params,
-    );
-    const failures = await client.query<RecentFailure>(
-      `SELECT id::text, shop, event_type AS "eventType", error_message AS "errorMessage", item_count AS "itemCount",
-              processing_time_ms AS "processingTimeMs", created_at AS "createdAt"
-         FROM sync_event WHERE status = 'FAILURE' AND ${where}
-        ORDER BY created_at DESC, id DESC LIMIT ${failuresLimit}`,
-      params,
-    );
-    return { summary: summary.rows[0], breakdown: breakdown.rows, failures: failures.rows };
-  });
+  // One statement, so one snapshot: the totals, the breakdowns and the chart always agree.
+  const { summary, breakdown, failures } = await queryWithSortMemory<StatsRow>(
+    options.db ?? pgPool(),
+    `SELECT
+       (SELECT json_build_object(
+                 'total', count(*),
+                 'succeeded', count(*) FILTER (WHERE status = 'SUCCESS'),
+                 'measured', count(processing_time_ms),
+                 'average', avg(processing_time_ms)::float8,
+                 -- one sort for both percentiles
+                 'percentiles', percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY processing_time_ms))
+          FROM sync_event WHERE ${where}) AS summary,
+       -- date_bin to UTC midnight per row is cheaper than a date or text conversion; the day is named per group.
+       (SELECT COALESCE(json_agg(b), '[]') FROM (
+          SELECT to_char(date_bin('1 day', created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AT TIME ZONE 'UTC',
+                         'YYYY-MM-DD') AS day,
+                 event_type, status, count(*) AS n, sum(processing_time_ms)::float8 AS time_sum,
+                 count(processing_time_ms) AS time_n
+            FROM sync_event WHERE ${where}
+           GROUP BY date_bin('1 day', created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), event_type, status) AS b
+       ) AS breakdown,
+       (SELECT COALESCE(json_agg(f ORDER BY f."createdAt" DESC, f.id::bigint DESC), '[]') FROM (
+          SELECT id::text AS id, shop, event_type AS "eventType", error_message AS "errorMessage",
+                 item_count AS "itemCount", processing_time_ms AS "processingTimeMs", created_at AS "createdAt"
+            FROM sync_event WHERE status = 'FAILURE' AND ${where}
+           ORDER BY created_at DESC, id DESC LIMIT ${failuresLimit}) AS f
+       ) AS failures`,
+    params,
+  );
 
   const byStatus = zeroStatusCounts();
   const byType = Object.fromEntries(SYNC_EVENT_TYPES.map((t) => [t, { total: 0, ...zeroStatusCounts() }])) as SyncStats["byType"];
@@ -146,7 +152,7 @@ export async function getSyncStats(query: SyncStatsQuery, options: { db?: pg.Poo
     byType[row.event_type].total += row.n;
     byType[row.event_type][row.status] += row.n;
     byStatus[row.status] += row.n;
-    const day = days.get(row.day.toISOString().slice(0, 10));
+    const day = days.get(row.day);
     if (!day) continue;
     day.total += row.n;
     day[row.status] += row.n;
@@ -172,6 +178,6 @@ export async function getSyncStats(query: SyncStatsQuery, options: { db?: pg.Poo
       ...day,
       averageProcessingTimeMs: timeN === 0 ? null : timeSum / timeN,
     })),
-    recentFailures: failures,
+    recentFailures: failures.map((f) => ({ ...f, createdAt: new Date(f.createdAt) })),
   };
 }
