@@ -2,7 +2,7 @@ import { notifyAdmins } from "~/alerts/notify-admins.server";
 import { recordSyncEvent } from "~/analytics/record-sync-event.server";
 import { runIntegrityCheck } from "~/integrity/run-integrity-check.server";
 import { defineTask } from "../define-task.server";
-import { shopJobPayload } from "../shop-jobs";
+import { shopJobKey, shopJobPayload } from "../shop-jobs";
 import { TASK } from "../task-names";
 
 // The weekly (and on-demand) integrity check of one shop. Retries per app/jobs/retry-policy.ts; the admins hear of
@@ -10,6 +10,7 @@ import { TASK } from "../task-names";
 export const integrityCheck = defineTask({
   name: TASK.integrityCheck,
   payload: shopJobPayload,
+  exclusiveKey: (payload) => shopJobKey(TASK.integrityCheck, payload.shop),
   async run(payload, { helpers, attempt, maxAttempts }) {
     const started = performance.now();
     try {

@@ -6,7 +6,7 @@ import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
 import { ShopifyAccessRevokedError } from "~/shopify-admin/errors";
 import { defineTask, PermanentJobError } from "../define-task.server";
-import { shopJobPayload } from "../shop-jobs";
+import { shopJobKey, shopJobPayload } from "../shop-jobs";
 import { TASK } from "../task-names";
 
 // The hourly inventory sync of one shop. Throttling is waited out inside the Admin client and never fails an
@@ -22,6 +22,7 @@ export function createInventorySyncTask(dependencies: InventorySyncDependencies)
   return defineTask({
     name: TASK.inventorySync,
     payload: shopJobPayload,
+    exclusiveKey: (payload) => shopJobKey(TASK.inventorySync, payload.shop),
     async run(payload, { helpers, attempt, maxAttempts }) {
       const started = performance.now();
       try {
