@@ -1,0 +1,130 @@
+import { Form } from "@remix-run/react";
+import { Badge, BlockStack, Button, ButtonGroup, Card, DataTable, InlineStack, Page, Text } from "@shopify/polaris";
+import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
+import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
+
+type JobStateName = "pending" | "running" | "failed";
+
+export interface JobRowView {
+  id: string;
+  task: string;
+  shop: string | null;
+  state: JobStateName;
+  attempt: number;
+  maxAttempts: number;
+  runAt: string;
+  lockedBy: string | null;
+  lastError: string | null;
+}
+
+interface JobsPageProps {
+  jobs: JobRowView[];
+  truncated: boolean;
+  counts: Array<{ task: string; pending: number; running: number; failed: number }>;
+  query: { state?: JobStateName; task?: string; shop?: string };
+  canAct: boolean;
+  outcome: ActionOutcomeView | undefined;
+}
+
+const STATE_TONE = { pending: "info", running: "attention", failed: "critical" } as const;
+
+function jobsUrl(query: JobsPageProps["query"]): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value) params.set(key, value);
+  const search = params.toString();
+  return search ? `/admin/jobs?${search}` : "/admin/jobs";
+}
+
+function JobAction({ jobId, intent, label, destructive }: { jobId: string; intent: string; label: string; destructive?: boolean }) {
+  return (
+    <Form method="post">
+      <AdminCsrfInput />
+      <input type="hidden" name="intent" value={intent} />
+      <input type="hidden" name="jobId" value={jobId} />
+      <Button submit size="slim" tone={destructive ? "critical" : undefined} accessibilityLabel={`${label} job ${jobId}`}>
+        {label}
+      </Button>
+    </Form>
+  );
+}
+
+export function JobsPage({ jobs, truncated, counts, query, canAct, outcome }: JobsPageProps) {
+  const countRows = counts.map((c) => [
+    <Button key="task" variant="plain" url={jobsUrl({ ...query, task: c.task })}>
+      {c.task}
+    </Button>,
+    c.pending,
+    c.running,
+    c.failed,
+  ]);
+  const jobRows = jobs.map((job) => [
+    `#${job.id}`,
+    job.task,
+    job.shop ?? "–",
+    <Badge key="state" tone={STATE_TONE[job.state]}>
+      {job.state}
+    </Badge>,
+    `${job.attempt} of ${job.maxAttempts}`,
+    formatWhen(job.runAt),
+    <Text key="error" as="span" variant="bodySm" breakWord>
+      {job.lastError ?? ""}
+    </Text>,
+    canAct && job.state !== "running" ? (
+      <InlineStack key="actions" gap="100" wrap={false}>
+        <JobAction jobId={job.id} intent="retry" label="Retry now" />
+        {job.state === "pending" && <JobAction jobId={job.id} intent="give-up" label="Give up" destructive />}
+        {job.state === "failed" && <JobAction jobId={job.id} intent="dismiss" label="Dismiss" destructive />}
+      </InlineStack>
+    ) : (
+      ""
+    ),
+  ]);
+
+  return (
+    <Page title="Jobs" subtitle={[query.task, query.shop].filter(Boolean).join(" · ") || "All tasks"}>
+      <BlockStack gap="400">
+        <ActionOutcomeBanner outcome={outcome} />
+        <Card padding="0">
+          <DataTable columnContentTypes={["text", "numeric", "numeric", "numeric"]} headings={["Task", "Pending", "Running", "Failed"]} rows={countRows} />
+        </Card>
+        <InlineStack gap="200" blockAlign="center">
+          <ButtonGroup variant="segmented">
+            <Button url={jobsUrl({ ...query, state: undefined })} pressed={!query.state}>
+              All
+            </Button>
+            {(["pending", "running", "failed"] as const).map((state) => (
+              <Button key={state} url={jobsUrl({ ...query, state })} pressed={query.state === state}>
+                {state.charAt(0).toUpperCase() + state.slice(1)}
+              </Button>
+            ))}
+          </ButtonGroup>
+          {(query.task || query.shop) && (
+            <Button variant="plain" url={jobsUrl({ state: query.state })}>
+              Clear task and shop filters
+            </Button>
+          )}
+        </InlineStack>
+        <Card padding="0">
+          {jobs.length === 0 ? (
+            <div style={{ padding: "1rem" }}>
+              <Text as="p" tone="subdued">
+                No jobs match.
+              </Text>
+            </div>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "text", "text", "text", "text", "text", "text", "text"]}
+              headings={["Job", "Task", "Shop", "State", "Attempt", "Runs at", "Last error", ""]}
+              rows={jobRows}
+            />
+          )}
+        </Card>
+        {truncated && (
+          <Text as="p" tone="subdued">
+            Showing the first 200; filter by task, shop or state to see others.
+          </Text>
+        )}
+      </BlockStack>
+    </Page>
+  );
+}

@@ -1,0 +1,30 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { canAct } from "~/admin-auth/admin-role";
+import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
+import { JobsPage } from "~/components/admin/JobsPage";
+import { applyJobAdminRequest, jobAdminRequest } from "~/jobs/job-admin-request.server";
+import { countJobsByTask, jobsQuery, listJobs } from "~/jobs/job-inspection.server";
+import { done, parseOr400, refused } from "~/lib/form-input.server";
+
+// graphile-worker's jobs by task and state (filters in the URL); retry now, give up and dismiss for operators.
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request);
+  const query = jobsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const [list, counts] = await Promise.all([listJobs(query), countJobsByTask()]);
+  return json({ ...list, counts, query, canAct: canAct(admin.role) });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  const admin = await requireOperator(request, formData);
+  const result = await applyJobAdminRequest(parseOr400(jobAdminRequest, formData), admin.email);
+  return result.ok ? done(result.message) : refused(result.error, result.status);
+}
+
+export default function JobsRoute() {
+  const data = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>();
+  return <JobsPage {...data} outcome={outcome} />;
+}
