@@ -209,6 +209,9 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
       const mergeMs = lap();
       let productsDeleted = 0;
       if (deleteAbsent) {
+        // After a large first load the planner's statistics still say "empty table"; the deletions join against
+        // the whole shop, so refresh them (sampled: a fraction of a second).
+        if (productsWritten + variantsWritten > 10_000) await client.query("ANALYZE product, product_variant");
         const deleted = await inTransaction(client, () => softDeleteAbsent(client, context));
         productsDeleted = deleted.productsDeleted;
         variantsDeleted = deleted.variantsDeleted;

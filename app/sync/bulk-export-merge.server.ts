@@ -110,14 +110,22 @@ export async function softDeleteAbsent(client: pg.PoolClient, context: MergeCont
         AND ${ABSENT_GUARD("p")}`,
     [context.shop, context.now, context.snapshotStartedAt],
   );
-  const variants = await client.query(
+  // Two statements rather than one with OR, so each is a plain anti-join / join instead of per-row subplans.
+  const absentVariants = await client.query(
     `UPDATE product_variant v SET deleted_at = $2, synced_at = $2
       WHERE v.shop = $1 AND v.deleted_at IS NULL
-        AND (NOT EXISTS (SELECT 1 FROM seen_variant s WHERE s.id = v.id)
-             -- its product was just soft-deleted (or already was): a variant does not outlive its product
-             OR EXISTS (SELECT 1 FROM product p WHERE p.shop = v.shop AND p.id = v.product_id AND p.deleted_at IS NOT NULL))
+        AND NOT EXISTS (SELECT 1 FROM seen_variant s WHERE s.id = v.id)
         AND ${ABSENT_GUARD("v")}`,
     [context.shop, context.now, context.snapshotStartedAt],
   );
+  // A variant does not outlive its product (just soft-deleted, or deleted earlier).
+  const variantsOfDeleted = await client.query(
+    `UPDATE product_variant v SET deleted_at = $2, synced_at = $2
+       FROM product p
+      WHERE p.shop = $1 AND p.deleted_at IS NOT NULL AND v.shop = p.shop AND v.product_id = p.id
+        AND v.deleted_at IS NULL AND ${ABSENT_GUARD("v")}`,
+    [context.shop, context.now, context.snapshotStartedAt],
+  );
+  const variants = { rowCount: (absentVariants.rowCount ?? 0) + (variantsOfDeleted.rowCount ?? 0) };
   return { productsDeleted: products.rowCount ?? 0, variantsDeleted: variants.rowCount ?? 0 };
 }
