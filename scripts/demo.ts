@@ -1,13 +1,14 @@
 // `npm run demo`: the whole product on one machine. The embedded PostgreSQL, the Shopify emulator with three seeded
 // shops, the app with its in-process worker, and the three shops installed (through the real embedded auth: session
 // token, then token exchange with the emulator) and approved. Ctrl-C stops everything.
-import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
+import { createOrResetAdminAccount } from "../app/admin-auth/admin-accounts.server";
+import { generateStrongPassword } from "../app/admin-auth/generate-password.server";
 import { prisma } from "../app/db.server";
 import { enqueueShopJob } from "../app/jobs/queue.server";
 import { TASK } from "../app/jobs/task-names";
-import { startEmulator } from "../tests/emulator";
 import { signSessionToken } from "../tests/emulator/session-token";
+import { DEMO_SHOPS, startDemoStack } from "../tests/support/demo-stack";
 import { onShutdown, prepareDatabase, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
 
 const APP_PORT = Number(process.env.PORT || 3000);
@@ -16,12 +17,8 @@ const APP_URL = `http://localhost:${APP_PORT}`;
 const API_KEY = "demo-api-key";
 // A fresh secret each run: it signs the emulator's webhooks and the session tokens of this run only.
 const API_SECRET = `demo-${randomBytes(16).toString("hex")}`;
-
-const DEMO_SHOPS = [
-  { domain: "aurora-outfitters.myshopify.com", name: "Aurora Outfitters", plan: "PLUS", products: 1500, variants: 3 },
-  { domain: "birch-and-bloom.myshopify.com", name: "Birch & Bloom", plan: "STANDARD", products: 250, variants: 2, edgeCases: true },
-  { domain: "cobalt-cycles.myshopify.com", name: "Cobalt Cycles", plan: "ADVANCED", products: 600, variants: 4, faultRate: 0.03 },
-] as const;
+// The platform admin of the demo: an operator, its password new each run (reset if the account exists).
+const DEMO_ADMIN_EMAIL = "admin@marketplace.test";
 
 function sessionToken(shop: string, ttlSeconds: number): string {
   const now = Math.floor(Date.now() / 1000);
@@ -48,55 +45,23 @@ function embeddedAppUrl(shop: string, ttlSeconds: number): string {
   return `${APP_URL}/app?${params}`;
 }
 
-async function waitForApp(timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const response = await fetch(`${APP_URL}/healthz`).catch(() => undefined);
-    if (response?.ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`The app did not become healthy at ${APP_URL}/healthz`);
-}
-
 const database = await prepareDatabase();
-const emulator = await startEmulator({ port: EMULATOR_PORT, appUrl: APP_URL, apiKey: API_KEY, apiSecret: API_SECRET });
-for (const shop of DEMO_SHOPS) {
-  if (!emulator.control.listShops().some((s) => s.domain === shop.domain)) {
-    emulator.control.createShop({ domain: shop.domain, name: shop.name, plan: shop.plan, locations: ["Main warehouse", "Pop-up store"] });
-    emulator.control.seedProducts({
-      shop: shop.domain,
-      products: shop.products,
-      variantsPerProduct: shop.variants,
-      seed: 42,
-      edgeCases: "edgeCases" in shop,
-    });
-  }
-}
-
-const app = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "--dev"], {
+const stack = await startDemoStack({
+  databaseUrl: database.url,
+  apiKey: API_KEY,
+  apiSecret: API_SECRET,
+  appPort: APP_PORT,
+  emulatorPort: EMULATOR_PORT,
+  appHost: "localhost",
   stdio: "inherit",
-  env: {
-    ...process.env,
-    DATABASE_URL: database.url,
-    PORT: String(APP_PORT),
-    SHOPIFY_API_KEY: API_KEY,
-    SHOPIFY_API_SECRET: API_SECRET,
-    SHOPIFY_APP_URL: APP_URL,
-    SHOPIFY_ADMIN_API_BASE: emulator.url,
-  },
 });
-const appExited = new Promise<void>((resolve) => app.once("exit", () => resolve()));
+const emulator = stack.emulator;
 onShutdown(
-  async () => {
-    // The terminal's Ctrl-C reaches the app too; a SIGTERM covers `kill` of this process alone.
-    if (app.exitCode === null) app.kill("SIGTERM");
-    await appExited;
-  },
-  () => emulator.stop(),
+  // The terminal's Ctrl-C reaches the app too; a SIGTERM covers `kill` of this process alone.
+  () => stack.stop(),
   ...stopJobsAndDatabaseConnections,
   database.stop,
 );
-await waitForApp(90_000);
 
 // Install each shop as Shopify admin would open the app (session token -> token exchange -> offline session),
 // then approve it as a marketplace operator would. The emulator is new each run, and so are its access tokens:
@@ -118,6 +83,9 @@ for (const shop of DEMO_SHOPS) {
   await enqueueShopJob(TASK.productSync, { shop: shop.domain, reason: "manual" });
 }
 
+const adminPassword = generateStrongPassword();
+await createOrResetAdminAccount({ email: DEMO_ADMIN_EMAIL, role: "OPERATOR", password: adminPassword });
+
 const lines = [
   "",
   "Marketplace Sync demo is running.",
@@ -127,6 +95,10 @@ const lines = [
   "",
   "  Merchant pages (as Shopify admin would open them; links valid for 24 hours):",
   ...DEMO_SHOPS.map((shop) => `    ${shop.name.padEnd(18)} ${embeddedAppUrl(shop.domain, 24 * 60 * 60)}`),
+  "",
+  "  Platform admin (sync monitor, alerts, merchants, jobs, findings):",
+  `    ${APP_URL}/admin/sync-monitor`,
+  `    email ${DEMO_ADMIN_EMAIL}   password ${adminPassword}   (operator; a new password each run)`,
   "",
   "  Ctrl-C stops the app, the emulator and the database.",
   "",

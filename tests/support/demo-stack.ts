@@ -1,0 +1,128 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { startEmulator, type RunningEmulator } from "../emulator";
+
+// The app as `npm run demo` runs it, for the demo itself and for end-to-end tests: the Shopify emulator with the
+// demo's seeded shops, and `scripts/serve.ts --dev` (Vite middleware, in-process worker) as a child process on the
+// given database, talking to the emulator. Installing and approving the shops is left to the caller.
+
+export const DEMO_SHOPS = [
+  { domain: "aurora-outfitters.myshopify.com", name: "Aurora Outfitters", plan: "PLUS", products: 1500, variants: 3 },
+  { domain: "birch-and-bloom.myshopify.com", name: "Birch & Bloom", plan: "STANDARD", products: 250, variants: 2, edgeCases: true },
+  { domain: "cobalt-cycles.myshopify.com", name: "Cobalt Cycles", plan: "ADVANCED", products: 600, variants: 4, faultRate: 0.03 },
+] as const;
+
+export interface DemoStackOptions {
+  databaseUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  /** 0 picks a free port (tests); the demo uses fixed ones. */
+  appPort?: number;
+  emulatorPort?: number;
+  /** The host in SHOPIFY_APP_URL. Not "localhost" makes Vite's HMR socket use FRONTEND_PORT (a free one), so
+   * several stacks (a demo and a test run) can run side by side. */
+  appHost?: "localhost" | "127.0.0.1";
+  /** Seed the emulator's shops with products (the demo does; tests that only read the admin pages need not). */
+  seedProducts?: boolean;
+  /** The in-process worker; unset: as WORKER_IN_PROCESS says (on by default). */
+  worker?: boolean;
+  /** "inherit" shows the app's output (the demo); "pipe" keeps it for `output()` (tests). */
+  stdio?: "inherit" | "pipe";
+  env?: Record<string, string>;
+  healthTimeoutMs?: number;
+}
+
+export interface DemoStack {
+  appUrl: string;
+  emulator: RunningEmulator;
+  /** What the app printed so far (stdio "pipe" only). */
+  output(): string;
+  /** Stops the app (SIGTERM, then waits for it to exit) and the emulator. */
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealthy(appUrl: string, timeoutMs: number, exited: () => boolean) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited()) throw new Error("The app exited before it became healthy");
+    const response = await fetch(`${appUrl}/healthz`).catch(() => undefined);
+    if (response?.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`The app did not become healthy at ${appUrl}/healthz`);
+}
+
+export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
+  const appPort = options.appPort || (await freePort());
+  const appUrl = `http://${options.appHost ?? "127.0.0.1"}:${appPort}`;
+  const emulator = await startEmulator({
+    port: options.emulatorPort ?? 0,
+    appUrl,
+    apiKey: options.apiKey,
+    apiSecret: options.apiSecret,
+  });
+  for (const shop of DEMO_SHOPS) {
+    if (emulator.control.listShops().some((s) => s.domain === shop.domain)) continue;
+    emulator.control.createShop({ domain: shop.domain, name: shop.name, plan: shop.plan, locations: ["Main warehouse", "Pop-up store"] });
+    if (options.seedProducts ?? true) {
+      emulator.control.seedProducts({
+        shop: shop.domain,
+        products: shop.products,
+        variantsPerProduct: shop.variants,
+        seed: 42,
+        edgeCases: "edgeCases" in shop,
+      });
+    }
+  }
+
+  const stdio = options.stdio ?? "pipe";
+  const app = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "--dev"], {
+    stdio: stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      PORT: String(appPort),
+      SHOPIFY_API_KEY: options.apiKey,
+      SHOPIFY_API_SECRET: options.apiSecret,
+      SHOPIFY_APP_URL: appUrl,
+      SHOPIFY_ADMIN_API_BASE: emulator.url,
+      ...(options.worker === undefined ? {} : { WORKER_IN_PROCESS: String(options.worker) }),
+      ...(options.appHost === "localhost" ? {} : { FRONTEND_PORT: String(await freePort()) }),
+      ...options.env,
+    },
+  });
+  let output = "";
+  app.stdout?.on("data", (chunk) => (output += chunk));
+  app.stderr?.on("data", (chunk) => (output += chunk));
+  const appExited = new Promise<void>((resolve) => app.once("exit", () => resolve()));
+
+  const stop = async () => {
+    if (app.exitCode === null && app.signalCode === null) {
+      app.kill("SIGTERM");
+      // A stuck shutdown must not hang the caller: SIGKILL after 15 s.
+      const killer = setTimeout(() => app.kill("SIGKILL"), 15_000);
+      await appExited;
+      clearTimeout(killer);
+    }
+    await emulator.stop();
+  };
+
+  try {
+    await waitForHealthy(appUrl, options.healthTimeoutMs ?? 90_000, () => app.exitCode !== null);
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${output.slice(-4000)}`);
+  }
+  return { appUrl, emulator, output: () => output, stop };
+}
