@@ -1,0 +1,193 @@
+import { Form } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
+import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
+import { ApprovalBadge, ConnectionBadges } from "./merchant-badges";
+import type { MerchantHealthView } from "./MerchantsPage";
+
+export interface MerchantDetailView {
+  health: MerchantHealthView;
+  connection: {
+    merchantId: string;
+    plan: string | null;
+    installedAt: string;
+    uninstalledAt: string | null;
+    approvalChangedAt: string | null;
+    approvalChangedBy: string | null;
+  };
+  events: Array<{
+    id: string;
+    eventType: string;
+    status: string;
+    itemCount: number | null;
+    processingTimeMs: number | null;
+    errorMessage: string | null;
+    createdAt: string;
+  }>;
+  jobs: Array<{ id: string; task: string; state: string; attempt: number; maxAttempts: number; runAt: string }>;
+  actions: Array<{ id: string; adminEmail: string; action: string; createdAt: string }>;
+  intents: string[];
+  canAct: boolean;
+  outcome: ActionOutcomeView | undefined;
+}
+
+const INTENT_LABELS: Record<string, { label: string; destructive?: boolean }> = {
+  approve: { label: "Approve" },
+  suspend: { label: "Suspend", destructive: true },
+  reject: { label: "Reject", destructive: true },
+  pause: { label: "Pause syncing" },
+  resume: { label: "Resume syncing" },
+  "sync-products": { label: "Run product sync now" },
+  "sync-inventory": { label: "Run inventory sync now" },
+  "check-integrity": { label: "Run integrity check now" },
+};
+
+const STATUS_TONE: Record<string, "success" | "critical" | "warning" | undefined> = { SUCCESS: "success", FAILURE: "critical", PARTIAL: "warning" };
+
+function Stat({ label, value }: { label: string; value: string | number }) {
+  return (
+    <BlockStack gap="100">
+      <Text as="span" tone="subdued" variant="bodySm">
+        {label}
+      </Text>
+      <Text as="span" variant="headingLg">
+        <span data-testid={`stat-${label.toLowerCase().replace(/\W+/g, "-")}`}>{value}</span>
+      </Text>
+    </BlockStack>
+  );
+}
+
+export function MerchantDetailPage({ health, connection, events, jobs, actions, intents, canAct, outcome }: MerchantDetailView) {
+  return (
+    <Page
+      title={health.shop}
+      subtitle={health.shopName ?? undefined}
+      backAction={{ content: "Merchants", url: "/admin/merchants" }}
+      titleMetadata={
+        <InlineStack gap="100">
+          <ApprovalBadge status={health.approvalStatus} />
+          <ConnectionBadges active={health.active} syncPaused={health.syncPaused} />
+        </InlineStack>
+      }
+    >
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <ActionOutcomeBanner outcome={outcome} />
+            {canAct && intents.length > 0 && (
+              <Card>
+                <InlineStack gap="200">
+                  {intents.map((intent) => (
+                    <Form method="post" key={intent}>
+                      <AdminCsrfInput />
+                      <input type="hidden" name="intent" value={intent} />
+                      <Button submit tone={INTENT_LABELS[intent]?.destructive ? "critical" : undefined}>
+                        {INTENT_LABELS[intent]?.label ?? intent}
+                      </Button>
+                    </Form>
+                  ))}
+                </InlineStack>
+              </Card>
+            )}
+            <Card>
+              <InlineGrid columns={4} gap="400">
+                <Stat label="Listed products" value={`${health.productsListed} / ${health.products}`} />
+                <Stat label="Variants out of stock" value={`${health.variantsOutOfStock} / ${health.variantsListed}`} />
+                <Stat label="Open findings" value={health.openFindings} />
+                <Stat label="Open alerts" value={health.openAlerts} />
+              </InlineGrid>
+            </Card>
+            <Card padding="0">
+              <DataTable
+                columnContentTypes={["text", "text", "text", "numeric", "numeric", "text"]}
+                headings={["When", "Type", "Status", "Items", "Duration (ms)", "Error"]}
+                rows={events.map((e) => [
+                  formatWhen(e.createdAt),
+                  e.eventType,
+                  <Badge key="status" tone={STATUS_TONE[e.status]}>
+                    {e.status}
+                  </Badge>,
+                  e.itemCount ?? "–",
+                  e.processingTimeMs ?? "–",
+                  e.errorMessage ?? "",
+                ])}
+                footerContent={events.length === 0 ? "No sync events yet." : `The ${events.length} most recent sync events`}
+              />
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="100">
+                <Text as="h2" variant="headingMd">
+                  Connection
+                </Text>
+                <Text as="p">Merchant id: {connection.merchantId}</Text>
+                <Text as="p">Installed: {formatWhen(connection.installedAt)}</Text>
+                {connection.uninstalledAt && <Text as="p">Uninstalled: {formatWhen(connection.uninstalledAt)}</Text>}
+                <Text as="p">
+                  Approval changed: {formatWhen(connection.approvalChangedAt)}
+                  {connection.approvalChangedBy ? ` by ${connection.approvalChangedBy}` : ""}
+                </Text>
+                <Text as="p">Last product sync: {formatWhen(health.lastProductSyncAt)}</Text>
+                <Text as="p">Last inventory sync: {formatWhen(health.lastInventorySyncAt)}</Text>
+                <Text as="p">Last integrity check: {formatWhen(health.lastIntegrityCheckAt)}</Text>
+                <InlineStack gap="200">
+                  <Button variant="plain" url={`/admin/findings?shop=${encodeURIComponent(health.shop)}`}>
+                    Findings
+                  </Button>
+                  <Button variant="plain" url={`/admin/alerts?shop=${encodeURIComponent(health.shop)}`}>
+                    Alerts
+                  </Button>
+                  <Button variant="plain" url={`/admin/sync-monitor?shop=${encodeURIComponent(health.shop)}`}>
+                    Sync monitor
+                  </Button>
+                </InlineStack>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="100">
+                <Text as="h2" variant="headingMd">
+                  Queued jobs
+                </Text>
+                {jobs.length === 0 && (
+                  <Text as="p" tone="subdued">
+                    None.
+                  </Text>
+                )}
+                {jobs.map((job) => (
+                  <Text as="p" key={job.id}>
+                    <span data-testid="merchant-job">
+                      {job.task}: {job.state} (attempt {job.attempt} of {job.maxAttempts}), runs {formatWhen(job.runAt)}
+                    </span>
+                  </Text>
+                ))}
+                <Button variant="plain" url={`/admin/jobs?shop=${encodeURIComponent(health.shop)}`}>
+                  All jobs of this shop
+                </Button>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="100">
+                <Text as="h2" variant="headingMd">
+                  Admin actions
+                </Text>
+                {actions.length === 0 && (
+                  <Text as="p" tone="subdued">
+                    None yet.
+                  </Text>
+                )}
+                {actions.map((a) => (
+                  <Text as="p" key={a.id} variant="bodySm">
+                    {formatWhen(a.createdAt)}: {a.action} by {a.adminEmail}
+                  </Text>
+                ))}
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

@@ -1,0 +1,95 @@
+import type { ApprovalStatus } from "@prisma/client";
+import { z } from "zod";
+import { recordAdminAction } from "~/admin-actions/record-admin-action.server";
+import { prisma } from "~/db.server";
+import { enqueueShopJob } from "~/jobs/queue.server";
+import { TASK, type ShopSyncTask } from "~/jobs/task-names";
+import { canChangeApproval, changeApproval } from "./change-approval.server";
+import { httpStatusOf, MerchantError } from "./merchant-error";
+import { setSyncPaused } from "./sync-pause.server";
+
+// What an operator can do to one merchant from the admin pages, carried out and recorded with who did it.
+
+export const MERCHANT_ADMIN_INTENTS = [
+  "approve",
+  "suspend",
+  "reject",
+  "pause",
+  "resume",
+  "sync-products",
+  "sync-inventory",
+  "check-integrity",
+] as const;
+export type MerchantAdminIntent = (typeof MERCHANT_ADMIN_INTENTS)[number];
+
+export const merchantAdminRequest = z.object({ intent: z.enum(MERCHANT_ADMIN_INTENTS) });
+
+const APPROVAL_OF: Partial<Record<MerchantAdminIntent, ApprovalStatus>> = {
+  approve: "APPROVED",
+  suspend: "SUSPENDED",
+  reject: "REJECTED",
+};
+
+const TASK_OF: Partial<Record<MerchantAdminIntent, ShopSyncTask>> = {
+  "sync-products": TASK.productSync,
+  "sync-inventory": TASK.inventorySync,
+  "check-integrity": TASK.integrityCheck,
+};
+
+export type MerchantAdminResult = { ok: true; message: string } | { ok: false; status: number; error: string };
+
+/** Carries out the operator's request and records it; a refusal says why, with the HTTP status that fits. */
+export async function applyMerchantAdminRequest({
+  shop,
+  intent,
+  by,
+}: {
+  shop: string;
+  intent: MerchantAdminIntent;
+  by: string;
+}): Promise<MerchantAdminResult> {
+  try {
+    const message = await apply(shop, intent, by);
+    await recordAdminAction({ adminEmail: by, action: intent, shop });
+    return { ok: true, message };
+  } catch (error) {
+    if (error instanceof MerchantError) return { ok: false, status: httpStatusOf(error), error: error.message };
+    if (error instanceof RefusedRequest) return { ok: false, status: 409, error: error.message };
+    throw error;
+  }
+}
+
+class RefusedRequest extends Error {}
+
+async function apply(shop: string, intent: MerchantAdminIntent, by: string): Promise<string> {
+  const approval = APPROVAL_OF[intent];
+  if (approval) {
+    const change = await changeApproval({ shop, to: approval, by });
+    return change.changed ? `${shop} is now ${change.to}.` : `${shop} was already ${change.to}.`;
+  }
+  if (intent === "pause" || intent === "resume") {
+    await setSyncPaused({ shop, paused: intent === "pause", by });
+    return intent === "pause" ? `Syncing of ${shop} paused; its queued jobs were dropped.` : `Syncing of ${shop} resumed.`;
+  }
+  const task = TASK_OF[intent]!;
+  const connection = await prisma.merchantConnection.findUnique({ where: { shop }, select: { active: true } });
+  if (!connection) throw new MerchantError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
+  if (!connection.active) {
+    // Nothing to sync with: the app is uninstalled (or its token revoked), so the job could only fail.
+    throw new RefusedRequest(`${shop} is disconnected (the app is uninstalled): there is nothing to sync with.`);
+  }
+  // An operator may run a sync even while the merchant is paused or pending (e.g. to investigate): it is one run.
+  await enqueueShopJob(task, { shop, reason: "manual", requestedBy: by });
+  return `${task} for ${shop} queued to run now.`;
+}
+
+/** The requests that make sense for a merchant in this state (the page offers only these; the server checks anyway). */
+export function availableMerchantIntents(merchant: { approvalStatus: ApprovalStatus; syncPaused: boolean; active: boolean }): MerchantAdminIntent[] {
+  return MERCHANT_ADMIN_INTENTS.filter((intent) => {
+    const approval = APPROVAL_OF[intent];
+    if (approval) return canChangeApproval(merchant.approvalStatus, approval);
+    if (intent === "pause") return !merchant.syncPaused;
+    if (intent === "resume") return merchant.syncPaused;
+    return merchant.active;
+  });
+}

@@ -1,0 +1,41 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { canAct } from "~/admin-auth/admin-role";
+import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
+import { MerchantDetailPage } from "~/components/admin/MerchantDetailPage";
+import { shopDomain } from "~/jobs/shop-jobs";
+import { done, parseOr400, refused } from "~/lib/form-input.server";
+import { loadMerchantAdminDetail } from "~/merchants/merchant-admin-detail.server";
+import { applyMerchantAdminRequest, availableMerchantIntents, merchantAdminRequest } from "~/merchants/merchant-admin-request.server";
+
+// One merchant: connection, health, recent syncs, queued jobs, who did what; operators approve, suspend, reject,
+// pause, resume, and run a sync now.
+
+function shopParam(shop: string | undefined): string {
+  const parsed = shopDomain.safeParse(shop);
+  if (!parsed.success) throw new Response(`"${shop ?? ""}" is not a shop domain (example.myshopify.com).`, { status: 404 });
+  return parsed.data;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request);
+  const shop = shopParam(params.shop);
+  const detail = await loadMerchantAdminDetail(shop);
+  if (!detail) throw new Response(`No merchant ${shop}.`, { status: 404, statusText: "Not Found" });
+  return json({ ...detail, intents: availableMerchantIntents(detail.health), canAct: canAct(admin.role) });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  const admin = await requireOperator(request, formData);
+  const shop = shopParam(params.shop);
+  const { intent } = parseOr400(merchantAdminRequest, formData);
+  const result = await applyMerchantAdminRequest({ shop, intent, by: admin.email });
+  return result.ok ? done(result.message) : refused(result.error, result.status);
+}
+
+export default function MerchantDetailRoute() {
+  const data = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>();
+  return <MerchantDetailPage {...data} outcome={outcome} />;
+}
