@@ -1,10 +1,11 @@
 import { pgPool } from "~/db.server";
 import type { Queryable } from "~/lib/queryable.server";
+import { TASK } from "~/jobs/task-names";
 
 // The one place alerts reach the job queue (swap it here if the queue changes). One job per alert, keyed by the
 // alert, so a burst of notifications for one incident queues one dispatch; `replace` moves a pending retry forward.
 
-export const ALERT_DISPATCH_TASK = "alerts-dispatch";
+export const ALERT_DISPATCH_TASK = TASK.alertsDispatch;
 
 export async function enqueueAlertDispatch(
   alertIds: number[],

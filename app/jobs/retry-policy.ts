@@ -12,7 +12,8 @@ export interface RetryPolicy {
 
 const SECOND = 1000;
 
-export const RETRY_POLICY: Record<TaskName, RetryPolicy> = {
+// Tasks not listed use DEFAULT_RETRY_POLICY, or their own retries: alerts-dispatch backs off per channel (app/alerts).
+export const RETRY_POLICY: Partial<Record<TaskName, RetryPolicy>> = {
   [TASK.productSync]: { maxAttempts: 3, firstDelayMs: 60 * SECOND },
   [TASK.inventorySync]: { maxAttempts: 3, firstDelayMs: 30 * SECOND },
   [TASK.integrityCheck]: { maxAttempts: 2, firstDelayMs: 60 * SECOND },

@@ -31,4 +31,22 @@ export const SCHEDULES = [
     match: "30 4 * * *", // daily at 04:30 UTC, after the product syncs have started
     options: { backfillPeriod: 24 * HOUR, maxAttempts: 1 },
   },
+  {
+    identifier: "alerts-staleness-watch",
+    task: TASK.alertsStalenessWatch,
+    match: "*/15 * * * *", // a shop whose syncs stopped (no job failed) is noticed within 15 minutes
+    options: { backfillPeriod: 0, maxAttempts: 1 },
+  },
+  {
+    identifier: "alerts-dispatch-sweep",
+    task: TASK.alertsDispatchSweep,
+    match: "*/5 * * * *", // sends notifications whose dispatch job was lost (a crash between commit and enqueue)
+    options: { backfillPeriod: 0, maxAttempts: 1 },
+  },
+  {
+    identifier: "analytics-prune-sync-events",
+    task: TASK.analyticsPruneSyncEvents,
+    match: "45 4 * * *", // daily at 04:45 UTC: sync events older than EVENT_RETENTION_DAYS
+    options: { backfillPeriod: 24 * HOUR, maxAttempts: 1 },
+  },
 ] satisfies CronItem[];

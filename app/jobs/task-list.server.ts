@@ -1,5 +1,9 @@
 import type { TaskList } from "graphile-worker";
 import { TASK } from "./task-names";
+import { alertsDispatchSweep } from "./tasks/alerts-dispatch-sweep.server";
+import { alertsDispatch } from "./tasks/alerts-dispatch.server";
+import { alertsStalenessWatch } from "./tasks/alerts-staleness-watch.server";
+import { analyticsPruneSyncEvents } from "./tasks/analytics-prune-sync-events.server";
 import { integrityCheck } from "./tasks/integrity-check.server";
 import { inventorySync } from "./tasks/inventory-sync.server";
 import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.server";
@@ -25,4 +29,8 @@ export const taskList: TaskList = {
   [TASK.inventoryWebhook]: inventoryWebhook,
   [TASK.integrityCheck]: integrityCheck,
   [TASK.purgeUninstalledShops]: purgeUninstalledShopsTask,
+  [TASK.alertsDispatch]: alertsDispatch,
+  [TASK.alertsDispatchSweep]: alertsDispatchSweep,
+  [TASK.alertsStalenessWatch]: alertsStalenessWatch,
+  [TASK.analyticsPruneSyncEvents]: analyticsPruneSyncEvents,
 };

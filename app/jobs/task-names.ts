@@ -11,6 +11,10 @@ export const TASK = {
   inventoryWebhook: "inventory-webhook",
   productExportCheck: "product-export-check",
   productWebhook: "product-webhook",
+  alertsDispatch: "alerts-dispatch",
+  alertsDispatchSweep: "alerts-dispatch-sweep",
+  alertsStalenessWatch: "alerts-staleness-watch",
+  analyticsPruneSyncEvents: "analytics-prune-sync-events",
 } as const;
 
 export type TaskName = (typeof TASK)[keyof typeof TASK];

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { PoolClient } from "pg";
 import { parseCronItems, run, type Runner, type WorkerEvents } from "graphile-worker";
+import { observeWorkerEvents } from "~/analytics/metrics.server";
 import { pgPool } from "~/db.server";
 import { SCHEDULES } from "./schedules";
 import { taskList } from "./task-list.server";
@@ -33,6 +34,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
   if (g[GLOBAL_KEY]) return g[GLOBAL_KEY];
 
   const events: WorkerEvents = new EventEmitter();
+  observeWorkerEvents(events); // jobs run and failed, by task, for /metrics
   const poolIds: string[] = [];
   const livenessClient = await pgPool().connect();
   const lockHeld: Promise<void>[] = [];
