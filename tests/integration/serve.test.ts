@@ -39,7 +39,7 @@ describe("scripts/serve.ts", () => {
           const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
           return response ? { status: response.status, body: await response.json() } : undefined;
         },
-        { timeout: 60_000, interval: 500 },
+        { timeout: 150_000, interval: 500 },
       )
       .toEqual({ status: 200, body: { ok: true, database: "up", worker: "running" } });
 
@@ -52,5 +52,5 @@ describe("scripts/serve.ts", () => {
     expect(await exited).toBe(0);
     expect(output).toContain("[shutdown] SIGTERM: stopping");
     expect(output).not.toContain("SHOPIFY_API_SECRET");
-  }, 90_000);
+  }, 200_000);
 });
