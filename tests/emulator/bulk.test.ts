@@ -9,7 +9,8 @@ let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
-  emulator = await startTestEmulator({ appUrl: receiver.url, bulkTiming: { startDelayMs: 30, minRunningMs: 150 } });
+  // RUNNING lasts long enough that polls see it even on a loaded machine.
+  emulator = await startTestEmulator({ appUrl: receiver.url, bulkTiming: { startDelayMs: 30, minRunningMs: 1500 } });
 });
 afterAll(async () => {
   await emulator.stop();
