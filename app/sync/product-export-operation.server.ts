@@ -1,9 +1,9 @@
 import { pgPool } from "~/db.server";
-import { graphqlDocument } from "~/shopify-admin/graphql-document";
 import {
   BULK_OPERATION_QUERY,
   BULK_OPERATION_RUN_QUERY,
   BULK_PRODUCT_EXPORT_QUERY,
+  RUNNING_BULK_QUERIES,
   type BulkOperationNode,
   type BulkOperationStatus,
 } from "~/shopify-admin/operations";
@@ -16,23 +16,6 @@ import type { AdminGraphqlClient } from "./admin-client-port.server";
 const ACTIVE: ReadonlySet<BulkOperationStatus> = new Set(["CREATED", "RUNNING", "CANCELING"]);
 /** Shopify fails an operation that has not finished in 10 days; an older "running" row of ours is stale. */
 const MAX_OPERATION_AGE_DAYS = 10;
-
-// Not (yet) in app/shopify-admin/operations.ts: the shop's bulk queries still building, to adopt instead of
-// starting a duplicate (2026-01 allows five at once, so Shopify would not refuse a second).
-export const RUNNING_BULK_QUERIES = graphqlDocument<
-  { bulkOperations: { nodes: Array<{ id: string; status: BulkOperationStatus; query: string; createdAt: string }> } }
->(/* GraphQL */ `
-  query RunningBulkQueries {
-    bulkOperations(first: 5, query: "operation_type:QUERY status:CREATED OR operation_type:QUERY status:RUNNING", reverse: true) {
-      nodes {
-        id
-        status
-        query
-        createdAt
-      }
-    }
-  }
-`);
 
 export function bulkOperationNumericId(gidOrId: string): string {
   const match = /(\d+)$/.exec(gidOrId);
