@@ -1,0 +1,37 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { canAct } from "~/admin-auth/admin-role";
+import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
+import { recordAdminAction } from "~/admin-actions/record-admin-action.server";
+import { FindingsPage } from "~/components/admin/FindingsPage";
+import { findingId, findingsQuery, listFindings } from "~/integrity/list-findings.server";
+import { resolveFinding } from "~/integrity/resolve-finding.server";
+import { done, parseOr400, refused } from "~/lib/form-input.server";
+
+// Integrity findings by shop and check (filters in the URL), flagged first, unresolved by default; resolve for operators.
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request);
+  const query = findingsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return json({ ...(await listFindings(query)), query, canAct: canAct(admin.role) });
+}
+
+const resolveForm = z.object({ intent: z.literal("resolve"), findingId });
+
+export async function action({ request }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  const admin = await requireOperator(request, formData);
+  const { findingId: id } = parseOr400(resolveForm, formData);
+  const finding = await resolveFinding(id, admin.email);
+  if (!finding) return refused(`There is no finding #${id}.`, 404);
+  if (finding.resolvedBy !== admin.email) return refused(`Finding #${id} was already resolved by ${finding.resolvedBy}.`, 409);
+  await recordAdminAction({ adminEmail: admin.email, action: "resolve-finding", shop: finding.shop, details: { findingId: id } });
+  return done(`Finding #${id} (${finding.check}, ${finding.shop}) resolved.`);
+}
+
+export default function FindingsRoute() {
+  const data = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>();
+  return <FindingsPage {...data} outcome={outcome} />;
+}
