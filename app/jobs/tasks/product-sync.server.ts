@@ -91,6 +91,8 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
   const productSync = defineTask({
     name: TASK.productSync,
     payload: shopJobPayload,
+    // Two runs at once would both find no export running and start two.
+    exclusiveKey: (payload) => shopJobKey(TASK.productSync, payload.shop),
     now,
     async run(payload, { helpers, attempt }) {
       const connection = await syncableConnection(payload.shop);
