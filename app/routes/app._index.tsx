@@ -1,37 +1,35 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { BlockStack, Layout, Page } from "@shopify/polaris";
-import { ConnectionStatusCard } from "~/components/ConnectionStatusCard";
-import { getConnectionStatus } from "~/merchants/connection-status.server";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { MerchantHomePage } from "~/components/merchant-home/MerchantHomePage";
+import { parseOr400 } from "~/lib/form-input.server";
+import { requestManualProductSync } from "~/merchants/manual-sync.server";
+import { loadMerchantHome } from "~/merchants/merchant-home.server";
 import { authenticate } from "~/shopify.server";
 
-// The merchant's first page: how their shop stands with the marketplace. The shop comes from the verified
-// session, never from the URL.
+// The merchant's first page: how their shop stands with the marketplace, what needs them, and "sync now". The shop
+// ALWAYS comes from the verified session, never from the URL or the form: no parameter can show another shop.
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const status = await getConnectionStatus(session.shop);
-  return {
-    status: status && {
-      ...status,
-      lastProductSyncAt: status.lastProductSyncAt?.toISOString() ?? null,
-      lastInventorySyncAt: status.lastInventorySyncAt?.toISOString() ?? null,
-      lastIntegrityCheckAt: status.lastIntegrityCheckAt?.toISOString() ?? null,
-      installedAt: status.installedAt.toISOString(),
-    },
-  };
+  return json(await loadMerchantHome(session.shop));
+}
+
+const syncNowForm = z.object({ intent: z.literal("sync-now") });
+
+const REFUSAL_STATUS = { "not-found": 404, "not-allowed": 409, "rate-limited": 429 } as const;
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { session } = await authenticate.admin(request);
+  parseOr400(syncNowForm, await request.formData());
+  const result = await requestManualProductSync(session.shop);
+  if (result.ok) return json({ ok: true as const, message: result.message });
+  const headers: HeadersInit = result.retryAt ? { "Retry-After": String(Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000))) } : {};
+  return json({ ok: false as const, error: result.message }, { status: REFUSAL_STATUS[result.reason], headers });
 }
 
 export default function MerchantHome() {
-  const { status } = useLoaderData<typeof loader>();
-  return (
-    <Page title="Marketplace Sync">
-      <Layout>
-        <Layout.Section>
-          <BlockStack gap="400">
-            <ConnectionStatusCard status={status} />
-          </BlockStack>
-        </Layout.Section>
-      </Layout>
-    </Page>
-  );
+  const data = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>();
+  return <MerchantHomePage data={data} outcome={outcome} />;
 }

@@ -1,0 +1,63 @@
+import { pgPool } from "~/db.server";
+import { requestProductSync } from "./shop-job-control.server";
+
+// The merchant's "sync now": at most one manual product sync per shop per MANUAL_SYNC_INTERVAL. The limit is kept in
+// the database (merchant_connection.last_manual_sync_at) and claimed with one conditional UPDATE, so it holds across
+// app processes and restarts, and two clicks at once cannot both pass.
+
+export const MANUAL_SYNC_INTERVAL_MS = 10 * 60 * 1000;
+
+export type ManualSyncResult =
+  | { ok: true; message: string }
+  | { ok: false; reason: "not-found" | "not-allowed" | "rate-limited"; message: string; retryAt?: Date };
+
+export async function requestManualProductSync(shop: string, now: Date = new Date()): Promise<ManualSyncResult> {
+  const earliestPrevious = new Date(now.getTime() - MANUAL_SYNC_INTERVAL_MS);
+  const { rows: claimed } = await pgPool().query<{ previous: Date | null }>(
+    `UPDATE merchant_connection m SET last_manual_sync_at = $2
+       FROM (SELECT shop, last_manual_sync_at AS previous FROM merchant_connection WHERE shop = $1 FOR UPDATE) old
+      WHERE m.shop = old.shop AND m.active AND m.approval_status = 'APPROVED' AND NOT m.sync_paused
+        AND (m.last_manual_sync_at IS NULL OR m.last_manual_sync_at <= $3)
+     RETURNING old.previous`,
+    [shop, now, earliestPrevious],
+  );
+  if (claimed.length === 1) {
+    try {
+      await requestProductSync(shop);
+    } catch (error) {
+      // Not queued: give the merchant their request back rather than making them wait for nothing.
+      await pgPool().query("UPDATE merchant_connection SET last_manual_sync_at = $2 WHERE shop = $1", [shop, claimed[0].previous]);
+      throw error;
+    }
+    return { ok: true, message: "Product sync started. Your products will be updated in a few minutes." };
+  }
+  return explainRefusal(shop);
+}
+
+async function explainRefusal(shop: string): Promise<ManualSyncResult> {
+  const { rows } = await pgPool().query<{ active: boolean; approval_status: string; sync_paused: boolean; last_manual_sync_at: Date | null }>(
+    "SELECT active, approval_status, sync_paused, last_manual_sync_at FROM merchant_connection WHERE shop = $1",
+    [shop],
+  );
+  const connection = rows[0];
+  if (!connection) return { ok: false, reason: "not-found", message: "Your shop is not connected to the marketplace yet." };
+  if (!connection.active) return { ok: false, reason: "not-allowed", message: "The app is not connected to your shop; reinstall it to sync." };
+  if (connection.approval_status !== "APPROVED") {
+    return { ok: false, reason: "not-allowed", message: "Syncing starts once the marketplace approves your shop." };
+  }
+  if (connection.sync_paused) return { ok: false, reason: "not-allowed", message: "Syncing of your shop is paused by the marketplace." };
+  const retryAt = new Date(connection.last_manual_sync_at!.getTime() + MANUAL_SYNC_INTERVAL_MS);
+  return {
+    ok: false,
+    reason: "rate-limited",
+    retryAt,
+    message: `A sync was started less than ${MANUAL_SYNC_INTERVAL_MS / 60_000} minutes ago. You can start another at ${retryAt.toISOString().slice(11, 16)} UTC.`,
+  };
+}
+
+/** When the merchant may press "sync now" again (null: now). */
+export function nextManualSyncAt(lastManualSyncAt: Date | null, now: Date = new Date()): Date | null {
+  if (!lastManualSyncAt) return null;
+  const next = new Date(lastManualSyncAt.getTime() + MANUAL_SYNC_INTERVAL_MS);
+  return next > now ? next : null;
+}
