@@ -1,12 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import pg from "pg";
 import { getSyncStats } from "../app/analytics/sync-stats.server";
-import { startEmbeddedPostgres, type RunningDatabase } from "../app/database/embedded-postgres.server";
+import { startScratchServer } from "../app/database/scratch-server.server";
 import { applyMigrations } from "../app/database/migrations.server";
 
 // getSyncStats over 1,000,000 sync events (200 shops, 90 days), against the original plan's approach measured in
@@ -28,33 +24,6 @@ export interface AnalyticsBenchOptions {
 
 const NOW = new Date("2026-11-20T00:00:00Z");
 const DAY_MS = 86_400_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function onServer(adminUrl: string, sql: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function timeMedian<T>(runs: number, work: () => Promise<T>): Promise<{ ms: number; result: T }> {
   let result = await work(); // warm-up: plans, caches, JIT
@@ -93,23 +62,11 @@ export async function run(options: AnalyticsBenchOptions = {}) {
   const runs = options.runs ?? 5;
   const log = options.log ?? (() => undefined);
 
-  let server: RunningDatabase | undefined;
-  let tempDir: string | undefined;
-  let adminUrl: string;
-  if (process.env.DATABASE_URL) {
-    adminUrl = withDatabase(process.env.DATABASE_URL, "postgres");
-  } else {
-    tempDir = mkdtempSync(path.join(tmpdir(), "marketplace-sync-bench-pg-"));
-    chmodSync(tempDir, 0o755); // as root, PostgreSQL runs as `postgres`, which must be able to enter it
-    log("starting an embedded PostgreSQL");
-    server = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "data"), port: await freePort(), database: "postgres" });
-    adminUrl = server.url;
-  }
-
+  const server = await startScratchServer("bench-analytics", log);
   const database = `ms_bench_analytics_${process.pid}`;
-  const url = withDatabase(adminUrl, database);
-  await onServer(adminUrl, `DROP DATABASE IF EXISTS ${database}`);
-  await onServer(adminUrl, `CREATE DATABASE ${database}`);
+  const url = server.urlOf(database);
+  await server.run(`DROP DATABASE IF EXISTS ${database}`);
+  await server.run(`CREATE DATABASE ${database}`);
   const pool = new pg.Pool({ connectionString: url, max: 6 });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   try {
@@ -173,8 +130,7 @@ export async function run(options: AnalyticsBenchOptions = {}) {
   } finally {
     await prisma.$disconnect().catch(() => undefined);
     await pool.end().catch(() => undefined);
-    await onServer(adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
-    await server?.stop();
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    await server.run(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await server.stop();
   }
 }

@@ -1,11 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import pg from "pg";
 import { disconnectDatabase } from "../app/db.server";
-import { startEmbeddedPostgres, type RunningDatabase } from "../app/database/embedded-postgres.server";
+import { startScratchServer } from "../app/database/scratch-server.server";
 import { applyMigrations } from "../app/database/migrations.server";
 import { resetEnvCache } from "../app/env.server";
 import { releaseWorkerUtils } from "../app/jobs/queue.server";
@@ -21,33 +17,6 @@ export interface DedicatedDatabase {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function onServer(adminUrl: string, sql: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 // The settings app modules validate (env()); a bench talks to no real Shopify, so placeholders do.
 const BENCH_ENV = {
   SHOPIFY_API_KEY: "bench-api-key",
@@ -57,22 +26,11 @@ const BENCH_ENV = {
 
 export async function openDedicatedDatabase(label: string, log: (line: string) => void): Promise<DedicatedDatabase> {
   const previousUrl = process.env.DATABASE_URL;
-  let server: RunningDatabase | undefined;
-  let tempDir: string | undefined;
-  let adminUrl: string;
-  if (previousUrl) {
-    adminUrl = withDatabase(previousUrl, "postgres");
-  } else {
-    tempDir = mkdtempSync(path.join(tmpdir(), `marketplace-sync-bench-${label}-`));
-    chmodSync(tempDir, 0o755); // as root, PostgreSQL runs as `postgres`, which must be able to enter it
-    log("starting an embedded PostgreSQL");
-    server = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "data"), port: await freePort(), database: "postgres" });
-    adminUrl = server.url;
-  }
+  const server = await startScratchServer(`bench-${label}`, log);
   const database = `ms_bench_${label}_${process.pid}`;
-  const url = withDatabase(adminUrl, database);
-  await onServer(adminUrl, `DROP DATABASE IF EXISTS ${database}`);
-  await onServer(adminUrl, `CREATE DATABASE ${database}`);
+  const url = server.urlOf(database);
+  await server.run(`DROP DATABASE IF EXISTS ${database}`);
+  await server.run(`CREATE DATABASE ${database}`);
   await applyMigrations(url);
   await runWorkerMigrations({ connectionString: url, logger: new Logger(() => () => undefined) });
 
@@ -93,9 +51,8 @@ export async function openDedicatedDatabase(label: string, log: (line: string) =
       else process.env.DATABASE_URL = previousUrl;
       for (const [key] of addedEnv) delete process.env[key];
       resetEnvCache();
-      await onServer(adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
-      await server?.stop();
-      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+      await server.run(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+      await server.stop();
     },
   };
 }

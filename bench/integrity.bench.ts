@@ -1,3 +1,4 @@
+import type { Pool } from "pg";
 import { pgPool, prisma } from "../app/db.server";
 import { runIntegrityCheck, type IntegrityReport } from "../app/integrity/run-integrity-check.server";
 import { envNumber, openDedicatedDatabase } from "./dedicated-database";
@@ -27,7 +28,7 @@ const TYPICAL_SHOP = "shop-0001.myshopify.com";
 const SHOP_OF = (g: string) =>
   `CASE WHEN ${g} <= $2 THEN '${BIG_SHOP}' ELSE 'shop-' || lpad((1 + ${g} % ($3 - 1))::text, 4, '0') || '.myshopify.com' END`;
 
-async function generate(pool: import("pg").Pool, shops: number, variants: number, bigShopVariants: number) {
+async function generate(pool: Pool, shops: number, variants: number, bigShopVariants: number) {
   const products = Math.ceil(variants / VARIANTS_PER_PRODUCT);
   const bigShopProducts = Math.ceil(bigShopVariants / VARIANTS_PER_PRODUCT);
   await pool.query(
