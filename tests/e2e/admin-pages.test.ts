@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
+import { prisma } from "../../app/db.server";
+import { signSessionToken } from "../emulator/session-token";
+import { startDemoStack, type DemoStack } from "../support/demo-stack";
+
+// The other platform admin pages and the merchant page in Debian's Chromium, against the app as `npm run demo` runs
+// it (Vite dev server, in-process worker, emulator): open the merchant page as Shopify admin would (which installs
+// the shop), acknowledge an alert, run a product sync from the merchant's admin page and watch it complete.
+// Screenshots go to tests/artifacts/e2e.
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = path.resolve("tests/artifacts/e2e");
+const EMAIL = "e2e-pages-operator@marketplace.test";
+const PASSWORD = "e2e-password-not-secret";
+const API_KEY = "e2e-api-key";
+const API_SECRET = "e2e-api-secret-0123456789";
+const SHOP = "birch-and-bloom.myshopify.com";
+const OTHER_SHOP = "cobalt-cycles.myshopify.com";
+
+let stack: DemoStack | undefined;
+let browser: Browser | undefined;
+let page: Page;
+const browserErrors: string[] = [];
+const SLOW = { timeout: 30_000, interval: 250 };
+
+async function shot(name: string) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** The URL Shopify admin opens the embedded app at, with a session token signed with the app's secret. */
+function embeddedAppUrl(shop: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  const token = signSessionToken(
+    { iss: `https://${shop}/admin`, dest: `https://${shop}`, aud: API_KEY, sub: "1", exp: now + 300, nbf: now - 5, iat: now, jti: randomUUID(), sid: randomUUID() },
+    API_SECRET,
+  );
+  const host = Buffer.from(`admin.shopify.com/store/${shop.split(".")[0]}`).toString("base64url");
+  return `${stack!.appUrl}/app?${new URLSearchParams({ embedded: "1", shop, host, id_token: token })}`;
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await createOrResetAdminAccount({ email: EMAIL, role: "OPERATOR", password: PASSWORD });
+  await prisma.alert.create({
+    data: {
+      type: "SYNC_FAILURE", severity: "CRITICAL", shop: SHOP, jobType: "inventory-sync", dedupeKey: `SYNC_FAILURE:${SHOP}:inventory-sync`,
+      title: "Inventory sync of birch-and-bloom failed 3 times", occurrences: 3, notifiedChannels: ["slack"],
+    },
+  });
+  await prisma.syncEvent.create({ data: { shop: OTHER_SHOP, eventType: "PRODUCT_SYNC", status: "FAILURE", errorMessage: "cobalt-only failure" } });
+  stack = await startDemoStack({ databaseUrl: process.env.DATABASE_URL!, apiKey: API_KEY, apiSecret: API_SECRET, env: { NODE_ENV: "development" } });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+  });
+  // Headless Chromium names itself "HeadlessChrome", which the Shopify library turns away as a bot (410).
+  const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, userAgent });
+  page.setDefaultTimeout(60_000);
+  page.on("pageerror", (error) => browserErrors.push(`pageerror ${page.url()}: ${error.message}`));
+}, 180_000);
+
+afterAll(async () => {
+  if (browserErrors.length > 0) console.log(`[e2e] browser errors:\n${browserErrors.join("\n")}`);
+  await browser?.close();
+  await stack?.stop();
+}, 60_000);
+
+describe("merchant page and platform admin pages in Chromium", () => {
+  it("opens the merchant page as Shopify admin would: this shop only, with its approval and sync now", async () => {
+    // The first open installs the shop (token exchange with the emulator); the marketplace then approves it.
+    await page.goto(embeddedAppUrl(SHOP));
+    await expect.poll(() => prisma.merchantConnection.count({ where: { shop: SHOP } }), SLOW).toBe(1);
+    await prisma.merchantConnection.update({ where: { shop: SHOP }, data: { approvalStatus: "APPROVED", selectionMode: "ALL" } });
+    await page.goto(embeddedAppUrl(SHOP));
+    await page.getByText("Approved", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Sync products now" }).waitFor();
+    expect(await page.content()).not.toContain("cobalt-only failure");
+    await shot("10-merchant-page");
+  }, 180_000);
+
+  it("signs in and acknowledges an alert", async () => {
+    await page.goto(`${stack!.appUrl}/admin/alerts`);
+    await page.waitForURL(/\/admin\/login\?redirectTo=/);
+    await page.getByLabel("Email").fill(EMAIL);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/admin\/alerts$/);
+    const alert = await prisma.alert.findFirstOrThrow({ where: { shop: SHOP } });
+    await page.getByText(alert.title).waitFor();
+    await page.getByRole("button", { name: `Acknowledge alert ${alert.id}` }).click();
+    await expect.poll(() => page.getByTestId("action-outcome").textContent(), SLOW).toMatch(/acknowledged/);
+    await shot("11-alert-acknowledged");
+    expect(await prisma.alert.findUniqueOrThrow({ where: { id: alert.id } })).toMatchObject({ status: "ACKNOWLEDGED", acknowledgedBy: EMAIL });
+  }, 120_000);
+
+  it("runs a product sync from the merchant's admin page and watches it complete", async () => {
+    await page.goto(`${stack!.appUrl}/admin/merchants`);
+    await page.getByRole("link", { name: SHOP }).click();
+    await page.waitForURL(/\/admin\/merchants\/birch-and-bloom\.myshopify\.com$/);
+    await page.getByRole("button", { name: "Run product sync now" }).click();
+    await expect.poll(() => page.getByTestId("action-outcome").textContent(), SLOW).toMatch(/queued to run now/);
+    await shot("12-merchant-sync-queued");
+    // The in-process worker runs the bulk export against the emulator and ingests it.
+    await expect
+      .poll(() => prisma.syncEvent.count({ where: { shop: SHOP, eventType: "PRODUCT_SYNC", status: "SUCCESS" } }), { timeout: 150_000, interval: 1000 })
+      .toBeGreaterThan(0);
+    await page.reload();
+    await expect.poll(() => page.getByTestId("stat-listed-products").textContent(), SLOW).not.toMatch(/^0 \//);
+    await shot("13-merchant-synced");
+    expect(await prisma.adminAction.findFirst({ where: { shop: SHOP, action: "sync-products", adminEmail: EMAIL } })).not.toBeNull();
+  }, 240_000);
+});
