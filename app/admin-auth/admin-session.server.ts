@@ -4,7 +4,7 @@ import { adminSessionSecret } from "./session-secret.server";
 
 // The platform admin's session: a signed cookie of its own, scoped to /admin, so the admin pages never read a
 // merchant's Shopify session and the merchant pages never receive this cookie. It holds only the admin's id, the
-// per-session CSRF token and when it was issued; the role and account state are read from the database on every
+// per-session CSRF token, a stamp of the password it was opened with and when it was issued; the role and account state are read from the database on every
 // request, so a role change or a deleted account takes effect at once.
 
 export const ADMIN_SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
@@ -12,6 +12,8 @@ export const ADMIN_SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 export interface AdminSessionData {
   adminUserId: number;
   csrfToken: string;
+  /** credentialStamp() of the password hash at sign-in: a password reset ends the sessions opened before it. */
+  credentialStamp: string;
   /** Epoch milliseconds; a session older than the max age is refused even if the browser kept the cookie. */
   issuedAt: number;
 }
@@ -58,7 +60,7 @@ export function destroyAdminSession(session: AdminSession): Promise<string> {
 export function sessionAdminId(session: AdminSession, now = Date.now()): number | null {
   const id = session.get("adminUserId");
   const issuedAt = session.get("issuedAt");
-  if (typeof id !== "number" || typeof issuedAt !== "number" || !session.get("csrfToken")) return null;
+  if (typeof id !== "number" || typeof issuedAt !== "number" || !session.get("csrfToken") || !session.get("credentialStamp")) return null;
   if (now - issuedAt > ADMIN_SESSION_MAX_AGE_SECONDS * 1000 || issuedAt > now + 60_000) return null;
   return id;
 }

@@ -2,6 +2,7 @@ import { redirect } from "@remix-run/node";
 import { prisma } from "~/db.server";
 import type { AdminRole } from "./admin-role";
 import { readAdminSession, sessionAdminId } from "./admin-session.server";
+import { credentialStamp } from "./credential-stamp.server";
 import { assertCsrfToken } from "./csrf.server";
 import { loginUrlFor } from "./safe-redirect";
 
@@ -29,9 +30,9 @@ export async function currentAdmin(request: Request): Promise<SignedInAdmin | nu
   const session = await readAdminSession(request);
   const id = sessionAdminId(session);
   if (id === null) return null;
-  const user = await prisma.adminUser.findUnique({ where: { id }, select: { id: true, email: true, role: true } });
-  if (!user) return null;
-  return { ...user, csrfToken: session.get("csrfToken")! };
+  const user = await prisma.adminUser.findUnique({ where: { id }, select: { id: true, email: true, role: true, passwordHash: true } });
+  if (!user || credentialStamp(user.passwordHash) !== session.get("credentialStamp")) return null;
+  return { id: user.id, email: user.email, role: user.role, csrfToken: session.get("csrfToken")! };
 }
 
 /** For POSTs any signed-in admin may make (signing out): the admin, after checking the form's CSRF token. */

@@ -1,5 +1,6 @@
 import { prisma } from "~/db.server";
 import { commitAdminSession, destroyAdminSession, readAdminSession } from "./admin-session.server";
+import { credentialStamp } from "./credential-stamp.server";
 import { newCsrfToken } from "./csrf.server";
 import { decoyPasswordHash, verifyPassword } from "./password-hash.server";
 
@@ -12,7 +13,7 @@ export const LOCK_MINUTES = 15;
 export const SIGN_IN_REFUSED = `Incorrect email or password. After ${MAX_FAILED_LOGINS} failed attempts an account is locked for ${LOCK_MINUTES} minutes.`;
 
 export type SignInOutcome =
-  | { ok: true; adminUserId: number }
+  | { ok: true; adminUserId: number; credentialStamp: string }
   | { ok: false; reason: "unknown-email" | "wrong-password" | "locked" };
 
 export function normalizeEmail(email: string): string {
@@ -44,14 +45,19 @@ export async function checkCredentials(email: string, password: string, now = ne
     where: { id: user.id },
     data: { failedLogins: 0, lockedUntil: null, lastLoginAt: now },
   });
-  return { ok: true, adminUserId: user.id };
+  return { ok: true, adminUserId: user.id, credentialStamp: credentialStamp(user.passwordHash) };
 }
 
 /** The Set-Cookie header of a fresh session for this admin (a new CSRF token each sign-in; no session fixation). */
-export async function startAdminSession(request: Request, adminUserId: number, now = Date.now()): Promise<string> {
+export async function startAdminSession(
+  request: Request,
+  signedIn: { adminUserId: number; credentialStamp: string },
+  now = Date.now(),
+): Promise<string> {
   const session = await readAdminSession(request);
-  for (const key of ["adminUserId", "csrfToken", "issuedAt"] as const) session.unset(key);
-  session.set("adminUserId", adminUserId);
+  for (const key of ["adminUserId", "csrfToken", "credentialStamp", "issuedAt"] as const) session.unset(key);
+  session.set("adminUserId", signedIn.adminUserId);
+  session.set("credentialStamp", signedIn.credentialStamp);
   session.set("csrfToken", newCsrfToken());
   session.set("issuedAt", now);
   return commitAdminSession(session);

@@ -26,7 +26,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const outcome = await checkCredentials(parsed.data.email, parsed.data.password);
   if (!outcome.ok) return json({ error: SIGN_IN_REFUSED }, { status: 401 });
   return redirect(safeAdminRedirect(parsed.data.redirectTo), {
-    headers: { "Set-Cookie": await startAdminSession(request, outcome.adminUserId) },
+    headers: { "Set-Cookie": await startAdminSession(request, outcome) },
   });
 }
 

@@ -190,6 +190,18 @@ describe("guards", () => {
   });
 });
 
+describe("password reset", () => {
+  it("ends the sessions opened with the old password", async () => {
+    await createAdmin("ops@example.com");
+    const before = await signIn("ops@example.com");
+    expect((await requireAdmin(adminGet("/admin/sync-monitor", before.cookie))).email).toBe("ops@example.com");
+    await createAdmin("ops@example.com", "OPERATOR", "a brand new password");
+    expect((await responseOf(() => requireAdmin(adminGet("/admin/sync-monitor", before.cookie)))).status).toBe(302);
+    const after = await signIn("ops@example.com", "a brand new password");
+    expect((await requireAdmin(adminGet("/admin/sync-monitor", after.cookie))).email).toBe("ops@example.com");
+  });
+});
+
 describe("ADMIN_SESSION_SECRET", () => {
   const base = { SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "https://app.example.com" };
   it("is required in production and optional elsewhere", () => {
