@@ -23,9 +23,13 @@ export async function action({ request }: ActionFunctionArgs) {
   const formData = await request.formData();
   const admin = await requireOperator(request, formData);
   const { findingId: id } = parseOr400(resolveForm, formData);
-  const finding = await resolveFinding(id, admin.email);
+  const now = new Date();
+  const finding = await resolveFinding(id, admin.email, { now });
   if (!finding) return refused(`There is no finding #${id}.`, 404);
-  if (finding.resolvedBy !== admin.email) return refused(`Finding #${id} was already resolved by ${finding.resolvedBy}.`, 409);
+  // resolveFinding keeps an earlier resolution: a different time means someone (maybe this admin) resolved it before.
+  if (finding.resolvedAt?.getTime() !== now.getTime()) {
+    return refused(`Finding #${id} was already resolved by ${finding.resolvedBy ?? "someone"}.`, 409);
+  }
   await recordAdminAction({ adminEmail: admin.email, action: "resolve-finding", shop: finding.shop, details: { findingId: id } });
   return done(`Finding #${id} (${finding.check}, ${finding.shop}) resolved.`);
 }

@@ -84,5 +84,8 @@ describe("/admin/findings", () => {
     expect(finding.resolvedAt).not.toBeNull();
     expect((await load()).findings.map((f) => f.id)).not.toContain(ids["price-a"]);
     expect(await prisma.adminAction.count({ where: { action: "resolve-finding", adminEmail: "ops@example.com" } })).toBe(1);
+    // Resolving it again (the same admin, a double click) is a conflict that keeps the first resolution.
+    expect((await resolve(ids["price-a"])).status).toBe(409);
+    expect(await prisma.adminAction.count({ where: { action: "resolve-finding" } })).toBe(1);
   });
 });
