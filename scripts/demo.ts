@@ -46,7 +46,14 @@ function embeddedAppUrl(shop: string, ttlSeconds: number): string {
 }
 
 const database = await prepareDatabase();
+// Data persists between runs (.data/postgres) but the emulator is new each time: it is told the access tokens the
+// app already holds, so the shops stay installed.
+const storedSessions = await prisma.session.findMany({
+  where: { shop: { in: DEMO_SHOPS.map((s) => s.domain) }, isOnline: false },
+  select: { shop: true, accessToken: true },
+});
 const stack = await startDemoStack({
+  knownAccessTokens: storedSessions,
   databaseUrl: database.url,
   apiKey: API_KEY,
   apiSecret: API_SECRET,
@@ -63,10 +70,8 @@ onShutdown(
   database.stop,
 );
 
-// Install each shop as Shopify admin would open the app (session token -> token exchange -> offline session),
-// then approve it as a marketplace operator would. The emulator is new each run, and so are its access tokens:
-// the sessions of an earlier run are dropped so that the install exchanges a token again.
-await prisma.session.deleteMany({ where: { shop: { in: DEMO_SHOPS.map((s) => s.domain) } } });
+// Install each shop as Shopify admin would open the app (session token -> token exchange -> offline session; on
+// later runs the stored session is used), then approve it as a marketplace operator would.
 for (const shop of DEMO_SHOPS) {
   const response = await fetch(embeddedAppUrl(shop.domain, 60), {
     redirect: "manual",

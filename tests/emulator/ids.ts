@@ -19,11 +19,17 @@ const BASES: Record<ResourceType, number> = {
   WebhookSubscription: 1_200_000_000,
 };
 
+// Operations created while the emulator runs must not repeat the ids of an earlier run either: the app keeps them
+// (bulk_operation rows survive a restarted demo). Seeded catalog ids stay deterministic.
+const PER_RUN_TYPES = new Set<ResourceType>(["BulkOperation", "WebhookSubscription"]);
+const RUN_OFFSET = Math.floor(Date.now() / 1000) * 1000;
+
 export class IdAllocator {
   private readonly next = new Map<ResourceType, number>();
 
   allocate(type: ResourceType): number {
-    const id = (this.next.get(type) ?? BASES[type]) + 1;
+    const start = BASES[type] + (PER_RUN_TYPES.has(type) ? RUN_OFFSET : 0);
+    const id = (this.next.get(type) ?? start) + 1;
     this.next.set(type, id);
     return id;
   }

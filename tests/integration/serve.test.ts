@@ -1,19 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../../app/database/scratch-server.server";
 import { pgPool } from "../../app/db.server";
 
 // The real entry point, as `npm run dev:local` starts it: web server (Vite middleware) and the in-process worker
 // on this test's database. Slow-ish (Vite), so one test covers start, health, the worker's crontab, and shutdown.
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let child: ChildProcess | undefined;
 afterAll(() => {

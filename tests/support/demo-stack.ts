@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
+import { freePort } from "../../app/database/scratch-server.server";
 import { startEmulator, type RunningEmulator } from "../emulator";
 
 // The app as `npm run demo` runs it, for the demo itself and for end-to-end tests: the Shopify emulator with the
@@ -30,6 +30,9 @@ export interface DemoStackOptions {
   stdio?: "inherit" | "pipe";
   env?: Record<string, string>;
   healthTimeoutMs?: number;
+  /** Access tokens the app already holds for the demo shops (from an earlier run's sessions): the emulator is new
+   * each run and would otherwise answer 401 to them, and the app would take the shops for uninstalled. */
+  knownAccessTokens?: { shop: string; accessToken: string }[];
 }
 
 export interface DemoStack {
@@ -41,16 +44,6 @@ export interface DemoStack {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHealthy(appUrl: string, timeoutMs: number, exited: () => boolean) {
   const deadline = Date.now() + timeoutMs;
@@ -84,6 +77,9 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
         edgeCases: "edgeCases" in shop,
       });
     }
+  }
+  for (const { shop, accessToken } of options.knownAccessTokens ?? []) {
+    if (DEMO_SHOPS.some((s) => s.domain === shop)) emulator.control.addAccessToken({ shop, token: accessToken });
   }
 
   const stdio = options.stdio ?? "pipe";
