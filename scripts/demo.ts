@@ -1,14 +1,14 @@
 // `npm run demo`: the whole product on one machine. The embedded PostgreSQL, the Shopify emulator with three seeded
 // shops, the app with its in-process worker, and the three shops installed (through the real embedded auth: session
 // token, then token exchange with the emulator) and approved. Ctrl-C stops everything.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createOrResetAdminAccount } from "../app/admin-auth/admin-accounts.server";
 import { generateStrongPassword } from "../app/admin-auth/generate-password.server";
 import { prisma } from "../app/db.server";
 import { enqueueShopJob } from "../app/jobs/queue.server";
 import { TASK } from "../app/jobs/task-names";
-import { signSessionToken } from "../tests/emulator/session-token";
 import { DEMO_SHOPS, startDemoStack } from "../tests/support/demo-stack";
+import { DESKTOP_CHROME_USER_AGENT, embeddedAppUrl as signedEmbeddedAppUrl } from "../tests/support/embedded-app-url";
 import { onShutdown, prepareDatabase, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
 
 const APP_PORT = Number(process.env.PORT || 3000);
@@ -20,29 +20,9 @@ const API_SECRET = `demo-${randomBytes(16).toString("hex")}`;
 // The platform admin of the demo: an operator, its password new each run (reset if the account exists).
 const DEMO_ADMIN_EMAIL = "admin@marketplace.test";
 
-function sessionToken(shop: string, ttlSeconds: number): string {
-  const now = Math.floor(Date.now() / 1000);
-  return signSessionToken(
-    {
-      iss: `https://${shop}/admin`,
-      dest: `https://${shop}`,
-      aud: API_KEY,
-      sub: "1",
-      exp: now + ttlSeconds,
-      nbf: now - 5,
-      iat: now,
-      jti: randomUUID(),
-      sid: randomUUID(),
-    },
-    API_SECRET,
-  );
-}
-
 /** The URL Shopify admin would open the embedded app at, with a session token valid for `ttlSeconds`. */
 function embeddedAppUrl(shop: string, ttlSeconds: number): string {
-  const host = Buffer.from(`admin.shopify.com/store/${shop.split(".")[0]}`).toString("base64url");
-  const params = new URLSearchParams({ embedded: "1", shop, host, id_token: sessionToken(shop, ttlSeconds) });
-  return `${APP_URL}/app?${params}`;
+  return signedEmbeddedAppUrl({ appUrl: APP_URL, shop, apiKey: API_KEY, apiSecret: API_SECRET, ttlSeconds });
 }
 
 const database = await prepareDatabase();
@@ -76,7 +56,7 @@ for (const shop of DEMO_SHOPS) {
   const response = await fetch(embeddedAppUrl(shop.domain, 60), {
     redirect: "manual",
     // The Shopify library turns away requests that look like bots (410), which a bare fetch does.
-    headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36" },
+    headers: { "User-Agent": DESKTOP_CHROME_USER_AGENT },
   });
   if (response.status >= 400) console.warn(`[demo] opening the app for ${shop.domain} answered ${response.status}`);
   await prisma.merchantConnection.upsert({

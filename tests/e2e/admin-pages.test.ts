@@ -1,11 +1,9 @@
-import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
 import { prisma } from "../../app/db.server";
-import { signSessionToken } from "../emulator/session-token";
+import { DESKTOP_CHROME_USER_AGENT, launchChromium, screenshot } from "../support/browser";
+import { embeddedAppUrl as signedEmbeddedAppUrl } from "../support/embedded-app-url";
 import { startDemoStack, type DemoStack } from "../support/demo-stack";
 
 // The other platform admin pages and the merchant page in Debian's Chromium, against the app as `npm run demo` runs
@@ -13,8 +11,6 @@ import { startDemoStack, type DemoStack } from "../support/demo-stack";
 // the shop), acknowledge an alert, run a product sync from the merchant's admin page and watch it complete.
 // Screenshots go to tests/artifacts/e2e.
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = path.resolve("tests/artifacts/e2e");
 const EMAIL = "e2e-pages-operator@marketplace.test";
 const PASSWORD = "e2e-password-not-secret";
 const API_KEY = "e2e-api-key";
@@ -28,23 +24,14 @@ let page: Page;
 const browserErrors: string[] = [];
 const SLOW = { timeout: 30_000, interval: 250 };
 
-async function shot(name: string) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
+const shot = (name: string) => screenshot(page, name);
 
 /** The URL Shopify admin opens the embedded app at, with a session token signed with the app's secret. */
 function embeddedAppUrl(shop: string): string {
-  const now = Math.floor(Date.now() / 1000);
-  const token = signSessionToken(
-    { iss: `https://${shop}/admin`, dest: `https://${shop}`, aud: API_KEY, sub: "1", exp: now + 300, nbf: now - 5, iat: now, jti: randomUUID(), sid: randomUUID() },
-    API_SECRET,
-  );
-  const host = Buffer.from(`admin.shopify.com/store/${shop.split(".")[0]}`).toString("base64url");
-  return `${stack!.appUrl}/app?${new URLSearchParams({ embedded: "1", shop, host, id_token: token })}`;
+  return signedEmbeddedAppUrl({ appUrl: stack!.appUrl, shop, apiKey: API_KEY, apiSecret: API_SECRET, ttlSeconds: 300 });
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   await createOrResetAdminAccount({ email: EMAIL, role: "OPERATOR", password: PASSWORD });
   await prisma.alert.create({
     data: {
@@ -54,13 +41,8 @@ beforeAll(async () => {
   });
   await prisma.syncEvent.create({ data: { shop: OTHER_SHOP, eventType: "PRODUCT_SYNC", status: "FAILURE", errorMessage: "cobalt-only failure" } });
   stack = await startDemoStack({ databaseUrl: process.env.DATABASE_URL!, apiKey: API_KEY, apiSecret: API_SECRET, env: { NODE_ENV: "development" } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
-  });
-  // Headless Chromium names itself "HeadlessChrome", which the Shopify library turns away as a bot (410).
-  const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, userAgent });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, userAgent: DESKTOP_CHROME_USER_AGENT });
   page.setDefaultTimeout(60_000);
   page.on("pageerror", (error) => browserErrors.push(`pageerror ${page.url()}: ${error.message}`));
 }, 180_000);

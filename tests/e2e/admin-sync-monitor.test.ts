@@ -1,19 +1,16 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
 import { pgPool, prisma } from "../../app/db.server";
 import { getSyncMonitorStats } from "../../app/monitoring/sync-monitor-stats.server";
 import { parseSyncMonitorQuery } from "../../app/monitoring/sync-monitor-query";
+import { launchChromium, screenshot } from "../support/browser";
 import { DEMO_SHOPS, startDemoStack, type DemoStack } from "../support/demo-stack";
 
 // The platform admin's sync monitor in Debian's Chromium, against the app as `npm run demo` starts it (Vite dev
 // server, emulator, this file's database) with seeded sync events: sign in, filter by merchant and type, see the
 // table and the statistics change, the back button, open an event, sign out. Screenshots go to tests/artifacts/e2e.
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = path.resolve("tests/artifacts/e2e");
 const EMAIL = "e2e-operator@marketplace.test";
 const PASSWORD = "e2e-password-not-secret";
 
@@ -30,12 +27,9 @@ async function expectedTotal(search: string): Promise<string> {
   return (await getSyncMonitorStats(query)).total.toLocaleString("en");
 }
 
-async function shot(name: string) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
+const shot = (name: string) => screenshot(page, name);
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   for (const shop of DEMO_SHOPS) {
     await prisma.merchantConnection.create({
       data: { shop: shop.domain, merchantId: `merchant-${shop.domain.split(".")[0]}`, shopName: shop.name, approvalStatus: "APPROVED" },
@@ -68,10 +62,7 @@ beforeAll(async () => {
     // As the demo runs it (the test runner's NODE_ENV is "test").
     env: { NODE_ENV: "development" },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   // The first requests compile the routes in Vite's dev server.
   page.setDefaultTimeout(60_000);
