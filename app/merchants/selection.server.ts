@@ -22,7 +22,20 @@ export function selectedProductSql(product = "p", connection = "c"): string {
  * `selected` passes its new value as `chosen` (e.g. "$3::boolean"): inside an UPDATE, p.selected reads the old one.
  */
 export function listedProductSql(product = "p", connection = "c", chosen = `${product}.selected`): string {
-  return `((${connection}.selection_mode = 'ALL' OR ${chosen}) AND ${product}.status IS NOT DISTINCT FROM 'ACTIVE' AND ${product}.deleted_at IS NULL)`;
+  return listingRuleSql({
+    listsAll: `${connection}.selection_mode = 'ALL'`,
+    chosen,
+    status: `${product}.status`,
+    deletedAt: `${product}.deleted_at`,
+  });
+}
+
+/**
+ * The listing rule itself, over any SQL expressions, for writers that do not read the product and connection rows
+ * directly (the bulk merge reads the incoming status from `excluded` and the selection mode from a parameter).
+ */
+export function listingRuleSql(parts: { listsAll: string; chosen: string; status: string; deletedAt: string }): string {
+  return `((${parts.listsAll} OR ${parts.chosen}) AND ${parts.status} IS NOT DISTINCT FROM 'ACTIVE' AND ${parts.deletedAt} IS NULL)`;
 }
 
 /**

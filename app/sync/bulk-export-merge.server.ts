@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { listingRuleSql } from "~/merchants/selection.server";
 
 // Stage 2 of the ingest: merges the staged export into product / product_variant, set-based, one transaction per
 // batch of products together with all of their variants (so no product is ever half-applied), then, for a
@@ -14,8 +15,8 @@ import type pg from "pg";
 //   version meanwhile) is kept. With `snapshotStartedAt` (when Shopify started building the export) a product
 //   deleted by a webhook after that is not resurrected, an object created after it is not soft-deleted, and a
 //   quantity the inventory sync applied after it is not rolled back.
-// - `selected` is the merchant's choice and is never touched here; `listed` follows it:
-//   listed = (selected OR selection_mode = ALL) AND status = ACTIVE AND not deleted.
+// - `selected` is the merchant's choice and is never touched here; `listed` follows it, by the one listing rule of
+//   app/merchants/selection.server.ts: (selected OR selection_mode = ALL) AND status = ACTIVE AND not deleted.
 
 export interface MergeContext {
   shop: string;
@@ -30,23 +31,26 @@ export interface BatchResult {
   variantsWritten: number;
 }
 
+// A product merged here is not deleted (the merge clears deleted_at); $2 says whether the shop lists everything.
+const LISTED_WHEN_NEW = listingRuleSql({ listsAll: "$2::boolean", chosen: "false", status: "s.status", deletedAt: "NULL" });
+const LISTED_WHEN_MERGED = listingRuleSql({ listsAll: "$2::boolean", chosen: "p.selected", status: "excluded.status", deletedAt: "NULL" });
+
 const MERGE_PRODUCTS = `
 INSERT INTO product AS p (shop, id, title, handle, vendor, product_type, status, tags, selected, listed,
                           shopify_updated_at, synced_at, deleted_at)
 SELECT $1, s.id, s.title, s.handle, s.vendor, s.product_type, s.status, s.tags, false,
-       ($2::boolean AND s.status IS NOT DISTINCT FROM 'ACTIVE'), s.updated_at, $3, NULL
+       ${LISTED_WHEN_NEW}, s.updated_at, $3, NULL
   FROM staged_product s
  WHERE s.ord BETWEEN $5 AND $6
 ON CONFLICT (shop, id) DO UPDATE SET
   title = excluded.title, handle = excluded.handle, vendor = excluded.vendor, product_type = excluded.product_type,
   status = excluded.status, tags = excluded.tags,
-  listed = ((p.selected OR $2::boolean) AND excluded.status IS NOT DISTINCT FROM 'ACTIVE'),
+  listed = ${LISTED_WHEN_MERGED},
   shopify_updated_at = excluded.shopify_updated_at, synced_at = excluded.synced_at, deleted_at = NULL
 WHERE (p.title, p.handle, p.vendor, p.product_type, p.status, p.tags, p.shopify_updated_at, p.deleted_at, p.listed)
       IS DISTINCT FROM
       (excluded.title, excluded.handle, excluded.vendor, excluded.product_type, excluded.status, excluded.tags,
-       excluded.shopify_updated_at, NULL::timestamptz,
-       ((p.selected OR $2::boolean) AND excluded.status IS NOT DISTINCT FROM 'ACTIVE'))
+       excluded.shopify_updated_at, NULL::timestamptz, ${LISTED_WHEN_MERGED})
   AND (p.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL
        OR excluded.shopify_updated_at >= p.shopify_updated_at)
   AND ($4::timestamptz IS NULL OR p.deleted_at IS NULL OR p.deleted_at < $4::timestamptz)`;
