@@ -1,6 +1,7 @@
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
+import { buildDirectory } from "./scripts/lib/build-directory";
 
 // The Shopify CLI sets HOST when it tunnels `shopify app dev`; the template maps it to SHOPIFY_APP_URL.
 if (process.env.HOST && (!process.env.SHOPIFY_APP_URL || process.env.SHOPIFY_APP_URL === process.env.HOST)) {
@@ -24,6 +25,7 @@ export default defineConfig({
   },
   plugins: [
     remix({
+      buildDirectory: buildDirectory(),
       ignoredRouteFiles: ["**/.*", "**/*.test.*"],
       future: {
         v3_fetcherPersist: true,

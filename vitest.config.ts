@@ -8,7 +8,7 @@ export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
     include: ["tests/**/*.test.ts", "tests/**/*.test.tsx"],
-    globalSetup: ["tests/support/global-database.ts"],
+    globalSetup: ["tests/support/global-database.ts", "tests/support/global-build-directory.ts"],
     setupFiles: ["tests/support/test-environment.ts", "tests/support/database-per-file.ts"],
     environment: "node",
     testTimeout: 30_000,

@@ -1,12 +1,15 @@
 // `npm start` (production build) and `npm run dev`/the demo (`--dev`, Vite in middleware mode): the web server,
 // and by default the in-process graphile-worker beside it, on DATABASE_URL or the embedded PostgreSQL.
 import type { Server } from "node:http";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { startWorker } from "../app/jobs/worker.server";
 import { withoutTheirExitHandlers } from "../app/lib/own-signal-handling";
+import { buildDirectory } from "./lib/build-directory";
 import { onShutdown, prepareDatabase, requireValidEnvironment, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
 
 const dev = process.argv.includes("--dev");
@@ -27,10 +30,11 @@ if (dev) {
   build = () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
   closeVite = () => vite.close();
 } else {
-  app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("build/client", { maxAge: "1h" }));
-  const serverBuild = (await import(new URL("../build/server/index.js", import.meta.url).href).catch(() => {
-    console.error("No production build found: run `npm run build` first (or `npm run dev` to develop).");
+  const directory = path.resolve(fileURLToPath(new URL("..", import.meta.url)), buildDirectory());
+  app.use("/assets", express.static(path.join(directory, "client/assets"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(directory, "client"), { maxAge: "1h" }));
+  const serverBuild = (await import(pathToFileURL(path.join(directory, "server/index.js")).href).catch(() => {
+    console.error(`No production build in ${directory}: run \`npm run build\` first (or \`npm run dev\` to develop).`);
     process.exit(1);
   })) as ServerBuild;
   build = async () => serverBuild;

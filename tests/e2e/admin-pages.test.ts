@@ -4,15 +4,18 @@ import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.s
 import { prisma } from "../../app/db.server";
 import { DESKTOP_CHROME_USER_AGENT, launchChromium, screenshot } from "../support/browser";
 import { embeddedAppUrl as signedEmbeddedAppUrl } from "../support/embedded-app-url";
+import { productionBuild } from "../support/production-build";
 import { startDemoStack, type DemoStack } from "../support/demo-stack";
 
-// The other platform admin pages and the merchant page in Debian's Chromium, against the app as `npm run demo` runs
-// it (Vite dev server, in-process worker, emulator): open the merchant page as Shopify admin would (which installs
-// the shop), acknowledge an alert, run a product sync from the merchant's admin page and watch it complete.
+// The other platform admin pages and the merchant page in Debian's Chromium, against the app as production runs it
+// (this run's production build, in-process worker) and the Shopify emulator: open the merchant page as Shopify admin
+// would (which installs the shop), acknowledge an alert, run a product sync from the merchant's admin page and watch
+// it complete.
 // Screenshots go to tests/artifacts/e2e.
 
 const EMAIL = "e2e-pages-operator@marketplace.test";
 const PASSWORD = "e2e-password-not-secret";
+const ADMIN_SESSION_SECRET = "e2e-admin-session-secret-0123456789abcdef";
 const API_KEY = "e2e-api-key";
 const API_SECRET = "e2e-api-secret-0123456789";
 const SHOP = "birch-and-bloom.myshopify.com";
@@ -40,10 +43,10 @@ beforeAll(async () => {
     },
   });
   await prisma.syncEvent.create({ data: { shop: OTHER_SHOP, eventType: "PRODUCT_SYNC", status: "FAILURE", errorMessage: "cobalt-only failure" } });
-  stack = await startDemoStack({ databaseUrl: process.env.DATABASE_URL!, apiKey: API_KEY, apiSecret: API_SECRET, env: { NODE_ENV: "development" } });
+  stack = await startDemoStack({ databaseUrl: process.env.DATABASE_URL!, apiKey: API_KEY, apiSecret: API_SECRET, build: await productionBuild(), env: { ADMIN_SESSION_SECRET } });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, userAgent: DESKTOP_CHROME_USER_AGENT });
-  page.setDefaultTimeout(60_000);
+  page.setDefaultTimeout(20_000);
   page.on("pageerror", (error) => browserErrors.push(`pageerror ${page.url()}: ${error.message}`));
 }, 180_000);
 

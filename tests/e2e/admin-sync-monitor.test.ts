@@ -5,21 +5,23 @@ import { pgPool, prisma } from "../../app/db.server";
 import { getSyncMonitorStats } from "../../app/monitoring/sync-monitor-stats.server";
 import { parseSyncMonitorQuery } from "../../app/monitoring/sync-monitor-query";
 import { launchChromium, screenshot } from "../support/browser";
+import { productionBuild } from "../support/production-build";
 import { DEMO_SHOPS, startDemoStack, type DemoStack } from "../support/demo-stack";
 
-// The platform admin's sync monitor in Debian's Chromium, against the app as `npm run demo` starts it (Vite dev
-// server, emulator, this file's database) with seeded sync events: sign in, filter by merchant and type, see the
+// The platform admin's sync monitor in Debian's Chromium, against the app as production runs it (this run's
+// production build, emulator, this file's database) with seeded sync events: sign in, filter by merchant and type, see the
 // table and the statistics change, the back button, open an event, sign out. Screenshots go to tests/artifacts/e2e.
 
 const EMAIL = "e2e-operator@marketplace.test";
 const PASSWORD = "e2e-password-not-secret";
+const ADMIN_SESSION_SECRET = "e2e-admin-session-secret-0123456789abcdef";
 
 let stack: DemoStack | undefined;
 let browser: Browser | undefined;
 let page: Page;
 // What the browser reported: printed at the end, so a failure shows the page's own errors.
 const browserErrors: string[] = [];
-// Server round trips in a dev server (and scrypt on sign-in) take longer than expect.poll's 1 s default.
+// Server round trips on a busy 2-core machine (and scrypt on sign-in) take longer than expect.poll's 1 s default.
 const SLOW = { timeout: 30_000, interval: 200 };
 
 async function expectedTotal(search: string): Promise<string> {
@@ -59,13 +61,12 @@ beforeAll(async () => {
     seedProducts: false,
     // The crontab could add events mid-test; this file reads seeded events only.
     worker: false,
-    // As the demo runs it (the test runner's NODE_ENV is "test").
-    env: { NODE_ENV: "development" },
+    build: await productionBuild(),
+    env: { ADMIN_SESSION_SECRET },
   });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  // The first requests compile the routes in Vite's dev server.
-  page.setDefaultTimeout(60_000);
+  page.setDefaultTimeout(20_000);
   page.on("pageerror", (error) => browserErrors.push(`pageerror: ${error.message}`));
   page.on("console", (message) => {
     if (message.type() === "error") browserErrors.push(`console: ${message.text()}`);

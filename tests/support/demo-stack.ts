@@ -3,8 +3,9 @@ import { freePort } from "../../app/database/scratch-server.server";
 import { startEmulator, type RunningEmulator } from "../emulator";
 
 // The app as `npm run demo` runs it, for the demo itself and for end-to-end tests: the Shopify emulator with the
-// demo's seeded shops, and `scripts/serve.ts --dev` (Vite middleware, in-process worker) as a child process on the
-// given database, talking to the emulator. Installing and approving the shops is left to the caller.
+// demo's seeded shops, and `scripts/serve.ts` (in-process worker) as a child process on the given database, talking
+// to the emulator: with Vite's dev server as the demo runs it, or on a production build as `npm start` runs it (the
+// browser tests). Installing and approving the shops is left to the caller.
 
 export const DEMO_SHOPS = [
   { domain: "aurora-outfitters.myshopify.com", name: "Aurora Outfitters", plan: "PLUS", products: 1500, variants: 3 },
@@ -26,6 +27,9 @@ export interface DemoStackOptions {
   seedProducts?: boolean;
   /** The in-process worker; unset: as WORKER_IN_PROCESS says (on by default). */
   worker?: boolean;
+  /** A production build's folder (`npm run build` output): serve it as `npm start` does, with NODE_ENV
+   * "production". Unset: Vite's dev server, as `npm run dev:local` does. */
+  build?: string;
   /** "inherit" shows the app's output (the demo); "pipe" keeps it for `output()` (tests). */
   stdio?: "inherit" | "pipe";
   env?: Record<string, string>;
@@ -83,7 +87,10 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   }
 
   const stdio = options.stdio ?? "pipe";
-  const app = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "--dev"], {
+  const mode: { args: string[]; env: Record<string, string> } = options.build
+    ? { args: [], env: { NODE_ENV: "production", BUILD_DIRECTORY: options.build } }
+    : { args: ["--dev"], env: {} };
+  const app = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", ...mode.args], {
     stdio: stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
@@ -95,6 +102,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       SHOPIFY_ADMIN_API_BASE: emulator.url,
       ...(options.worker === undefined ? {} : { WORKER_IN_PROCESS: String(options.worker) }),
       ...(options.appHost === "localhost" ? {} : { FRONTEND_PORT: String(await freePort()) }),
+      ...mode.env,
       ...options.env,
     },
   });
