@@ -40,6 +40,10 @@ const SQL_ONLY_INDEXES: Record<string, string> = {
   sync_event_stats_idx: "covering index (INCLUDE event_type, status, processing_time_ms): index-only scans for getSyncStats",
   sync_event_shop_stats_idx:
     "covering index (INCLUDE event_type, status, processing_time_ms): index-only scans for getSyncStats of one shop",
+  sync_event_duration_rank_idx:
+    "expression index on sync_duration_bucket(processing_time_ms): the exact p95 of the sync monitor's statistics",
+  sync_event_processing_time_id_idx: "expression index on coalesce(processing_time_ms, -1): the monitor's duration sort",
+  sync_event_item_count_id_idx: "expression index on coalesce(item_count, -1): the monitor's item count sort",
 };
 
 const datamodel: Datamodel = JSON.parse(
@@ -61,7 +65,7 @@ function expectedSqlType(field: DmmfField): string {
     case "String":
       return "text";
     case "Int":
-      return "integer";
+      return native?.[0] === "SmallInt" ? "smallint" : "integer";
     case "BigInt":
       return "bigint";
     case "Boolean":
@@ -69,6 +73,7 @@ function expectedSqlType(field: DmmfField): string {
     case "Json":
       return "jsonb";
     case "DateTime":
+      if (native?.[0] === "Date") return "date";
       return native?.[0] === "Timestamptz"
         ? `timestamp(${native[1][0] ?? 6}) with time zone`
         : "timestamp(3) without time zone";
