@@ -8,9 +8,10 @@ import { rangeOf, type PageCursor, type SortKey, type SyncMonitorQuery } from ".
 // earlier row (page 20,000 of a million events reads the million), and the plan's "last 100, filtered in the
 // browser" answers a different question (a filter shows only what happens to be in the last 100).
 //
-// Sorting by processing time or item count has no index of its own: those sorts read the filtered range once and
-// keep the top page (a bounded top-N sort), so their cost follows the range, not the page depth. A missing value
-// sorts as -1 (below every reported one) so that the key is total and the keyset exact.
+// Sorting by processing time or item count walks the expression indexes on (coalesce(…, -1), id) the same way
+// (migration 20261128120000); under a narrow filter PostgreSQL prefers the filter's index and a top-N sort of the
+// few matching rows. A missing value sorts as -1 (below every reported one) so that the key is total and the keyset
+// exact; the expressions below must stay those of the indexes.
 
 export interface SyncEventRow {
   id: string;
