@@ -48,7 +48,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, userAgent: DESKTOP_CHROME_USER_AGENT });
   page.setDefaultTimeout(20_000);
   page.on("pageerror", (error) => browserErrors.push(`pageerror ${page.url()}: ${error.message}`));
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   if (browserErrors.length > 0) console.log(`[e2e] browser errors:\n${browserErrors.join("\n")}`);

@@ -72,7 +72,7 @@ beforeAll(async () => {
     if (message.type() === "error") browserErrors.push(`console: ${message.text()}`);
   });
   console.log(`[e2e] app and browser up in ${Math.round(performance.now() - started)} ms`);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   if (browserErrors.length > 0) console.log(`[e2e] browser errors:\n${browserErrors.join("\n")}`);
