@@ -23,13 +23,15 @@ export interface CatalogHealth {
   lastIntegrityCheckAt: Date | null;
 }
 
+/** Every merchant's health, or only these shops' (one merchant's page, one page of the merchants list). */
 export async function getCatalogHealth(
-  filter: { shop?: string | null } = {},
+  filter: { shops?: readonly string[] } = {},
   options: { db?: Queryable } = {},
 ): Promise<CatalogHealth[]> {
   const db = options.db ?? pgPool();
-  const shop = filter.shop ?? null;
-  const only = (column: string) => (shop ? `AND ${column} = $1` : "");
+  const shops = filter.shops ?? null;
+  // Each count is narrowed to the shops before it is aggregated, so a page of merchants reads only their catalogs.
+  const only = (column: string) => (shops ? `AND ${column} = ANY($1::text[])` : "");
   const { rows } = await db.query<CatalogHealth>(
     `WITH products AS (
        SELECT p.shop, count(*)::int AS products, count(*) FILTER (WHERE p.listed)::int AS listed
@@ -61,7 +63,7 @@ export async function getCatalogHealth(
        LEFT JOIN alerts a ON a.shop = m.shop
       WHERE TRUE ${only("m.shop")}
       ORDER BY m.shop`,
-    shop ? [shop] : [],
+    shops ? [shops] : [],
   );
   return rows;
 }

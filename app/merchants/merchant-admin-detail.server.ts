@@ -8,7 +8,7 @@ import { listJobs } from "~/jobs/job-inspection.server";
 const RECENT_EVENTS = 20;
 
 export async function loadMerchantAdminDetail(shop: string) {
-  const [health] = await getCatalogHealth({ shop });
+  const [health] = await getCatalogHealth({ shops: [shop] });
   if (!health) return null;
   const [connection, events, jobs, actions] = await Promise.all([
     prisma.merchantConnection.findUniqueOrThrow({

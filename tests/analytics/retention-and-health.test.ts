@@ -84,6 +84,6 @@ describe("getCatalogHealth", () => {
       lastInventorySyncAt: null,
     });
     expect(all[1]).toMatchObject({ products: 0, productsListed: 0, variantsOutOfStock: 0, openFindings: 0, openAlerts: 0 });
-    expect(await getCatalogHealth({ shop: "h2.myshopify.com" })).toEqual([all[1]]);
+    expect(await getCatalogHealth({ shops: ["h2.myshopify.com"] })).toEqual([all[1]]);
   });
 });

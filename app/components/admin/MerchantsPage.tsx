@@ -1,4 +1,6 @@
-import { Button, Card, DataTable, InlineStack, Page, Text } from "@shopify/polaris";
+import { Form } from "@remix-run/react";
+import { BlockStack, Box, Button, ButtonGroup, Card, DataTable, InlineStack, Page, Pagination, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
 import { formatWhen } from "./ActionOutcomeBanner";
 import { ApprovalBadge, ConnectionBadges, type ApprovalStatusName } from "./merchant-badges";
 
@@ -23,7 +25,41 @@ export function merchantUrl(shop: string): string {
   return `/admin/merchants/${encodeURIComponent(shop)}`;
 }
 
-export function MerchantsPage({ merchants }: { merchants: MerchantHealthView[] }) {
+export interface MerchantsQueryView {
+  q?: string;
+  approval?: ApprovalStatusName;
+}
+
+interface MerchantsPageProps {
+  merchants: MerchantHealthView[];
+  counts: Record<ApprovalStatusName, number>;
+  query: MerchantsQueryView;
+  next: string | null;
+  previous: string | null;
+}
+
+const TABS: Array<{ approval: ApprovalStatusName | undefined; label: string }> = [
+  { approval: undefined, label: "All" },
+  { approval: "PENDING", label: "Pending" },
+  { approval: "APPROVED", label: "Approved" },
+  { approval: "SUSPENDED", label: "Suspended" },
+  { approval: "REJECTED", label: "Rejected" },
+];
+
+/** The list's URL: the search and the status tab, and the page cursor when there is one. */
+function merchantsSearch(query: MerchantsQueryView, cursor?: { after?: string; before?: string }): string {
+  const params = new URLSearchParams();
+  if (query.q) params.set("q", query.q);
+  if (query.approval) params.set("approval", query.approval);
+  if (cursor?.after) params.set("after", cursor.after);
+  if (cursor?.before) params.set("before", cursor.before);
+  const text = params.toString();
+  return `/admin/merchants${text ? `?${text}` : ""}`;
+}
+
+export function MerchantsPage({ merchants, counts, query, next, previous }: MerchantsPageProps) {
+  const [search, setSearch] = useState(query.q ?? "");
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
   const rows = merchants.map((m) => [
     <Button key="shop" variant="plain" url={merchantUrl(m.shop)}>
       {m.shop}
@@ -41,33 +77,70 @@ export function MerchantsPage({ merchants }: { merchants: MerchantHealthView[] }
     formatWhen(m.lastIntegrityCheckAt),
   ]);
   return (
-    <Page title="Merchants" subtitle={`${merchants.length} connected or known shops`}>
-      <Card padding="0">
-        {merchants.length === 0 ? (
-          <div style={{ padding: "1rem" }}>
-            <Text as="p" tone="subdued">
-              No merchant has installed the app yet.
-            </Text>
-          </div>
-        ) : (
-          <DataTable
-            columnContentTypes={["text", "text", "text", "numeric", "numeric", "numeric", "numeric", "text", "text", "text"]}
-            headings={[
-              "Shop",
-              "Connection",
-              "Approval",
-              "Listed / products",
-              "Out of stock / listed variants",
-              "Open findings",
-              "Open alerts",
-              "Last product sync",
-              "Last inventory sync",
-              "Last integrity check",
-            ]}
-            rows={rows}
-          />
-        )}
-      </Card>
+    <Page title="Merchants" subtitle={`${total} ${query.q ? `shops matching "${query.q}"` : "connected or known shops"}`}>
+      <BlockStack gap="400">
+        <InlineStack gap="400" align="space-between" blockAlign="end" wrap>
+          <ButtonGroup variant="segmented">
+            {TABS.map((tab) => (
+              <Button key={tab.label} url={merchantsSearch({ q: query.q, approval: tab.approval })} pressed={tab.approval === query.approval}>
+                {`${tab.label} (${tab.approval ? counts[tab.approval] : total})`}
+              </Button>
+            ))}
+          </ButtonGroup>
+          {/* A GET form: the search lands in the URL (shareable; back returns), the status tab is kept. */}
+          <Form method="get" aria-label="Search merchants">
+            <InlineStack gap="200" blockAlign="end">
+              <TextField
+                label="Shop domain or name"
+                name="q"
+                value={search}
+                onChange={setSearch}
+                autoComplete="off"
+                clearButton
+                onClearButtonClick={() => setSearch("")}
+              />
+              {query.approval ? <input type="hidden" name="approval" value={query.approval} /> : null}
+              <Button submit>Search</Button>
+            </InlineStack>
+          </Form>
+        </InlineStack>
+        <Card padding="0">
+          {merchants.length === 0 ? (
+            <div style={{ padding: "1rem" }}>
+              <Text as="p" tone="subdued">
+                {total === 0 && !query.q ? "No merchant has installed the app yet." : "No merchant matches."}
+              </Text>
+            </div>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "text", "text", "numeric", "numeric", "numeric", "numeric", "text", "text", "text"]}
+              headings={[
+                "Shop",
+                "Connection",
+                "Approval",
+                "Listed / products",
+                "Out of stock / listed variants",
+                "Open findings",
+                "Open alerts",
+                "Last product sync",
+                "Last inventory sync",
+                "Last integrity check",
+              ]}
+              rows={rows}
+            />
+          )}
+          <Box padding="300">
+            <InlineStack align="end">
+              <Pagination
+                hasPrevious={previous !== null}
+                previousURL={previous ? merchantsSearch(query, { before: previous }) : undefined}
+                hasNext={next !== null}
+                nextURL={next ? merchantsSearch(query, { after: next }) : undefined}
+              />
+            </InlineStack>
+          </Box>
+        </Card>
+      </BlockStack>
     </Page>
   );
 }
