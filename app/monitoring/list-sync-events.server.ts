@@ -1,10 +1,19 @@
 import { pgPool } from "~/db.server";
+import { keysetPage, keysetSql } from "~/lib/keyset-page.server";
 import type { Queryable } from "~/lib/queryable.server";
-import { rangeOf, type PageCursor, type SortKey, type SyncMonitorQuery } from "./sync-monitor-query";
+import {
+  CURSOR_PART,
+  rangeOf,
+  toKeysetCursor,
+  toPageCursor,
+  type PageCursor,
+  type SortKey,
+  type SyncMonitorQuery,
+} from "./sync-monitor-query";
 
-// One page of sync events under the monitor's filters, in SQL, by keyset: the page after (or before) a row is
-// `(sort value, id) < (cursor value, cursor id)`, which the sync_event indexes on (…, created_at DESC, id DESC)
-// answer by reading one page of index entries however deep the page is. OFFSET would read and discard every
+// One page of sync events under the monitor's filters, in SQL, by keyset (app/lib/keyset-page.server.ts): the page
+// after (or before) a row is `(sort value, id) < (cursor value, cursor id)`, which the sync_event indexes on
+// (…, created_at DESC, id DESC) answer by reading one page of index entries however deep the page is. OFFSET would read and discard every
 // earlier row (page 20,000 of a million events reads the million), and the plan's "last 100, filtered in the
 // browser" answers a different question (a filter shows only what happens to be in the last 100).
 //
@@ -64,38 +73,20 @@ export interface ListOptions {
 export async function listSyncEvents(query: SyncMonitorQuery, options: ListOptions = {}): Promise<SyncEventPage> {
   const db = options.db ?? pgPool();
   const { conditions, params } = syncEventFilterSql(query);
-  const key = SORT_EXPRESSION[query.sort];
-  // Reading backwards (the previous page) walks the order reversed from the cursor, then flips the page.
-  const backwards = query.cursor?.side === "before";
-  const descending = (query.direction === "desc") !== backwards;
-  if (query.cursor) {
-    const value = query.sort === "created_at" ? new Date(query.cursor.value) : query.cursor.value;
-    const valueParam = params.push(value);
-    const idParam = params.push(query.cursor.id);
-    const cast = query.sort === "created_at" ? "::timestamptz" : "::int";
-    conditions.push(`(${key}, id) ${descending ? "<" : ">"} ($${valueParam}${cast}, $${idParam}::bigint)`);
-  }
-  const order = descending ? "DESC" : "ASC";
+  const order = { key: [SORT_EXPRESSION[query.sort]], id: "sync_event.id", parts: [CURSOR_PART[query.sort]], descending: query.direction === "desc" };
+  const cursor = toKeysetCursor(query.cursor);
+  const { condition, orderBy } = keysetSql(order, cursor, params);
+  if (condition) conditions.push(condition);
   const { rows } = await db.query<SyncEventRow>(
     `SELECT id::text, shop, event_type AS "eventType", status, item_count AS "itemCount",
             processing_time_ms AS "processingTimeMs", ${options.fullErrorMessages ? "error_message" : "left(error_message, 300)"} AS "errorMessage", created_at AS "createdAt"
        FROM sync_event
       WHERE ${conditions.join(" AND ")}
-      ORDER BY ${key} ${order}, sync_event.id ${order} -- qualified: a bare "id" would sort the text output column
+      ORDER BY ${orderBy}
       LIMIT ${query.pageSize + 1}`,
     params,
   );
 
-  const more = rows.length > query.pageSize;
-  const events = rows.slice(0, query.pageSize);
-  if (backwards) events.reverse();
-  const cursorAt = (row: SyncEventRow | undefined, side: PageCursor["side"]): PageCursor | null =>
-    row ? { side, value: sortValueOf(row, query.sort), id: row.id } : null;
-  const hasNext = backwards ? true : more;
-  const hasPrevious = backwards ? more : query.cursor !== null;
-  return {
-    events,
-    next: hasNext ? cursorAt(events.at(-1), "after") : null,
-    previous: hasPrevious ? cursorAt(events[0], "before") : null,
-  };
+  const page = keysetPage(rows, query.pageSize, cursor, (row) => ({ key: [sortValueOf(row, query.sort)], id: row.id }));
+  return { events: page.rows, next: toPageCursor(page.next), previous: toPageCursor(page.previous) };
 }

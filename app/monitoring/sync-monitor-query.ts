@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readCursor, writeCursor, type CursorPart, type KeysetCursor } from "~/lib/keyset-cursor";
 
 // The sync monitor's URL is its state: filters, sort and page cursor live in the query string, so a view can be
 // shared, bookmarked and reached with the back button. This module turns any query string into a valid query:
@@ -20,6 +21,17 @@ export interface PageCursor {
   /** created_at in epoch ms, or the processing time / item count (-1 stands for "not reported"). */
   value: number;
   id: string;
+}
+
+// In the URL and in SQL, a PageCursor is the shared keyset cursor (app/lib/keyset-cursor.ts) of a one-part key.
+export const CURSOR_PART: Record<SortKey, CursorPart> = { created_at: "epochMs", processing_time: "int", item_count: "int" };
+
+export function toKeysetCursor(cursor: PageCursor | null): KeysetCursor | null {
+  return cursor && { side: cursor.side, key: [cursor.value], id: cursor.id };
+}
+
+export function toPageCursor(cursor: KeysetCursor | null): PageCursor | null {
+  return cursor && { side: cursor.side, value: cursor.key[0], id: cursor.id };
 }
 
 export interface SyncMonitorQuery {
@@ -45,7 +57,6 @@ const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
   .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value));
-const cursorText = z.string().regex(/^-?\d{1,15}_\d{1,19}$/);
 
 export function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
@@ -84,10 +95,9 @@ export function parseSyncMonitorQuery(params: URLSearchParams, now = new Date())
   }
   if (toDay > addDays(today, 1)) toDay = addDays(today, 1); // nothing is recorded in the future
 
-  const after = pick("after", cursorText);
-  const before = after ? null : pick("before", cursorText);
-  const cursorRaw = after ?? before;
-  const [value, id] = cursorRaw ? cursorRaw.split("_") : [];
+  const sort = pick("sort", z.enum(SORT_KEYS)) ?? "created_at";
+  const { cursor, ignored: ignoredCursor } = readCursor(params, [CURSOR_PART[sort]]);
+  ignored.push(...ignoredCursor);
 
   return {
     query: {
@@ -96,9 +106,9 @@ export function parseSyncMonitorQuery(params: URLSearchParams, now = new Date())
       status: pick("status", z.enum(EVENT_STATUSES)),
       fromDay,
       toDay,
-      sort: pick("sort", z.enum(SORT_KEYS)) ?? "created_at",
+      sort,
       direction: pick("direction", z.enum(["asc", "desc"])) ?? "desc",
-      cursor: cursorRaw ? { side: after ? "after" : "before", value: Number(value), id } : null,
+      cursor: toPageCursor(cursor),
       pageSize: pick("pageSize", z.coerce.number().int().min(10).max(200)) ?? DEFAULT_PAGE_SIZE,
     },
     ignored: [...new Set(ignored)],
@@ -117,6 +127,5 @@ export function syncMonitorSearch(query: SyncMonitorQuery, changes: Partial<Sync
   if (q.sort !== "created_at") params.set("sort", q.sort);
   if (q.direction !== "desc") params.set("direction", q.direction);
   if (q.pageSize !== DEFAULT_PAGE_SIZE) params.set("pageSize", String(q.pageSize));
-  if (q.cursor) params.set(q.cursor.side, `${q.cursor.value}_${q.cursor.id}`);
-  return `?${params}`;
+  return `?${writeCursor(params, toKeysetCursor(q.cursor))}`;
 }

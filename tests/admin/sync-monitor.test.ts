@@ -168,6 +168,12 @@ describe("sync monitor: filters and keyset pagination", () => {
     const data = await response.json();
     expect(data.ignored.sort()).toEqual(["after", "direction", "from", "pageSize", "shop", "sort", "to", "type"]);
     expect(data.query).toMatchObject({ shop: null, eventType: null, status: null, sort: "created_at", direction: "desc", cursor: null, pageSize: 50 });
+    // A well-formed cursor whose number the column cannot hold is dropped too, not handed to PostgreSQL.
+    for (const search of ["after=-999999999999999_1", "after=1_9999999999999999999", "sort=processing_time&before=999999999999999_1"]) {
+      const outOfRange = await responseOf(() => monitorLoader(routeArgs(adminGet(`/admin/sync-monitor?${search}`, cookie))));
+      expect(outOfRange.status, search).toBe(200);
+      expect((await outOfRange.json()).query.cursor, search).toBeNull();
+    }
     const reversed = parseSyncMonitorQuery(new URLSearchParams("from=2026-05-09&to=2026-05-01"), NOW);
     expect(reversed.ignored).toEqual(["from"]);
     expect(reversed.query.fromDay).toBe("2026-04-25");

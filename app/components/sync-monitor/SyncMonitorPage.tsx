@@ -1,5 +1,6 @@
-import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Pagination, Spinner, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Spinner, Text } from "@shopify/polaris";
 import { Suspense, lazy, useEffect, useState } from "react";
+import { KeysetPagination } from "~/components/KeysetPagination";
 import { syncMonitorSearch, type PageCursor, type SyncMonitorQuery } from "~/monitoring/sync-monitor-query";
 import type { DailyPoint } from "./SyncMonitorCharts";
 import { SyncMonitorFilters } from "./SyncMonitorFilters";
@@ -84,20 +85,12 @@ export function SyncMonitorPage(props: SyncMonitorPageProps) {
         <Layout.Section>
           <Card padding="0">
             <SyncMonitorTable events={props.events} query={query} />
-            <Box padding="300">
-              <InlineStack align="space-between" blockAlign="center">
-                <Text as="span" tone="subdued" variant="bodySm">
-                  Updated {props.generatedAt.slice(11, 19)} UTC · refreshes every {props.refreshSeconds} s while open
-                  {props.refreshing ? " · refreshing…" : ""}
-                </Text>
-                <Pagination
-                  hasPrevious={props.previous !== null}
-                  previousURL={props.previous ? syncMonitorSearch(query, { cursor: props.previous }) : undefined}
-                  hasNext={props.next !== null}
-                  nextURL={props.next ? syncMonitorSearch(query, { cursor: props.next }) : undefined}
-                />
-              </InlineStack>
-            </Box>
+            <KeysetPagination previous={props.previous} next={props.next} href={(cursor) => syncMonitorSearch(query, { cursor })}>
+              <Text as="span" tone="subdued" variant="bodySm">
+                Updated {props.generatedAt.slice(11, 19)} UTC · refreshes every {props.refreshSeconds} s while open
+                {props.refreshing ? " · refreshing…" : ""}
+              </Text>
+            </KeysetPagination>
           </Card>
         </Layout.Section>
         <Layout.Section>
