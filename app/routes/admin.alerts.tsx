@@ -5,18 +5,19 @@ import { canAct } from "~/admin-auth/admin-role";
 import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
 import { acknowledgeAlert } from "~/alerts/acknowledge.server";
 import { describeChannels } from "~/alerts/channels/configured-channels.server";
-import { alertExists, alertsQuery, listAlerts } from "~/alerts/list-alerts.server";
+import { alertExists, listAlerts, parseAlertsQuery } from "~/alerts/list-alerts.server";
 import { AlertsPage } from "~/components/admin/AlertsPage";
 import { done, parseOr400, refused } from "~/lib/form-input.server";
 
-// Alerts by status (the tab is in the URL), the configured channels (masked), and acknowledge for operators.
+// Alerts by status (the tab and the page are in the URL), the configured channels (masked), and acknowledge for
+// operators.
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
-  const query = alertsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const query = parseAlertsQuery(new URL(request.url).searchParams);
   const list = await listAlerts(query);
   const channels = describeChannels().map(({ name, configured, target }) => ({ name, configured, target }));
-  return json({ ...list, ...query, channels, canAct: canAct(admin.role) });
+  return json({ ...list, status: query.status, shop: query.shop, channels, canAct: canAct(admin.role) });
 }
 
 const acknowledgeForm = z.object({

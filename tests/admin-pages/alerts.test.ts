@@ -1,9 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { prisma } from "../../app/db.server";
+import { PAGE_SIZE } from "../../app/alerts/list-alerts.server";
+import { alertsUrl } from "../../app/components/admin/AlertsPage";
+import { pgPool, prisma } from "../../app/db.server";
+import type { KeysetCursor } from "../../app/lib/keyset-cursor";
 import { action, loader } from "../../app/routes/admin.alerts";
 import { adminGet, adminPost, createAdmin, responseOf, routeArgs, signIn } from "../support/admin";
 
-// The alerts page: tabs by status in the URL, the masked channels, and acknowledge for operators only (with CSRF).
+// The alerts page: tabs by status in the URL, the masked channels, acknowledge for operators only (with CSRF), and
+// keyset pages of 50 followed through the page's own links.
 
 let operator: { cookie: string; csrfToken: string };
 let viewer: { cookie: string; csrfToken: string };
@@ -12,6 +16,19 @@ let resolvedId: number;
 
 async function load(search: string, cookie = operator.cookie) {
   return responseOf(() => loader(routeArgs(adminGet(`/admin/alerts${search}`, cookie))));
+}
+
+interface AlertsPageData {
+  alerts: Array<{ id: number; shop: string | null; status: string; lastSeenAt: string }>;
+  counts: Record<string, number>;
+  next: KeysetCursor | null;
+  previous: KeysetCursor | null;
+}
+
+async function loadPage(url: string): Promise<AlertsPageData> {
+  const response = await responseOf(() => loader(routeArgs(adminGet(url, operator.cookie))));
+  expect(response.status, url).toBe(200);
+  return response.json();
 }
 
 async function acknowledge(fields: Record<string, string>, who = operator, csrf = who.csrfToken) {
@@ -85,5 +102,83 @@ describe("/admin/alerts", () => {
     expect(tabs.alerts.map((a: { id: number }) => a.id)).toEqual([openId]);
     // Twice is a conflict, not a second acknowledgement.
     expect((await acknowledge({ intent: "acknowledge", alertId: String(openId) })).status).toBe(409);
+  });
+});
+
+describe("/admin/alerts: pages", () => {
+  const SHOP_A = "paging-a.myshopify.com";
+  const SHOP_B = "paging-b.myshopify.com";
+
+  /** Every alert in the page's order, from the table itself (newest activity first, the higher id on a tie). */
+  async function expected(status: string, shop?: string): Promise<number[]> {
+    const all = await prisma.alert.findMany({ where: { status: status as "OPEN", ...(shop ? { shop } : {}) } });
+    return all.sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime() || b.id - a.id).map((a) => a.id);
+  }
+
+  /** Follows Next from the first page; checks each page's size and that only the last has no Next. */
+  async function walk(status: "OPEN" | "RESOLVED", shop?: string): Promise<AlertsPageData[]> {
+    const pages = [await loadPage(alertsUrl(status, shop))];
+    expect(pages[0].previous).toBeNull();
+    while (pages.at(-1)!.next) {
+      expect(pages.at(-1)!.alerts).toHaveLength(PAGE_SIZE);
+      pages.push(await loadPage(alertsUrl(status, shop, pages.at(-1)!.next)));
+      expect(pages.length).toBeLessThan(10);
+    }
+    return pages;
+  }
+
+  beforeAll(async () => {
+    // 120 alerts over two shops, a tenth resolved; every minute is shared by two of them, so the id breaks ties.
+    await pgPool().query(
+      `INSERT INTO alert (type, severity, shop, dedupe_key, title, status, first_seen_at, last_seen_at)
+       SELECT 'SYNC_FAILURE', 'WARNING', CASE WHEN i % 3 = 0 THEN $2 ELSE $1 END, 'paging:' || i, 'Paging ' || i,
+              (CASE WHEN i % 10 = 0 THEN 'RESOLVED' ELSE 'OPEN' END)::"AlertStatus",
+              timestamptz '2026-05-01T00:00:00Z', timestamptz '2026-05-10T12:00:00Z' - ((i * 37) % 60) * interval '1 minute'
+         FROM generate_series(1, 120) AS i`,
+      [SHOP_A, SHOP_B],
+    );
+  });
+
+  it("walks every alert of a tab once, in order, 50 to a page, keeping the tab's counts", async () => {
+    const pages = await walk("OPEN");
+    const ids = pages.flatMap((page) => page.alerts.map((a) => a.id));
+    const want = await expected("OPEN");
+    expect(want.length).toBeGreaterThan(2 * PAGE_SIZE);
+    expect(pages).toHaveLength(Math.ceil(want.length / PAGE_SIZE));
+    expect(ids).toEqual(want);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const page of pages) expect(page.counts).toEqual(pages[0].counts);
+    expect(pages[0].counts.OPEN).toBe(want.length);
+  });
+
+  it("goes back with `before` to exactly the previous page, and from the second page to the first", async () => {
+    const [first, second, third] = await walk("OPEN");
+    const backToSecond = await loadPage(alertsUrl("OPEN", undefined, third.previous));
+    expect(backToSecond.alerts.map((a) => a.id)).toEqual(second.alerts.map((a) => a.id));
+    expect(backToSecond.next).toEqual(second.next);
+    const backToFirst = await loadPage(alertsUrl("OPEN", undefined, backToSecond.previous));
+    expect(backToFirst.alerts.map((a) => a.id)).toEqual(first.alerts.map((a) => a.id));
+    expect(backToFirst.previous).toBeNull();
+  });
+
+  it("keeps the shop filter and the tab in the page links", async () => {
+    const pages = await walk("OPEN", SHOP_A);
+    expect(pages.length).toBeGreaterThan(1);
+    expect(new URL(alertsUrl("OPEN", SHOP_A, pages[0].next), "http://x").searchParams.get("shop")).toBe(SHOP_A);
+    const ids = pages.flatMap((page) => page.alerts.map((a) => a.id));
+    expect(ids).toEqual(await expected("OPEN", SHOP_A));
+    expect(pages.flatMap((page) => page.alerts.map((a) => a.shop))).toEqual(ids.map(() => SHOP_A));
+    expect((await walk("RESOLVED")).flatMap((page) => page.alerts.map((a) => a.id))).toEqual(await expected("RESOLVED"));
+  });
+
+  it("shows the first page for a cursor that does not parse or that the columns could not hold", async () => {
+    const first = await loadPage(alertsUrl("OPEN", undefined));
+    for (const cursor of ["garbage", "1_2_3", "-99999999999999_1", "1778414400000_99999999999999999999", "1778414400000_1;--"]) {
+      for (const side of ["after", "before"]) {
+        const page = await loadPage(`/admin/alerts?status=OPEN&${side}=${encodeURIComponent(cursor)}`);
+        expect(page.alerts.map((a) => a.id), `${side}=${cursor}`).toEqual(first.alerts.map((a) => a.id));
+        expect(page.previous).toBeNull();
+      }
+    }
   });
 });

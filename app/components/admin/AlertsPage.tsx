@@ -1,6 +1,8 @@
 import { Form } from "@remix-run/react";
 import { Badge, BlockStack, Button, ButtonGroup, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
+import { KeysetPagination } from "~/components/KeysetPagination";
+import { writeCursor, type KeysetCursor } from "~/lib/keyset-cursor";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 
 type AlertStatusName = "OPEN" | "ACKNOWLEDGED" | "RESOLVED";
@@ -33,7 +35,8 @@ interface AlertsPageProps {
   shop?: string;
   alerts: AlertRowView[];
   counts: Record<AlertStatusName, number>;
-  truncated: boolean;
+  next: KeysetCursor | null;
+  previous: KeysetCursor | null;
   channels: ChannelView[];
   canAct: boolean;
   outcome: ActionOutcomeView | undefined;
@@ -47,13 +50,14 @@ const TABS: Array<{ status: AlertStatusName; label: string }> = [
 
 const SEVERITY_TONE = { INFO: "info", WARNING: "warning", CRITICAL: "critical" } as const;
 
-function tabUrl(status: AlertStatusName, shop: string | undefined): string {
+/** A tab's page with the shop filter kept (exported: the tests walk the pages through these links). */
+export function alertsUrl(status: AlertStatusName, shop: string | undefined, cursor: KeysetCursor | null = null): string {
   const query = new URLSearchParams({ status });
   if (shop) query.set("shop", shop);
-  return `/admin/alerts?${query}`;
+  return `/admin/alerts?${writeCursor(query, cursor)}`;
 }
 
-export function AlertsPage({ status, shop, alerts, counts, truncated, channels, canAct, outcome }: AlertsPageProps) {
+export function AlertsPage({ status, shop, alerts, counts, next, previous, channels, canAct, outcome }: AlertsPageProps) {
   const rows = alerts.map((alert) => [
     <BlockStack gap="100" key="title">
       <InlineStack gap="200" blockAlign="center">
@@ -96,7 +100,7 @@ export function AlertsPage({ status, shop, alerts, counts, truncated, channels, 
             <ActionOutcomeBanner outcome={outcome} />
             <ButtonGroup variant="segmented">
               {TABS.map((tab) => (
-                <Button key={tab.status} url={tabUrl(tab.status, shop)} pressed={tab.status === status}>
+                <Button key={tab.status} url={alertsUrl(tab.status, shop)} pressed={tab.status === status}>
                   {`${tab.label} (${counts[tab.status]})`}
                 </Button>
               ))}
@@ -115,12 +119,8 @@ export function AlertsPage({ status, shop, alerts, counts, truncated, channels, 
                   rows={rows}
                 />
               )}
+              <KeysetPagination previous={previous} next={next} href={(cursor) => alertsUrl(status, shop, cursor)} />
             </Card>
-            {truncated && (
-              <Text as="p" tone="subdued">
-                Showing the 200 most recent; filter by shop to see others.
-              </Text>
-            )}
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
