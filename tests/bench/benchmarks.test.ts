@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import * as analytics from "../../bench/analytics.bench";
+import * as client from "../../bench/client.bench";
+import * as dashboard from "../../bench/dashboard.bench";
+import * as integrity from "../../bench/integrity.bench";
+import * as inventory from "../../bench/inventory.bench";
+import * as productSync from "../../bench/product-sync.bench";
+
+// Every benchmark of `npm run bench`, run end to end at a tiny size, so none of them rots between the times someone
+// runs them for real: each must finish and report finite figures, a baseline measured in the same run, and a goal.
+// The figures themselves are not judged here (timings are for the benchmarks, never for the tests).
+
+interface Result {
+  figures: Record<string, number | string>;
+  baseline?: Record<string, number | string>;
+  goal?: string;
+  met?: boolean;
+}
+
+function expectReport(result: Result) {
+  expect(Object.keys(result.figures).length).toBeGreaterThan(2);
+  for (const [name, value] of [...Object.entries(result.figures), ...Object.entries(result.baseline ?? {})]) {
+    if (typeof value === "number") expect(Number.isFinite(value), name).toBe(true);
+    else expect(value, name).toBeTypeOf("string");
+  }
+  expect(Object.keys(result.baseline ?? {}).length).toBeGreaterThan(0);
+  expect(result.goal).toMatch(/\w/);
+  expect(typeof result.met).toBe("boolean");
+}
+
+const log = () => undefined;
+
+describe("npm run bench, at a tiny size", () => {
+  it("client", async () => {
+    expectReport(await client.run({ variants: 200, naiveBackoffMs: 10, log }));
+  }, 120_000);
+
+  it("product-sync", async () => {
+    process.env.BENCH_PRODUCTS = "300";
+    process.env.BENCH_BASELINE_LINES = "100";
+    try {
+      expectReport(await productSync.run({ log }));
+    } finally {
+      delete process.env.BENCH_PRODUCTS;
+      delete process.env.BENCH_BASELINE_LINES;
+    }
+  }, 120_000);
+
+  it("inventory", async () => {
+    expectReport(await inventory.run({ variants: 2_000, log }));
+  }, 120_000);
+
+  it("integrity", async () => {
+    expectReport(await integrity.run({ shops: 5, variants: 3_000, bigShopVariants: 600, log }));
+  }, 120_000);
+
+  it("analytics", async () => {
+    expectReport(await analytics.run({ events: 5_000, shops: 10, runs: 1, log }));
+  }, 120_000);
+
+  it("dashboard", async () => {
+    expectReport(await dashboard.run({ events: 5_000, runs: 1, log }));
+  }, 120_000);
+});
