@@ -1,18 +1,33 @@
 import type { FindingOutcome } from "@prisma/client";
 import { z } from "zod";
-import { prisma } from "~/db.server";
+import { pgPool, prisma } from "~/db.server";
+import { readCursor, type KeysetCursor } from "~/lib/keyset-cursor";
+import { keysetPage, keysetSql, type KeysetOrder } from "~/lib/keyset-page.server";
 
 // The findings page: by shop and check (filters in the URL), unresolved by default, the ones flagged for a person
-// first (a repaired finding is a record; a flagged one is work).
+// first (a repaired finding is a record; a flagged one is work), newest first within each.
+//
+// Flagged-first is part of one keyset order (app/lib/keyset-page.server.ts), so that Next crosses from the last
+// flagged finding to the first of the others with nothing skipped or shown twice. A row comparison runs one way,
+// so the group is a rank that sorts first descending, like the rest of the key: 1 for flagged, 0 for the others.
 
-const PAGE_SIZE = 200;
+export const PAGE_SIZE = 50;
 
-export const findingsQuery = z.object({
+const ORDER: KeysetOrder = { key: ["(outcome = 'FLAGGED')::int", "created_at"], id: "integrity_finding.id", parts: ["int", "epochMs"], descending: true };
+const flaggedRank = (outcome: FindingOutcome) => (outcome === "FLAGGED" ? 1 : 0);
+
+const findingsFilters = z.object({
   shop: z.string().trim().max(255).optional().catch(undefined).transform((v) => v || undefined),
   check: z.string().trim().max(100).optional().catch(undefined).transform((v) => v || undefined),
   resolution: z.enum(["unresolved", "resolved", "all"]).catch("unresolved").default("unresolved"),
 });
-export type FindingsQuery = z.infer<typeof findingsQuery>;
+export type FindingsFilters = z.infer<typeof findingsFilters>;
+export type FindingsQuery = FindingsFilters & { cursor: KeysetCursor | null };
+
+/** The page's query string: its filters (garbage falls back to the defaults) and page cursor. */
+export function parseFindingsQuery(params: URLSearchParams): FindingsQuery {
+  return { ...findingsFilters.parse(Object.fromEntries(params)), cursor: readCursor(params, ORDER.parts).cursor };
+}
 
 /** A finding id as a form sends it (a bigint). */
 export const findingId = z.string().trim().regex(/^\d{1,18}$/, "must be a finding id (digits)");
@@ -33,31 +48,33 @@ export interface FindingListItem {
   resolvedBy: string | null;
 }
 
-export async function listFindings({ shop, check, resolution }: FindingsQuery) {
-  const where = {
-    ...(shop ? { shop } : {}),
-    ...(check ? { check } : {}),
-    ...(resolution === "all" ? {} : { resolvedAt: resolution === "resolved" ? { not: null } : null }),
-  };
-  const [flagged, others, checks, shops] = await Promise.all([
-    prisma.integrityFinding.findMany({ where: { ...where, outcome: "FLAGGED" }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: PAGE_SIZE + 1 }),
-    prisma.integrityFinding.findMany({
-      where: { ...where, outcome: { not: "FLAGGED" } },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: PAGE_SIZE + 1,
-    }),
+export async function listFindings({ shop, check, resolution, cursor }: FindingsQuery) {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (shop) conditions.push(`shop = $${params.push(shop)}`);
+  if (check) conditions.push(`"check" = $${params.push(check)}`);
+  if (resolution !== "all") conditions.push(`resolved_at IS ${resolution === "resolved" ? "NOT NULL" : "NULL"}`);
+  const { condition, orderBy } = keysetSql(ORDER, cursor, params);
+  if (condition) conditions.push(condition);
+  // In SQL rather than Prisma: the keyset is a row comparison over an expression, which Prisma cannot write.
+  const [{ rows }, checks, shops] = await Promise.all([
+    pgPool().query<FindingListItem>(
+      `SELECT id::text, run_id AS "runId", shop, "check", entity_type AS "entityType", entity_id::text AS "entityId", outcome,
+              message, "before", "after", created_at AS "createdAt", resolved_at AS "resolvedAt", resolved_by AS "resolvedBy"
+         FROM integrity_finding
+        ${conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : ""}
+        ORDER BY ${orderBy}
+        LIMIT ${PAGE_SIZE + 1}`,
+      params,
+    ),
     prisma.integrityFinding.findMany({ distinct: ["check"], select: { check: true }, orderBy: { check: "asc" } }),
     prisma.integrityFinding.findMany({ distinct: ["shop"], select: { shop: true }, orderBy: { shop: "asc" } }),
   ]);
-  const rows = [...flagged, ...others];
-  const findings: FindingListItem[] = rows.slice(0, PAGE_SIZE).map((f) => ({
-    ...f,
-    id: f.id.toString(),
-    entityId: f.entityId?.toString() ?? null,
-  }));
+  const page = keysetPage(rows, PAGE_SIZE, cursor, (f) => ({ key: [flaggedRank(f.outcome), f.createdAt.getTime()], id: f.id }));
   return {
-    findings,
-    truncated: rows.length > PAGE_SIZE,
+    findings: page.rows,
+    next: page.next,
+    previous: page.previous,
     checks: checks.map((c) => c.check),
     shops: shops.map((s) => s.shop),
   };

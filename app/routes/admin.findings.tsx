@@ -5,16 +5,17 @@ import { canAct } from "~/admin-auth/admin-role";
 import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
 import { recordAdminAction } from "~/admin-actions/record-admin-action.server";
 import { FindingsPage } from "~/components/admin/FindingsPage";
-import { findingId, findingsQuery, listFindings } from "~/integrity/list-findings.server";
+import { findingId, listFindings, parseFindingsQuery } from "~/integrity/list-findings.server";
 import { resolveFinding } from "~/integrity/resolve-finding.server";
 import { done, parseOr400, refused } from "~/lib/form-input.server";
 
-// Integrity findings by shop and check (filters in the URL), flagged first, unresolved by default; resolve for operators.
+// Integrity findings by shop and check (filters and page in the URL), flagged first, unresolved by default; resolve
+// for operators.
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
-  const query = findingsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return json({ ...(await listFindings(query)), query, canAct: canAct(admin.role) });
+  const { cursor, ...filters } = parseFindingsQuery(new URL(request.url).searchParams);
+  return json({ ...(await listFindings({ ...filters, cursor })), query: filters, canAct: canAct(admin.role) });
 }
 
 const resolveForm = z.object({ intent: z.literal("resolve"), findingId });

@@ -1,9 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { prisma } from "../../app/db.server";
+import { findingsUrl } from "../../app/components/admin/FindingsPage";
+import { pgPool, prisma } from "../../app/db.server";
+import { PAGE_SIZE } from "../../app/integrity/list-findings.server";
+import type { KeysetCursor } from "../../app/lib/keyset-cursor";
 import { action, loader } from "../../app/routes/admin.findings";
 import { adminGet, adminPost, createAdmin, responseOf, routeArgs, signIn } from "../support/admin";
 
-// The findings page: filters in the URL, flagged first, unresolved by default; resolve for operators only.
+// The findings page: filters in the URL, flagged first, unresolved by default; resolve for operators only; keyset
+// pages of 50 followed through the page's own links.
 
 let operator: { cookie: string; csrfToken: string };
 let viewer: { cookie: string; csrfToken: string };
@@ -87,5 +91,105 @@ describe("/admin/findings", () => {
     // Resolving it again (the same admin, a double click) is a conflict that keeps the first resolution.
     expect((await resolve(ids["price-a"])).status).toBe(409);
     expect(await prisma.adminAction.count({ where: { action: "resolve-finding" } })).toBe(1);
+  });
+});
+
+describe("/admin/findings: pages", () => {
+  type Filters = Parameters<typeof findingsUrl>[0];
+  interface FindingsPageData {
+    findings: Listed[];
+    next: KeysetCursor | null;
+    previous: KeysetCursor | null;
+  }
+
+  async function loadPage(url: string): Promise<FindingsPageData> {
+    const response = await responseOf(() => loader(routeArgs(adminGet(url, operator.cookie))));
+    expect(response.status, url).toBe(200);
+    return response.json();
+  }
+
+  /** Follows Next from the first page; checks each page's size and that only the last has no Next. */
+  async function walk(filters: Filters): Promise<FindingsPageData[]> {
+    const pages = [await loadPage(findingsUrl(filters))];
+    expect(pages[0].previous).toBeNull();
+    while (pages.at(-1)!.next) {
+      expect(pages.at(-1)!.findings).toHaveLength(PAGE_SIZE);
+      pages.push(await loadPage(findingsUrl(filters, pages.at(-1)!.next)));
+      expect(pages.length).toBeLessThan(10);
+    }
+    return pages;
+  }
+
+  /** Every finding under the filters in the page's order, from the table: flagged first, then newest, then higher id. */
+  async function expected({ shop, check, resolution }: Filters): Promise<string[]> {
+    const all = await prisma.integrityFinding.findMany({
+      where: { ...(shop ? { shop } : {}), ...(check ? { check } : {}), ...(resolution === "all" ? {} : { resolvedAt: resolution === "resolved" ? { not: null } : null }) },
+    });
+    const flagged = (outcome: string) => (outcome === "FLAGGED" ? 0 : 1);
+    return all
+      .sort((a, b) => flagged(a.outcome) - flagged(b.outcome) || b.createdAt.getTime() - a.createdAt.getTime() || Number(b.id - a.id))
+      .map((f) => f.id.toString());
+  }
+
+  const ids = (pages: FindingsPageData[]) => pages.flatMap((page) => page.findings.map((f) => f.id));
+
+  beforeAll(async () => {
+    // 120 findings over two shops and two checks: 45 flagged (so a page holds the last flagged and the first others),
+    // some resolved; every minute is shared by two findings, so the id breaks ties.
+    await pgPool().query(
+      `INSERT INTO integrity_finding (run_id, shop, "check", entity_type, entity_id, outcome, message, created_at, resolved_at, resolved_by)
+       SELECT 'run-paging', CASE WHEN i % 3 = 0 THEN 'paging-b.myshopify.com' ELSE 'paging-a.myshopify.com' END,
+              CASE WHEN i % 2 = 0 THEN 'negative_stock' ELSE 'invalid_price' END, 'variant', i,
+              (CASE WHEN i % 8 < 3 THEN 'FLAGGED' WHEN i % 8 < 6 THEN 'FIXED' ELSE 'WOULD_FIX' END)::"FindingOutcome", 'paging ' || i,
+              timestamptz '2026-06-10T12:00:00Z' - ((i * 37) % 60) * interval '1 minute',
+              CASE WHEN i % 11 = 0 THEN timestamptz '2026-06-11T00:00:00Z' END, CASE WHEN i % 11 = 0 THEN 'earlier@example.com' END
+         FROM generate_series(1, 120) AS i`,
+    );
+  });
+
+  it("walks every unresolved finding once, flagged first, crossing to the others mid-page with no gap", async () => {
+    const filters: Filters = { resolution: "unresolved" };
+    const pages = await walk(filters);
+    const want = await expected(filters);
+    expect(want.length).toBeGreaterThan(2 * PAGE_SIZE);
+    expect(ids(pages)).toEqual(want);
+    expect(new Set(ids(pages)).size).toBe(want.length);
+    const mixed = pages.find((page) => new Set(page.findings.map((f) => f.outcome === "FLAGGED")).size === 2);
+    expect(mixed, "a page with the last flagged and the first others").toBeDefined();
+  });
+
+  it("goes back with `before` to exactly the previous page, and from the second page to the first", async () => {
+    const filters: Filters = { resolution: "all" };
+    const [first, second, third] = await walk(filters);
+    const backToSecond = await loadPage(findingsUrl(filters, third.previous));
+    expect(backToSecond.findings.map((f) => f.id)).toEqual(second.findings.map((f) => f.id));
+    expect(backToSecond.next).toEqual(second.next);
+    const backToFirst = await loadPage(findingsUrl(filters, backToSecond.previous));
+    expect(backToFirst.findings.map((f) => f.id)).toEqual(first.findings.map((f) => f.id));
+    expect(backToFirst.previous).toBeNull();
+  });
+
+  it("keeps shop, check and resolution in the page links", async () => {
+    for (const filters of [
+      { shop: "paging-a.myshopify.com", resolution: "all" },
+      { check: "invalid_price", resolution: "unresolved" },
+      { shop: "paging-a.myshopify.com", check: "negative_stock", resolution: "resolved" },
+    ] satisfies Filters[]) {
+      const pages = await walk(filters);
+      expect(ids(pages), JSON.stringify(filters)).toEqual(await expected(filters));
+      expect(ids(pages).length).toBeGreaterThan(0);
+    }
+    expect((await walk({ shop: "paging-a.myshopify.com", resolution: "all" })).length).toBeGreaterThan(1);
+  });
+
+  it("shows the first page for a cursor that does not parse or that the columns could not hold", async () => {
+    const first = await loadPage(findingsUrl({ resolution: "unresolved" }));
+    for (const cursor of ["garbage", "1_2", "1_1781092800000_5_6", "3000000000_1781092800000_5", "1_-99999999999999_5", "1_1781092800000_99999999999999999999"]) {
+      for (const side of ["after", "before"]) {
+        const page = await loadPage(`/admin/findings?resolution=unresolved&${side}=${encodeURIComponent(cursor)}`);
+        expect(page.findings.map((f) => f.id), `${side}=${cursor}`).toEqual(first.findings.map((f) => f.id));
+        expect(page.previous).toBeNull();
+      }
+    }
   });
 });

@@ -2,6 +2,8 @@ import { Form } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, DataTable, InlineStack, Page, Select, Text } from "@shopify/polaris";
 import { useState } from "react";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
+import { KeysetPagination } from "~/components/KeysetPagination";
+import { writeCursor, type KeysetCursor } from "~/lib/keyset-cursor";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 
 export interface FindingRowView {
@@ -17,20 +19,35 @@ export interface FindingRowView {
   resolvedBy: string | null;
 }
 
+type FindingsFilters = { shop?: string; check?: string; resolution: "unresolved" | "resolved" | "all" };
+
 interface FindingsPageProps {
   findings: FindingRowView[];
-  truncated: boolean;
+  next: KeysetCursor | null;
+  previous: KeysetCursor | null;
   checks: string[];
   shops: string[];
-  query: { shop?: string; check?: string; resolution: "unresolved" | "resolved" | "all" };
+  query: FindingsFilters;
   canAct: boolean;
   outcome: ActionOutcomeView | undefined;
 }
 
 const OUTCOME_TONE = { FLAGGED: "critical", FIXED: "success", WOULD_FIX: "info" } as const;
 
-/** The filters are a plain GET form, so the URL carries them (shareable, and the back button works). */
-export function FindingsPage({ findings, truncated, checks, shops, query, canAct, outcome }: FindingsPageProps) {
+/** A page of findings under these filters (exported: the tests walk the pages through these links). */
+export function findingsUrl(filters: FindingsFilters, cursor: KeysetCursor | null = null): string {
+  const params = new URLSearchParams();
+  if (filters.shop) params.set("shop", filters.shop);
+  if (filters.check) params.set("check", filters.check);
+  params.set("resolution", filters.resolution);
+  return `/admin/findings?${writeCursor(params, cursor)}`;
+}
+
+/**
+ * The filters are a plain GET form, so the URL carries them (shareable, and the back button works); it has no
+ * cursor field, so new filters start at the first page.
+ */
+export function FindingsPage({ findings, next, previous, checks, shops, query, canAct, outcome }: FindingsPageProps) {
   const [shop, setShop] = useState(query.shop ?? "");
   const [check, setCheck] = useState(query.check ?? "");
   const [resolution, setResolution] = useState<string>(query.resolution);
@@ -97,12 +114,8 @@ export function FindingsPage({ findings, truncated, checks, shops, query, canAct
               rows={rows}
             />
           )}
+          <KeysetPagination previous={previous} next={next} href={(cursor) => findingsUrl(query, cursor)} />
         </Card>
-        {truncated && (
-          <Text as="p" tone="subdued">
-            Showing the first 200; filter by shop or check to see others.
-          </Text>
-        )}
       </BlockStack>
     </Page>
   );
