@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { pgPool } from "~/db.server";
+import { readCursor, type KeysetCursor } from "~/lib/keyset-cursor";
+import { keysetPage, keysetSql, type KeysetOrder } from "~/lib/keyset-page.server";
 import { retryPolicyFor } from "./retry-policy";
 
 // The jobs page: what graphile-worker holds, by task and state, and the operator's "retry now", "give up" and
@@ -18,13 +20,15 @@ import { retryPolicyFor } from "./retry-policy";
 export const JOB_STATES = ["pending", "running", "failed"] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-/** The jobs page's query string; anything unknown falls back to "everything". */
-export const jobsQuery = z.object({
+const jobsFilters = z.object({
   state: z.enum(JOB_STATES).optional().catch(undefined),
   task: z.string().trim().max(100).optional().catch(undefined).transform((v) => v || undefined),
   shop: z.string().trim().max(255).optional().catch(undefined).transform((v) => v || undefined),
 });
-export type JobsQuery = z.infer<typeof jobsQuery>;
+export type JobsFilters = z.infer<typeof jobsFilters>;
+/** Without a cursor, the first page (a merchant's page shows that much of the shop's jobs). */
+export type JobsQuery = JobsFilters & { cursor?: KeysetCursor | null };
+
 
 /** A job id as a form sends it (graphile-worker ids are bigints). */
 export const jobId = z.string().trim().regex(/^\d{1,18}$/, "must be a job id (digits)");
@@ -59,26 +63,51 @@ const STATE_SQL = `CASE WHEN j.locked_at IS NOT NULL AND j.locked_at > now() - i
 
 const JOBS_FROM = `graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id`;
 
-const PAGE_SIZE = 200;
+export const PAGE_SIZE = 50;
 
-export async function listJobs(query: JobsQuery): Promise<{ jobs: JobListItem[]; truncated: boolean }> {
-  const { rows } = await pgPool().query<Omit<JobListItem, "maxAttempts">>(
-    `SELECT * FROM (
-       SELECT j.id::text AS id, t.identifier AS task, j.key, j.payload->>'shop' AS shop, ${STATE_SQL} AS state,
-              CASE WHEN json_typeof(j.payload->'_retry'->'attempt') = 'number'
-                   THEN (j.payload->'_retry'->>'attempt')::numeric::int ELSE 1 END AS attempt,
-              j.run_at AS "runAt", j.locked_at AS "lockedAt", j.locked_by AS "lockedBy",
-              COALESCE(j.last_error, j.payload->'_retry'->>'lastError') AS "lastError", j.created_at AS "createdAt"
-         FROM ${JOBS_FROM}
-        WHERE ($1::text IS NULL OR t.identifier = $1) AND ($2::text IS NULL OR j.payload->>'shop' = $2)
-     ) jobs
-     WHERE $3::text IS NULL OR state = $3
-     ORDER BY CASE state WHEN 'failed' THEN 0 WHEN 'running' THEN 1 ELSE 2 END, "runAt", id::bigint
-     LIMIT ${PAGE_SIZE + 1}`,
-    [query.task ?? null, query.shop ?? null, query.state ?? null],
+// Failed jobs first (they wait for a person), then running, then pending, each by when it runs: one keyset order
+// (app/lib/keyset-page.server.ts) over the state computed in SQL, so Next crosses from one state to the next with
+// no gap. run_at keeps microseconds (graphile-worker's now()), and so does the cursor: cut to milliseconds, it
+// would fall before its own row, and the next page would show that row again.
+const STATE_RANK: Record<JobState, number> = { failed: 0, running: 1, pending: 2 };
+const ORDER: KeysetOrder = { key: ["r.rank", "j.run_at"], id: "j.id", parts: ["int", "epochUs"], descending: false };
+
+/** The jobs page's query string: its filters (anything unknown falls back to "everything") and page cursor. */
+export function parseJobsQuery(params: URLSearchParams): JobsFilters & { cursor: KeysetCursor | null } {
+  return { ...jobsFilters.parse(Object.fromEntries(params)), cursor: readCursor(params, ORDER.parts).cursor };
+}
+
+export async function listJobs({ state, task, shop, cursor = null }: JobsQuery): Promise<{
+  jobs: JobListItem[];
+  next: KeysetCursor | null;
+  previous: KeysetCursor | null;
+}> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (task) conditions.push(`t.identifier = $${params.push(task)}`);
+  if (shop) conditions.push(`j.payload->>'shop' = $${params.push(shop)}`);
+  if (state) conditions.push(`s.state = $${params.push(state)}`);
+  const { condition, orderBy } = keysetSql(ORDER, cursor, params);
+  if (condition) conditions.push(condition);
+  const rank = Object.entries(STATE_RANK).map(([name, value]) => `WHEN '${name}' THEN ${value}`).join(" ");
+  const { rows } = await pgPool().query<Omit<JobListItem, "maxAttempts"> & { runAtUs: string }>(
+    `SELECT j.id::text AS id, t.identifier AS task, j.key, j.payload->>'shop' AS shop, s.state,
+            CASE WHEN json_typeof(j.payload->'_retry'->'attempt') = 'number'
+                 THEN (j.payload->'_retry'->>'attempt')::numeric::int ELSE 1 END AS attempt,
+            j.run_at AS "runAt", j.locked_at AS "lockedAt", j.locked_by AS "lockedBy",
+            COALESCE(j.last_error, j.payload->'_retry'->>'lastError') AS "lastError", j.created_at AS "createdAt",
+            (extract(epoch FROM j.run_at) * 1000000)::bigint AS "runAtUs"
+       FROM ${JOBS_FROM}
+            CROSS JOIN LATERAL (SELECT ${STATE_SQL} AS state) s
+            CROSS JOIN LATERAL (SELECT CASE s.state ${rank} END AS rank) r
+      ${conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : ""}
+      ORDER BY ${orderBy}
+      LIMIT ${PAGE_SIZE + 1}`,
+    params,
   );
-  const jobs = rows.slice(0, PAGE_SIZE).map((job) => ({ ...job, maxAttempts: retryPolicyFor(job.task).maxAttempts }));
-  return { jobs, truncated: rows.length > PAGE_SIZE };
+  const page = keysetPage(rows, PAGE_SIZE, cursor, (job) => ({ key: [STATE_RANK[job.state], Number(job.runAtUs)], id: job.id }));
+  const jobs = page.rows.map(({ runAtUs: _, ...job }) => ({ ...job, maxAttempts: retryPolicyFor(job.task).maxAttempts }));
+  return { jobs, next: page.next, previous: page.previous };
 }
 
 export async function countJobsByTask(): Promise<TaskJobCounts[]> {

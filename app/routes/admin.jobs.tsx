@@ -4,16 +4,17 @@ import { canAct } from "~/admin-auth/admin-role";
 import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
 import { JobsPage } from "~/components/admin/JobsPage";
 import { applyJobAdminRequest, jobAdminRequest } from "~/jobs/job-admin-request.server";
-import { countJobsByTask, jobsQuery, listJobs } from "~/jobs/job-inspection.server";
+import { countJobsByTask, listJobs, parseJobsQuery } from "~/jobs/job-inspection.server";
 import { done, parseOr400, refused } from "~/lib/form-input.server";
 
-// graphile-worker's jobs by task and state (filters in the URL); retry now, give up and dismiss for operators.
+// graphile-worker's jobs by task and state (filters and page in the URL); retry now, give up and dismiss for
+// operators.
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
-  const query = jobsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const [list, counts] = await Promise.all([listJobs(query), countJobsByTask()]);
-  return json({ ...list, counts, query, canAct: canAct(admin.role) });
+  const { cursor, ...filters } = parseJobsQuery(new URL(request.url).searchParams);
+  const [list, counts] = await Promise.all([listJobs({ ...filters, cursor }), countJobsByTask()]);
+  return json({ ...list, counts, query: filters, canAct: canAct(admin.role) });
 }
 
 export async function action({ request }: ActionFunctionArgs) {

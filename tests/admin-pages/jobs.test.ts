@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jobsUrl } from "../../app/components/admin/JobsPage";
 import { pgPool, prisma } from "../../app/db.server";
+import { PAGE_SIZE } from "../../app/jobs/job-inspection.server";
 import { enqueueShopJob, releaseWorkerUtils, workerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
 import { action, loader } from "../../app/routes/admin.jobs";
+import type { KeysetCursor } from "../../app/lib/keyset-cursor";
 import { adminGet, adminPost, createAdmin, responseOf, routeArgs, signIn } from "../support/admin";
 import { queuedJobs, runDueJobs } from "../support/jobs";
 
 // The jobs page against real graphile-worker rows: a pending job, a running one (locked as a worker locks it) and
-// one that failed for good (run once by graphile-worker with a task that throws).
+// one that failed for good (run once by graphile-worker with a task that throws); then keyset pages of 50 over
+// many more, followed through the page's own links.
 
 const SHOP_A = "jobs-a.myshopify.com";
 const SHOP_B = "jobs-b.myshopify.com";
@@ -125,5 +129,118 @@ describe("/admin/jobs", () => {
 
     expect((await act({ intent: "dismiss", jobId: ids.pending })).status).toBe(200);
     expect(await jobRow(ids.pending)).toBeUndefined();
+  });
+});
+
+describe("/admin/jobs: pages", () => {
+  type Filters = Parameters<typeof jobsUrl>[0];
+  interface JobsPageData {
+    jobs: ListedJob[];
+    counts: Array<{ task: string; pending: number; running: number; failed: number }>;
+    next: KeysetCursor | null;
+    previous: KeysetCursor | null;
+  }
+
+  async function loadPage(url: string): Promise<JobsPageData> {
+    const response = await responseOf(() => loader(routeArgs(adminGet(url, operator.cookie))));
+    expect(response.status, url).toBe(200);
+    return response.json();
+  }
+
+  /** Follows Next from the first page; checks each page's size and that only the last has no Next. */
+  async function walk(filters: Filters): Promise<JobsPageData[]> {
+    const pages = [await loadPage(jobsUrl(filters))];
+    expect(pages[0].previous).toBeNull();
+    while (pages.at(-1)!.next) {
+      expect(pages.at(-1)!.jobs).toHaveLength(PAGE_SIZE);
+      pages.push(await loadPage(jobsUrl(filters, pages.at(-1)!.next)));
+      expect(pages.length).toBeLessThan(10);
+    }
+    return pages;
+  }
+
+  /** Every job under the filters in the page's order, from the table: failed, running, pending, then run_at (to the microsecond), then id. */
+  async function expected({ state, task, shop }: Filters): Promise<string[]> {
+    const { rows } = await pgPool().query<{ id: string; task: string; shop: string | null; state: string; run_at_us: string }>(
+      `SELECT j.id::text, t.identifier AS task, j.payload->>'shop' AS shop,
+              CASE WHEN j.locked_at > now() - interval '4 hours' THEN 'running' WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'pending' END AS state,
+              (extract(epoch FROM j.run_at) * 1000000)::bigint::text AS run_at_us
+         FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id`,
+    );
+    const rank = { failed: 0, running: 1, pending: 2 } as Record<string, number>;
+    const compare = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+    return rows
+      .filter((j) => (!state || j.state === state) && (!task || j.task === task) && (!shop || j.shop === shop))
+      .sort((a, b) => rank[a.state] - rank[b.state] || compare(a.run_at_us, b.run_at_us) || compare(a.id, b.id))
+      .map((j) => j.id);
+  }
+
+  const ids = (pages: JobsPageData[]) => pages.flatMap((page) => page.jobs.map((j) => j.id));
+
+  beforeAll(async () => {
+    // 120 jobs due in 2030 over two shops and two tasks, a fifth failed for good and some running. Their run_at
+    // fall in 30 minutes, each a microsecond or two past it: four jobs share each minute, in two pairs a
+    // microsecond apart (within one millisecond), so both the microseconds and the id order them.
+    await pgPool().query(
+      `SELECT graphile_worker.add_job(CASE WHEN i % 2 = 0 THEN 'inventory-sync' ELSE 'integrity-check' END,
+                json_build_object('shop', CASE WHEN i % 3 = 0 THEN 'paging-b.myshopify.com' ELSE 'paging-a.myshopify.com' END, 'reason', 'schedule'),
+                run_at := timestamptz '2030-01-01T00:00:00Z' + ((i * 37) % 30) * interval '1 minute' + (1 + i % 4) * interval '1 microsecond',
+                max_attempts := 1)
+         FROM generate_series(1, 120) AS i`,
+    );
+    await pgPool().query(
+      `UPDATE graphile_worker._private_jobs SET attempts = 1, last_error = 'paging failure'
+        WHERE payload->>'reason' = 'schedule' AND run_at >= '2030-01-01' AND id % 5 = 0`,
+    );
+    await pgPool().query(
+      `UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'worker-paging'
+        WHERE run_at >= '2030-01-01' AND id % 5 <> 0 AND id % 7 = 0`,
+    );
+  });
+
+  it("walks every job once, failed then running then pending, each by run_at, crossing states mid-page", async () => {
+    const pages = await walk({});
+    const want = await expected({});
+    expect(want.length).toBeGreaterThan(2 * PAGE_SIZE);
+    expect(ids(pages)).toEqual(want);
+    expect(new Set(ids(pages)).size).toBe(want.length);
+    expect(pages.some((page) => new Set(page.jobs.map((j) => j.state)).size > 1)).toBe(true);
+    for (const page of pages) expect(page.counts).toEqual(pages[0].counts);
+  });
+
+  it("goes back with `before` to exactly the previous page, and from the second page to the first", async () => {
+    const [first, second, third] = await walk({});
+    const backToSecond = await loadPage(jobsUrl({}, third.previous));
+    expect(backToSecond.jobs.map((j) => j.id)).toEqual(second.jobs.map((j) => j.id));
+    expect(backToSecond.next).toEqual(second.next);
+    const backToFirst = await loadPage(jobsUrl({}, backToSecond.previous));
+    expect(backToFirst.jobs.map((j) => j.id)).toEqual(first.jobs.map((j) => j.id));
+    expect(backToFirst.previous).toBeNull();
+  });
+
+  it("keeps state, task and shop in the page links", async () => {
+    for (const filters of [
+      { state: "pending" },
+      { shop: "paging-a.myshopify.com" },
+      { task: "inventory-sync", shop: "paging-a.myshopify.com" },
+      { state: "failed", task: "integrity-check" },
+    ] satisfies Filters[]) {
+      const pages = await walk(filters);
+      expect(ids(pages), JSON.stringify(filters)).toEqual(await expected(filters));
+      expect(ids(pages).length).toBeGreaterThan(0);
+    }
+    expect((await walk({ state: "pending" })).length).toBeGreaterThan(1);
+    expect((await walk({ shop: "paging-a.myshopify.com" })).length).toBeGreaterThan(1);
+  });
+
+  it("shows the first page for a cursor that does not parse or that the columns could not hold", async () => {
+    const first = await loadPage(jobsUrl({}));
+    for (const cursor of ["garbage", "2_5", "2_1893456000000001_5_6", "3000000000_1893456000000001_5", "2_9007199254740993_5", "2_1893456000000001_99999999999999999999"]) {
+      for (const side of ["after", "before"]) {
+        const page = await loadPage(`/admin/jobs?${side}=${encodeURIComponent(cursor)}`);
+        expect(page.jobs.map((j) => j.id), `${side}=${cursor}`).toEqual(first.jobs.map((j) => j.id));
+        expect(page.previous).toBeNull();
+      }
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { Form } from "@remix-run/react";
 import { Badge, BlockStack, Button, ButtonGroup, Card, DataTable, InlineStack, Page, Text } from "@shopify/polaris";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
+import { KeysetPagination } from "~/components/KeysetPagination";
+import { writeCursor, type KeysetCursor } from "~/lib/keyset-cursor";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 
 type JobStateName = "pending" | "running" | "failed";
@@ -19,7 +21,8 @@ export interface JobRowView {
 
 interface JobsPageProps {
   jobs: JobRowView[];
-  truncated: boolean;
+  next: KeysetCursor | null;
+  previous: KeysetCursor | null;
   counts: Array<{ task: string; pending: number; running: number; failed: number }>;
   query: { state?: JobStateName; task?: string; shop?: string };
   canAct: boolean;
@@ -28,10 +31,11 @@ interface JobsPageProps {
 
 const STATE_TONE = { pending: "info", running: "attention", failed: "critical" } as const;
 
-function jobsUrl(query: JobsPageProps["query"]): string {
+/** A page of jobs under these filters (exported: the tests walk the pages through these links). */
+export function jobsUrl(query: JobsPageProps["query"], cursor: KeysetCursor | null = null): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) if (value) params.set(key, value);
-  const search = params.toString();
+  const search = writeCursor(params, cursor).toString();
   return search ? `/admin/jobs?${search}` : "/admin/jobs";
 }
 
@@ -48,7 +52,7 @@ function JobAction({ jobId, intent, label, destructive }: { jobId: string; inten
   );
 }
 
-export function JobsPage({ jobs, truncated, counts, query, canAct, outcome }: JobsPageProps) {
+export function JobsPage({ jobs, next, previous, counts, query, canAct, outcome }: JobsPageProps) {
   const countRows = counts.map((c) => [
     <Button key="task" variant="plain" url={jobsUrl({ ...query, task: c.task })}>
       {c.task}
@@ -118,12 +122,8 @@ export function JobsPage({ jobs, truncated, counts, query, canAct, outcome }: Jo
               rows={jobRows}
             />
           )}
+          <KeysetPagination previous={previous} next={next} href={(cursor) => jobsUrl(query, cursor)} />
         </Card>
-        {truncated && (
-          <Text as="p" tone="subdued">
-            Showing the first 200; filter by task, shop or state to see others.
-          </Text>
-        )}
       </BlockStack>
     </Page>
   );
