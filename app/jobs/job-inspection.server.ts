@@ -29,7 +29,6 @@ export type JobsFilters = z.infer<typeof jobsFilters>;
 /** Without a cursor, the first page (a merchant's page shows that much of the shop's jobs). */
 export type JobsQuery = JobsFilters & { cursor?: KeysetCursor | null };
 
-
 /** A job id as a form sends it (graphile-worker ids are bigints). */
 export const jobId = z.string().trim().regex(/^\d{1,18}$/, "must be a job id (digits)");
 
