@@ -86,18 +86,27 @@ describe("merchant page and platform admin pages in Chromium", () => {
 
   it("runs a product sync from the merchant's admin page and watches it complete", async () => {
     await page.goto(`${stack!.appUrl}/admin/merchants`);
+    // The search is a GET form: its text lands in the URL.
+    await page.getByLabel("Shop domain or name").fill("cobalt");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/\/admin\/merchants\?q=cobalt$/);
+    await page.getByText("No merchant matches.").waitFor();
+    await page.getByLabel("Shop domain or name").fill("BIRCH");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/\/admin\/merchants\?q=BIRCH$/);
+    await shot("12-merchants-search");
     await page.getByRole("link", { name: SHOP }).click();
     await page.waitForURL(/\/admin\/merchants\/birch-and-bloom\.myshopify\.com$/);
     await page.getByRole("button", { name: "Run product sync now" }).click();
     await expect.poll(() => page.getByTestId("action-outcome").textContent(), SLOW).toMatch(/queued to run now/);
-    await shot("12-merchant-sync-queued");
+    await shot("13-merchant-sync-queued");
     // The in-process worker runs the bulk export against the emulator and ingests it.
     await expect
       .poll(() => prisma.syncEvent.count({ where: { shop: SHOP, eventType: "PRODUCT_SYNC", status: "SUCCESS" } }), { timeout: 150_000, interval: 1000 })
       .toBeGreaterThan(0);
     await page.reload();
     await expect.poll(() => page.getByTestId("stat-listed-products").textContent(), SLOW).not.toMatch(/^0 \//);
-    await shot("13-merchant-synced");
+    await shot("14-merchant-synced");
     expect(await prisma.adminAction.findFirst({ where: { shop: SHOP, action: "sync-products", adminEmail: EMAIL } })).not.toBeNull();
   }, 240_000);
 });

@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
-import { BlockStack, Box, Button, ButtonGroup, Card, DataTable, InlineStack, Page, Pagination, Text, TextField } from "@shopify/polaris";
+import { BlockStack, Button, ButtonGroup, Card, DataTable, InlineStack, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
+import { KeysetPagination } from "../KeysetPagination";
 import { formatWhen } from "./ActionOutcomeBanner";
 import { ApprovalBadge, ConnectionBadges, type ApprovalStatusName } from "./merchant-badges";
 
@@ -46,13 +47,18 @@ const TABS: Array<{ approval: ApprovalStatusName | undefined; label: string }> =
   { approval: "REJECTED", label: "Rejected" },
 ];
 
+/** Where a page starts: after (next page) or before (previous page) a shop domain. */
+interface MerchantsCursor {
+  side: "after" | "before";
+  shop: string;
+}
+
 /** The list's URL: the search and the status tab, and the page cursor when there is one. */
-function merchantsSearch(query: MerchantsQueryView, cursor?: { after?: string; before?: string }): string {
+function merchantsSearch(query: MerchantsQueryView, cursor?: MerchantsCursor): string {
   const params = new URLSearchParams();
   if (query.q) params.set("q", query.q);
   if (query.approval) params.set("approval", query.approval);
-  if (cursor?.after) params.set("after", cursor.after);
-  if (cursor?.before) params.set("before", cursor.before);
+  if (cursor) params.set(cursor.side, cursor.shop);
   const text = params.toString();
   return `/admin/merchants${text ? `?${text}` : ""}`;
 }
@@ -77,7 +83,7 @@ export function MerchantsPage({ merchants, counts, query, next, previous }: Merc
     formatWhen(m.lastIntegrityCheckAt),
   ]);
   return (
-    <Page title="Merchants" subtitle={`${total} ${query.q ? `shops matching "${query.q}"` : "connected or known shops"}`}>
+    <Page title="Merchants" subtitle={`${total} ${total === 1 ? "shop" : "shops"}${query.q ? ` matching "${query.q}"` : ", connected or known"}`}>
       <BlockStack gap="400">
         <InlineStack gap="400" align="space-between" blockAlign="end" wrap>
           <ButtonGroup variant="segmented">
@@ -129,16 +135,11 @@ export function MerchantsPage({ merchants, counts, query, next, previous }: Merc
               rows={rows}
             />
           )}
-          <Box padding="300">
-            <InlineStack align="end">
-              <Pagination
-                hasPrevious={previous !== null}
-                previousURL={previous ? merchantsSearch(query, { before: previous }) : undefined}
-                hasNext={next !== null}
-                nextURL={next ? merchantsSearch(query, { after: next }) : undefined}
-              />
-            </InlineStack>
-          </Box>
+          <KeysetPagination<MerchantsCursor>
+            previous={previous === null ? null : { side: "before", shop: previous }}
+            next={next === null ? null : { side: "after", shop: next }}
+            href={(cursor) => merchantsSearch(query, cursor)}
+          />
         </Card>
       </BlockStack>
     </Page>
