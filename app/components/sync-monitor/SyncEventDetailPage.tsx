@@ -1,19 +1,10 @@
 import { Badge, BlockStack, Box, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import type { Serialized } from "~/lib/serialized";
+import type { SyncEventDetail } from "~/monitoring/get-sync-event.server";
 import { formatDuration, formatEventType, formatUtc, statusTone } from "./format";
 
 export interface SyncEventDetailProps {
-  event: {
-    id: string;
-    shop: string;
-    merchantId: string | null;
-    eventType: string;
-    status: string;
-    itemCount: number | null;
-    processingTimeMs: number | null;
-    errorMessage: string | null;
-    metadataJson: string | null;
-    createdAt: string;
-  };
+  event: Serialized<SyncEventDetail>;
   backUrl: string;
 }
 

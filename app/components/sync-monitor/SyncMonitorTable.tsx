@@ -1,18 +1,11 @@
 import { useNavigate } from "@remix-run/react";
 import { Badge, IndexTable, Link, Text } from "@shopify/polaris";
 import { syncMonitorSearch, type SortKey, type SyncMonitorQuery } from "~/monitoring/sync-monitor-query";
+import type { Serialized } from "~/lib/serialized";
+import type { SyncEventRow } from "~/monitoring/list-sync-events.server";
 import { formatDuration, formatEventType, formatUtc, statusTone } from "./format";
 
-export interface SyncEventListItem {
-  id: string;
-  shop: string;
-  eventType: string;
-  status: string;
-  itemCount: number | null;
-  processingTimeMs: number | null;
-  errorMessage: string | null;
-  createdAt: string;
-}
+export type SyncEventListItem = Serialized<SyncEventRow>;
 
 // Column index -> the sort it stands for (the other columns are not sortable).
 const SORTABLE_COLUMNS: Partial<Record<number, SortKey>> = { 0: "created_at", 4: "item_count", 5: "processing_time" };
