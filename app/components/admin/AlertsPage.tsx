@@ -1,28 +1,15 @@
 import { Form } from "@remix-run/react";
 import { Badge, BlockStack, Button, ButtonGroup, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
+import type { AlertListItem } from "~/alerts/list-alerts.server";
+import type { Serialized } from "~/lib/serialized";
 import { KeysetPagination } from "~/components/KeysetPagination";
 import { writeCursor, type KeysetCursor } from "~/lib/keyset-cursor";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 
 type AlertStatusName = "OPEN" | "ACKNOWLEDGED" | "RESOLVED";
 
-export interface AlertRowView {
-  id: number;
-  type: string;
-  severity: "INFO" | "WARNING" | "CRITICAL";
-  shop: string | null;
-  jobType: string | null;
-  title: string;
-  status: AlertStatusName;
-  occurrences: number;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  notifiedChannels: string[];
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-  resolvedAt: string | null;
-}
+export type AlertRowView = Serialized<AlertListItem>;
 
 export interface ChannelView {
   name: string;

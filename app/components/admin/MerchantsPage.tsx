@@ -1,26 +1,13 @@
 import { Form } from "@remix-run/react";
 import { BlockStack, Button, ButtonGroup, Card, DataTable, InlineStack, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
+import type { CatalogHealth } from "~/analytics/catalog-health.server";
+import type { Serialized } from "~/lib/serialized";
 import { KeysetPagination } from "../KeysetPagination";
 import { formatWhen } from "./ActionOutcomeBanner";
 import { ApprovalBadge, ConnectionBadges, type ApprovalStatusName } from "./merchant-badges";
 
-export interface MerchantHealthView {
-  shop: string;
-  shopName: string | null;
-  active: boolean;
-  approvalStatus: ApprovalStatusName;
-  syncPaused: boolean;
-  products: number;
-  productsListed: number;
-  variantsListed: number;
-  variantsOutOfStock: number;
-  openFindings: number;
-  openAlerts: number;
-  lastProductSyncAt: string | null;
-  lastInventorySyncAt: string | null;
-  lastIntegrityCheckAt: string | null;
-}
+export type MerchantHealthView = Serialized<CatalogHealth>;
 
 export function merchantUrl(shop: string): string {
   return `/admin/merchants/${encodeURIComponent(shop)}`;
