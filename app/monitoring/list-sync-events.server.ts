@@ -13,9 +13,9 @@ import {
 
 // One page of sync events under the monitor's filters, in SQL, by keyset (app/lib/keyset-page.server.ts): the page
 // after (or before) a row is `(sort value, id) < (cursor value, cursor id)`, which the sync_event indexes on
-// (…, created_at DESC, id DESC) answer by reading one page of index entries however deep the page is. OFFSET would read and discard every
-// earlier row (page 20,000 of a million events reads the million), and the plan's "last 100, filtered in the
-// browser" answers a different question (a filter shows only what happens to be in the last 100).
+// (…, created_at DESC, id DESC) answer by reading one page of index entries however deep the page is. OFFSET would
+// read and discard every earlier row (page 20,000 of a million events reads the million), and the plan's "last 100,
+// filtered in the browser" answers a different question (a filter shows only what happens to be in the last 100).
 //
 // Sorting by processing time or item count walks the expression indexes on (coalesce(…, -1), id) the same way
 // (migration 20261128120000); under a narrow filter PostgreSQL prefers the filter's index and a top-N sort of the
