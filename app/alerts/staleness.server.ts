@@ -7,8 +7,9 @@ import type { AlertRow } from "./alert-row.server";
 // This watch alerts on every shop that should be syncing (active, approved, not paused) and has not succeeded
 // recently enough, and resolves its staleness alerts once it has (or once it no longer should be syncing).
 //
-// A shop that has never synced counts from its approval (or installation), so a newly approved shop is given the
-// same grace period as one that just synced.
+// A shop's clock starts at the latest of its last success, its approval, its installation and its resumption (after
+// a pause), so a newly approved, reinstalled or resumed shop is given the same grace period as one that just synced,
+// rather than an alert before its first scheduled run could even start.
 
 export const STALE_ALERT_TYPE = "SYNC_STALE";
 
@@ -38,7 +39,8 @@ export async function findStaleShops(now: Date, thresholds = DEFAULT_STALENESS_T
       CROSS JOIN LATERAL (VALUES ($2::text, m.last_product_sync_at, $3::int),
                                  ($4::text, m.last_inventory_sync_at, $5::int)) AS k(job_type, last_success_at, hours)
       WHERE m.active AND m.approval_status = 'APPROVED' AND NOT m.sync_paused
-        AND COALESCE(k.last_success_at, GREATEST(m.approval_changed_at, m.installed_at))
+        -- GREATEST skips NULLs: a time that was never set does not count.
+        AND GREATEST(k.last_success_at, m.approval_changed_at, m.installed_at, m.sync_paused_changed_at)
             < $1::timestamptz - make_interval(hours => k.hours)
       ORDER BY m.shop, k.job_type`,
     [now, PRODUCT_SYNC_JOB, thresholds.productSyncHours, INVENTORY_SYNC_JOB, thresholds.inventorySyncHours],

@@ -4,11 +4,18 @@ import { cancelPendingShopJobs } from "./shop-job-control.server";
 
 /**
  * Pauses or resumes a merchant's syncing without touching their approval (maintenance on their side, an operator
- * investigating). Pausing also drops the jobs already queued; resuming waits for the next scheduled runs.
+ * investigating). Pausing also drops the jobs already queued; resuming waits for the next scheduled runs, and the
+ * staleness watch counts from the resumption (syncPausedChangedAt). Asking for the state it is already in changes
+ * nothing, so a repeated resume does not restart that grace period.
  */
-export async function setSyncPaused({ shop, paused, by }: { shop: string; paused: boolean; by: string }) {
-  const { count } = await prisma.merchantConnection.updateMany({ where: { shop }, data: { syncPaused: paused } });
-  if (count === 0) throw new MerchantError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
+export async function setSyncPaused({ shop, paused, by, now = new Date() }: { shop: string; paused: boolean; by: string; now?: Date }) {
+  const changed = await prisma.merchantConnection.updateMany({
+    where: { shop, syncPaused: !paused },
+    data: { syncPaused: paused, syncPausedChangedAt: now },
+  });
+  if (changed.count === 0 && (await prisma.merchantConnection.count({ where: { shop } })) === 0) {
+    throw new MerchantError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
+  }
   if (paused) await cancelPendingShopJobs(shop);
   console.info(`[merchants] sync of ${shop} ${paused ? "paused" : "resumed"} by ${by}`);
 }

@@ -128,15 +128,34 @@ describe("staleness watch", () => {
     await connection("paused.myshopify.com", { sync_paused: true, last_product_sync_at: hoursAgo(100) });
     await connection("pending.myshopify.com", { approval_status: "PENDING", last_product_sync_at: hoursAgo(100) });
     await connection("uninstalled.myshopify.com", { active: false, last_product_sync_at: hoursAgo(100) });
+    // Resumed after a long pause: the grace period counts from the resumption, as for a newly approved shop.
+    await connection("just-resumed.myshopify.com", { last_product_sync_at: hoursAgo(100), last_inventory_sync_at: hoursAgo(100), sync_paused_changed_at: hoursAgo(1) });
+    await connection("reapproved.myshopify.com", { last_product_sync_at: hoursAgo(100), last_inventory_sync_at: hoursAgo(100), approval_changed_at: hoursAgo(2) });
   });
 
-  it("finds exactly the watched shops whose last success is older than 26 h (products) or 3 h (inventory)", async () => {
+  it("finds exactly the watched shops whose last success (or approval, install, resumption) is older than 26 h (products) or 3 h (inventory)", async () => {
     const stale = await findStaleShops(NOW);
     expect(stale.map((s) => `${s.shop} ${s.jobType}`)).toEqual([
       "never-synced.myshopify.com inventory-sync",
       "never-synced.myshopify.com product-sync",
       "old-inventory.myshopify.com inventory-sync",
       "old-products.myshopify.com product-sync",
+    ]);
+  });
+
+  it("starts a resumed or re-approved shop's clock again: stale only once the threshold has passed since then", async () => {
+    const watchedLater = async (hours: number) =>
+      (await findStaleShops(new Date(NOW.getTime() + hours * 3_600_000)))
+        .filter((s) => s.shop === "just-resumed.myshopify.com" || s.shop === "reapproved.myshopify.com")
+        .map((s) => `${s.shop} ${s.jobType}`);
+    expect(await watchedLater(0.5)).toEqual([]);
+    expect(await watchedLater(1.5)).toEqual(["reapproved.myshopify.com inventory-sync"]);
+    expect(await watchedLater(2.5)).toEqual(["just-resumed.myshopify.com inventory-sync", "reapproved.myshopify.com inventory-sync"]);
+    expect(await watchedLater(25.5)).toEqual([
+      "just-resumed.myshopify.com inventory-sync",
+      "just-resumed.myshopify.com product-sync",
+      "reapproved.myshopify.com inventory-sync",
+      "reapproved.myshopify.com product-sync",
     ]);
   });
 

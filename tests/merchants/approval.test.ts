@@ -102,6 +102,19 @@ describe("approval to scheduling", () => {
     expect(await scheduledShops()).toContain(shop);
   });
 
+  it("records when syncing was paused or resumed, and not again for a repeated request", async () => {
+    const shop = "pause-clock.myshopify.com";
+    await createConnection(shop);
+    const changedAt = async () => (await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).syncPausedChangedAt;
+    expect(await changedAt()).toBeNull();
+    await setSyncPaused({ shop, paused: true, by: OPERATOR, now: new Date("2026-11-20T08:00:00Z") });
+    expect(await changedAt()).toEqual(new Date("2026-11-20T08:00:00Z"));
+    await setSyncPaused({ shop, paused: false, by: OPERATOR, now: new Date("2026-11-21T09:00:00Z") });
+    await setSyncPaused({ shop, paused: false, by: OPERATOR, now: new Date("2026-11-22T10:00:00Z") });
+    expect(await changedAt()).toEqual(new Date("2026-11-21T09:00:00Z"));
+    await expect(setSyncPaused({ shop: "nobody.myshopify.com", paused: true, by: OPERATOR })).rejects.toThrow(/No merchant connection/);
+  });
+
   it("does not queue an import when the approved merchant is uninstalled or paused", async () => {
     await createConnection("gone.myshopify.com", { approvalStatus: "PENDING", active: false });
     await createConnection("paused.myshopify.com", { approvalStatus: "PENDING", syncPaused: true });
