@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
-import { prisma } from "../../app/db.server";
+import { pgPool, prisma } from "../../app/db.server";
 import { DESKTOP_CHROME_USER_AGENT, launchChromium, screenshot } from "../support/browser";
 import { embeddedAppUrl as signedEmbeddedAppUrl } from "../support/embedded-app-url";
 import { productionBuild } from "../support/production-build";
@@ -109,4 +109,34 @@ describe("merchant page and platform admin pages in Chromium", () => {
     await shot("14-merchant-synced");
     expect(await prisma.adminAction.findFirst({ where: { shop: SHOP, action: "sync-products", adminEmail: EMAIL } })).not.toBeNull();
   }, 240_000);
+
+  it("lists findings flagged first and resolves one; lists a queued job by task and shop", async () => {
+    const flagged = await prisma.integrityFinding.create({
+      data: { runId: "e2e-run", shop: SHOP, check: "invalid_price", entityType: "variant", entityId: 11n, outcome: "FLAGGED", message: "Variant 11 has no price" },
+    });
+    // Newer, but a record of a repair: listed after the flagged one.
+    await prisma.integrityFinding.create({
+      data: { runId: "e2e-run", shop: SHOP, check: "orphaned_variant", entityType: "variant", entityId: 12n, outcome: "FIXED", message: "Orphaned variant 12 removed", createdAt: new Date(Date.now() + 60_000) },
+    });
+    await page.goto(`${stack!.appUrl}/admin/findings`);
+    await page.getByText("Variant 11 has no price").waitFor();
+    expect(await page.locator("table tbody tr").first().textContent()).toContain("Variant 11 has no price");
+    expect(await page.locator("table tbody tr").nth(1).textContent()).toContain("Orphaned variant 12 removed");
+    await shot("15-findings");
+    await page.getByRole("button", { name: `Resolve finding ${flagged.id}` }).click();
+    await expect.poll(() => page.getByTestId("action-outcome").textContent(), SLOW).toMatch(/resolved/);
+    expect((await prisma.integrityFinding.findUniqueOrThrow({ where: { id: flagged.id } })).resolvedBy).toBe(EMAIL);
+
+    // A job an hour away, so the in-process worker leaves it queued.
+    await pgPool().query(
+      `SELECT graphile_worker.add_job('integrity-check', json_build_object('shop', $1::text, 'reason', 'manual'), run_at := now() + interval '1 hour')`,
+      [OTHER_SHOP],
+    );
+    await page.goto(`${stack!.appUrl}/admin/jobs?shop=${OTHER_SHOP}`);
+    const jobRow = page.locator("table tbody tr", { hasText: OTHER_SHOP });
+    await jobRow.waitFor();
+    expect(await jobRow.textContent()).toMatch(/integrity-check.*pending/);
+    await shot("16-jobs");
+    expect(browserErrors).toEqual([]);
+  }, 120_000);
 });
