@@ -3,7 +3,9 @@ import { withTransaction } from "~/db.server";
 
 // The real-time path: one products/create|update|delete webhook applied to a shop's rows, unless what we hold is
 // newer. Webhooks arrive late (up to a day), repeated and out of order, so every write is guarded by Shopify's
-// updated_at: an older payload never overwrites a newer row, and replaying a payload changes nothing.
+// updated_at: an older payload never overwrites a newer row, and replaying a payload changes nothing. updated_at has
+// whole seconds, so two updates within one second tie; X-Shopify-Triggered-At, kept on the product row, says which
+// webhook Shopify emitted later, and that one wins.
 // The payloads are REST-shaped (snake_case, numeric ids, status in lower case, tags as one comma-separated string).
 
 const numericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
@@ -57,7 +59,8 @@ export interface ProductWebhookInput {
   shop: string;
   topic: ProductWebhookTopic;
   payload: unknown;
-  /** X-Shopify-Triggered-At: when Shopify emitted it (dates a deletion, which carries no updated_at). */
+  /** X-Shopify-Triggered-At: when Shopify emitted it (dates a deletion, which carries no updated_at, and breaks
+   * updated_at ties between updates). Ignored when it is not a timestamp. */
   triggeredAt?: string | null;
   now?: Date;
 }
@@ -68,17 +71,20 @@ export type ProductWebhookResult =
 
 const UPSERT_PRODUCT = `
 INSERT INTO product AS p (shop, id, title, handle, vendor, product_type, status, tags, selected, listed,
-                          shopify_updated_at, synced_at, deleted_at)
+                          shopify_updated_at, webhook_triggered_at, synced_at, deleted_at)
 SELECT c.shop, $2, $3, $4, $5, $6, $7::"ProductStatus", $8::text[], false,
-       (c.selection_mode = 'ALL' AND $7::"ProductStatus" IS NOT DISTINCT FROM 'ACTIVE'), $9, $10, NULL
+       (c.selection_mode = 'ALL' AND $7::"ProductStatus" IS NOT DISTINCT FROM 'ACTIVE'), $9, $11::timestamptz, $10, NULL
   FROM merchant_connection c WHERE c.shop = $1
 ON CONFLICT (shop, id) DO UPDATE SET
   title = excluded.title, handle = excluded.handle, vendor = excluded.vendor, product_type = excluded.product_type,
   status = excluded.status, tags = excluded.tags,
   listed = ((p.selected OR (SELECT selection_mode = 'ALL' FROM merchant_connection WHERE shop = $1))
             AND excluded.status IS NOT DISTINCT FROM 'ACTIVE'),
-  shopify_updated_at = excluded.shopify_updated_at, synced_at = excluded.synced_at, deleted_at = NULL
-WHERE (p.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL OR excluded.shopify_updated_at > p.shopify_updated_at)
+  shopify_updated_at = excluded.shopify_updated_at, webhook_triggered_at = excluded.webhook_triggered_at,
+  synced_at = excluded.synced_at, deleted_at = NULL
+WHERE (p.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL OR excluded.shopify_updated_at > p.shopify_updated_at
+       -- the same second: only a webhook emitted after the one that wrote the row (not after an export's write)
+       OR (excluded.shopify_updated_at = p.shopify_updated_at AND excluded.webhook_triggered_at > p.webhook_triggered_at))
   -- a product deleted after this version was emitted stays deleted
   AND (p.deleted_at IS NULL OR excluded.shopify_updated_at IS NULL OR excluded.shopify_updated_at > p.deleted_at)
 RETURNING p.id`;
@@ -109,9 +115,10 @@ UPDATE product_variant v SET deleted_at = $3, synced_at = $3
 
 export async function applyProductWebhook(input: ProductWebhookInput): Promise<ProductWebhookResult> {
   const now = input.now ?? new Date();
+  const triggeredAt = timestamp.safeParse(input.triggeredAt).data ?? null;
   if (input.topic === "products/delete") {
     const { id } = productDeletePayload.parse(input.payload);
-    const deletedAt = input.triggeredAt ? new Date(input.triggeredAt) : now;
+    const deletedAt = triggeredAt ? new Date(triggeredAt) : now;
     return withTransaction(async (client) => {
       // A product updated after the deletion was emitted cannot be this deletion's product state: keep it.
       const product = await client.query(
@@ -135,7 +142,7 @@ export async function applyProductWebhook(input: ProductWebhookInput): Promise<P
   return withTransaction(async (client) => {
     const upserted = await client.query(UPSERT_PRODUCT, [
       input.shop, product.id, product.title ?? null, product.handle ?? null, product.vendor ?? null,
-      product.product_type ?? null, product.status, product.tags, product.updated_at, now,
+      product.product_type ?? null, product.status, product.tags, product.updated_at, now, triggeredAt,
     ]);
     if ((upserted.rowCount ?? 0) === 0) {
       const known = await client.query("SELECT 1 FROM merchant_connection WHERE shop = $1", [input.shop]);

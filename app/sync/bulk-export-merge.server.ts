@@ -46,13 +46,17 @@ ON CONFLICT (shop, id) DO UPDATE SET
   title = excluded.title, handle = excluded.handle, vendor = excluded.vendor, product_type = excluded.product_type,
   status = excluded.status, tags = excluded.tags,
   listed = ${LISTED_WHEN_MERGED},
-  shopify_updated_at = excluded.shopify_updated_at, synced_at = excluded.synced_at, deleted_at = NULL
+  shopify_updated_at = excluded.shopify_updated_at, webhook_triggered_at = NULL, synced_at = excluded.synced_at,
+  deleted_at = NULL
 WHERE (p.title, p.handle, p.vendor, p.product_type, p.status, p.tags, p.shopify_updated_at, p.deleted_at, p.listed)
       IS DISTINCT FROM
       (excluded.title, excluded.handle, excluded.vendor, excluded.product_type, excluded.status, excluded.tags,
        excluded.shopify_updated_at, NULL::timestamptz, ${LISTED_WHEN_MERGED})
   AND (p.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL
-       OR excluded.shopify_updated_at >= p.shopify_updated_at)
+       OR excluded.shopify_updated_at > p.shopify_updated_at
+       -- the same second: not over a webhook Shopify emitted after the snapshot began (it saw a later update)
+       OR (excluded.shopify_updated_at = p.shopify_updated_at
+           AND NOT ($4::timestamptz IS NOT NULL AND p.webhook_triggered_at IS NOT NULL AND p.webhook_triggered_at >= $4::timestamptz)))
   AND ($4::timestamptz IS NULL OR p.deleted_at IS NULL OR p.deleted_at < $4::timestamptz)`;
 
 // The quantity an inventory sync applied after the snapshot began is newer than the export's.

@@ -168,6 +168,33 @@ describe("ingestBulkExport", () => {
     expect(products.map((p) => [p.title, p.deleted])).toEqual([["newer", false], ["Product 2", true]]);
   });
 
+  it("on an updated_at tie, keeps what a webhook emitted after the snapshot began wrote, and replaces an earlier one's", async () => {
+    const shop = "tie.myshopify.com";
+    await createConnection(shop);
+    const second = "2026-11-05T10:00:00Z";
+    await ingestBulkExport({ shop, source: chunked([productLine(1, { updatedAt: second }), productLine(2, { updatedAt: second })]), complete: true });
+    // Webhooks of two updates within that second wrote both products, one emitted before the next snapshot, one after.
+    await pgPool().query(
+      `UPDATE product SET title = 'from a webhook', webhook_triggered_at = CASE id WHEN 1 THEN '2026-11-05T10:00:00.2Z' ELSE '2026-11-05T10:00:00.9Z' END::timestamptz
+        WHERE shop = $1`,
+      [shop],
+    );
+    await ingestBulkExport({
+      shop,
+      source: chunked([productLine(1, { updatedAt: second, title: "from the export" }), productLine(2, { updatedAt: second, title: "from the export" })]),
+      complete: true,
+      snapshotStartedAt: new Date("2026-11-05T10:00:00.500Z"),
+    });
+    const { rows } = await pgPool().query<{ id: string; title: string; webhook_triggered_at: Date | null }>(
+      "SELECT id::text, title, webhook_triggered_at FROM product WHERE shop = $1 ORDER BY id",
+      [shop],
+    );
+    expect(rows).toEqual([
+      { id: "1", title: "from the export", webhook_triggered_at: null },
+      { id: "2", title: "from a webhook", webhook_triggered_at: new Date("2026-11-05T10:00:00.900Z") },
+    ]);
+  });
+
   it("a crash after some batches, then a retry, leaves exactly the right rows", async () => {
     const shop = "crash.myshopify.com";
     await createConnection(shop);

@@ -58,6 +58,31 @@ describe("product webhooks", () => {
     expect((await productRow(1))?.title).toBe("newest");
   });
 
+  it("two updates within one second: the webhook Shopify emitted later wins, whichever arrives first", async () => {
+    const second = "2026-11-02T10:00:00-05:00";
+    const first = { triggeredAt: "2026-11-02T15:00:00.100000123Z", title: "first edit" };
+    const later = { triggeredAt: "2026-11-02T15:00:00.900000456Z", title: "second edit" };
+    const deliver = (id: number, edit: { triggeredAt: string | null; title: string }) =>
+      applyProductWebhook({ shop: SHOP, topic: "products/update", payload: productPayload(id, second, { title: edit.title }), triggeredAt: edit.triggeredAt });
+
+    // In order: the second edit replaces the first.
+    expect(await deliver(5, first)).toMatchObject({ applied: true });
+    expect(await deliver(5, later)).toMatchObject({ applied: true });
+    expect((await productRow(5))?.title).toBe("second edit");
+    // Out of order: the first edit, arriving last, is stale.
+    expect(await deliver(6, later)).toMatchObject({ applied: true });
+    expect(await deliver(6, first)).toMatchObject({ applied: false, reason: "stale" });
+    expect((await productRow(6))?.title).toBe("second edit");
+    // A replay, a tie without the header or with garbage in it: nothing to tell them apart by, nothing changes.
+    expect(await deliver(6, later)).toMatchObject({ applied: false });
+    expect(await deliver(6, { triggeredAt: null, title: "no header" })).toMatchObject({ applied: false });
+    expect(await deliver(6, { triggeredAt: "yesterday", title: "garbage header" })).toMatchObject({ applied: false });
+    // A row the bulk export wrote (no webhook time): a tie does not overwrite it.
+    await pgPool().query("UPDATE product SET webhook_triggered_at = NULL, title = 'from the export' WHERE shop = $1 AND id = 6", [SHOP]);
+    expect(await deliver(6, { triggeredAt: "2026-11-02T15:00:01Z", title: "tie after export" })).toMatchObject({ applied: false });
+    expect((await productRow(6))?.title).toBe("from the export");
+  });
+
   it("a deletion soft-deletes the product and its variants; an update emitted before it does not resurrect it", async () => {
     await applyProductWebhook({ shop: SHOP, topic: "products/create", payload: productPayload(2, "2026-11-02T10:00:00Z") });
     await applyProductWebhook({ shop: SHOP, topic: "products/delete", payload: { id: 2 }, triggeredAt: "2026-11-02T11:00:00Z" });
