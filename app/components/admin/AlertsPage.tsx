@@ -5,6 +5,7 @@ import type { AlertListItem } from "~/alerts/list-alerts.server";
 import type { Serialized } from "~/lib/serialized";
 import { KeysetPagination } from "~/components/KeysetPagination";
 import { writeCursor, type KeysetCursor } from "~/lib/keyset-cursor";
+import { EmptyTableMessage } from "./EmptyTableMessage";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 
 type AlertStatusName = "OPEN" | "ACKNOWLEDGED" | "RESOLVED";
@@ -94,11 +95,7 @@ export function AlertsPage({ status, shop, alerts, counts, next, previous, chann
             </ButtonGroup>
             <Card padding="0">
               {alerts.length === 0 ? (
-                <div style={{ padding: "1rem" }}>
-                  <Text as="p" tone="subdued">
-                    No {status.toLowerCase()} alerts.
-                  </Text>
-                </div>
+                <EmptyTableMessage>No {status.toLowerCase()} alerts.</EmptyTableMessage>
               ) : (
                 <DataTable
                   columnContentTypes={["text", "text", "text", "numeric", "text", "text", "text", "text"]}

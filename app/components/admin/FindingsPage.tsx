@@ -4,6 +4,7 @@ import { useState } from "react";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
 import { KeysetPagination } from "~/components/KeysetPagination";
 import { writeCursor, type KeysetCursor } from "~/lib/keyset-cursor";
+import { EmptyTableMessage } from "./EmptyTableMessage";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 
 export interface FindingRowView {
@@ -102,11 +103,7 @@ export function FindingsPage({ findings, next, previous, checks, shops, query, c
         </Card>
         <Card padding="0">
           {findings.length === 0 ? (
-            <div style={{ padding: "1rem" }}>
-              <Text as="p" tone="subdued">
-                No findings match.
-              </Text>
-            </div>
+            <EmptyTableMessage>No findings match.</EmptyTableMessage>
           ) : (
             <DataTable
               columnContentTypes={["text", "text", "text", "text", "text", "text", "text", "text"]}

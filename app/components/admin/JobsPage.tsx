@@ -3,6 +3,7 @@ import { Badge, BlockStack, Button, ButtonGroup, Card, DataTable, InlineStack, P
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
 import { KeysetPagination } from "~/components/KeysetPagination";
 import { writeCursor, type KeysetCursor } from "~/lib/keyset-cursor";
+import { EmptyTableMessage } from "./EmptyTableMessage";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 
 type JobStateName = "pending" | "running" | "failed";
@@ -110,11 +111,7 @@ export function JobsPage({ jobs, next, previous, counts, query, canAct, outcome 
         </InlineStack>
         <Card padding="0">
           {jobs.length === 0 ? (
-            <div style={{ padding: "1rem" }}>
-              <Text as="p" tone="subdued">
-                No jobs match.
-              </Text>
-            </div>
+            <EmptyTableMessage>No jobs match.</EmptyTableMessage>
           ) : (
             <DataTable
               columnContentTypes={["text", "text", "text", "text", "text", "text", "text", "text"]}

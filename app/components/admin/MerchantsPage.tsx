@@ -1,10 +1,11 @@
 import { Form } from "@remix-run/react";
-import { BlockStack, Button, ButtonGroup, Card, DataTable, InlineStack, Page, Text, TextField } from "@shopify/polaris";
+import { BlockStack, Button, ButtonGroup, Card, DataTable, InlineStack, Page, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import type { CatalogHealth } from "~/analytics/catalog-health.server";
 import type { Serialized } from "~/lib/serialized";
 import { KeysetPagination } from "../KeysetPagination";
 import { formatWhen } from "./ActionOutcomeBanner";
+import { EmptyTableMessage } from "./EmptyTableMessage";
 import { ApprovalBadge, ConnectionBadges, type ApprovalStatusName } from "./merchant-badges";
 
 export type MerchantHealthView = Serialized<CatalogHealth>;
@@ -99,11 +100,7 @@ export function MerchantsPage({ merchants, counts, query, next, previous }: Merc
         </InlineStack>
         <Card padding="0">
           {merchants.length === 0 ? (
-            <div style={{ padding: "1rem" }}>
-              <Text as="p" tone="subdued">
-                {total === 0 && !query.q ? "No merchant has installed the app yet." : "No merchant matches."}
-              </Text>
-            </div>
+            <EmptyTableMessage>{total === 0 && !query.q ? "No merchant has installed the app yet." : "No merchant matches."}</EmptyTableMessage>
           ) : (
             <DataTable
               columnContentTypes={["text", "text", "text", "numeric", "numeric", "numeric", "numeric", "text", "text", "text"]}
