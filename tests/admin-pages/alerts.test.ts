@@ -5,6 +5,7 @@ import { pgPool, prisma } from "../../app/db.server";
 import type { KeysetCursor } from "../../app/lib/keyset-cursor";
 import { action, loader } from "../../app/routes/admin.alerts";
 import { adminGet, adminPost, createAdmin, responseOf, routeArgs, signIn } from "../support/admin";
+import { loadListPage, walkPages } from "../support/keyset-pages";
 
 // The alerts page: tabs by status in the URL, the masked channels, acknowledge for operators only (with CSRF), and
 // keyset pages of 50 followed through the page's own links.
@@ -25,11 +26,7 @@ interface AlertsPageData {
   previous: KeysetCursor | null;
 }
 
-async function loadPage(url: string): Promise<AlertsPageData> {
-  const response = await responseOf(() => loader(routeArgs(adminGet(url, operator.cookie))));
-  expect(response.status, url).toBe(200);
-  return response.json();
-}
+const loadPage = (url: string) => loadListPage<AlertsPageData>(loader, url, operator.cookie);
 
 async function acknowledge(fields: Record<string, string>, who = operator, csrf = who.csrfToken) {
   return responseOf(() => action(routeArgs(adminPost("/admin/alerts", who.cookie, fields, csrf))));
@@ -115,17 +112,8 @@ describe("/admin/alerts: pages", () => {
     return all.sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime() || b.id - a.id).map((a) => a.id);
   }
 
-  /** Follows Next from the first page; checks each page's size and that only the last has no Next. */
-  async function walk(status: "OPEN" | "RESOLVED", shop?: string): Promise<AlertsPageData[]> {
-    const pages = [await loadPage(alertsUrl(status, shop))];
-    expect(pages[0].previous).toBeNull();
-    while (pages.at(-1)!.next) {
-      expect(pages.at(-1)!.alerts).toHaveLength(PAGE_SIZE);
-      pages.push(await loadPage(alertsUrl(status, shop, pages.at(-1)!.next)));
-      expect(pages.length).toBeLessThan(10);
-    }
-    return pages;
-  }
+  const walk = (status: "OPEN" | "RESOLVED", shop?: string) =>
+    walkPages((cursor: KeysetCursor | null) => loadPage(alertsUrl(status, shop, cursor)), (page) => page.alerts, PAGE_SIZE);
 
   beforeAll(async () => {
     // 120 alerts over two shops, a tenth resolved; every minute is shared by two of them, so the id breaks ties.

@@ -5,6 +5,7 @@ import { PAGE_SIZE } from "../../app/integrity/list-findings.server";
 import type { KeysetCursor } from "../../app/lib/keyset-cursor";
 import { action, loader } from "../../app/routes/admin.findings";
 import { adminGet, adminPost, createAdmin, responseOf, routeArgs, signIn } from "../support/admin";
+import { loadListPage, walkPages } from "../support/keyset-pages";
 
 // The findings page: filters in the URL, flagged first, unresolved by default; resolve for operators only; keyset
 // pages of 50 followed through the page's own links.
@@ -102,23 +103,10 @@ describe("/admin/findings: pages", () => {
     previous: KeysetCursor | null;
   }
 
-  async function loadPage(url: string): Promise<FindingsPageData> {
-    const response = await responseOf(() => loader(routeArgs(adminGet(url, operator.cookie))));
-    expect(response.status, url).toBe(200);
-    return response.json();
-  }
+  const loadPage = (url: string) => loadListPage<FindingsPageData>(loader, url, operator.cookie);
 
-  /** Follows Next from the first page; checks each page's size and that only the last has no Next. */
-  async function walk(filters: Filters): Promise<FindingsPageData[]> {
-    const pages = [await loadPage(findingsUrl(filters))];
-    expect(pages[0].previous).toBeNull();
-    while (pages.at(-1)!.next) {
-      expect(pages.at(-1)!.findings).toHaveLength(PAGE_SIZE);
-      pages.push(await loadPage(findingsUrl(filters, pages.at(-1)!.next)));
-      expect(pages.length).toBeLessThan(10);
-    }
-    return pages;
-  }
+  const walk = (filters: Filters) =>
+    walkPages((cursor: KeysetCursor | null) => loadPage(findingsUrl(filters, cursor)), (page) => page.findings, PAGE_SIZE);
 
   /** Every finding under the filters in the page's order, from the table: flagged first, then newest, then higher id. */
   async function expected({ shop, check, resolution }: Filters): Promise<string[]> {

@@ -7,6 +7,7 @@ import { TASK } from "../../app/jobs/task-names";
 import { action, loader } from "../../app/routes/admin.jobs";
 import type { KeysetCursor } from "../../app/lib/keyset-cursor";
 import { adminGet, adminPost, createAdmin, responseOf, routeArgs, signIn } from "../support/admin";
+import { loadListPage, walkPages } from "../support/keyset-pages";
 import { queuedJobs, runDueJobs } from "../support/jobs";
 
 // The jobs page against real graphile-worker rows: a pending job, a running one (locked as a worker locks it) and
@@ -141,23 +142,10 @@ describe("/admin/jobs: pages", () => {
     previous: KeysetCursor | null;
   }
 
-  async function loadPage(url: string): Promise<JobsPageData> {
-    const response = await responseOf(() => loader(routeArgs(adminGet(url, operator.cookie))));
-    expect(response.status, url).toBe(200);
-    return response.json();
-  }
+  const loadPage = (url: string) => loadListPage<JobsPageData>(loader, url, operator.cookie);
 
-  /** Follows Next from the first page; checks each page's size and that only the last has no Next. */
-  async function walk(filters: Filters): Promise<JobsPageData[]> {
-    const pages = [await loadPage(jobsUrl(filters))];
-    expect(pages[0].previous).toBeNull();
-    while (pages.at(-1)!.next) {
-      expect(pages.at(-1)!.jobs).toHaveLength(PAGE_SIZE);
-      pages.push(await loadPage(jobsUrl(filters, pages.at(-1)!.next)));
-      expect(pages.length).toBeLessThan(10);
-    }
-    return pages;
-  }
+  const walk = (filters: Filters) =>
+    walkPages((cursor: KeysetCursor | null) => loadPage(jobsUrl(filters, cursor)), (page) => page.jobs, PAGE_SIZE);
 
   /** Every job under the filters in the page's order, from the table: failed, running, pending, then run_at (to the microsecond), then id. */
   async function expected({ state, task, shop }: Filters): Promise<string[]> {

@@ -4,6 +4,7 @@ import { pgPool } from "../../app/db.server";
 import { MERCHANTS_PAGE_SIZE } from "../../app/merchants/list-merchants.server";
 import { loader } from "../../app/routes/admin.merchants";
 import { adminGet, createAdmin, responseOf, routeArgs, signIn } from "../support/admin";
+import { loadListPage, walkPages } from "../support/keyset-pages";
 
 // The merchants list a page at a time: keyset pages in domain order with no gap and no duplicate, back with
 // `before`, the approval tabs with their counts, search by domain or name (its wildcards taken literally), and a
@@ -23,21 +24,16 @@ interface ListBody {
 let cookie = "";
 const shopOf = (i: number) => `shop-${String(i).padStart(3, "0")}.myshopify.com`;
 
-async function list(search = ""): Promise<ListBody> {
-  const response = await responseOf(() => loader(routeArgs(adminGet(`/admin/merchants${search}`, cookie))));
-  expect(response.status).toBe(200);
-  return response.json();
-}
+const list = (search = "") => loadListPage<ListBody>(loader, `/admin/merchants${search}`, cookie);
 
+/** Every shop the list shows under a search, following Next page by page. */
 async function walk(search: string): Promise<string[]> {
-  const shops: string[] = [];
-  let page = await list(search);
-  for (let pages = 0; pages < 20; pages++) {
-    shops.push(...page.merchants.map((m) => m.shop));
-    if (!page.next) return shops;
-    page = await list(`${search}${search ? "&" : "?"}after=${page.next}`);
-  }
-  throw new Error("too many pages");
+  const pages = await walkPages(
+    (after: string | null) => list(after ? `${search}${search ? "&" : "?"}after=${after}` : search),
+    (page) => page.merchants,
+    MERCHANTS_PAGE_SIZE,
+  );
+  return pages.flatMap((page) => page.merchants.map((m) => m.shop));
 }
 
 beforeAll(async () => {
