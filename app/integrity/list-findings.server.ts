@@ -1,8 +1,9 @@
 import type { FindingOutcome } from "@prisma/client";
 import { z } from "zod";
-import { pgPool, prisma } from "~/db.server";
+import { pgPool } from "~/db.server";
 import { readCursor, type KeysetCursor } from "~/lib/keyset-cursor";
 import { keysetPage, keysetSql, type KeysetOrder } from "~/lib/keyset-page.server";
+import { INTEGRITY_CHECKS } from "./checks";
 
 // The findings page: by shop and check (filters in the URL), unresolved by default, the ones flagged for a person
 // first (a repaired finding is a record; a flagged one is work), newest first within each.
@@ -10,6 +11,7 @@ import { keysetPage, keysetSql, type KeysetOrder } from "~/lib/keyset-page.serve
 // Flagged-first is part of one keyset order (app/lib/keyset-page.server.ts), so that Next crosses from the last
 // flagged finding to the first of the others with nothing skipped or shown twice. A row comparison runs one way,
 // so the group is a rank that sorts first descending, like the rest of the key: 1 for flagged, 0 for the others.
+// The default view (unresolved) reads it from a partial index on the same expressions (migration 20261128150000).
 
 export const PAGE_SIZE = 50;
 
@@ -57,7 +59,7 @@ export async function listFindings({ shop, check, resolution, cursor }: Findings
   const { condition, orderBy } = keysetSql(ORDER, cursor, params);
   if (condition) conditions.push(condition);
   // In SQL rather than Prisma: the keyset is a row comparison over an expression, which Prisma cannot write.
-  const [{ rows }, checks, shops] = await Promise.all([
+  const [{ rows }, { rows: shops }] = await Promise.all([
     pgPool().query<FindingListItem>(
       `SELECT id::text, run_id AS "runId", shop, "check", entity_type AS "entityType", entity_id::text AS "entityId", outcome,
               message, "before", "after", created_at AS "createdAt", resolved_at AS "resolvedAt", resolved_by AS "resolvedBy"
@@ -67,15 +69,23 @@ export async function listFindings({ shop, check, resolution, cursor }: Findings
         LIMIT ${PAGE_SIZE + 1}`,
       params,
     ),
-    prisma.integrityFinding.findMany({ distinct: ["check"], select: { check: true }, orderBy: { check: "asc" } }),
-    prisma.integrityFinding.findMany({ distinct: ["shop"], select: { shop: true }, orderBy: { shop: "asc" } }),
+    // The filters' choices: the checks the app runs, and the shops that have findings, found by skipping through
+    // the findings' (shop, …) index one shop at a time. Prisma's `distinct` reads every finding (~0.5 s for 200,000).
+    pgPool().query<{ shop: string }>(
+      `WITH RECURSIVE shops AS (
+         (SELECT shop FROM integrity_finding ORDER BY shop LIMIT 1)
+         UNION ALL
+         SELECT (SELECT f.shop FROM integrity_finding f WHERE f.shop > s.shop ORDER BY f.shop LIMIT 1) FROM shops s WHERE s.shop IS NOT NULL
+       )
+       SELECT shop FROM shops WHERE shop IS NOT NULL`,
+    ),
   ]);
   const page = keysetPage(rows, PAGE_SIZE, cursor, (f) => ({ key: [flaggedRank(f.outcome), f.createdAt.getTime()], id: f.id }));
   return {
     findings: page.rows,
     next: page.next,
     previous: page.previous,
-    checks: checks.map((c) => c.check),
+    checks: INTEGRITY_CHECKS.map((c) => c.name).sort(),
     shops: shops.map((s) => s.shop),
   };
 }
