@@ -41,7 +41,8 @@ export async function getCatalogHealth(
               count(*) FILTER (WHERE v.available_quantity <= 0)::int AS out_of_stock
          FROM product_variant v
          JOIN product p ON p.shop = v.shop AND p.id = v.product_id AND p.listed AND p.deleted_at IS NULL
-        WHERE v.deleted_at IS NULL ${only("v.shop")} GROUP BY v.shop
+        -- narrowed on both sides: PostgreSQL does not carry an ANY(...) filter across the join's equality
+        WHERE v.deleted_at IS NULL ${only("v.shop")} ${only("p.shop")} GROUP BY v.shop
      ), findings AS (
        SELECT f.shop, count(*)::int AS open
          FROM integrity_finding f WHERE f.outcome = 'FLAGGED' AND f.resolved_at IS NULL ${only("f.shop")}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import * as adminLists from "../../bench/admin-lists.bench";
 import * as analytics from "../../bench/analytics.bench";
 import * as client from "../../bench/client.bench";
 import * as dashboard from "../../bench/dashboard.bench";
@@ -56,6 +57,10 @@ describe("npm run bench, at a tiny size", () => {
 
   it("analytics", async () => {
     expectReport(await analytics.run({ events: 5_000, shops: 10, runs: 1, log }));
+  }, 120_000);
+
+  it("admin-lists", async () => {
+    expectReport(await adminLists.run({ merchants: 12, variants: 600, findings: 500, runs: 1, log }));
   }, 120_000);
 
   it("dashboard", async () => {
