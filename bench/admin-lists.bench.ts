@@ -3,6 +3,7 @@ import { prisma } from "../app/db.server";
 import { listFindings } from "../app/integrity/list-findings.server";
 import { listMerchants } from "../app/merchants/list-merchants.server";
 import { envNumber, openDedicatedDatabase } from "./dedicated-database";
+import { medianMs, round } from "./timing";
 
 // The platform admin's merchants and findings pages on a large marketplace: 200 merchants with 600,000 variants
 // between them, and 200,000 integrity findings. Each page's loader query: the merchants list (first page, a deep
@@ -25,21 +26,8 @@ export interface AdminListsBenchOptions {
 
 const VARIANTS_PER_PRODUCT = 3;
 
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
-}
-
-async function medianMs(runs: number, work: () => Promise<unknown>): Promise<number> {
-  await work(); // warm-up: plans and caches
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  return round(times[Math.floor(times.length / 2)]);
-}
+/** The median, to one decimal, as the table prints it. */
+const medianRoundedMs = async (runs: number, work: () => Promise<unknown>) => round(await medianMs(runs, work));
 
 export async function run(options: AdminListsBenchOptions = {}) {
   const merchants = options.merchants ?? envNumber("ADMIN_LISTS_BENCH_MERCHANTS", 200);
@@ -85,22 +73,22 @@ export async function run(options: AdminListsBenchOptions = {}) {
     const firstMerchants = await listMerchants({});
     const middleShop = firstMerchants.merchants.at(-1)?.shop;
     const merchantsFigures = {
-      merchants_first_page_ms: await medianMs(runs, () => listMerchants({})),
-      merchants_next_page_ms: await medianMs(runs, () => listMerchants({ after: middleShop })),
-      merchants_search_ms: await medianMs(runs, () => listMerchants({ q: "shop 1" })),
-      merchants_pending_tab_ms: await medianMs(runs, () => listMerchants({ approval: "PENDING" })),
+      merchants_first_page_ms: await medianRoundedMs(runs, () => listMerchants({})),
+      merchants_next_page_ms: await medianRoundedMs(runs, () => listMerchants({ after: middleShop })),
+      merchants_search_ms: await medianRoundedMs(runs, () => listMerchants({ q: "shop 1" })),
+      merchants_pending_tab_ms: await medianRoundedMs(runs, () => listMerchants({ approval: "PENDING" })),
     };
-    const everyMerchantMs = await medianMs(Math.min(runs, 3), () => getCatalogHealth());
+    const everyMerchantMs = await medianRoundedMs(Math.min(runs, 3), () => getCatalogHealth());
 
     log("measuring the findings list");
     const firstFindings = await listFindings({ resolution: "unresolved", cursor: null });
     const findingsFigures = {
-      findings_default_view_ms: await medianMs(runs, () => listFindings({ resolution: "unresolved", cursor: null })),
-      findings_next_page_ms: await medianMs(runs, () => listFindings({ resolution: "unresolved", cursor: firstFindings.next })),
-      findings_one_shop_ms: await medianMs(runs, () => listFindings({ resolution: "unresolved", shop: "shop-0042.myshopify.com", cursor: null })),
-      findings_one_check_all_ms: await medianMs(runs, () => listFindings({ resolution: "all", check: "invalid_price", cursor: null })),
+      findings_default_view_ms: await medianRoundedMs(runs, () => listFindings({ resolution: "unresolved", cursor: null })),
+      findings_next_page_ms: await medianRoundedMs(runs, () => listFindings({ resolution: "unresolved", cursor: firstFindings.next })),
+      findings_one_shop_ms: await medianRoundedMs(runs, () => listFindings({ resolution: "unresolved", shop: "shop-0042.myshopify.com", cursor: null })),
+      findings_one_check_all_ms: await medianRoundedMs(runs, () => listFindings({ resolution: "all", check: "invalid_price", cursor: null })),
     };
-    const distinctChoicesMs = await medianMs(Math.min(runs, 3), () =>
+    const distinctChoicesMs = await medianRoundedMs(Math.min(runs, 3), () =>
       Promise.all([
         prisma.integrityFinding.findMany({ distinct: ["check"], select: { check: true }, orderBy: { check: "asc" } }),
         prisma.integrityFinding.findMany({ distinct: ["shop"], select: { shop: true }, orderBy: { shop: "asc" } }),

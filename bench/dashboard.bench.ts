@@ -3,6 +3,7 @@ import { loadSyncMonitor } from "../app/monitoring/load-sync-monitor.server";
 import { getSyncMonitorStats } from "../app/monitoring/sync-monitor-stats.server";
 import { parseSyncMonitorQuery, type SyncMonitorQuery } from "../app/monitoring/sync-monitor-query";
 import { envNumber, openDedicatedDatabase } from "./dedicated-database";
+import { medianMs, round } from "./timing";
 
 // The sync monitor (/admin/sync-monitor) over 1,000,000 events (200 shops, 90 days):
 // - the page query (listSyncEvents) for a matrix of filters (shop x type x status x range x sort) on the first page
@@ -22,22 +23,6 @@ const SHOP = "shop-0042.myshopify.com";
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
-}
-
-async function medianMs(runs: number, work: () => Promise<unknown>): Promise<number> {
-  await work(); // warm-up: plans and caches
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
 }
 
 function summary(times: number[]) {

@@ -1,8 +1,8 @@
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
 import { pgPool, prisma } from "../../app/db.server";
-import { DESKTOP_CHROME_USER_AGENT, launchChromium, screenshot } from "../support/browser";
+import { DESKTOP_CHROME_USER_AGENT, openBrowserPage, screenshot, type BrowserSession } from "../support/browser";
 import { embeddedAppUrl as signedEmbeddedAppUrl } from "../support/embedded-app-url";
 import { productionBuild } from "../support/production-build";
 import { startDemoStack, type DemoStack } from "../support/demo-stack";
@@ -15,16 +15,14 @@ import { startDemoStack, type DemoStack } from "../support/demo-stack";
 
 const EMAIL = "e2e-pages-operator@marketplace.test";
 const PASSWORD = "e2e-password-not-secret";
-const ADMIN_SESSION_SECRET = "e2e-admin-session-secret-0123456789abcdef";
 const API_KEY = "e2e-api-key";
 const API_SECRET = "e2e-api-secret-0123456789";
 const SHOP = "birch-and-bloom.myshopify.com";
 const OTHER_SHOP = "cobalt-cycles.myshopify.com";
 
 let stack: DemoStack | undefined;
-let browser: Browser | undefined;
+let browser: BrowserSession | undefined;
 let page: Page;
-const browserErrors: string[] = [];
 const SLOW = { timeout: 30_000, interval: 250 };
 
 const shot = (name: string) => screenshot(page, name);
@@ -43,15 +41,12 @@ beforeAll(async () => {
     },
   });
   await prisma.syncEvent.create({ data: { shop: OTHER_SHOP, eventType: "PRODUCT_SYNC", status: "FAILURE", errorMessage: "cobalt-only failure" } });
-  stack = await startDemoStack({ databaseUrl: process.env.DATABASE_URL!, apiKey: API_KEY, apiSecret: API_SECRET, build: await productionBuild(), env: { ADMIN_SESSION_SECRET } });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, userAgent: DESKTOP_CHROME_USER_AGENT });
-  page.setDefaultTimeout(20_000);
-  page.on("pageerror", (error) => browserErrors.push(`pageerror ${page.url()}: ${error.message}`));
+  stack = await startDemoStack({ databaseUrl: process.env.DATABASE_URL!, apiKey: API_KEY, apiSecret: API_SECRET, build: await productionBuild() });
+  browser = await openBrowserPage({ userAgent: DESKTOP_CHROME_USER_AGENT });
+  page = browser.page;
 }, 300_000);
 
 afterAll(async () => {
-  if (browserErrors.length > 0) console.log(`[e2e] browser errors:\n${browserErrors.join("\n")}`);
   await browser?.close();
   await stack?.stop();
 }, 60_000);
@@ -137,6 +132,6 @@ describe("merchant page and platform admin pages in Chromium", () => {
     await jobRow.waitFor();
     expect(await jobRow.textContent()).toMatch(/integrity-check.*pending/);
     await shot("16-jobs");
-    expect(browserErrors).toEqual([]);
+    expect(browser!.errors).toEqual([]);
   }, 120_000);
 });

@@ -1,10 +1,10 @@
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
 import { pgPool, prisma } from "../../app/db.server";
 import { getSyncMonitorStats } from "../../app/monitoring/sync-monitor-stats.server";
 import { parseSyncMonitorQuery } from "../../app/monitoring/sync-monitor-query";
-import { launchChromium, screenshot } from "../support/browser";
+import { openBrowserPage, screenshot, type BrowserSession } from "../support/browser";
 import { productionBuild } from "../support/production-build";
 import { DEMO_SHOPS, startDemoStack, type DemoStack } from "../support/demo-stack";
 
@@ -14,13 +14,10 @@ import { DEMO_SHOPS, startDemoStack, type DemoStack } from "../support/demo-stac
 
 const EMAIL = "e2e-operator@marketplace.test";
 const PASSWORD = "e2e-password-not-secret";
-const ADMIN_SESSION_SECRET = "e2e-admin-session-secret-0123456789abcdef";
 
 let stack: DemoStack | undefined;
-let browser: Browser | undefined;
+let browser: BrowserSession | undefined;
 let page: Page;
-// What the browser reported: printed at the end, so a failure shows the page's own errors.
-const browserErrors: string[] = [];
 // Server round trips on a busy 2-core machine (and scrypt on sign-in) take longer than expect.poll's 1 s default.
 const SLOW = { timeout: 30_000, interval: 200 };
 
@@ -62,20 +59,13 @@ beforeAll(async () => {
     // The crontab could add events mid-test; this file reads seeded events only.
     worker: false,
     build: await productionBuild(),
-    env: { ADMIN_SESSION_SECRET },
   });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.setDefaultTimeout(20_000);
-  page.on("pageerror", (error) => browserErrors.push(`pageerror: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") browserErrors.push(`console: ${message.text()}`);
-  });
+  browser = await openBrowserPage({ consoleErrors: true });
+  page = browser.page;
   console.log(`[e2e] app and browser up in ${Math.round(performance.now() - started)} ms`);
 }, 300_000);
 
 afterAll(async () => {
-  if (browserErrors.length > 0) console.log(`[e2e] browser errors:\n${browserErrors.join("\n")}`);
   await browser?.close();
   await stack?.stop();
 }, 60_000);

@@ -23,3 +23,34 @@ export async function launchChromium(): Promise<Browser> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+export interface BrowserSession {
+  page: Page;
+  /** What the page reported: uncaught errors, and console errors when asked for. */
+  errors: string[];
+  /** Prints what the page reported, if anything (so a failure shows the page's own errors), and closes Chromium. */
+  close(): Promise<void>;
+}
+
+/** Chromium with one desktop-sized page that collects its own errors, for a browser test file. */
+export async function openBrowserPage(options: { userAgent?: string; consoleErrors?: boolean } = {}): Promise<BrowserSession> {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, userAgent: options.userAgent });
+  // Server round trips on a busy 2-core machine, not a dev server's compiles: 20 s is plenty.
+  page.setDefaultTimeout(20_000);
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(`pageerror ${page.url()}: ${error.message}`));
+  if (options.consoleErrors) {
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(`console: ${message.text()}`);
+    });
+  }
+  return {
+    page,
+    errors,
+    async close() {
+      if (errors.length > 0) console.log(`[e2e] browser errors:\n${errors.join("\n")}`);
+      await browser.close();
+    },
+  };
+}

@@ -28,7 +28,7 @@ export interface DemoStackOptions {
   /** The in-process worker; unset: as WORKER_IN_PROCESS says (on by default). */
   worker?: boolean;
   /** A production build's folder (`npm run build` output): serve it as `npm start` does, with NODE_ENV
-   * "production". Unset: Vite's dev server, as `npm run dev:local` does. */
+   * "production" and an ADMIN_SESSION_SECRET of its own. Unset: Vite's dev server, as `npm run dev:local` does. */
   build?: string;
   /** "inherit" shows the app's output (the demo); "pipe" keeps it for `output()` (tests). */
   stdio?: "inherit" | "pipe";
@@ -87,8 +87,9 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   }
 
   const stdio = options.stdio ?? "pipe";
+  // Production refuses to start without ADMIN_SESSION_SECRET; a test stack's own will do (options.env may override).
   const mode: { args: string[]; env: Record<string, string> } = options.build
-    ? { args: [], env: { NODE_ENV: "production", BUILD_DIRECTORY: options.build } }
+    ? { args: [], env: { NODE_ENV: "production", BUILD_DIRECTORY: options.build, ADMIN_SESSION_SECRET: "demo-stack-admin-session-secret-0123456789" } }
     : { args: ["--dev"], env: {} };
   const app = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", ...mode.args], {
     stdio: stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],
