@@ -15,6 +15,17 @@ let cached: GraphQLSchema | undefined;
 // Building the 3.4 MB SDL takes most of a second, so every emulator (and the validation test) in a process
 // shares one schema object.
 export function adminSchema(): GraphQLSchema {
-  cached ??= buildSchema(readFileSync(ADMIN_SCHEMA_PATH, "utf8"));
+  cached ??= buildSchema(readAdminSchemaSdl());
   return cached;
+}
+
+function readAdminSchemaSdl(): string {
+  try {
+    return readFileSync(ADMIN_SCHEMA_PATH, "utf8");
+  } catch (error) {
+    throw new Error(
+      `Shopify's Admin schema is not at ${ADMIN_SCHEMA_PATH} (${(error as NodeJS.ErrnoException).code}): the emulator ` +
+        "reads it from the shared folder beside the checkout; set SHOPIFY_ADMIN_SCHEMA_PATH to point elsewhere.",
+    );
+  }
 }
