@@ -79,12 +79,16 @@ describe("fan-out", () => {
   it("runs from the cron task: the schedule task queues the per-shop jobs from the cron's time", async () => {
     await createConnection("cron.myshopify.com");
     const utils = await workerUtils();
-    await utils.addJob(TASK.scheduleIntegrityChecks, { _cron: { ts: "2026-11-29T02:00:00.000Z", backfilled: false } });
+    // A firing a day ahead of the real clock (the database's, which decides what is due): its per-shop job is
+    // queued from the cron's time, so it is not due yet and stays queued. A fixed instant would be in the past
+    // one day and the job would run here.
+    const cronTs = new Date(Math.ceil(Date.now() / HOUR) * HOUR + 24 * HOUR).toISOString();
+    await utils.addJob(TASK.scheduleIntegrityChecks, { _cron: { ts: cronTs, backfilled: false } });
     await runDueJobs(taskList);
     const jobs = await queuedJobs(TASK.integrityCheck);
     expect(jobs).toHaveLength(1);
     expect(jobs[0].payload).toMatchObject({ shop: "cron.myshopify.com", reason: "schedule" });
-    expect(jobs[0].run_at.getTime()).toBeGreaterThanOrEqual(Date.parse("2026-11-29T02:00:00.000Z"));
+    expect(jobs[0].run_at.getTime()).toBeGreaterThanOrEqual(Date.parse(cronTs));
     expect(await queuedJobs(TASK.scheduleIntegrityChecks)).toHaveLength(0);
   });
 });
