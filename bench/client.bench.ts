@@ -1,7 +1,7 @@
 import { createAdminClient } from "../app/shopify-admin/admin-client.server";
 import { PRODUCT_VARIANTS_PAGE_SIZE, PRODUCT_VARIANTS_QUERY, type PageInfo } from "../app/shopify-admin/operations";
-import { startEmulator, type RunningEmulator } from "../tests/emulator/index";
-import type { PlanOption } from "../tests/emulator/plans";
+import { startEmulator, type RunningEmulator } from "../emulator/index";
+import type { PlanOption } from "../emulator/plans";
 
 // The Admin client's throughput on a large paginated read (productVariants, 250 a page) from the emulator,
 // as points per second drawn from the bucket's restore, against a naive client measured in the same run on

@@ -5,7 +5,7 @@ import { syncInventory } from "../app/inventory/sync-inventory.server";
 import { createAdminClient } from "../app/shopify-admin/admin-client.server";
 import type { DataOf } from "../app/shopify-admin/graphql-document";
 import { INVENTORY_LEVELS_PAGE_SIZE, INVENTORY_LEVELS_QUERY } from "../app/shopify-admin/operations";
-import { startEmulator } from "../tests/emulator";
+import { startEmulator } from "../emulator";
 import { envNumber, openDedicatedDatabase } from "./dedicated-database";
 
 // The hourly inventory sync of a shop with 300,000 variants of which 10% changed, read from the emulator over HTTP

@@ -7,7 +7,7 @@ import { parseBulkExportLine } from "../app/sync/bulk-export-line";
 import { fetchResultFile } from "../app/sync/finish-product-export.server";
 import { readJsonlLines } from "../app/sync/jsonl-reader";
 import { BULK_OPERATION_QUERY, BULK_OPERATION_RUN_QUERY, BULK_PRODUCT_EXPORT_QUERY, type BulkOperationNode } from "../app/shopify-admin/operations";
-import { startEmulator } from "../tests/emulator";
+import { startEmulator } from "../emulator";
 import { envNumber, openDedicatedDatabase } from "./dedicated-database";
 
 // The daily product sync's ingest: a 100,000-product / 300,000-variant bulk export built by the Shopify emulator

@@ -7,8 +7,8 @@ import { generateStrongPassword } from "../app/admin-auth/generate-password.serv
 import { prisma } from "../app/db.server";
 import { enqueueShopJob } from "../app/jobs/queue.server";
 import { TASK } from "../app/jobs/task-names";
-import { DEMO_SHOPS, startDemoStack } from "../tests/support/demo-stack";
-import { DESKTOP_CHROME_USER_AGENT, embeddedAppUrl as signedEmbeddedAppUrl } from "../tests/support/embedded-app-url";
+import { DEMO_SHOPS, startDemoStack } from "./lib/demo-stack";
+import { DESKTOP_CHROME_USER_AGENT, embeddedAppUrl as signedEmbeddedAppUrl } from "./lib/embedded-app-url";
 import { onShutdown, prepareDatabase, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
 
 const APP_PORT = Number(process.env.PORT || 3000);

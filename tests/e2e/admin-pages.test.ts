@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
 import { pgPool, prisma } from "../../app/db.server";
 import { DESKTOP_CHROME_USER_AGENT, openBrowserPage, screenshot, type BrowserSession } from "../support/browser";
-import { embeddedAppUrl as signedEmbeddedAppUrl } from "../support/embedded-app-url";
+import { embeddedAppUrl as signedEmbeddedAppUrl } from "../../scripts/lib/embedded-app-url";
 import { productionBuild } from "../support/production-build";
-import { startDemoStack, type DemoStack } from "../support/demo-stack";
+import { startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
 
 // The other platform admin pages and the merchant page in Debian's Chromium, against the app as production runs it
 // (this run's production build, in-process worker) and the Shopify emulator: open the merchant page as Shopify admin

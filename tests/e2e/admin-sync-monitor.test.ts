@@ -6,7 +6,7 @@ import { getSyncMonitorStats } from "../../app/monitoring/sync-monitor-stats.ser
 import { parseSyncMonitorQuery } from "../../app/monitoring/sync-monitor-query";
 import { openBrowserPage, screenshot, type BrowserSession } from "../support/browser";
 import { productionBuild } from "../support/production-build";
-import { DEMO_SHOPS, startDemoStack, type DemoStack } from "../support/demo-stack";
+import { DEMO_SHOPS, startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
 
 // The platform admin's sync monitor in Debian's Chromium, against the app as production runs it (this run's
 // production build, emulator, this file's database) with seeded sync events: sign in, filter by merchant and type, see the

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BULK_OPERATION_QUERY, BULK_OPERATION_RUN_QUERY, BULK_PRODUCT_EXPORT_QUERY, type BulkOperationNode } from "../../app/shopify-admin/operations";
-import type { RunningEmulator } from "./index";
-import { webhookHmac } from "./index";
-import { createTestShop, rawGraphql, startTestEmulator, startWebhookReceiver, TEST_API_SECRET, waitUntil } from "./testing";
+import type { RunningEmulator } from "../../emulator/index";
+import { webhookHmac } from "../../emulator/index";
+import { createTestShop, rawGraphql, startTestEmulator, startWebhookReceiver, TEST_API_SECRET, waitUntil } from "../support/emulator";
 
 let emulator: RunningEmulator;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;

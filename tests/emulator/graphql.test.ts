@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "./index";
-import { createTestShop, rawGraphql, startTestEmulator } from "./testing";
+import type { RunningEmulator } from "../../emulator/index";
+import { createTestShop, rawGraphql, startTestEmulator } from "../support/emulator";
 
 let emulator: RunningEmulator;
 let shop: ReturnType<typeof createTestShop>;

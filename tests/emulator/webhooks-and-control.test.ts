@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "./index";
-import { webhookHmac } from "./index";
-import { createTestShop, rawGraphql, startTestEmulator, startWebhookReceiver, TEST_API_SECRET } from "./testing";
+import type { RunningEmulator } from "../../emulator/index";
+import { webhookHmac } from "../../emulator/index";
+import { createTestShop, rawGraphql, startTestEmulator, startWebhookReceiver, TEST_API_SECRET } from "../support/emulator";
 
 let emulator: RunningEmulator;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;

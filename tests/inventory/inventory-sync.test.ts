@@ -8,7 +8,7 @@ import { releaseWorkerUtils } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
 import { createInventorySyncTask } from "~/jobs/tasks/inventory-sync.server";
 import { inventoryWebhook } from "~/jobs/tasks/inventory-webhook.server";
-import type { RunningEmulator } from "../emulator";
+import type { RunningEmulator } from "../../emulator";
 import { queuedJobs } from "../integrity/fixtures";
 import { adjustableClock, emulatedShop, localQuantities, shopifyQuantities, startClockedEmulator } from "./emulated-shop";
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
 import { NO_CUSTOMER_DATA } from "../../app/merchants/compliance.server";
 import { deactivateConnection } from "../../app/merchants/deactivate-connection.server";
-import { readDeclaredWebhookPaths } from "../emulator/webhook-paths";
+import { readDeclaredWebhookPaths } from "../../emulator/webhook-paths";
 import { createConnection } from "../support/merchants";
 import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "./support/shopify-app";
 

@@ -8,8 +8,8 @@ import {
 } from "../../app/shopify-admin/errors";
 import { PRODUCT_VARIANTS_QUERY, SHOP_QUERY } from "../../app/shopify-admin/operations";
 import { graphqlDocument, type DataOf } from "../../app/shopify-admin/graphql-document";
-import type { RunningEmulator } from "../emulator/index";
-import { createTestShop, rawGraphql, startTestEmulator } from "../emulator/testing";
+import type { RunningEmulator } from "../../emulator/index";
+import { createTestShop, rawGraphql, startTestEmulator } from "../support/emulator";
 
 let emulator: RunningEmulator;
 

@@ -6,8 +6,8 @@ import { SHOPIFY_API_VERSION } from "../../app/shopify-admin/api-version";
 import { adminApiUrl } from "../../app/shopify-admin/admin-api-url";
 import { installEmulatorSeam, rewriteShopifyUrl } from "../../app/shopify-admin/emulator-seam.server";
 import { SHOP_QUERY } from "../../app/shopify-admin/operations";
-import { signSessionToken, type RunningEmulator } from "../emulator/index";
-import { createTestShop, rawGraphql, startTestEmulator, TEST_API_KEY, TEST_API_SECRET } from "../emulator/testing";
+import { signSessionToken, type RunningEmulator } from "../../emulator/index";
+import { createTestShop, rawGraphql, startTestEmulator, TEST_API_KEY, TEST_API_SECRET } from "../support/emulator";
 
 let emulator: RunningEmulator;
 

@@ -1,11 +1,12 @@
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { getOperationAST, Kind, parse, validate, type FragmentDefinitionNode } from "graphql";
 import { describe, expect, it } from "vitest";
 import * as operations from "../../app/shopify-admin/operations";
-import { requestedCost, MAX_QUERY_COST } from "../emulator/cost";
-import { checkBulkQuery } from "../emulator/bulk/bulk-query";
-import { adminSchema } from "../emulator/schema";
+import { requestedCost, MAX_QUERY_COST } from "../../emulator/cost";
+import { checkBulkQuery } from "../../emulator/bulk/bulk-query";
+import { adminSchema, BUNDLED_ADMIN_SCHEMA_PATH } from "../../emulator/schema";
 
 const documents = Object.entries(operations).filter((entry): entry is [string, string] => typeof entry[1] === "string");
 
@@ -18,6 +19,13 @@ function costAt(source: string, variables: Record<string, unknown>): number {
 }
 
 describe("the app's GraphQL documents against Shopify's 2026-01 Admin schema", () => {
+  it("is the schema the project carries, byte for byte Shopify's (sha256 in emulator/shopify-admin-schema/README.md)", () => {
+    const sha256 = createHash("sha256").update(readFileSync(BUNDLED_ADMIN_SCHEMA_PATH)).digest("hex");
+    expect(sha256).toBe("df6a69cdb2cac4d2dfb6a120f96eacc23178163b36340e8d6128fe128b9c6b34");
+    expect(path.relative(process.cwd(), BUNDLED_ADMIN_SCHEMA_PATH).startsWith("..")).toBe(false);
+  });
+
+
   it("finds the documents of app/shopify-admin/operations.ts", () => {
     expect(documents.length).toBeGreaterThanOrEqual(12);
   });

@@ -8,7 +8,7 @@ const CHROMIUM = "/usr/bin/chromium";
 export const ARTIFACTS = path.resolve("tests/artifacts/e2e");
 
 // Headless Chromium names itself "HeadlessChrome", which the Shopify library turns away as a bot (410).
-export { DESKTOP_CHROME_USER_AGENT } from "./embedded-app-url";
+export { DESKTOP_CHROME_USER_AGENT } from "../../scripts/lib/embedded-app-url";
 
 export async function launchChromium(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });

@@ -7,8 +7,8 @@ import { TASK } from "../../app/jobs/task-names";
 import { createProductSyncTasks } from "../../app/jobs/tasks/product-sync.server";
 import { adminClientForShop } from "../../app/shopify-admin/client-for-shop.server";
 import { enqueueExportCheckFromWebhook } from "../../app/sync/enqueue-export-check.server";
-import type { RunningEmulator } from "../emulator/index";
-import { createTestShop, startTestEmulator } from "../emulator/testing";
+import type { RunningEmulator } from "../../emulator/index";
+import { createTestShop, startTestEmulator } from "../support/emulator";
 import { createConnection, productLine, variantLine, chunked } from "./export-fixtures";
 import { ingestBulkExport } from "../../app/sync/bulk-export-ingest.server";
 

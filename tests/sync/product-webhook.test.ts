@@ -7,8 +7,8 @@ import { productWebhook } from "../../app/jobs/tasks/product-webhook.server";
 import { applyProductWebhook } from "../../app/sync/apply-product-webhook.server";
 import { enqueueProductWebhook } from "../../app/sync/enqueue-product-webhook.server";
 import { acceptWebhookDelivery } from "../../app/webhooks/accept-delivery.server";
-import type { RunningEmulator } from "../emulator/index";
-import { createTestShop, startTestEmulator } from "../emulator/testing";
+import type { RunningEmulator } from "../../emulator/index";
+import { createTestShop, startTestEmulator } from "../support/emulator";
 import { createConnection } from "./export-fixtures";
 
 // products/* webhooks, job side: dedupe by webhook id, and ordering by Shopify's updated_at.

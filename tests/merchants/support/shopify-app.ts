@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { resetEnvCache } from "../../../app/env.server";
-import { signSessionToken, startEmulator, webhookHmac, type RunningEmulator } from "../../emulator";
+import { signSessionToken, startEmulator, webhookHmac, type RunningEmulator } from "../../../emulator";
 import { TEST_API_KEY, TEST_API_SECRET } from "../../support/test-environment";
 
 // The real shopifyApp() of app/shopify.server.ts, talking to the Shopify emulator through the emulator seam, for

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { freePort } from "../../app/database/scratch-server.server";
-import { startEmulator, type RunningEmulator } from "../emulator";
+import { startEmulator, type RunningEmulator } from "../../emulator";
 
 // The app as `npm run demo` runs it, for the demo itself and for end-to-end tests: the Shopify emulator with the
 // demo's seeded shops, and `scripts/serve.ts` (in-process worker) as a child process on the given database, talking

@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFieldResolver, type GraphQLTypeResolver } from "graphql";
-import { SHOPIFY_API_VERSION } from "../../app/shopify-admin/api-version";
+import { SHOPIFY_API_VERSION } from "../app/shopify-admin/api-version";
 import { gid, inventoryLevelGid, isoSeconds, numericId, parseGid } from "./ids";
 import { paginate, type ConnectionArgs } from "./pagination";
 import { compileSearch, type SearchFields } from "./search-query";

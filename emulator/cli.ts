@@ -1,6 +1,6 @@
 import { startEmulator } from "./index";
 
-// Runs the emulator on its own for manual poking: `npx tsx tests/emulator/cli.ts`. Configured by environment:
+// Runs the emulator on its own for manual poking: `npx tsx emulator/cli.ts`. Configured by environment:
 // EMULATOR_PORT (default 4010), SHOPIFY_API_SECRET, SHOPIFY_API_KEY, EMULATOR_APP_URL (webhook target), and
 // EMULATOR_DEMO_SHOP=1 to create demo.myshopify.com with 200 products x 3 variants.
 const port = Number(process.env.EMULATOR_PORT ?? 4010);

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
-import { SHOPIFY_API_VERSION } from "../../app/shopify-admin/api-version";
+import { SHOPIFY_API_VERSION } from "../app/shopify-admin/api-version";
 
 export interface WebhookDelivery {
   id: string;

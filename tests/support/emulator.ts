@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from "./index";
-import type { CreateShopInput } from "./store";
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator";
+import type { CreateShopInput } from "../../emulator/store";
 
 // Small helpers shared by the emulator's and the Admin client's tests.
 

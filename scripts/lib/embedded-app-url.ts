@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { signSessionToken } from "../emulator/session-token";
+import { signSessionToken } from "../../emulator/session-token";
 
 // Whoever opens the embedded app (a browser in tests, the demo's fetch) must not look like a bot: the Shopify library
 // answers 410 to user agents such as "HeadlessChrome" or node's fetch.

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SHOPIFY_API_VERSION } from "../../app/shopify-admin/api-version";
+import { SHOPIFY_API_VERSION } from "../app/shopify-admin/api-version";
 import { BulkOperations, DEFAULT_BULK_TIMING, type BulkTiming } from "./bulk/bulk-operations";
 import { createControl, type EmulatorControl } from "./control";
 import { GraphqlEndpoint } from "./graphql-endpoint";

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SHOPIFY_API_VERSION } from "../../app/shopify-admin/api-version";
+import { SHOPIFY_API_VERSION } from "../app/shopify-admin/api-version";
 import type { BulkOperations } from "./bulk/bulk-operations";
 import type { EmulatorControl } from "./control";
 import type { GraphqlEndpoint } from "./graphql-endpoint";
