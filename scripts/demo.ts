@@ -26,7 +26,7 @@ function embeddedAppUrl(shop: string, ttlSeconds: number): string {
 }
 
 const database = await prepareDatabase();
-// Data persists between runs (.data/postgres) but the emulator is new each time: it is told the access tokens the
+// Data persists between runs (.data/postgres, see README) but the emulator is new each time: it is told the access tokens the
 // app already holds, so the shops stay installed.
 const storedSessions = await prisma.session.findMany({
   where: { shop: { in: DEMO_SHOPS.map((s) => s.domain) }, isOnline: false },
@@ -85,6 +85,7 @@ const lines = [
   `    ${APP_URL}/admin/sync-monitor`,
   `    email ${DEMO_ADMIN_EMAIL}   password ${adminPassword}   (operator; a new password each run)`,
   "",
+  `  Data:          ${database.dataDir ?? database.url}   (kept between runs)`,
   "  Ctrl-C stops the app, the emulator and the database.",
   "",
 ];

