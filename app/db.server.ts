@@ -6,7 +6,7 @@ import pg from "pg";
 // loads this module twice (dev reloads, or the worker importing it from source): both live on globalThis.
 //
 // Prisma serves ordinary reads and writes. Bulk paths (ingest, inventory, integrity checks) use the pg pool
-// directly for set-based SQL, COPY and explicit transactions (see docs/decisions/002-bulk-sql.md).
+// directly for set-based SQL, COPY and explicit transactions (see docs/decisions/002-ids-money-and-bulk-sql.md).
 
 interface DatabaseHandles {
   url: string;
