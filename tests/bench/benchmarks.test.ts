@@ -6,6 +6,8 @@ import * as dashboard from "../../bench/dashboard.bench";
 import * as integrity from "../../bench/integrity.bench";
 import * as inventory from "../../bench/inventory.bench";
 import * as productSync from "../../bench/product-sync.bench";
+import * as webhooks from "../../bench/webhooks.bench";
+import { productionBuild } from "../support/production-build";
 
 // Every benchmark of `npm run bench`, run end to end at a tiny size, so none of them rots between the times someone
 // runs them for real: each must finish and report finite figures, a baseline measured in the same run, and a goal.
@@ -66,4 +68,11 @@ describe("npm run bench, at a tiny size", () => {
   it("dashboard", async () => {
     expectReport(await dashboard.run({ events: 5_000, runs: 1, log }));
   }, 120_000);
+
+  it("webhooks", async () => {
+    const result = await webhooks.run({ deliveries: 60, concurrency: 8, build: await productionBuild(), log });
+    expectReport(result);
+    // At any size, every delivery is applied exactly once: that is a property, not a timing.
+    expect(result.figures["applied exactly once"]).toBe("yes");
+  }, 400_000);
 });

@@ -1,0 +1,184 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { SHOPIFY_API_VERSION } from "../app/shopify-admin/api-version";
+import { webhookHmac } from "../emulator/webhook-sender";
+import { webhookPathResolver } from "../emulator/webhook-paths";
+import { DEMO_SHOPS, startDemoStack } from "../scripts/lib/demo-stack";
+import { openDedicatedDatabase } from "./dedicated-database";
+import type { BenchResult, BenchRunOptions } from "./run";
+import { round } from "./timing";
+
+// `npm run bench -- webhooks`: a merchant's bulk edit as Shopify delivers it. N signed products/update deliveries
+// (one per product, each a new title) at a given concurrency against a production build with its in-process
+// worker, as `npm start` runs it. Reported: deliveries accepted per second and their latency (Shopify waits 5 s and
+// retries what is slower), what the worker applied during the burst, and how long the backlog took to drain after
+// it. Baseline, same run, same concurrency: GET /healthz (one query), the server's own ceiling for a request that
+// touches the database. Every change must be applied exactly once (one WEBHOOK sync event per delivery, every
+// product's title the one sent).
+//
+// Sizes: BENCH_WEBHOOKS (10,000), BENCH_WEBHOOK_CONCURRENCY (40); BUILD_DIRECTORY to reuse a build (else one is
+// made into .cache/ and removed after).
+
+export const name = "webhooks";
+export const description = "products/update bursts against a production build: accepted/s, latency, drain time";
+
+const API_KEY = "bench-webhooks-key";
+const API_SECRET = "bench-webhooks-secret-0123456789";
+const SHOP = DEMO_SHOPS[0].domain;
+const DRAIN_TIMEOUT_MS = 10 * 60_000;
+
+export interface WebhooksBenchOptions extends Partial<BenchRunOptions> {
+  deliveries?: number;
+  concurrency?: number;
+  /** A production build to serve (tests pass theirs); unset: BUILD_DIRECTORY, else built for this run. */
+  build?: string;
+}
+
+const envNumber = (key: string, fallback: number) => (process.env[key] ? Number(process.env[key]) : fallback);
+
+function buildOnce(log: (line: string) => void): Promise<{ directory: string; remove: () => void }> {
+  const directory = path.resolve(".cache", `bench-build-${process.pid}`);
+  log(`building the app into ${directory}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "build"], { env: { ...process.env, BUILD_DIRECTORY: directory, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.once("exit", (code) =>
+      code === 0
+        ? resolve({ directory, remove: () => rmSync(directory, { recursive: true, force: true }) })
+        : reject(new Error(`npm run build failed:\n${output.slice(-3000)}`)),
+    );
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
+}
+
+/** Runs `count` requests with `concurrency` in flight; returns each one's latency and the non-2xx count. */
+async function burst(count: number, concurrency: number, request: (i: number) => Promise<Response>) {
+  const latencies: number[] = [];
+  let failed = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const sent = performance.now();
+        const response = await request(i).catch(() => undefined);
+        await response?.arrayBuffer();
+        latencies.push(performance.now() - sent);
+        if (!response?.ok) failed++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { seconds, perSecond: count / seconds, latencies, failed };
+}
+
+export async function run(options: WebhooksBenchOptions = {}): Promise<BenchResult> {
+  const deliveries = options.deliveries ?? envNumber("BENCH_WEBHOOKS", 10_000);
+  const concurrency = options.concurrency ?? envNumber("BENCH_WEBHOOK_CONCURRENCY", 40);
+  const log = options.log ?? (() => undefined);
+
+  const database = await openDedicatedDatabase("webhooks", log);
+  const built = (options.build ?? process.env.BUILD_DIRECTORY) ? undefined : await buildOnce(log);
+  const build = options.build ?? process.env.BUILD_DIRECTORY ?? built!.directory;
+  const stack = await startDemoStack({ databaseUrl: database.url, apiKey: API_KEY, apiSecret: API_SECRET, build, seedProducts: false, worker: true });
+  try {
+    const { emulator } = stack;
+    emulator.control.seedProducts({ shop: SHOP, products: deliveries, variantsPerProduct: 1, seed: 11 });
+    // Webhook processing needs only the shop's connection (no Admin API call), so none is installed here.
+    await database.pool.query(
+      `INSERT INTO merchant_connection (shop, merchant_id, approval_status, selection_mode, updated_at) VALUES ($1, $1, 'APPROVED', 'ALL', now())`,
+      [SHOP],
+    );
+    const productIds = emulator.control.listProducts({ shop: SHOP, limit: deliveries }).map((p) => p.legacyResourceId);
+    const url = new URL(webhookPathResolver()("products/update"), stack.appUrl).toString();
+    const runTag = randomUUID().slice(0, 8);
+    const bodies = productIds.map((productId, i) => {
+      emulator.control.updateProduct({ shop: SHOP, productId, title: `burst ${runTag} ${i}` });
+      return JSON.stringify(emulator.control.productUpdatePayload({ shop: SHOP, productId }));
+    });
+
+    log(`baseline: ${Math.min(deliveries, 2_000)} GET /healthz at concurrency ${concurrency}`);
+    const health = await burst(Math.min(deliveries, 2_000), concurrency, () => fetch(`${stack.appUrl}/healthz`));
+
+    const applied = async () => {
+      const { rows } = await database.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM sync_event WHERE shop = $1 AND event_type = 'WEBHOOK' AND status = 'SUCCESS'`,
+        [SHOP],
+      );
+      return rows[0].n;
+    };
+
+    log(`burst: ${deliveries} products/update at concurrency ${concurrency}`);
+    const sent = await burst(deliveries, concurrency, (i) =>
+      fetch(url, {
+        method: "POST",
+        body: bodies[i],
+        headers: {
+          "Content-Type": "application/json",
+          "X-Shopify-Topic": "products/update",
+          "X-Shopify-Shop-Domain": SHOP,
+          "X-Shopify-Hmac-Sha256": webhookHmac(bodies[i], API_SECRET),
+          "X-Shopify-Webhook-Id": randomUUID(),
+          "X-Shopify-Event-Id": randomUUID(),
+          "X-Shopify-Triggered-At": new Date().toISOString(),
+          "X-Shopify-API-Version": SHOPIFY_API_VERSION,
+          "User-Agent": "Shopify-Captain-Hook",
+        },
+      }),
+    );
+    const appliedDuringBurst = await applied();
+    const drainStarted = performance.now();
+    let appliedNow = appliedDuringBurst;
+    while (appliedNow < deliveries - sent.failed && performance.now() - drainStarted < DRAIN_TIMEOUT_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      appliedNow = await applied();
+    }
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
+
+    // Exactly once: one event per delivery, and every product carries the title its delivery sent.
+    const { rows: check } = await database.pool.query<{ events: number; distinct_ids: number; titled: number }>(
+      `SELECT (SELECT count(*)::int FROM sync_event WHERE shop = $1 AND event_type = 'WEBHOOK') AS events,
+              (SELECT count(DISTINCT metadata->>'webhookId')::int FROM sync_event WHERE shop = $1 AND event_type = 'WEBHOOK') AS distinct_ids,
+              (SELECT count(*)::int FROM product WHERE shop = $1 AND title LIKE $2) AS titled`,
+      [SHOP, `burst ${runTag} %`],
+    );
+    const exactlyOnce = sent.failed === 0 && check[0].events === deliveries && check[0].distinct_ids === deliveries && check[0].titled === deliveries;
+    const p99 = percentile(sent.latencies, 99);
+
+    return {
+      figures: {
+        deliveries,
+        concurrency,
+        "accepted/s": round(sent.perSecond),
+        "p50 ms": round(percentile(sent.latencies, 50)),
+        "p95 ms": round(percentile(sent.latencies, 95)),
+        "p99 ms": round(p99),
+        "max ms": round(sent.latencies.at(-1) ?? 0),
+        "not 2xx": sent.failed,
+        "burst s": round(sent.seconds),
+        "processed/s during burst": round(appliedDuringBurst / sent.seconds),
+        "drained s after burst": round(drainSeconds),
+        "applied exactly once": exactlyOnce ? "yes" : `no (${check[0].events} events, ${check[0].titled} titles)`,
+      },
+      baseline: {
+        "GET /healthz/s": round(health.perSecond),
+        "/healthz p99 ms": round(percentile(health.latencies, 99)),
+      },
+      ratio: round(sent.perSecond / health.perSecond),
+      goal: "10,000 deliveries accepted with p99 < 1 s, drained within 60 s of the burst's end, every change applied once",
+      met: deliveries >= 10_000 && p99 < 1000 && drainSeconds <= 60 && exactlyOnce,
+    };
+  } finally {
+    await stack.stop();
+    await database.close();
+    built?.remove();
+  }
+}
