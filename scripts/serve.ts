@@ -46,7 +46,7 @@ const server: Server = app.listen(config.PORT, () => {
 });
 
 if (config.WORKER_IN_PROCESS) {
-  await startWorker({ concurrency: config.WORKER_CONCURRENCY });
+  await startWorker({ concurrency: config.WORKER_CONCURRENCY, withCron: config.WORKER_CRON });
   console.log(`[serve] in-process worker running, concurrency ${config.WORKER_CONCURRENCY}`);
 }
 

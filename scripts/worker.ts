@@ -5,6 +5,6 @@ import { onShutdown, prepareDatabase, requireValidEnvironment, stopJobsAndDataba
 
 const config = requireValidEnvironment();
 const database = await prepareDatabase();
-await startWorker({ concurrency: config.WORKER_CONCURRENCY });
+await startWorker({ concurrency: config.WORKER_CONCURRENCY, withCron: config.WORKER_CRON });
 console.log(`[worker] running, concurrency ${config.WORKER_CONCURRENCY}`);
 onShutdown(...stopJobsAndDatabaseConnections, database.stop);

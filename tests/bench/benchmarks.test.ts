@@ -3,6 +3,7 @@ import * as adminLists from "../../bench/admin-lists.bench";
 import * as analytics from "../../bench/analytics.bench";
 import * as client from "../../bench/client.bench";
 import * as dashboard from "../../bench/dashboard.bench";
+import * as fleet from "../../bench/fleet.bench";
 import * as integrity from "../../bench/integrity.bench";
 import * as inventory from "../../bench/inventory.bench";
 import * as productSync from "../../bench/product-sync.bench";
@@ -74,5 +75,12 @@ describe("npm run bench, at a tiny size", () => {
     expectReport(result);
     // At any size, every delivery is applied exactly once: that is a property, not a timing.
     expect(result.figures["applied exactly once"]).toBe("yes");
+  }, 400_000);
+
+  it("fleet", async () => {
+    const result = await fleet.run({ shops: [4], processes: [1, 2], variantsPerShop: 20, log });
+    expectReport(result);
+    // Every shop's run of every kind succeeded, with one worker process and with two: a property, not a timing.
+    expect(result.figures["failed runs"]).toBe(0);
   }, 400_000);
 });
