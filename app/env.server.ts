@@ -22,6 +22,9 @@ const schema = z.object({
   SHOPIFY_ADMIN_API_BASE: z.string().url().optional(),
 
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  // How many reverse proxies in front of the app append to X-Forwarded-For: 0 (the default) takes the client address
+  // from the connection, since any client can write that header; the sign-in throttle keys on this address.
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   WORKER_IN_PROCESS: bool.default("true"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   // false: this process runs jobs but never fires the crontab (a benchmark's workers; any other process fires it).
@@ -48,7 +51,8 @@ const schema = z.object({
   ALERT_COOLDOWN_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
   // Raw sync events older than this are pruned daily (aggregates on the dashboard read only the kept window).
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
-  // When set, /metrics answers only requests carrying `Authorization: Bearer <token>`.
+  // /metrics answers only requests carrying `Authorization: Bearer <token>`. Required in production (it names every
+  // shop); elsewhere, unset leaves /metrics open.
   METRICS_TOKEN: z.string().min(16).optional(),
 
   // Merchants
@@ -64,6 +68,10 @@ const schema = z.object({
   // Platform admin: a production server never signs admin sessions with a key derived from another secret.
   if (value.NODE_ENV === "production" && !value.ADMIN_SESSION_SECRET) {
     context.addIssue({ code: z.ZodIssueCode.custom, path: ["ADMIN_SESSION_SECRET"], message: "Required in production (32+ characters)" });
+  }
+  // Metrics name every shop: a production server never serves them to anyone who asks.
+  if (value.NODE_ENV === "production" && !value.METRICS_TOKEN) {
+    context.addIssue({ code: z.ZodIssueCode.custom, path: ["METRICS_TOKEN"], message: "Required in production (16+ characters)" });
   }
 });
 
@@ -89,6 +97,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 }
 
 let cached: Env | undefined;
+
+/**
+ * The one production switch: NODE_ENV=production (which `npm start` implies, scripts/serve.ts) turns on Secure
+ * cookies, Remix's production mode and the settings production requires.
+ */
+export function isProduction(): boolean {
+  return env().NODE_ENV === "production";
+}
 
 export function env(): Env {
   cached ??= parseEnv(process.env);

@@ -1,5 +1,9 @@
 // `npm start` (production build) and `npm run dev`/the demo (`--dev`, Vite in middleware mode): the web server,
 // and by default the in-process graphile-worker beside it, on DATABASE_URL or the embedded PostgreSQL.
+//
+// One production switch: NODE_ENV. Without --dev this serves the production build, so NODE_ENV is production
+// (set here when unset; anything else is refused), and Secure cookies, Remix's production mode and what production
+// requires (env.server.ts) all follow from it. With --dev, NODE_ENV must not be production.
 import type { Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -8,16 +12,41 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { startWorker } from "../app/jobs/worker.server";
+import { bodyLimitFor } from "../app/lib/request-body.server";
+import { adminSecurityHeaders, isAdminPath } from "../app/lib/security-headers.server";
 import { withoutTheirExitHandlers } from "../app/lib/own-signal-handling";
 import { buildDirectory } from "./lib/build-directory";
 import { onShutdown, prepareDatabase, requireValidEnvironment, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
 
 const dev = process.argv.includes("--dev");
+if (!dev && !process.env.NODE_ENV) process.env.NODE_ENV = "production";
+if (dev === (process.env.NODE_ENV === "production")) {
+  console.error(
+    dev
+      ? "--dev runs the development server: unset NODE_ENV=production (or use `npm start` for the production build)."
+      : `\`npm start\` serves the production build: NODE_ENV must be production or unset, not "${process.env.NODE_ENV}" (use \`npm run dev:local\` to develop).`,
+  );
+  process.exit(1);
+}
 const config = requireValidEnvironment();
+const production = config.NODE_ENV === "production";
 const database = await prepareDatabase();
 
 const app = express();
 app.disable("x-powered-by");
+// The client address the sign-in throttle keys on: the connection's, unless TRUST_PROXY_HOPS proxies are trusted.
+app.set("trust proxy", config.TRUST_PROXY_HOPS);
+app.use((request, response, next) => {
+  if (isAdminPath(request.path)) response.set(adminSecurityHeaders({ production }));
+  // A declared length over the path's limit is refused before anything reads the body (routes count the bytes of
+  // bodies without a length while they read them: app/lib/request-body.server.ts).
+  const limit = bodyLimitFor(request.path);
+  if (Number(request.headers["content-length"] ?? 0) > limit) {
+    response.status(413).set({ Connection: "close", "Content-Type": "text/plain; charset=utf-8" }).send(`The request body is larger than ${limit} bytes.\n`);
+    return;
+  }
+  next();
+});
 app.use(compression());
 
 let build: () => Promise<ServerBuild>;
@@ -39,10 +68,17 @@ if (dev) {
   })) as ServerBuild;
   build = async () => serverBuild;
 }
-app.all("*", createRequestHandler({ build, mode: dev ? "development" : "production" }));
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    mode: production ? "production" : "development",
+    getLoadContext: (request) => ({ clientAddress: request.ip ?? request.socket.remoteAddress }),
+  }),
+);
 
 const server: Server = app.listen(config.PORT, () => {
-  console.log(`[serve] ${dev ? "development" : "production"} server on http://localhost:${config.PORT}`);
+  console.log(`[serve] ${production ? "production" : "development"} server on http://localhost:${config.PORT}`);
 });
 
 if (config.WORKER_IN_PROCESS) {

@@ -1,21 +1,26 @@
+import { createHash, randomBytes } from "node:crypto";
 import { createCookieSessionStorage, type Session, type SessionStorage } from "@remix-run/node";
-import { env } from "~/env.server";
+import { prisma } from "~/db.server";
+import { isProduction } from "~/env.server";
+import type { AdminRole } from "./admin-role";
+import { newCsrfToken } from "./csrf.server";
 import { adminSessionSecret } from "./session-secret.server";
 
-// The platform admin's session: a signed cookie of its own, scoped to /admin, so the admin pages never read a
-// merchant's Shopify session and the merchant pages never receive this cookie. It holds only the admin's id, the
-// per-session CSRF token, a stamp of the password it was opened with and when it was issued; the role and account state are read from the database on every
-// request, so a role change or a deleted account takes effect at once.
+// The platform admin's session lives on the server: the cookie (signed, scoped to /admin, so the admin pages never
+// read a merchant's Shopify session and the merchant pages never receive it) carries a random token and the
+// session's CSRF token; the admin_session row holds the token's SHA-256, whose admin it is and until when. Signing
+// out deletes the row, and so do a password reset and a role change (admin-accounts.server.ts), so a saved cookie
+// replayed later opens nothing. The role and account are read from the database on every request.
 
 export const ADMIN_SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+/** last_seen_at is written at most this often (not on every request). */
+const LAST_SEEN_RESOLUTION_MS = 5 * 60_000;
+const USER_AGENT_MAX_LENGTH = 200;
 
 export interface AdminSessionData {
-  adminUserId: number;
+  /** Random, 256 bits; only its SHA-256 is stored. */
+  token: string;
   csrfToken: string;
-  /** credentialStamp() of the password hash at sign-in: a password reset ends the sessions opened before it. */
-  credentialStamp: string;
-  /** Epoch milliseconds; a session older than the max age is refused even if the browser kept the cookie. */
-  issuedAt: number;
 }
 
 type AdminSessionStorage = SessionStorage<AdminSessionData>;
@@ -32,7 +37,7 @@ function sessionStorage(): AdminSessionStorage {
           path: "/admin",
           httpOnly: true,
           sameSite: "lax",
-          secure: env().NODE_ENV === "production",
+          secure: isProduction(),
           maxAge: ADMIN_SESSION_MAX_AGE_SECONDS,
           secrets: [secret],
         },
@@ -48,19 +53,76 @@ export function readAdminSession(request: Request): Promise<AdminSession> {
   return sessionStorage().getSession(request.headers.get("Cookie"));
 }
 
-export function commitAdminSession(session: AdminSession): Promise<string> {
+function tokenHash(token: string): string {
+  return createHash("sha256").update(token).digest("base64url");
+}
+
+export interface SessionAdmin {
+  id: number;
+  email: string;
+  role: AdminRole;
+  csrfToken: string;
+  /** The admin_session row's id (the sessions list marks "this session" with it). */
+  sessionId: string;
+}
+
+/** The admin of the request's session, or null when there is no cookie, no such session or it has expired. */
+export async function adminOfSession(request: Request, now = new Date()): Promise<SessionAdmin | null> {
+  const session = await readAdminSession(request);
+  const token = session.get("token");
+  const csrfToken = session.get("csrfToken");
+  if (typeof token !== "string" || typeof csrfToken !== "string") return null;
+  const row = await prisma.adminSession.findUnique({
+    where: { tokenHash: tokenHash(token) },
+    select: { id: true, expiresAt: true, lastSeenAt: true, adminUser: { select: { id: true, email: true, role: true } } },
+  });
+  if (!row || row.expiresAt <= now) return null;
+  if (now.getTime() - row.lastSeenAt.getTime() > LAST_SEEN_RESOLUTION_MS) {
+    await prisma.adminSession.updateMany({ where: { id: row.id }, data: { lastSeenAt: now } });
+  }
+  return { ...row.adminUser, csrfToken, sessionId: row.id.toString() };
+}
+
+/** Opens a session for this admin and returns its Set-Cookie header (a new token and CSRF token: no fixation). */
+export async function openAdminSession(request: Request, adminUserId: number, now = new Date()): Promise<string> {
+  const token = randomBytes(32).toString("base64url");
+  // Expired sessions of this admin are cleared here, so the table does not grow with every sign-in.
+  await prisma.adminSession.deleteMany({ where: { adminUserId, expiresAt: { lte: now } } });
+  await prisma.adminSession.create({
+    data: {
+      tokenHash: tokenHash(token),
+      adminUserId,
+      userAgent: request.headers.get("User-Agent")?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + ADMIN_SESSION_MAX_AGE_SECONDS * 1000),
+    },
+  });
+  const session = await sessionStorage().getSession();
+  session.set("token", token);
+  session.set("csrfToken", newCsrfToken());
   return sessionStorage().commitSession(session);
 }
 
-export function destroyAdminSession(session: AdminSession): Promise<string> {
+/** Ends the request's session on the server and returns the Set-Cookie header that clears the cookie. */
+export async function closeAdminSession(request: Request): Promise<string> {
+  const session = await readAdminSession(request);
+  const token = session.get("token");
+  if (typeof token === "string") await prisma.adminSession.deleteMany({ where: { tokenHash: tokenHash(token) } });
   return sessionStorage().destroySession(session);
 }
 
-/** The signed-in admin's id, or null when the session is empty, expired or incomplete. */
-export function sessionAdminId(session: AdminSession, now = Date.now()): number | null {
-  const id = session.get("adminUserId");
-  const issuedAt = session.get("issuedAt");
-  if (typeof id !== "number" || typeof issuedAt !== "number" || !session.get("csrfToken") || !session.get("credentialStamp")) return null;
-  if (now - issuedAt > ADMIN_SESSION_MAX_AGE_SECONDS * 1000 || issuedAt > now + 60_000) return null;
-  return id;
+/** The admin's sessions that have not expired, newest first (for the sessions list). */
+export function listAdminSessions(adminUserId: number, now = new Date()) {
+  return prisma.adminSession.findMany({
+    where: { adminUserId, expiresAt: { gt: now } },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, userAgent: true, createdAt: true, lastSeenAt: true, expiresAt: true },
+  });
+}
+
+/** Ends one of the admin's own sessions; false when it is not theirs or does not exist. */
+export async function endAdminSessionById(adminUserId: number, sessionId: bigint): Promise<boolean> {
+  const { count } = await prisma.adminSession.deleteMany({ where: { id: sessionId, adminUserId } });
+  return count > 0;
 }

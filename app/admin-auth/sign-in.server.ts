@@ -1,69 +1,61 @@
 import { prisma } from "~/db.server";
-import { commitAdminSession, destroyAdminSession, readAdminSession } from "./admin-session.server";
-import { credentialStamp } from "./credential-stamp.server";
-import { newCsrfToken } from "./csrf.server";
+import { knownDeviceId, rememberDevice } from "./device-cookie.server";
+import { normalizeEmail } from "./normalize-email";
 import { decoyPasswordHash, verifyPassword } from "./password-hash.server";
+import {
+  SIGN_IN_THROTTLE,
+  accountThrottleKey,
+  claimSignInAttempt,
+  clientThrottleKey,
+  deviceThrottleKey,
+  forgiveSignInAttempt,
+  type ThrottleKey,
+} from "./sign-in-throttle.server";
 
-// Signing in with the lock-out: after MAX_FAILED_LOGINS wrong passwords in a row an account refuses every attempt
-// (even the right password) for LOCK_MINUTES. Unknown email, wrong password and a locked account all get the same
-// answer, so the page never tells an attacker which emails have accounts.
+// Signing in. Every attempt the throttle lets through costs one password hash (the account's, or a decoy's for an
+// unknown email) and every failure gets the same answer, so neither the page nor its timing tells an attacker which
+// emails have accounts. There is no lock-out: the throttle only delays (sign-in-throttle.server.ts).
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MINUTES = 15;
-export const SIGN_IN_REFUSED = `Incorrect email or password. After ${MAX_FAILED_LOGINS} failed attempts an account is locked for ${LOCK_MINUTES} minutes.`;
+export { normalizeEmail };
+
+export const SIGN_IN_REFUSED = "Incorrect email or password.";
+
+export function signInThrottled(retryAfterSeconds: number): string {
+  return `Too many sign-in attempts. Try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? "" : "s"}.`;
+}
 
 export type SignInOutcome =
-  | { ok: true; adminUserId: number; credentialStamp: string }
-  | { ok: false; reason: "unknown-email" | "wrong-password" | "locked" };
+  | { ok: true; adminUserId: number; deviceCookie: string }
+  | { ok: false; reason: "refused" }
+  | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+export interface SignInAttempt {
+  email: string;
+  password: string;
+  /** The client's address (scripts/serve.ts puts it in the load context); "unknown" when there is none. */
+  clientAddress: string;
+  /** The request, for the device cookie. */
+  request: Request;
 }
 
-export async function checkCredentials(email: string, password: string, now = new Date()): Promise<SignInOutcome> {
-  const user = await prisma.adminUser.findUnique({
-    where: { email: normalizeEmail(email) },
-    select: { id: true, passwordHash: true, lockedUntil: true },
-  });
-  if (!user) {
-    await verifyPassword(password, await decoyPasswordHash()); // same cost as a real check
-    return { ok: false, reason: "unknown-email" };
-  }
-  if (user.lockedUntil && user.lockedUntil > now) return { ok: false, reason: "locked" };
+export async function attemptSignIn(attempt: SignInAttempt, now = new Date()): Promise<SignInOutcome> {
+  const email = normalizeEmail(attempt.email);
+  const deviceId = await knownDeviceId(attempt.request, email);
+  const keys: ThrottleKey[] = deviceId
+    ? [{ key: deviceThrottleKey(deviceId), policy: SIGN_IN_THROTTLE.device }]
+    : [
+        { key: clientThrottleKey(attempt.clientAddress), policy: SIGN_IN_THROTTLE.client },
+        { key: accountThrottleKey(email), policy: SIGN_IN_THROTTLE.account },
+      ];
+  const claim = await claimSignInAttempt(keys, now);
+  if (!claim.ok) return { ok: false, reason: "throttled", retryAfterSeconds: claim.retryAfterSeconds };
 
-  if (!(await verifyPassword(password, user.passwordHash))) {
-    // One statement, so concurrent attempts cannot each read 4 failures and all slip under the limit.
-    await prisma.$executeRaw`
-      UPDATE admin_user
-         SET failed_logins = CASE WHEN failed_logins + 1 >= ${MAX_FAILED_LOGINS} THEN 0 ELSE failed_logins + 1 END,
-             locked_until = CASE WHEN failed_logins + 1 >= ${MAX_FAILED_LOGINS}
-                                 THEN ${now}::timestamptz + make_interval(mins => ${LOCK_MINUTES}) ELSE locked_until END
-       WHERE id = ${user.id}`;
-    return { ok: false, reason: "wrong-password" };
-  }
-  await prisma.adminUser.update({
-    where: { id: user.id },
-    data: { failedLogins: 0, lockedUntil: null, lastLoginAt: now },
-  });
-  return { ok: true, adminUserId: user.id, credentialStamp: credentialStamp(user.passwordHash) };
-}
+  const decoy = await decoyPasswordHash(); // computed once, before the lookup, so no first attempt costs two hashes
+  const user = await prisma.adminUser.findUnique({ where: { email }, select: { id: true, passwordHash: true } });
+  const matches = await verifyPassword(attempt.password, user?.passwordHash ?? decoy);
+  if (!user || !matches) return { ok: false, reason: "refused" };
 
-/** The Set-Cookie header of a fresh session for this admin (a new CSRF token each sign-in; no session fixation). */
-export async function startAdminSession(
-  request: Request,
-  signedIn: { adminUserId: number; credentialStamp: string },
-  now = Date.now(),
-): Promise<string> {
-  const session = await readAdminSession(request);
-  for (const key of ["adminUserId", "csrfToken", "credentialStamp", "issuedAt"] as const) session.unset(key);
-  session.set("adminUserId", signedIn.adminUserId);
-  session.set("credentialStamp", signedIn.credentialStamp);
-  session.set("csrfToken", newCsrfToken());
-  session.set("issuedAt", now);
-  return commitAdminSession(session);
-}
-
-/** The Set-Cookie header that ends the admin session. */
-export async function endAdminSession(request: Request): Promise<string> {
-  return destroyAdminSession(await readAdminSession(request));
+  await forgiveSignInAttempt(keys);
+  await prisma.adminUser.update({ where: { id: user.id }, data: { lastLoginAt: now } });
+  return { ok: true, adminUserId: user.id, deviceCookie: await rememberDevice(email, deviceId) };
 }

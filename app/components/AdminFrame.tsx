@@ -1,5 +1,5 @@
 import { Form } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, InlineStack, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Button, InlineStack, Link, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import type { AdminRole } from "~/admin-auth/admin-role";
 import { CSRF_FIELD } from "~/admin-auth/csrf-field";
@@ -47,7 +47,9 @@ export function AdminFrame({ email, role, currentPath, csrfToken, children }: Ad
           </InlineStack>
           <InlineStack gap="200" blockAlign="center">
             <Text as="span" tone="subdued" variant="bodySm">
-              <span data-testid="admin-email">{email}</span>
+              <Link url="/admin/sessions" removeUnderline monochrome accessibilityLabel={`Your sessions (${email})`}>
+                <span data-testid="admin-email">{email}</span>
+              </Link>
             </Text>
             <Badge tone={role === "OPERATOR" ? "info" : undefined}>{role === "OPERATOR" ? "Operator" : "Viewer"}</Badge>
             <Form method="post" action="/admin/logout">

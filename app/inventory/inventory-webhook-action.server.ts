@@ -1,17 +1,17 @@
 import { workerUtils } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
 import type { InventoryWebhookPayload } from "~/jobs/tasks/inventory-webhook.server";
-import { authenticate } from "~/shopify.server";
 import { acceptWebhookDelivery } from "~/webhooks/accept-delivery.server";
+import { authenticateWebhook } from "~/webhooks/authenticate-webhook.server";
 
 const TOPIC = "inventory_levels/update";
 
 /**
- * The action of the inventory_levels/update route: authenticate.webhook verifies the HMAC (401 otherwise), a repeated
+ * The action of the inventory_levels/update route: authenticateWebhook verifies the HMAC (401 otherwise), a repeated
  * delivery (same webhook id) is ignored, anything else becomes an inventory-webhook job; Shopify gets its 200 at once.
  */
 export async function inventoryWebhookAction(request: Request): Promise<Response> {
-  const { shop, payload, webhookId, eventId, triggeredAt } = await authenticate.webhook(request);
+  const { shop, payload, webhookId, eventId, triggeredAt } = await authenticateWebhook(request);
   if (await acceptWebhookDelivery({ webhookId, shop, topic: TOPIC, eventId, triggeredAt })) {
     const level = payload as Record<string, unknown>;
     const job: InventoryWebhookPayload = {

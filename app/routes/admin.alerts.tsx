@@ -26,8 +26,7 @@ const acknowledgeForm = z.object({
 });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  const admin = await requireOperator(request, formData);
+  const { admin, form: formData } = await requireOperator(request);
   const { alertId } = parseOr400(acknowledgeForm, formData);
   const alert = await acknowledgeAlert(alertId, admin.email);
   if (alert) return done(`Alert #${alertId} acknowledged: no more reminders will be sent.`);

@@ -21,8 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const resolveForm = z.object({ intent: z.literal("resolve"), findingId });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  const admin = await requireOperator(request, formData);
+  const { admin, form: formData } = await requireOperator(request);
   const { findingId: id } = parseOr400(resolveForm, formData);
   const now = new Date();
   const finding = await resolveFinding(id, admin.email, { now });

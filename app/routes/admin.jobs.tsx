@@ -18,8 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  const admin = await requireOperator(request, formData);
+  const { admin, form: formData } = await requireOperator(request);
   const result = await applyJobAdminRequest(parseOr400(jobAdminRequest, formData), admin.email);
   return result.ok ? done(result.message) : refused(result.error, result.status);
 }

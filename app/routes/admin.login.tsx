@@ -1,14 +1,18 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { openAdminSession } from "~/admin-auth/admin-session.server";
 import { refuseCrossSiteRequest } from "~/admin-auth/csrf.server";
 import { currentAdmin } from "~/admin-auth/guards.server";
 import { safeAdminRedirect } from "~/admin-auth/safe-redirect";
-import { SIGN_IN_REFUSED, checkCredentials, startAdminSession } from "~/admin-auth/sign-in.server";
+import { SIGN_IN_REFUSED, attemptSignIn, signInThrottled } from "~/admin-auth/sign-in.server";
 import { AdminSignInForm } from "~/components/AdminSignInForm";
+import { clientAddressOf } from "~/lib/client-address.server";
+import { BODY_LIMITS, readFormWithin } from "~/lib/request-body.server";
+import { userText } from "~/lib/user-text";
 
 const signInForm = z.object({
-  email: z.string().trim().min(1).max(320),
+  email: userText(320, 1),
   password: z.string().min(1).max(1024),
   redirectTo: z.string().optional(),
 });
@@ -19,15 +23,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ redirectTo });
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   refuseCrossSiteRequest(request);
-  const parsed = signInForm.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = signInForm.safeParse(Object.fromEntries(await readFormWithin(request, BODY_LIMITS.adminForm)));
   if (!parsed.success) return json({ error: "Enter your email and password." }, { status: 400 });
-  const outcome = await checkCredentials(parsed.data.email, parsed.data.password);
+  const outcome = await attemptSignIn({ ...parsed.data, clientAddress: clientAddressOf(context), request });
+  if (!outcome.ok && outcome.reason === "throttled") {
+    return json(
+      { error: signInThrottled(outcome.retryAfterSeconds) },
+      { status: 429, headers: { "Retry-After": String(outcome.retryAfterSeconds) } },
+    );
+  }
   if (!outcome.ok) return json({ error: SIGN_IN_REFUSED }, { status: 401 });
-  return redirect(safeAdminRedirect(parsed.data.redirectTo), {
-    headers: { "Set-Cookie": await startAdminSession(request, outcome) },
-  });
+  const headers = new Headers();
+  headers.append("Set-Cookie", await openAdminSession(request, outcome.adminUserId));
+  headers.append("Set-Cookie", outcome.deviceCookie);
+  return redirect(safeAdminRedirect(parsed.data.redirectTo), { headers });
 }
 
 export default function AdminLogin() {

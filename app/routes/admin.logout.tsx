@@ -1,12 +1,13 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { closeAdminSession } from "~/admin-auth/admin-session.server";
 import { requireAdminForm } from "~/admin-auth/guards.server";
 import { ADMIN_LOGIN } from "~/admin-auth/safe-redirect";
-import { endAdminSession } from "~/admin-auth/sign-in.server";
 
-// Sign-out is a POST with the CSRF token (a GET would let any page sign an admin out with an <img>).
+// Sign-out is a POST with the CSRF token (a GET would let any page sign an admin out with an <img>). It deletes the
+// session on the server, so the cookie stops working even where a copy of it was kept.
 export async function action({ request }: ActionFunctionArgs) {
-  await requireAdminForm(request, await request.formData());
-  return redirect(ADMIN_LOGIN, { headers: { "Set-Cookie": await endAdminSession(request) } });
+  await requireAdminForm(request);
+  return redirect(ADMIN_LOGIN, { headers: { "Set-Cookie": await closeAdminSession(request) } });
 }
 
 export const loader = () => redirect(ADMIN_LOGIN);

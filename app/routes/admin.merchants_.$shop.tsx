@@ -26,8 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  const admin = await requireOperator(request, formData);
+  const { admin, form: formData } = await requireOperator(request);
   const shop = shopParam(params.shop);
   const { intent } = parseOr400(merchantAdminRequest, formData);
   const result = await applyMerchantAdminRequest({ shop, intent, by: admin.email });

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { deactivateConnection } from "~/merchants/deactivate-connection.server";
-import { authenticate } from "~/shopify.server";
+import { authenticateWebhook } from "~/webhooks/authenticate-webhook.server";
 
-// app/uninstalled: authenticate.webhook verifies the HMAC (401 otherwise) before anything else runs.
+// app/uninstalled: authenticateWebhook verifies the HMAC (401 otherwise) before anything else runs.
 export async function action({ request }: ActionFunctionArgs) {
-  const { shop } = await authenticate.webhook(request);
+  const { shop } = await authenticateWebhook(request);
   await deactivateConnection(shop);
   return new Response();
 }

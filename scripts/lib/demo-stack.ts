@@ -13,6 +13,9 @@ export const DEMO_SHOPS = [
   { domain: "cobalt-cycles.myshopify.com", name: "Cobalt Cycles", plan: "ADVANCED", products: 600, variants: 4, faultRate: 0.03 },
 ] as const;
 
+/** The /metrics token of a stack on a production build (a test value, not a secret). */
+export const DEMO_STACK_METRICS_TOKEN = "demo-stack-metrics-token-0123456789";
+
 export interface DemoStackOptions {
   databaseUrl: string;
   apiKey: string;
@@ -87,9 +90,9 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   }
 
   const stdio = options.stdio ?? "pipe";
-  // Production refuses to start without ADMIN_SESSION_SECRET; a test stack's own will do (options.env may override).
+  // Production refuses to start without ADMIN_SESSION_SECRET and METRICS_TOKEN; a test stack's own will do (options.env may override).
   const mode: { args: string[]; env: Record<string, string> } = options.build
-    ? { args: [], env: { NODE_ENV: "production", BUILD_DIRECTORY: options.build, ADMIN_SESSION_SECRET: "demo-stack-admin-session-secret-0123456789" } }
+    ? { args: [], env: { NODE_ENV: "production", BUILD_DIRECTORY: options.build, ADMIN_SESSION_SECRET: "demo-stack-admin-session-secret-0123456789", METRICS_TOKEN: DEMO_STACK_METRICS_TOKEN } }
     : { args: ["--dev"], env: {} };
   const app = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", ...mode.args], {
     stdio: stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],

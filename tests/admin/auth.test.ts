@@ -2,11 +2,13 @@ import { describe, expect, it } from "vitest";
 import { requireAdmin, requireOperator } from "../../app/admin-auth/guards.server";
 import { hashPassword, verifyPassword } from "../../app/admin-auth/password-hash.server";
 import { safeAdminRedirect } from "../../app/admin-auth/safe-redirect";
-import { LOCK_MINUTES, SIGN_IN_REFUSED, checkCredentials } from "../../app/admin-auth/sign-in.server";
+import { SIGN_IN_REFUSED, attemptSignIn } from "../../app/admin-auth/sign-in.server";
+import { SIGN_IN_THROTTLE } from "../../app/admin-auth/sign-in-throttle.server";
 import { parseEnv } from "../../app/env.server";
 import { prisma } from "../../app/db.server";
 import { action as loginAction, loader as loginLoader } from "../../app/routes/admin.login";
 import { action as logoutAction } from "../../app/routes/admin.logout";
+import { action as sessionsAction, loader as sessionsLoader } from "../../app/routes/admin.sessions";
 import { loader as layoutLoader } from "../../app/routes/admin";
 import { loader as indexLoader } from "../../app/routes/admin._index";
 import {
@@ -85,33 +87,6 @@ describe("signing in and out", () => {
     expect(response.status).toBe(403);
   });
 
-  it("locks an account after 5 failures for 15 minutes, even against the right password, then lets it in", async () => {
-    await createAdmin("ops@example.com");
-    const start = new Date("2026-03-01T10:00:00Z");
-    for (let i = 0; i < 5; i++) {
-      expect(await checkCredentials("ops@example.com", "wrong password!", start)).toEqual({ ok: false, reason: "wrong-password" });
-    }
-    const locked = await prisma.adminUser.findUniqueOrThrow({ where: { email: "ops@example.com" } });
-    expect(locked.lockedUntil?.toISOString()).toBe(new Date(start.getTime() + LOCK_MINUTES * 60_000).toISOString());
-    expect(await checkCredentials("ops@example.com", TEST_PASSWORD, new Date(start.getTime() + 14 * 60_000))).toEqual({
-      ok: false,
-      reason: "locked",
-    });
-    const later = new Date(start.getTime() + 16 * 60_000);
-    expect((await checkCredentials("ops@example.com", TEST_PASSWORD, later)).ok).toBe(true);
-    const unlocked = await prisma.adminUser.findUniqueOrThrow({ where: { email: "ops@example.com" } });
-    expect(unlocked.failedLogins).toBe(0);
-    expect(unlocked.lockedUntil).toBeNull();
-  });
-
-  it("the locked page answers like a wrong password (no account enumeration)", async () => {
-    await createAdmin("ops@example.com");
-    await prisma.adminUser.update({ where: { email: "ops@example.com" }, data: { lockedUntil: new Date(Date.now() + 60_000) } });
-    const response = await responseOf(() => loginAction(routeArgs(loginRequest({ email: "ops@example.com", password: TEST_PASSWORD }))));
-    expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ error: SIGN_IN_REFUSED });
-  });
-
   it("signs out with the CSRF token only, and the old cookie is then refused", async () => {
     await createAdmin("ops@example.com");
     const { cookie, csrfToken } = await signIn("ops@example.com");
@@ -124,9 +99,14 @@ describe("signing in and out", () => {
     const cleared = response.headers.get("Set-Cookie")!;
     expect(cleared).toMatch(/^__ms_admin=;/);
     expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970/);
-    // A cookie session cannot be revoked server-side; what the browser sends after sign-out is the cleared one.
-    const after = await responseOf(() => layoutLoader(routeArgs(adminGet("/admin/sync-monitor", "__ms_admin="))));
-    expect(after.status).toBe(302);
+    // A copy of the cookie kept from before (a stolen cookie, a saved request) opens nothing any more.
+    for (const path of ["/admin/sync-monitor", "/admin/merchants"]) {
+      const replayed = await responseOf(() => layoutLoader(routeArgs(adminGet(path, cookie))));
+      expect(replayed.status).toBe(302);
+      expect(replayed.headers.get("Location")).toMatch(/^\/admin\/login\?redirectTo=/);
+    }
+    expect((await responseOf(() => logoutAction(routeArgs(adminPost("/admin/logout", cookie, {}, csrfToken))))).status).toBe(302);
+    expect(await prisma.adminSession.count()).toBe(0);
   });
 });
 
@@ -166,31 +146,34 @@ describe("guards", () => {
     await createAdmin("viewer@example.com", "VIEWER");
     const operator = await signIn("ops@example.com");
     const viewer = await signIn("viewer@example.com");
-    const form = (token?: string) => {
-      const data = new FormData();
-      if (token !== undefined) data.set("_csrf", token);
-      return data;
-    };
-    const post = (cookie: string) => adminPost("/admin/alerts", cookie, {});
+    const post = (cookie: string | undefined, token?: string) => adminPost("/admin/alerts", cookie, { intent: "x" }, token);
 
-    expect((await requireOperator(post(operator.cookie), form(operator.csrfToken))).email).toBe("ops@example.com");
-    expect((await responseOf(() => requireOperator(post(viewer.cookie), form(viewer.csrfToken)))).status).toBe(403);
-    expect((await responseOf(() => requireOperator(post(operator.cookie), form()))).status).toBe(403);
-    expect((await responseOf(() => requireOperator(post(operator.cookie), form(viewer.csrfToken)))).status).toBe(403);
-    expect((await responseOf(() => requireOperator(adminPost("/admin/alerts", undefined, {}), form("x")))).status).toBe(302);
+    expect((await requireOperator(post(operator.cookie, operator.csrfToken))).admin.email).toBe("ops@example.com");
+    expect((await responseOf(() => requireOperator(post(viewer.cookie, viewer.csrfToken)))).status).toBe(403);
+    expect((await responseOf(() => requireOperator(post(operator.cookie)))).status).toBe(403);
+    expect((await responseOf(() => requireOperator(post(operator.cookie, viewer.csrfToken)))).status).toBe(403);
+    expect((await responseOf(() => requireOperator(post(undefined, "x")))).status).toBe(302);
   });
 
   it("reads the role on every request, so a demotion takes effect at once", async () => {
     await createAdmin("ops@example.com", "OPERATOR");
     const { cookie, csrfToken } = await signIn("ops@example.com");
     await prisma.adminUser.update({ where: { email: "ops@example.com" }, data: { role: "VIEWER" } });
-    const data = new FormData();
-    data.set("_csrf", csrfToken);
-    expect((await responseOf(() => requireOperator(adminPost("/admin/jobs", cookie, {}), data))).status).toBe(403);
+    expect((await responseOf(() => requireOperator(adminPost("/admin/jobs", cookie, {}, csrfToken)))).status).toBe(403);
   });
 });
 
-describe("password reset", () => {
+describe("password reset and role change", () => {
+  it("a role change (admin:create with another role) ends the account's sessions", async () => {
+    await createAdmin("ops@example.com", "OPERATOR");
+    await createAdmin("other@example.com", "OPERATOR");
+    const before = await signIn("ops@example.com");
+    const other = await signIn("other@example.com");
+    await createAdmin("ops@example.com", "VIEWER");
+    expect((await responseOf(() => requireAdmin(adminGet("/admin/sync-monitor", before.cookie)))).status).toBe(302);
+    expect((await requireAdmin(adminGet("/admin/sync-monitor", other.cookie))).email).toBe("other@example.com");
+  });
+
   it("ends the sessions opened with the old password", async () => {
     await createAdmin("ops@example.com");
     const before = await signIn("ops@example.com");
@@ -205,9 +188,129 @@ describe("password reset", () => {
 describe("ADMIN_SESSION_SECRET", () => {
   const base = { SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "https://app.example.com" };
   it("is required in production and optional elsewhere", () => {
-    expect(() => parseEnv({ ...base, NODE_ENV: "production" })).toThrow(/ADMIN_SESSION_SECRET/);
-    expect(() => parseEnv({ ...base, NODE_ENV: "production", ADMIN_SESSION_SECRET: "short" })).toThrow(/ADMIN_SESSION_SECRET/);
-    expect(parseEnv({ ...base, NODE_ENV: "production", ADMIN_SESSION_SECRET: "x".repeat(32) }).ADMIN_SESSION_SECRET).toHaveLength(32);
+    expect(() => parseEnv({ ...base, NODE_ENV: "production", METRICS_TOKEN: "m".repeat(16) })).toThrow(/ADMIN_SESSION_SECRET/);
+    expect(() => parseEnv({ ...base, NODE_ENV: "production", METRICS_TOKEN: "m".repeat(16), ADMIN_SESSION_SECRET: "short" })).toThrow(/ADMIN_SESSION_SECRET/);
+    expect(parseEnv({ ...base, NODE_ENV: "production", METRICS_TOKEN: "m".repeat(16), ADMIN_SESSION_SECRET: "x".repeat(32) }).ADMIN_SESSION_SECRET).toHaveLength(32);
     expect(parseEnv({ ...base, NODE_ENV: "development" }).ADMIN_SESSION_SECRET).toBeUndefined();
+  });
+});
+
+describe("sign-in throttling", () => {
+  const attempt = (email: string, password: string, now: Date, clientAddress = "203.0.113.7", headers: Record<string, string> = {}) =>
+    attemptSignIn({ email, password, clientAddress, request: loginRequest({ email, password }, headers) }, now);
+  const seconds = (start: Date, s: number) => new Date(start.getTime() + s * 1000);
+
+  it("delays an account after 5 wrong passwords with growing delays, never locks it: the right one works once the delay passes", async () => {
+    await createAdmin("ops@example.com");
+    const start = new Date(Date.now() + 60_000);
+    for (let i = 0; i < SIGN_IN_THROTTLE.account.freeAttempts; i++) {
+      expect(await attempt("ops@example.com", "wrong password!", start)).toEqual({ ok: false, reason: "refused" });
+    }
+    // Inside the delay even the right password waits (and is not checked); the answer says for how long.
+    expect(await attempt("ops@example.com", TEST_PASSWORD, start)).toEqual({ ok: false, reason: "throttled", retryAfterSeconds: 1 });
+    // One more wrong guess after the first delay doubles it.
+    expect(await attempt("ops@example.com", "wrong password!", seconds(start, 1))).toEqual({ ok: false, reason: "refused" });
+    expect(await attempt("ops@example.com", TEST_PASSWORD, seconds(start, 1.5))).toMatchObject({ retryAfterSeconds: 2 });
+    expect(await attempt("ops@example.com", TEST_PASSWORD, seconds(start, 2))).toEqual({ ok: false, reason: "throttled", retryAfterSeconds: 1 });
+    const signedIn = await attempt("ops@example.com", TEST_PASSWORD, seconds(start, 3));
+    expect(signedIn.ok).toBe(true);
+    // A success starts the account over: five more free attempts.
+    for (let i = 0; i < SIGN_IN_THROTTLE.account.freeAttempts; i++) {
+      expect(await attempt("ops@example.com", "wrong password!", seconds(start, 4))).toEqual({ ok: false, reason: "refused" });
+    }
+  });
+
+  it("an unknown email is throttled exactly like a real one (no enumeration)", async () => {
+    await createAdmin("ops@example.com");
+    const start = new Date(Date.now() + 60_000);
+    const outcomes = async (email: string, clientAddress: string) => {
+      const seen = [];
+      for (let i = 0; i < 7; i++) seen.push(await attempt(email, "wrong password!", start, clientAddress));
+      return seen;
+    };
+    const known = await outcomes("ops@example.com", "198.51.100.1");
+    expect(known.at(-1)).toMatchObject({ reason: "throttled" });
+    expect(await outcomes("no-such-admin@example.com", "198.51.100.2")).toEqual(known);
+  });
+
+  it("throttles one client address trying many emails", async () => {
+    const start = new Date(Date.now() + 60_000);
+    const from = "192.0.2.50";
+    for (let i = 0; i < SIGN_IN_THROTTLE.client.freeAttempts; i++) {
+      expect(await attempt(`guess-${i}@example.com`, "wrong password!", start, from)).toEqual({ ok: false, reason: "refused" });
+    }
+    expect(await attempt("another@example.com", "wrong password!", start, from)).toMatchObject({ reason: "throttled" });
+    // Another client is not affected.
+    expect(await attempt("another@example.com", "wrong password!", start, "192.0.2.51")).toEqual({ ok: false, reason: "refused" });
+  });
+
+  it("a browser that signed in before keeps signing in while a stranger hammers the account (no lock-out an attacker can trigger)", async () => {
+    await createAdmin("ops@example.com");
+    const start = new Date(Date.now() + 60_000);
+    const first = await attempt("ops@example.com", TEST_PASSWORD, start, "10.0.0.1");
+    if (!first.ok) throw new Error("first sign-in refused");
+    const deviceCookie = first.deviceCookie.split(";")[0];
+    for (let i = 0; i < 30; i++) await attempt("ops@example.com", "attacker guess!", start, "203.0.113.66");
+    expect(await attempt("ops@example.com", TEST_PASSWORD, start, "203.0.113.66")).toMatchObject({ reason: "throttled" });
+    // The operator, from a fresh address, with their device cookie: in at once.
+    expect((await attempt("ops@example.com", TEST_PASSWORD, start, "10.0.0.2", { Cookie: deviceCookie })).ok).toBe(true);
+  });
+
+  it("answers 429 with Retry-After on the sign-in page, and the same 401 for every failure", async () => {
+    await createAdmin("ops@example.com");
+    const context = { clientAddress: "192.0.2.99" };
+    const post = (email: string, password: string) =>
+      responseOf(() => loginAction({ request: loginRequest({ email, password }), params: {}, context }));
+    for (let i = 0; i < SIGN_IN_THROTTLE.account.freeAttempts; i++) {
+      const response = await post("ops@example.com", "wrong password!");
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: SIGN_IN_REFUSED });
+    }
+    const throttled = await post("ops@example.com", TEST_PASSWORD);
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+    expect(throttled.headers.get("Set-Cookie")).toBeNull();
+  });
+});
+
+describe("the admin's sessions", () => {
+  it("lists the admin's own active sessions and ends one, which signs that browser out", async () => {
+    await createAdmin("ops@example.com");
+    await createAdmin("viewer@example.com", "VIEWER");
+    const laptop = await signIn("ops@example.com");
+    const phone = await signIn("ops@example.com");
+    const others = await signIn("viewer@example.com");
+    const list = (await (await responseOf(() => sessionsLoader(routeArgs(adminGet("/admin/sessions", laptop.cookie))))).json()) as {
+      currentSessionId: string;
+      sessions: { id: string }[];
+    };
+    expect(list.sessions).toHaveLength(2);
+    const phoneSession = list.sessions.find((s) => s.id !== list.currentSessionId)!;
+
+    // Someone else's session is not theirs to end.
+    const viewerSessions = (await (await responseOf(() => sessionsLoader(routeArgs(adminGet("/admin/sessions", others.cookie))))).json()) as {
+      currentSessionId: string;
+    };
+    const foreign = await responseOf(() =>
+      sessionsAction(routeArgs(adminPost("/admin/sessions", laptop.cookie, { intent: "end", sessionId: viewerSessions.currentSessionId }, laptop.csrfToken))),
+    );
+    expect(foreign.status).toBe(404);
+    expect((await requireAdmin(adminGet("/admin/sync-monitor", others.cookie))).email).toBe("viewer@example.com");
+
+    const ended = await responseOf(() =>
+      sessionsAction(routeArgs(adminPost("/admin/sessions", laptop.cookie, { intent: "end", sessionId: phoneSession.id }, laptop.csrfToken))),
+    );
+    expect(await ended.json()).toMatchObject({ ok: true });
+    expect((await responseOf(() => requireAdmin(adminGet("/admin/sync-monitor", phone.cookie)))).status).toBe(302);
+    expect((await requireAdmin(adminGet("/admin/sync-monitor", laptop.cookie))).email).toBe("ops@example.com");
+    const noToken = await responseOf(() => sessionsAction(routeArgs(adminPost("/admin/sessions", laptop.cookie, { intent: "end", sessionId: "1" }))));
+    expect(noToken.status).toBe(403);
+  });
+
+  it("refuses a session past its 8 hours even if the browser kept the cookie", async () => {
+    await createAdmin("ops@example.com");
+    const { cookie } = await signIn("ops@example.com");
+    await prisma.adminSession.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await responseOf(() => requireAdmin(adminGet("/admin/sync-monitor", cookie)))).status).toBe(302);
   });
 });
