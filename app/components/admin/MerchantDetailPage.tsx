@@ -60,45 +60,47 @@ function IntentButton({ intent, variant }: { intent: string; variant?: "primary"
 function IntegrityPreviewCard({ preview, canRun }: { preview: IntegrityPreview; canRun: boolean }) {
   const found = preview.checks.filter((c) => c.found > 0);
   return (
-    <Card>
-      <BlockStack gap="300">
-        <InlineStack align="space-between" blockAlign="center">
-          <Text as="h2" variant="headingMd">
-            Integrity check preview (dry run: nothing was changed)
+    <div data-testid="integrity-preview-card">
+      <Card>
+        <BlockStack gap="300">
+          <InlineStack align="space-between" blockAlign="center">
+            <Text as="h2" variant="headingMd">
+              Integrity check preview (dry run: nothing was changed)
+            </Text>
+            {canRun && <IntentButton intent="check-integrity" variant="primary" />}
+          </InlineStack>
+          <Text as="p">
+            <span data-testid="preview-summary">
+              A real run would repair {preview.wouldRepair} and flag {preview.wouldFlag} for review.
+            </span>
           </Text>
-          {canRun && <IntentButton intent="check-integrity" variant="primary" />}
-        </InlineStack>
-        <Text as="p">
-          <span data-testid="preview-summary">
-            A real run would repair {preview.wouldRepair} and flag {preview.wouldFlag} for review.
-          </span>
-        </Text>
-        <div data-testid="integrity-preview">
-          <DataTable
-            columnContentTypes={["text", "text", "numeric", "text"]}
-            headings={["Check", "A real run", "Found", "Examples"]}
-            rows={found.map((c) => [
-              <BlockStack key="check" gap="050">
-                <Text as="span" fontWeight="semibold">
-                  {c.check}
-                </Text>
-                <Text as="span" tone="subdued" variant="bodySm" breakWord>
-                  {c.description}
-                </Text>
-              </BlockStack>,
-              <Badge key="outcome" tone={c.action === "flag" ? "warning" : "info"}>
-                {c.outcome}
-              </Badge>,
-              c.found,
-              <Text key="examples" as="span" variant="bodySm" breakWord>
-                {c.examples.map((e) => `#${e.id}: ${e.message}`).join("; ")}
-              </Text>,
-            ])}
-            footerContent={found.length === 0 ? "Every check passes: a real run would change nothing." : `${preview.checks.length - found.length} other checks found nothing.`}
-          />
-        </div>
-      </BlockStack>
-    </Card>
+          <div data-testid="integrity-preview">
+            <DataTable
+              columnContentTypes={["text", "text", "numeric", "text"]}
+              headings={["Check", "A real run", "Found", "Examples"]}
+              rows={found.map((c) => [
+                <BlockStack key="check" gap="050">
+                  <Text as="span" fontWeight="semibold">
+                    {c.check}
+                  </Text>
+                  <Text as="span" tone="subdued" variant="bodySm" breakWord>
+                    {c.description}
+                  </Text>
+                </BlockStack>,
+                <Badge key="outcome" tone={c.action === "flag" ? "warning" : "info"}>
+                  {c.outcome}
+                </Badge>,
+                c.found,
+                <Text key="examples" as="span" variant="bodySm" breakWord>
+                  {c.examples.map((e) => `#${e.id}: ${e.message}`).join("; ")}
+                </Text>,
+              ])}
+              footerContent={found.length === 0 ? "Every check passes: a real run would change nothing." : `${preview.checks.length - found.length} other checks found nothing.`}
+            />
+          </div>
+        </BlockStack>
+      </Card>
+    </div>
   );
 }
 
