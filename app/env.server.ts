@@ -29,6 +29,8 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   // false: this process runs jobs but never fires the crontab (a benchmark's workers; any other process fires it).
   WORKER_CRON: bool.default("true"),
+  // `npm run worker` serves /healthz and /metrics on this port of its own (it has no web server).
+  WORKER_HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   // The fan-outs spread each kind's per-shop jobs over this many minutes after the cron fires.
   PRODUCT_SYNC_SPREAD_MINUTES: minutes.default(180),
   INVENTORY_SYNC_SPREAD_MINUTES: minutes.default(30),

@@ -8,12 +8,16 @@ export interface HealthReport {
   worker: "running" | "stopped" | "external";
 }
 
-/** The database answers, and the in-process worker (when this process runs one) is running. */
-export async function checkHealth(): Promise<HealthReport> {
+/**
+ * The database answers, and the worker (when this process runs one) is running. `runsWorker` defaults to
+ * WORKER_IN_PROCESS (the web process); `npm run worker` runs one whatever that says.
+ */
+export async function checkHealth(options: { runsWorker?: boolean } = {}): Promise<HealthReport> {
   const database = await prisma.$queryRaw`SELECT 1`.then(
     () => "up" as const,
     () => "down" as const,
   );
-  const worker = !env().WORKER_IN_PROCESS ? "external" : runningWorker() ? "running" : "stopped";
+  const runsWorker = options.runsWorker ?? env().WORKER_IN_PROCESS;
+  const worker = !runsWorker ? "external" : runningWorker() ? "running" : "stopped";
   return { ok: database === "up" && worker !== "stopped", database, worker };
 }

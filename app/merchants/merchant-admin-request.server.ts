@@ -2,6 +2,8 @@ import type { ApprovalStatus } from "@prisma/client";
 import { z } from "zod";
 import { recordAdminAction } from "~/admin-actions/record-admin-action.server";
 import { prisma } from "~/db.server";
+import type { IntegrityPreview } from "~/integrity/integrity-preview";
+import { previewIntegrityCheck } from "~/integrity/preview-integrity-check.server";
 import { enqueueShopJob } from "~/jobs/queue.server";
 import { TASK, type ShopSyncTask } from "~/jobs/task-names";
 import { canChangeApproval, changeApproval } from "./change-approval.server";
@@ -19,6 +21,7 @@ export const MERCHANT_ADMIN_INTENTS = [
   "sync-products",
   "sync-inventory",
   "check-integrity",
+  "preview-integrity",
 ] as const;
 export type MerchantAdminIntent = (typeof MERCHANT_ADMIN_INTENTS)[number];
 
@@ -36,7 +39,15 @@ const TASK_OF: Partial<Record<MerchantAdminIntent, ShopSyncTask>> = {
   "check-integrity": TASK.integrityCheck,
 };
 
-export type MerchantAdminResult = { ok: true; message: string } | { ok: false; status: number; error: string };
+export type MerchantAdminResult =
+  | { ok: true; message: string; preview?: IntegrityPreview }
+  | { ok: false; status: number; error: string };
+
+interface Applied {
+  message: string;
+  /** The dry run's report (preview-integrity). */
+  preview?: IntegrityPreview;
+}
 
 /** Carries out the operator's request and records it; a refusal says why, with the HTTP status that fits. */
 export async function applyMerchantAdminRequest({
@@ -49,9 +60,10 @@ export async function applyMerchantAdminRequest({
   by: string;
 }): Promise<MerchantAdminResult> {
   try {
-    const message = await apply(shop, intent, by);
-    await recordAdminAction({ adminEmail: by, action: intent, shop });
-    return { ok: true, message };
+    const { message, preview } = await apply(shop, intent, by);
+    const details = preview && { runId: preview.runId, wouldRepair: preview.wouldRepair, wouldFlag: preview.wouldFlag };
+    await recordAdminAction({ adminEmail: by, action: intent, shop, details });
+    return { ok: true, message, ...(preview ? { preview } : {}) };
   } catch (error) {
     if (error instanceof MerchantError) return { ok: false, status: httpStatusOf(error), error: error.message };
     if (error instanceof RefusedRequest) return { ok: false, status: 409, error: error.message };
@@ -61,15 +73,24 @@ export async function applyMerchantAdminRequest({
 
 class RefusedRequest extends Error {}
 
-async function apply(shop: string, intent: MerchantAdminIntent, by: string): Promise<string> {
+async function apply(shop: string, intent: MerchantAdminIntent, by: string): Promise<Applied> {
   const approval = APPROVAL_OF[intent];
   if (approval) {
     const change = await changeApproval({ shop, to: approval, by });
-    return change.changed ? `${shop} is now ${change.to}.` : `${shop} was already ${change.to}.`;
+    return { message: change.changed ? `${shop} is now ${change.to}.` : `${shop} was already ${change.to}.` };
   }
   if (intent === "pause" || intent === "resume") {
     await setSyncPaused({ shop, paused: intent === "pause", by });
-    return intent === "pause" ? `Syncing of ${shop} paused; its queued jobs were dropped.` : `Syncing of ${shop} resumed.`;
+    return { message: intent === "pause" ? `Syncing of ${shop} paused; its queued jobs were dropped.` : `Syncing of ${shop} resumed.` };
+  }
+  if (intent === "preview-integrity") {
+    // The data only: no Shopify call, so it works for a disconnected shop too (what its listing would look like).
+    const preview = await previewIntegrityCheck({ shop });
+    if (!preview) throw new MerchantError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
+    return {
+      message: `Integrity check preview of ${shop}: ${preview.wouldRepair} to repair, ${preview.wouldFlag} to flag. Nothing was changed.`,
+      preview,
+    };
   }
   const task = TASK_OF[intent]!;
   const connection = await prisma.merchantConnection.findUnique({ where: { shop }, select: { active: true } });
@@ -80,7 +101,7 @@ async function apply(shop: string, intent: MerchantAdminIntent, by: string): Pro
   }
   // An operator may run a sync even while the merchant is paused or pending (e.g. to investigate): it is one run.
   await enqueueShopJob(task, { shop, reason: "manual", requestedBy: by });
-  return `${task} for ${shop} queued to run now.`;
+  return { message: `${task} for ${shop} queued to run now.` };
 }
 
 /** The requests that make sense for a merchant in this state (the page offers only these; the server checks anyway). */
@@ -90,6 +111,7 @@ export function availableMerchantIntents(merchant: { approvalStatus: ApprovalSta
     if (approval) return canChangeApproval(merchant.approvalStatus, approval);
     if (intent === "pause") return !merchant.syncPaused;
     if (intent === "resume") return merchant.syncPaused;
+    if (intent === "preview-integrity") return true;
     return merchant.active;
   });
 }

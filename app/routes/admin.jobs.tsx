@@ -5,16 +5,23 @@ import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
 import { JobsPage } from "~/components/admin/JobsPage";
 import { applyJobAdminRequest, jobAdminRequest } from "~/jobs/job-admin-request.server";
 import { countJobsByTask, listJobs, parseJobsQuery } from "~/jobs/job-inspection.server";
+import { listSchedules } from "~/jobs/list-schedules.server";
+import { listRecentRuns } from "~/jobs/recent-runs.server";
 import { done, parseOr400, refused } from "~/lib/form-input.server";
 
-// graphile-worker's jobs by task and state (filters and page in the URL); retry now, give up and dismiss for
-// operators.
+// The schedules (in words, last and next fire time), graphile-worker's jobs by task and state (filters and page in
+// the URL) and the recent finished runs; retry now, give up and dismiss for operators.
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
   const { cursor, ...filters } = parseJobsQuery(new URL(request.url).searchParams);
-  const [list, counts] = await Promise.all([listJobs({ ...filters, cursor }), countJobsByTask()]);
-  return json({ ...list, counts, query: filters, canAct: canAct(admin.role) });
+  const [list, counts, schedules, recentRuns] = await Promise.all([
+    listJobs({ ...filters, cursor }),
+    countJobsByTask(),
+    listSchedules(),
+    listRecentRuns(),
+  ]);
+  return json({ ...list, counts, schedules, recentRuns, query: filters, canAct: canAct(admin.role) });
 }
 
 export async function action({ request }: ActionFunctionArgs) {

@@ -4,12 +4,12 @@ import { canAct } from "~/admin-auth/admin-role";
 import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
 import { MerchantDetailPage } from "~/components/admin/MerchantDetailPage";
 import { shopDomain } from "~/jobs/shop-jobs";
-import { done, parseOr400, refused } from "~/lib/form-input.server";
+import { parseOr400, refused } from "~/lib/form-input.server";
 import { loadMerchantAdminDetail } from "~/merchants/merchant-admin-detail.server";
 import { applyMerchantAdminRequest, availableMerchantIntents, merchantAdminRequest } from "~/merchants/merchant-admin-request.server";
 
 // One merchant: connection, health, recent syncs, queued jobs, who did what; operators approve, suspend, reject,
-// pause, resume, and run a sync now.
+// pause, resume, run a sync now, and preview the integrity check (a dry run) before running it for real.
 
 function shopParam(shop: string | undefined): string {
   const parsed = shopDomain.safeParse(shop);
@@ -30,7 +30,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const shop = shopParam(params.shop);
   const { intent } = parseOr400(merchantAdminRequest, formData);
   const result = await applyMerchantAdminRequest({ shop, intent, by: admin.email });
-  return result.ok ? done(result.message) : refused(result.error, result.status);
+  // A preview also carries the dry run's report, shown under the outcome.
+  return result.ok ? json(result) : refused(result.error, result.status);
 }
 
 export default function MerchantDetailRoute() {

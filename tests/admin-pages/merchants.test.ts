@@ -12,6 +12,7 @@ import { createConnection } from "../support/merchants";
 const PENDING = "applicant.myshopify.com";
 const LISTED = "listed.myshopify.com";
 const GONE = "gone.myshopify.com";
+const MESSY = "messy.myshopify.com";
 
 let operator: { cookie: string; csrfToken: string };
 let viewer: { cookie: string; csrfToken: string };
@@ -46,6 +47,14 @@ beforeAll(async () => {
     [LISTED],
   );
   await pgPool().query(`INSERT INTO sync_event (shop, event_type, status, item_count) VALUES ($1, 'PRODUCT_SYNC', 'SUCCESS', 2)`, [LISTED]);
+  // A product deleted in Shopify but still listed (a repair), and a variant priced 0 (a flag).
+  await createConnection(MESSY);
+  await pgPool().query(
+    `INSERT INTO product (shop, id, title, status, selected, listed, deleted_at, shopify_updated_at)
+     VALUES ($1, 5, 'Gone lamp', 'ACTIVE', true, true, now(), now()), ($1, 6, 'Free chair', 'ACTIVE', true, true, NULL, now())`,
+    [MESSY],
+  );
+  await pgPool().query(`INSERT INTO product_variant (shop, id, product_id, price, available_quantity) VALUES ($1, 61, 6, 0, 3)`, [MESSY]);
 });
 afterAll(() => releaseWorkerUtils());
 
@@ -57,7 +66,7 @@ describe("/admin/merchants", () => {
 
   it("lists every merchant with approval, connection and catalog health", async () => {
     const { merchants } = await (await responseOf(() => listLoader(routeArgs(adminGet("/admin/merchants", viewer.cookie))))).json();
-    expect(merchants.map((m: { shop: string }) => m.shop)).toEqual([PENDING, GONE, LISTED]);
+    expect(merchants.map((m: { shop: string }) => m.shop)).toEqual([PENDING, GONE, LISTED, MESSY]);
     expect(merchants.find((m: { shop: string }) => m.shop === LISTED)).toMatchObject({
       approvalStatus: "APPROVED",
       active: true,
@@ -72,7 +81,7 @@ describe("/admin/merchants", () => {
     const body = await (await detail(LISTED)).json();
     expect(body.health.shop).toBe(LISTED);
     expect(body.events).toHaveLength(1);
-    expect(body.intents).toEqual(["suspend", "pause", "sync-products", "sync-inventory", "check-integrity"]);
+    expect(body.intents).toEqual(["suspend", "pause", "sync-products", "sync-inventory", "check-integrity", "preview-integrity"]);
     expect((await (await detail(PENDING)).json()).intents).toContain("approve");
     expect((await detail("nobody.myshopify.com")).status).toBe(404);
     expect((await detail("../../etc/passwd")).status).toBe(404);
@@ -115,6 +124,36 @@ describe("/admin/merchants", () => {
       ["pause", "resume", "sync-products", "sync-inventory", "check-integrity"].map((a) => [a, "ops@example.com"]),
     );
     expect((await (await detail(LISTED)).json()).actions).toHaveLength(5);
+  });
+
+  it("previews the integrity check: what a real run would repair and flag, changing nothing; operators only, recorded", async () => {
+    expect((await act(MESSY, "preview-integrity", viewer)).status).toBe(403);
+    expect((await act(MESSY, "preview-integrity", operator, "forged")).status).toBe(403);
+
+    const response = await act(MESSY, "preview-integrity");
+    expect(response.status).toBe(200);
+    const { ok, message, preview } = await response.json();
+    expect(ok).toBe(true);
+    expect(message).toBe(`Integrity check preview of ${MESSY}: 1 to repair, 1 to flag. Nothing was changed.`);
+    expect(preview).toMatchObject({ shop: MESSY, dryRun: true, wouldRepair: 1, wouldFlag: 1 });
+    const found = preview.checks.filter((c: { found: number }) => c.found > 0);
+    expect(found).toEqual([
+      expect.objectContaining({ check: "deleted_product_listed", outcome: "would repair", examples: [expect.objectContaining({ id: "5" })] }),
+      expect.objectContaining({ check: "invalid_price", outcome: "would flag", examples: [{ id: "61", message: "price is 0.00" }] }),
+    ]);
+
+    // Nothing changed: still listed, nothing flagged, no alert, no sync event; only the dry run's WOULD_FIX record.
+    expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: MESSY, id: 5n } } })).listed).toBe(true);
+    const findings = await prisma.integrityFinding.findMany({ where: { shop: MESSY } });
+    expect(findings.map((f) => [f.check, f.outcome])).toEqual([["deleted_product_listed", "WOULD_FIX"]]);
+    expect(await prisma.alert.count({ where: { shop: MESSY } })).toBe(0);
+    expect(await prisma.syncEvent.count({ where: { shop: MESSY } })).toBe(0);
+    const [action] = await prisma.adminAction.findMany({ where: { shop: MESSY } });
+    expect(action).toMatchObject({ action: "preview-integrity", adminEmail: "ops@example.com", details: { runId: preview.runId, wouldRepair: 1, wouldFlag: 1 } });
+
+    // "Run it for real" is the check-integrity request: the job is queued.
+    expect((await act(MESSY, "check-integrity")).status).toBe(200);
+    expect((await queuedJobs("integrity-check")).map((j) => j.payload.shop)).toContain(MESSY);
   });
 
   it("refuses to sync an uninstalled shop", async () => {

@@ -128,10 +128,80 @@ describe("merchant page and platform admin pages in Chromium", () => {
       [OTHER_SHOP],
     );
     await page.goto(`${stack!.appUrl}/admin/jobs?shop=${OTHER_SHOP}`);
-    const jobRow = page.locator("table tbody tr", { hasText: OTHER_SHOP });
+    const jobRow = page.getByTestId("jobs-table").locator("tbody tr", { hasText: OTHER_SHOP });
     await jobRow.waitFor();
     expect(await jobRow.textContent()).toMatch(/integrity-check.*pending/);
     await shot("16-jobs");
+    expect(browser!.errors).toEqual([]);
+  }, 120_000);
+
+  it("jobs page: each schedule in words with its next fire time, running, queued and failed jobs, and recent finished runs", async () => {
+    // A retry waiting for its next attempt (with the last attempt's error), one failed for good, one running.
+    await pgPool().query(
+      `SELECT graphile_worker.add_job('inventory-sync', json_build_object('shop', $1::text, 'reason', 'schedule',
+                '_retry', json_build_object('attempt', 2, 'lastError', 'Shopify answered 502')), run_at := now() + interval '2 hours',
+                job_key := 'e2e-retry')`,
+      [OTHER_SHOP],
+    );
+    await pgPool().query(
+      `SELECT graphile_worker.add_job('product-sync', json_build_object('shop', $1::text, 'reason', 'schedule'), run_at := now() + interval '3 hours',
+                job_key := 'e2e-running', max_attempts := 1)`,
+      [OTHER_SHOP],
+    );
+    await pgPool().query(
+      "UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'e2e-worker' WHERE key = 'e2e-running'",
+    );
+    await pgPool().query(
+      `SELECT graphile_worker.add_job('integrity-check', json_build_object('shop', $1::text, 'reason', 'schedule'), run_at := now() + interval '4 hours',
+                job_key := 'e2e-failed', max_attempts := 1)`,
+      [OTHER_SHOP],
+    );
+    await pgPool().query(
+      "UPDATE graphile_worker._private_jobs SET attempts = 1, last_error = 'Integrity check failed: statement timeout' WHERE key = 'e2e-failed'",
+    );
+
+    await page.goto(`${stack!.appUrl}/admin/jobs?shop=${OTHER_SHOP}`);
+    const schedules = page.getByTestId("schedules");
+    await schedules.waitFor();
+    const productSchedule = await schedules.locator("tr", { hasText: "product-sync-fan-out" }).textContent();
+    expect(productSchedule).toContain("daily at 03:00 UTC");
+    expect(productSchedule).toContain("12 hours");
+    // The next fire time is a 03:00 UTC.
+    expect(productSchedule).toMatch(/\d{4}-\d\d-\d\d 03:00:00 UTC/);
+    expect(await schedules.locator("tr", { hasText: "integrity-check-fan-out" }).textContent()).toContain("Sundays at 02:00 UTC");
+
+    const jobs = page.getByTestId("jobs-table");
+    const row = (task: string) => jobs.locator("tbody tr", { hasText: task }).filter({ hasText: OTHER_SHOP }).first();
+    expect(await row("inventory-sync").textContent()).toMatch(/pending.*2 of 3.*next attempt \d{4}-.*Shopify answered 502/);
+    expect(await row("product-sync").textContent()).toMatch(/running.*started \d{4}-/);
+    expect(await row("integrity-check-fan-out").count()).toBe(0);
+    expect(await jobs.locator("tbody tr", { hasText: "statement timeout" }).textContent()).toMatch(/failed.*gave up/);
+
+    // The product sync of the earlier test is among the recent finished runs (its job is long gone).
+    const runs = page.getByTestId("recent-runs");
+    expect(await runs.locator("tr", { hasText: SHOP }).filter({ hasText: "Product sync" }).first().textContent()).toContain("SUCCESS");
+    await shot("17-jobs-schedules-and-runs");
+    expect(browser!.errors).toEqual([]);
+  }, 120_000);
+
+  it("previews the integrity check of a merchant, then runs it for real", async () => {
+    await page.goto(`${stack!.appUrl}/admin/merchants/${SHOP}`);
+    await page.getByRole("button", { name: "Preview integrity check" }).click();
+    await expect.poll(() => page.getByTestId("action-outcome").textContent(), SLOW).toMatch(/Nothing was changed\.$/);
+    const card = page.getByTestId("integrity-preview-card");
+    const summary = await card.getByTestId("preview-summary").textContent();
+    expect(summary).toMatch(/^A real run would repair \d+ and flag \d+ for review\.$/);
+    await shot("18-integrity-preview");
+    const flaggedBefore = await prisma.integrityFinding.count({ where: { shop: SHOP, outcome: "FLAGGED", resolvedAt: null } });
+    await card.getByRole("button", { name: "Run integrity check now" }).click();
+    await expect.poll(() => page.getByTestId("action-outcome").textContent(), SLOW).toMatch(/integrity-check for .* queued to run now/);
+    await expect
+      .poll(() => prisma.syncEvent.count({ where: { shop: SHOP, eventType: "DATA_INTEGRITY" } }), { timeout: 60_000, interval: 500 })
+      .toBe(1);
+    const wouldFlag = Number(/flag (\d+)/.exec(summary!)![1]);
+    // A real run flags what the preview said (less what was already flagged and unresolved).
+    expect(await prisma.integrityFinding.count({ where: { shop: SHOP, outcome: "FLAGGED", resolvedAt: null } })).toBeGreaterThanOrEqual(Math.min(wouldFlag, flaggedBefore + 1));
+    expect(await prisma.adminAction.findFirst({ where: { shop: SHOP, action: "preview-integrity", adminEmail: EMAIL } })).not.toBeNull();
     expect(browser!.errors).toEqual([]);
   }, 120_000);
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
 import { pgPool, prisma } from "../../app/db.server";
 import { getSyncMonitorStats } from "../../app/monitoring/sync-monitor-stats.server";
-import { parseSyncMonitorQuery } from "../../app/monitoring/sync-monitor-query";
+import { addDays, parseSyncMonitorQuery } from "../../app/monitoring/sync-monitor-query";
 import { openBrowserPage, screenshot, type BrowserSession } from "../support/browser";
 import { productionBuild } from "../support/production-build";
 import { DEMO_SHOPS, startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
@@ -27,6 +27,12 @@ async function expectedTotal(search: string): Promise<string> {
 }
 
 const shot = (name: string) => screenshot(page, name);
+
+/** The day labels (MM-DD) on a chart's x-axis, left to right. */
+async function chartDays(testId: string): Promise<string[]> {
+  const texts = await page.locator(`[data-testid="${testId}"] svg text`).allTextContents();
+  return texts.map((text) => text.trim()).filter((text) => /^\d\d-\d\d$/.test(text));
+}
 
 beforeAll(async () => {
   for (const shop of DEMO_SHOPS) {
@@ -93,6 +99,14 @@ describe("platform admin: sync monitor in Chromium", () => {
     await page.locator('[data-testid="chart-volume"] svg').first().waitFor();
     await page.locator('[data-testid="chart-success-rate"] svg').first().waitFor();
     expect(await page.locator("table tbody tr").count()).toBe(50);
+    // Both charts name every day of the range, the same days (a line chart once left the last one out).
+    // The range is the page's own (its subtitle), not a date this test computes.
+    const subtitle = await page.getByText(/^\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d \(UTC\)$/).textContent();
+    const [fromDay, toDay] = subtitle!.split(" ").filter((part) => /^\d{4}/.test(part));
+    const rangeDays = Array.from({ length: 7 }, (_, i) => addDays(fromDay, i).slice(5));
+    expect(rangeDays.at(-1)).toBe(toDay.slice(5));
+    expect(await chartDays("chart-volume")).toEqual(rangeDays);
+    expect(await chartDays("chart-success-rate")).toEqual(rangeDays);
     await shot("02-sync-monitor");
   }, 120_000);
 

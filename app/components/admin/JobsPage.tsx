@@ -3,6 +3,7 @@ import { Badge, BlockStack, Button, ButtonGroup, Card, DataTable, InlineStack, P
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
 import { KeysetPagination } from "~/components/KeysetPagination";
 import { writeCursor, type KeysetCursor } from "~/lib/keyset-cursor";
+import { formatDuration, formatEventType, statusTone } from "~/components/sync-monitor/format";
 import { EmptyTableMessage } from "./EmptyTableMessage";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 
@@ -16,8 +17,30 @@ export interface JobRowView {
   attempt: number;
   maxAttempts: number;
   runAt: string;
+  lockedAt: string | null;
   lockedBy: string | null;
   lastError: string | null;
+}
+
+export interface ScheduleRowView {
+  identifier: string;
+  task: string;
+  cron: string;
+  words: string;
+  backfill: string;
+  lastFiredAt: string | null;
+  nextFireAt: string | null;
+}
+
+export interface RecentRunView {
+  id: string;
+  shop: string;
+  eventType: string;
+  status: string;
+  itemCount: number | null;
+  processingTimeMs: number | null;
+  errorMessage: string | null;
+  createdAt: string;
 }
 
 interface JobsPageProps {
@@ -25,6 +48,8 @@ interface JobsPageProps {
   next: KeysetCursor | null;
   previous: KeysetCursor | null;
   counts: Array<{ task: string; pending: number; running: number; failed: number }>;
+  schedules: ScheduleRowView[];
+  recentRuns: RecentRunView[];
   query: { state?: JobStateName; task?: string; shop?: string };
   canAct: boolean;
   outcome: ActionOutcomeView | undefined;
@@ -53,7 +78,67 @@ function JobAction({ jobId, intent, label, destructive }: { jobId: string; inten
   );
 }
 
-export function JobsPage({ jobs, next, previous, counts, query, canAct, outcome }: JobsPageProps) {
+/** When, for the job's state: a running job's start, a queued job's (or retry's) run time; a failed job has none. */
+function jobWhen(job: JobRowView): string {
+  if (job.state === "running") return `started ${formatWhen(job.lockedAt)}`;
+  if (job.state === "failed") return "gave up (no next attempt)";
+  return `${job.attempt > 1 ? "next attempt" : "runs"} ${formatWhen(job.runAt)}`;
+}
+
+function SchedulesCard({ schedules }: { schedules: ScheduleRowView[] }) {
+  return (
+    <Card padding="0">
+      <div data-testid="schedules">
+        <DataTable
+          columnContentTypes={["text", "text", "text", "text", "text", "text"]}
+          headings={["Schedule", "When", "Task", "Last fired", "Next", "Backfill window"]}
+          rows={schedules.map((s) => [
+            s.identifier,
+            <span key="words" title={s.cron}>
+              {s.words}
+            </span>,
+            s.task,
+            formatWhen(s.lastFiredAt),
+            formatWhen(s.nextFireAt),
+            s.backfill,
+          ])}
+        />
+      </div>
+    </Card>
+  );
+}
+
+function RecentRunsCard({ runs }: { runs: RecentRunView[] }) {
+  return (
+    <Card padding="0">
+      <div data-testid="recent-runs">
+        {runs.length === 0 ? (
+          <EmptyTableMessage>No finished runs recorded yet.</EmptyTableMessage>
+        ) : (
+          <DataTable
+            columnContentTypes={["text", "text", "text", "text", "numeric", "numeric", "text"]}
+            headings={["Finished", "Run", "Shop", "Status", "Items", "Duration", "Error"]}
+            rows={runs.map((r) => [
+              formatWhen(r.createdAt),
+              formatEventType(r.eventType),
+              r.shop,
+              <Badge key="status" tone={statusTone(r.status)}>
+                {r.status}
+              </Badge>,
+              r.itemCount ?? "–",
+              formatDuration(r.processingTimeMs),
+              <Text key="error" as="span" variant="bodySm" breakWord>
+                {r.errorMessage ?? ""}
+              </Text>,
+            ])}
+          />
+        )}
+      </div>
+    </Card>
+  );
+}
+
+export function JobsPage({ jobs, next, previous, counts, schedules, recentRuns, query, canAct, outcome }: JobsPageProps) {
   const countRows = counts.map((c) => [
     <Button key="task" variant="plain" url={jobsUrl({ ...query, task: c.task })}>
       {c.task}
@@ -70,7 +155,7 @@ export function JobsPage({ jobs, next, previous, counts, query, canAct, outcome 
       {job.state}
     </Badge>,
     `${job.attempt} of ${job.maxAttempts}`,
-    formatWhen(job.runAt),
+    jobWhen(job),
     <Text key="error" as="span" variant="bodySm" breakWord>
       {job.lastError ?? ""}
     </Text>,
@@ -89,6 +174,13 @@ export function JobsPage({ jobs, next, previous, counts, query, canAct, outcome 
     <Page title="Jobs" subtitle={[query.task, query.shop].filter(Boolean).join(" · ") || "All tasks"}>
       <BlockStack gap="400">
         <ActionOutcomeBanner outcome={outcome} />
+        <Text as="h2" variant="headingMd">
+          Schedules
+        </Text>
+        <SchedulesCard schedules={schedules} />
+        <Text as="h2" variant="headingMd">
+          Jobs
+        </Text>
         <Card padding="0">
           <DataTable columnContentTypes={["text", "numeric", "numeric", "numeric"]} headings={["Task", "Pending", "Running", "Failed"]} rows={countRows} />
         </Card>
@@ -110,17 +202,23 @@ export function JobsPage({ jobs, next, previous, counts, query, canAct, outcome 
           )}
         </InlineStack>
         <Card padding="0">
-          {jobs.length === 0 ? (
-            <EmptyTableMessage>No jobs match.</EmptyTableMessage>
-          ) : (
-            <DataTable
-              columnContentTypes={["text", "text", "text", "text", "text", "text", "text", "text"]}
-              headings={["Job", "Task", "Shop", "State", "Attempt", "Runs at", "Last error", ""]}
-              rows={jobRows}
-            />
-          )}
+          <div data-testid="jobs-table">
+            {jobs.length === 0 ? (
+              <EmptyTableMessage>No jobs match.</EmptyTableMessage>
+            ) : (
+              <DataTable
+                columnContentTypes={["text", "text", "text", "text", "text", "text", "text", "text"]}
+                headings={["Job", "Task", "Shop", "State", "Attempt", "When", "Last error", ""]}
+                rows={jobRows}
+              />
+            )}
+          </div>
           <KeysetPagination previous={previous} next={next} href={(cursor) => jobsUrl(query, cursor)} />
         </Card>
+        <Text as="h2" variant="headingMd">
+          Recent finished runs
+        </Text>
+        <RecentRunsCard runs={recentRuns} />
       </BlockStack>
     </Page>
   );

@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
+import type { IntegrityPreview } from "~/integrity/integrity-preview";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 import { ApprovalBadge, ConnectionBadges } from "./merchant-badges";
 import type { MerchantHealthView } from "./MerchantsPage";
@@ -28,7 +29,7 @@ export interface MerchantDetailView {
   actions: Array<{ id: string; adminEmail: string; action: string; createdAt: string }>;
   intents: string[];
   canAct: boolean;
-  outcome: ActionOutcomeView | undefined;
+  outcome: (ActionOutcomeView & { preview?: IntegrityPreview }) | undefined;
 }
 
 const INTENT_LABELS: Record<string, { label: string; destructive?: boolean }> = {
@@ -40,7 +41,68 @@ const INTENT_LABELS: Record<string, { label: string; destructive?: boolean }> = 
   "sync-products": { label: "Run product sync now" },
   "sync-inventory": { label: "Run inventory sync now" },
   "check-integrity": { label: "Run integrity check now" },
+  "preview-integrity": { label: "Preview integrity check" },
 };
+
+function IntentButton({ intent, variant }: { intent: string; variant?: "primary" }) {
+  return (
+    <Form method="post">
+      <AdminCsrfInput />
+      <input type="hidden" name="intent" value={intent} />
+      <Button submit variant={variant} tone={INTENT_LABELS[intent]?.destructive ? "critical" : undefined}>
+        {INTENT_LABELS[intent]?.label ?? intent}
+      </Button>
+    </Form>
+  );
+}
+
+/** What the dry run found, check by check, and the button that runs the check for real (when it can run). */
+function IntegrityPreviewCard({ preview, canRun }: { preview: IntegrityPreview; canRun: boolean }) {
+  const found = preview.checks.filter((c) => c.found > 0);
+  return (
+    <div data-testid="integrity-preview-card">
+      <Card>
+        <BlockStack gap="300">
+          <InlineStack align="space-between" blockAlign="center">
+            <Text as="h2" variant="headingMd">
+              Integrity check preview (dry run: nothing was changed)
+            </Text>
+            {canRun && <IntentButton intent="check-integrity" variant="primary" />}
+          </InlineStack>
+          <Text as="p">
+            <span data-testid="preview-summary">
+              A real run would repair {preview.wouldRepair} and flag {preview.wouldFlag} for review.
+            </span>
+          </Text>
+          <div data-testid="integrity-preview">
+            <DataTable
+              columnContentTypes={["text", "text", "numeric", "text"]}
+              headings={["Check", "A real run", "Found", "Examples"]}
+              rows={found.map((c) => [
+                <BlockStack key="check" gap="050">
+                  <Text as="span" fontWeight="semibold">
+                    {c.check}
+                  </Text>
+                  <Text as="span" tone="subdued" variant="bodySm" breakWord>
+                    {c.description}
+                  </Text>
+                </BlockStack>,
+                <Badge key="outcome" tone={c.action === "flag" ? "warning" : "info"}>
+                  {c.outcome}
+                </Badge>,
+                c.found,
+                <Text key="examples" as="span" variant="bodySm" breakWord>
+                  {c.examples.map((e) => `#${e.id}: ${e.message}`).join("; ")}
+                </Text>,
+              ])}
+              footerContent={found.length === 0 ? "Every check passes: a real run would change nothing." : `${preview.checks.length - found.length} other checks found nothing.`}
+            />
+          </div>
+        </BlockStack>
+      </Card>
+    </div>
+  );
+}
 
 const STATUS_TONE: Record<string, "success" | "critical" | "warning" | undefined> = { SUCCESS: "success", FAILURE: "critical", PARTIAL: "warning" };
 
@@ -78,17 +140,12 @@ export function MerchantDetailPage({ health, connection, events, jobs, actions, 
               <Card>
                 <InlineStack gap="200">
                   {intents.map((intent) => (
-                    <Form method="post" key={intent}>
-                      <AdminCsrfInput />
-                      <input type="hidden" name="intent" value={intent} />
-                      <Button submit tone={INTENT_LABELS[intent]?.destructive ? "critical" : undefined}>
-                        {INTENT_LABELS[intent]?.label ?? intent}
-                      </Button>
-                    </Form>
+                    <IntentButton key={intent} intent={intent} />
                   ))}
                 </InlineStack>
               </Card>
             )}
+            {outcome?.ok && outcome.preview && <IntegrityPreviewCard preview={outcome.preview} canRun={canAct && intents.includes("check-integrity")} />}
             <Card>
               <InlineGrid columns={4} gap="400">
                 <Stat label="Listed products" value={`${health.productsListed} / ${health.products}`} />
