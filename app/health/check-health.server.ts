@@ -6,14 +6,26 @@ export interface HealthReport {
   ok: boolean;
   database: "up" | "down";
   worker: "running" | "stopped" | "external";
+  /** The in-process worker's liveness lock (app/jobs/worker-liveness.server.ts): "lost" while it reconnects. */
+  workerLock?: "held" | "lost";
 }
 
-/** The database answers, and the in-process worker (when this process runs one) is running. */
+/**
+ * The database answers, and the in-process worker (when this process runs one) is running and holds its liveness
+ * lock (without it, another process would take its running jobs for a dead worker's).
+ */
 export async function checkHealth(): Promise<HealthReport> {
   const database = await prisma.$queryRaw`SELECT 1`.then(
     () => "up" as const,
     () => "down" as const,
   );
-  const worker = !env().WORKER_IN_PROCESS ? "external" : runningWorker() ? "running" : "stopped";
-  return { ok: database === "up" && worker !== "stopped", database, worker };
+  const running = runningWorker();
+  const worker = !env().WORKER_IN_PROCESS ? "external" : running ? "running" : "stopped";
+  const workerLock = running?.liveness.state();
+  return {
+    ok: database === "up" && worker !== "stopped" && workerLock !== "lost",
+    database,
+    worker,
+    ...(workerLock ? { workerLock } : {}),
+  };
 }
