@@ -242,7 +242,7 @@ describe("product sync job", () => {
     const alerts = await prisma.alert.findMany({ where: { shop } });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ type: "SYNC_FAILURE", severity: "CRITICAL", jobType: TASK.productSync });
-    const [followUp] = await queuedJobs(TASK.productSync);
+    const [followUp] = (await queuedJobs(TASK.productSync)).filter((job) => job.payload.shop === shop);
     expect(followUp.payload).toMatchObject({ shop, reason: "follow-up", _retry: { attempt: 2 } });
 
     // The disk has room again; the follow-up sync runs and the catalogue arrives whole.
