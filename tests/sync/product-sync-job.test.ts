@@ -250,4 +250,31 @@ describe("product sync job", () => {
     await runJobsUntil(async () => (await eventsOf(shop)).some((e) => e.status === "SUCCESS"));
     expect(await liveCounts(shop)).toEqual({ products: 4, variants: 4 });
   });
+
+  it("a NUL character in a string of the export: that line is counted as malformed, the rest of the file is ingested", async () => {
+    const shop = await connectedShop({ products: 3, variantsPerProduct: 1 });
+    const clean = emulator.control.createProduct({ shop, title: "Clean", vendor: "Acme" });
+    const damaged = emulator.control.createProduct({ shop, title: "Before" });
+    await startSync(shop);
+    await runJobsUntil(hasEvent(shop));
+    expect(await liveCounts(shop)).toMatchObject({ products: 5 });
+
+    // JSON allows \u0000 in a string; PostgreSQL's text does not, and COPY would reject the whole file.
+    emulator.control.updateProduct({ shop, productId: damaged.id, title: "Nul\u0000Title" });
+    emulator.control.updateProduct({ shop, productId: clean.id, tags: ["ok", "tag\u0000with nul"] });
+    emulator.control.updateProduct({ shop, productId: clean.id, title: "Clean, renamed" });
+    await startSync(shop, 1);
+    await runJobsUntil(async () => (await eventsOf(shop)).length >= 2);
+
+    const latest = (await eventsOf(shop)).at(-1)!;
+    expect(latest.status).toBe("SUCCESS");
+    expect(latest.metadata).toMatchObject({ malformedCount: 2 });
+    // The damaged lines' products keep their last good state (not deleted, not overwritten); the rest is fresh.
+    expect(await liveCounts(shop)).toMatchObject({ products: 5 });
+    const titles = await prisma.product.findMany({ where: { shop, deletedAt: null }, select: { id: true, title: true } });
+    expect(titles.find((p) => p.id === BigInt(damaged.legacyResourceId))?.title).toBe("Before");
+    expect(titles.find((p) => p.id === BigInt(clean.legacyResourceId))?.title).toBe("Clean");
+    const operation = await prisma.bulkOperation.findFirstOrThrow({ where: { shop }, orderBy: { startedAt: "desc" } });
+    expect(JSON.stringify(operation.summary)).toMatch(/NUL/);
+  });
 });
