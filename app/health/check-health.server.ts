@@ -6,18 +6,28 @@ export interface HealthReport {
   ok: boolean;
   database: "up" | "down";
   worker: "running" | "stopped" | "external";
+  /** The in-process worker's liveness lock (app/jobs/worker-liveness.server.ts): "lost" while it reconnects. */
+  workerLock?: "held" | "lost";
 }
 
 /**
- * The database answers, and the worker (when this process runs one) is running. `runsWorker` defaults to
- * WORKER_IN_PROCESS (the web process); `npm run worker` runs one whatever that says.
+ * The database answers, and the worker (when this process runs one) is running and holds its liveness lock (without
+ * it, another process would take its running jobs for a dead worker's). `runsWorker` defaults to WORKER_IN_PROCESS
+ * (the web process); `npm run worker` runs one whatever that says.
  */
 export async function checkHealth(options: { runsWorker?: boolean } = {}): Promise<HealthReport> {
   const database = await prisma.$queryRaw`SELECT 1`.then(
     () => "up" as const,
     () => "down" as const,
   );
+  const running = runningWorker();
   const runsWorker = options.runsWorker ?? env().WORKER_IN_PROCESS;
-  const worker = !runsWorker ? "external" : runningWorker() ? "running" : "stopped";
-  return { ok: database === "up" && worker !== "stopped", database, worker };
+  const worker = !runsWorker ? "external" : running ? "running" : "stopped";
+  const workerLock = running?.liveness.state();
+  return {
+    ok: database === "up" && worker !== "stopped" && workerLock !== "lost",
+    database,
+    worker,
+    ...(workerLock ? { workerLock } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { workerUtils } from "~/jobs/queue.server";
+import { addJobOn } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
 import type { InventoryWebhookPayload } from "~/jobs/tasks/inventory-webhook.server";
 import { acceptWebhookDelivery } from "~/webhooks/accept-delivery.server";
@@ -8,11 +8,12 @@ const TOPIC = "inventory_levels/update";
 
 /**
  * The action of the inventory_levels/update route: authenticateWebhook verifies the HMAC (401 otherwise), a repeated
- * delivery (same webhook id) is ignored, anything else becomes an inventory-webhook job; Shopify gets its 200 at once.
+ * delivery (same webhook id) is ignored, anything else becomes an inventory-webhook job, queued in the receipt's
+ * transaction (a failure answers 500 and Shopify's retry is processed); Shopify gets its 200 at once.
  */
 export async function inventoryWebhookAction(request: Request): Promise<Response> {
   const { shop, payload, webhookId, eventId, triggeredAt } = await authenticateWebhook(request);
-  if (await acceptWebhookDelivery({ webhookId, shop, topic: TOPIC, eventId, triggeredAt })) {
+  await acceptWebhookDelivery({ webhookId, shop, topic: TOPIC, eventId, triggeredAt }, async (client) => {
     const level = payload as Record<string, unknown>;
     const job: InventoryWebhookPayload = {
       shop,
@@ -23,7 +24,7 @@ export async function inventoryWebhookAction(request: Request): Promise<Response
       webhookId,
     };
     // Validated by the task (a malformed payload fails there for good, visible on the jobs page).
-    await (await workerUtils()).addJob(TASK.inventoryWebhook, job, { maxAttempts: 1 });
-  }
+    await addJobOn(client, TASK.inventoryWebhook, { ...job }, { maxAttempts: 1 });
+  });
   return new Response();
 }

@@ -37,6 +37,8 @@ export interface TaskDefinition<Schema extends z.ZodTypeAny> {
   run(payload: z.infer<Schema>, context: JobContext): Promise<void>;
   /** After the last attempt failed (or a permanent failure): where one notification per incident is raised. */
   onGaveUp?(payload: z.infer<Schema>, error: unknown, context: JobContext): Promise<void>;
+  /** The named queue the task's jobs run in (serially): its retries are queued there too. */
+  queueName?(payload: z.infer<Schema>): string;
   /** Jobs with the same key never run at the same time (see 3. above). */
   exclusiveKey?(payload: z.infer<Schema>): string;
   /** For tests: the clock that dates the next attempt. */
@@ -77,6 +79,7 @@ export function defineTask<Schema extends z.ZodTypeAny>(definition: TaskDefiniti
     if (lock && !lock.acquired) {
       await helpers.addJob(definition.name, rawPayload as Record<string, unknown>, {
         runAt: new Date(now() + BUSY_RETRY_DELAY_MS),
+        queueName: definition.queueName?.(parsed.data), // a job of a named queue (per-shop export) stays in it
         maxAttempts: 1,
         jobKey: helpers.job.key ?? undefined,
         jobKeyMode: "preserve_run_at",
@@ -103,6 +106,7 @@ export function defineTask<Schema extends z.ZodTypeAny>(definition: TaskDefiniti
         { ...fields, _retry: { attempt: attempt + 1, lastError: message } satisfies RetryMeta },
         {
           runAt: new Date(now() + delay),
+          queueName: definition.queueName?.(parsed.data), // a job of a named queue (per-shop export) stays in it
           maxAttempts: 1,
           jobKey: helpers.job.key ?? undefined,
           jobKeyMode: "replace",

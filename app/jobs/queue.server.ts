@@ -1,5 +1,6 @@
-import { makeWorkerUtils, type WorkerUtils } from "graphile-worker";
+import { makeWorkerUtils, type TaskSpec, type WorkerUtils } from "graphile-worker";
 import { pgPool } from "~/db.server";
+import type { Queryable } from "~/lib/queryable.server";
 import { shopJobKey, type ShopJobPayload } from "./shop-jobs";
 import type { ShopSyncTask } from "./task-names";
 
@@ -19,6 +20,31 @@ export async function releaseWorkerUtils(): Promise<void> {
   const utils = g[GLOBAL_KEY];
   g[GLOBAL_KEY] = undefined;
   if (utils) await (await utils).release();
+}
+
+/**
+ * Queues a job on `db`, typically a transaction's client: graphile-worker's documented SQL function `add_job`
+ * (what WorkerUtils.addJob calls on a connection of its own). Queued this way, the job commits or rolls back with
+ * whatever else the transaction records, e.g. the receipt of the webhook it comes from.
+ */
+export async function addJobOn(db: Queryable, task: string, payload: Record<string, unknown>, spec: TaskSpec = {}): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id::text FROM graphile_worker.add_job(
+       identifier => $1::text, payload => $2::json, queue_name => $3::text, run_at => $4::timestamptz,
+       max_attempts => $5::int, job_key => $6::text, priority => $7::int, flags => $8::text[], job_key_mode => $9::text)`,
+    [
+      task,
+      JSON.stringify(payload),
+      spec.queueName ?? null,
+      spec.runAt ? new Date(spec.runAt).toISOString() : null,
+      spec.maxAttempts ?? null,
+      spec.jobKey ?? null,
+      spec.priority ?? null,
+      spec.flags ?? null,
+      spec.jobKeyMode ?? null,
+    ],
+  );
+  return rows[0].id;
 }
 
 /** Queues a shop's sync now (or at `runAt`); replaces a pending one of the same kind rather than adding another. */

@@ -49,4 +49,10 @@ export const SCHEDULES = [
     match: "45 4 * * *", // daily at 04:45 UTC: sync events older than EVENT_RETENTION_DAYS
     options: { backfillPeriod: 24 * HOUR, maxAttempts: 1 },
   },
+  {
+    identifier: "webhooks-prune-deliveries",
+    task: TASK.webhooksPruneDeliveries,
+    match: "50 4 * * *", // daily at 04:50 UTC: delivery receipts past Shopify's retry window
+    options: { backfillPeriod: 24 * HOUR, maxAttempts: 1 },
+  },
 ] satisfies CronItem[];

@@ -10,6 +10,7 @@ import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.serve
 import { inventoryWebhook } from "./tasks/inventory-webhook.server";
 import { productExportCheck, productSync } from "./tasks/product-sync.server";
 import { productWebhook } from "./tasks/product-webhook.server";
+import { webhooksPruneDeliveries } from "./tasks/webhooks-prune-deliveries.server";
 import {
   scheduleIntegrityChecks,
   scheduleInventorySyncs,
@@ -33,4 +34,5 @@ export const taskList: TaskList = {
   [TASK.alertsDispatchSweep]: alertsDispatchSweep,
   [TASK.alertsStalenessWatch]: alertsStalenessWatch,
   [TASK.analyticsPruneSyncEvents]: analyticsPruneSyncEvents,
+  [TASK.webhooksPruneDeliveries]: webhooksPruneDeliveries,
 };

@@ -15,6 +15,7 @@ export const TASK = {
   alertsDispatchSweep: "alerts-dispatch-sweep",
   alertsStalenessWatch: "alerts-staleness-watch",
   analyticsPruneSyncEvents: "analytics-prune-sync-events",
+  webhooksPruneDeliveries: "webhooks-prune-deliveries",
 } as const;
 
 export type TaskName = (typeof TASK)[keyof typeof TASK];

@@ -1,11 +1,10 @@
 import { EventEmitter } from "node:events";
-import type { PoolClient } from "pg";
 import { parseCronItems, run, type Runner, type WorkerEvents } from "graphile-worker";
 import { observeWorkerEvents } from "~/analytics/metrics.server";
 import { pgPool } from "~/db.server";
 import { SCHEDULES } from "./schedules";
 import { taskList } from "./task-list.server";
-import { holdLivenessLock, recoverJobsOfDeadWorkers } from "./worker-liveness.server";
+import { keepWorkersAlive, type WorkerLiveness } from "./worker-liveness.server";
 
 // The graphile-worker runner, started once per process: by scripts/serve.ts beside the web server (in-process jobs,
 // the default) or by scripts/worker.ts alone. It lives on globalThis so that a second import of this module (Vite's
@@ -15,7 +14,7 @@ interface WorkerState {
   runner: Runner;
   events: WorkerEvents;
   poolIds: string[];
-  livenessClient: PoolClient;
+  liveness: WorkerLiveness;
   stopping?: Promise<void>;
 }
 
@@ -27,6 +26,8 @@ export interface StartWorkerOptions {
   /** Tests run the worker without the crontab. */
   withCron?: boolean;
   pollInterval?: number;
+  /** How often to look for dead workers' jobs (default: every minute, app/jobs/worker-liveness.server.ts). */
+  sweepIntervalMs?: number;
 }
 
 export async function startWorker(options: StartWorkerOptions): Promise<WorkerState> {
@@ -36,11 +37,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
   const events: WorkerEvents = new EventEmitter();
   observeWorkerEvents(events); // jobs run and failed, by task, for /metrics
   const poolIds: string[] = [];
-  const livenessClient = await pgPool().connect();
+  const liveness = await keepWorkersAlive({ connect: () => pgPool().connect(), sweepIntervalMs: options.sweepIntervalMs });
   const lockHeld: Promise<void>[] = [];
   events.on("pool:create", ({ workerPool }) => {
     poolIds.push(workerPool.id);
-    lockHeld.push(holdLivenessLock(livenessClient, workerPool.id));
+    lockHeld.push(liveness.hold(workerPool.id));
   });
 
   const runner = await run({
@@ -53,10 +54,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
     events,
   });
   await Promise.all(lockHeld);
-  const requeued = await recoverJobsOfDeadWorkers(livenessClient);
-  if (requeued > 0) console.warn(`[worker] requeued ${requeued} job(s) left locked by a worker that died`);
+  // The first sweep notes the pools that look dead; the next one (a minute later) requeues their jobs.
+  await liveness.sweep();
 
-  const state: WorkerState = { runner, events, poolIds, livenessClient };
+  const state: WorkerState = { runner, events, poolIds, liveness };
   g[GLOBAL_KEY] = state;
   return state;
 }
@@ -70,8 +71,7 @@ export async function stopWorker(): Promise<void> {
     try {
       await state.runner.stop();
     } finally {
-      // Destroyed, not returned to the pool: the connection holds the liveness locks until it closes.
-      state.livenessClient.release(true);
+      await state.liveness.stop();
       g[GLOBAL_KEY] = undefined;
     }
   })();

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { redactShop, type RedactCounts } from "./purge-shop-data.server";
+import { redactShop, type RedactCounts, type RedactOptions } from "./purge-shop-data.server";
 
 // Shopify's mandatory compliance webhooks (GDPR/CCPA). This app stores no customer data: it syncs products,
 // variants and inventory, never orders or customers. So a customer's data request has nothing to report and a
@@ -47,8 +47,8 @@ export function redactCustomer(shop: string, payload: unknown): ComplianceAnswer
 }
 
 /** shop/redact: erases the shop's data, unless the shop has reinstalled the app since. */
-export async function redactShopData(shop: string): Promise<ComplianceAnswer & { counts?: RedactCounts }> {
-  const result = await redactShop(shop);
+export async function redactShopData(shop: string, options: RedactOptions = {}): Promise<ComplianceAnswer & { counts?: RedactCounts }> {
+  const result = await redactShop(shop, options);
   if ("skipped" in result) {
     const outcome = "the shop has reinstalled the app since; its data is in use and was kept";
     console.warn(`[compliance] shop/redact for ${shop}: ${outcome}`);

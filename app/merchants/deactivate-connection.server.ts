@@ -1,4 +1,5 @@
-import { prisma } from "~/db.server";
+import type pg from "pg";
+import { withTransaction } from "~/db.server";
 import { env } from "~/env.server";
 import { cancelPendingShopJobs } from "./shop-job-control.server";
 
@@ -19,19 +20,22 @@ export function purgeDate(uninstalledAt: Date, graceDays: number = env().UNINSTA
  * already revoked, so `bulkOperationCancel` cannot be sent. Shopify stops serving the app's operations for a shop
  * that uninstalled it; marking the rows CANCELED stops our side from polling or ingesting them.
  *
- * Idempotent: a repeated webhook (delivery is at least once) or a later 401 keeps the first uninstall's times.
+ * All of it is one transaction, on `client` when given (app/uninstalled runs it in its delivery receipt's
+ * transaction). Idempotent: a repeated webhook or a later 401 keeps the first uninstall's times.
  */
-export async function deactivateConnection(shop: string, at: Date = new Date()) {
-  await prisma.$transaction([
-    prisma.merchantConnection.updateMany({
-      where: { shop, active: true },
-      data: { active: false, uninstalledAt: at, purgeAfter: purgeDate(at) },
-    }),
-    prisma.session.deleteMany({ where: { shop } }),
-    prisma.bulkOperation.updateMany({
-      where: { shop, status: { in: ["CREATED", "RUNNING", "CANCELING"] } },
-      data: { status: "CANCELED", completedAt: at, error: "Cancelled: the app was uninstalled or its access revoked" },
-    }),
-  ]);
-  await cancelPendingShopJobs(shop);
+export async function deactivateConnection(shop: string, at: Date = new Date(), client?: pg.ClientBase): Promise<void> {
+  if (!client) return withTransaction((own) => deactivateConnection(shop, at, own));
+  await client.query(
+    `UPDATE merchant_connection SET active = false, uninstalled_at = $2, purge_after = $3, updated_at = now()
+      WHERE shop = $1 AND active`,
+    [shop, at, purgeDate(at)],
+  );
+  await client.query("DELETE FROM session WHERE shop = $1", [shop]);
+  await client.query(
+    `UPDATE bulk_operation SET status = 'CANCELED', completed_at = $2,
+            error = 'Cancelled: the app was uninstalled or its access revoked'
+      WHERE shop = $1 AND status IN ('CREATED', 'RUNNING', 'CANCELING')`,
+    [shop, at],
+  );
+  await cancelPendingShopJobs(shop, client);
 }

@@ -35,31 +35,41 @@ export interface RedactCounts extends PurgeCounts {
  * Refuses to touch an installed shop: Shopify only sends shop/redact for a shop that uninstalled the app, so an
  * active connection means a reinstall came in between, and the merchant's data is in use again.
  */
-export async function redactShop(shop: string): Promise<RedactCounts | { skipped: "installed" }> {
-  return withTransaction(async (client) => {
-    const { rows } = await client.query<{ active: boolean }>(
-      "SELECT active FROM merchant_connection WHERE shop = $1 FOR UPDATE",
-      [shop],
-    );
-    if (rows[0]?.active) return { skipped: "installed" as const };
-    const catalogue = await deleteShopCatalogue(client, shop);
-    const sessions = await client.query("DELETE FROM session WHERE shop = $1", [shop]);
-    const bulkOperations = await client.query("DELETE FROM bulk_operation WHERE shop = $1", [shop]);
-    const integrityFindings = await client.query("DELETE FROM integrity_finding WHERE shop = $1", [shop]);
-    const webhookDeliveries = await client.query("DELETE FROM webhook_delivery WHERE shop = $1", [shop]);
-    const connection = await client.query(
-      `UPDATE merchant_connection SET shop_name = NULL, plan = NULL, default_location_id = NULL, purge_after = NULL,
-              updated_at = now()
-        WHERE shop = $1`,
-      [shop],
-    );
-    return {
-      ...catalogue,
-      sessions: sessions.rowCount ?? 0,
-      bulkOperations: bulkOperations.rowCount ?? 0,
-      integrityFindings: integrityFindings.rowCount ?? 0,
-      webhookDeliveries: webhookDeliveries.rowCount ?? 0,
-      connectionCleared: (connection.rowCount ?? 0) > 0,
-    };
-  });
+export interface RedactOptions {
+  /** Run on this transaction's client (shop/redact runs it in its delivery receipt's transaction). */
+  client?: pg.ClientBase;
+  /** The shop/redact delivery's own receipt: kept, so Shopify's retry of it is recognised and not redone. */
+  keepWebhookId?: string;
+}
+
+export async function redactShop(shop: string, options: RedactOptions = {}): Promise<RedactCounts | { skipped: "installed" }> {
+  if (!options.client) return withTransaction((client) => redactShop(shop, { ...options, client }));
+  const client = options.client;
+  const { rows } = await client.query<{ active: boolean }>(
+    "SELECT active FROM merchant_connection WHERE shop = $1 FOR UPDATE",
+    [shop],
+  );
+  if (rows[0]?.active) return { skipped: "installed" as const };
+  const catalogue = await deleteShopCatalogue(client, shop);
+  const sessions = await client.query("DELETE FROM session WHERE shop = $1", [shop]);
+  const bulkOperations = await client.query("DELETE FROM bulk_operation WHERE shop = $1", [shop]);
+  const integrityFindings = await client.query("DELETE FROM integrity_finding WHERE shop = $1", [shop]);
+  const webhookDeliveries = await client.query(
+    "DELETE FROM webhook_delivery WHERE shop = $1 AND webhook_id IS DISTINCT FROM $2",
+    [shop, options.keepWebhookId ?? null],
+  );
+  const connection = await client.query(
+    `UPDATE merchant_connection SET shop_name = NULL, plan = NULL, default_location_id = NULL, purge_after = NULL,
+            updated_at = now()
+      WHERE shop = $1`,
+    [shop],
+  );
+  return {
+    ...catalogue,
+    sessions: sessions.rowCount ?? 0,
+    bulkOperations: bulkOperations.rowCount ?? 0,
+    integrityFindings: integrityFindings.rowCount ?? 0,
+    webhookDeliveries: webhookDeliveries.rowCount ?? 0,
+    connectionCleared: (connection.rowCount ?? 0) > 0,
+  };
 }

@@ -1,4 +1,5 @@
 import { pgPool } from "~/db.server";
+import type { Queryable } from "~/lib/queryable.server";
 import { enqueueShopJob } from "~/jobs/queue.server";
 import { shopJobKey } from "~/jobs/shop-jobs";
 import { SHOP_SYNC_TASKS, TASK } from "~/jobs/task-names";
@@ -13,9 +14,9 @@ import { SHOP_SYNC_TASKS, TASK } from "~/jobs/task-names";
  * interrupted (remove_job only stops it from being retried); the per-shop tasks meet a revoked token as a
  * permanent failure anyway.
  */
-export async function cancelPendingShopJobs(shop: string): Promise<void> {
+export async function cancelPendingShopJobs(shop: string, db: Queryable = pgPool()): Promise<void> {
   const keys = SHOP_SYNC_TASKS.map((task) => shopJobKey(task, shop));
-  await pgPool().query("SELECT graphile_worker.remove_job(key) FROM unnest($1::text[]) AS key", [keys]);
+  await db.query("SELECT graphile_worker.remove_job(key) FROM unnest($1::text[]) AS key", [keys]);
 }
 
 /** Queues a product sync of the shop now (replacing a pending one): its first import, or newly selected products. */

@@ -1,10 +1,14 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redactCustomer } from "~/merchants/compliance.server";
 import { authenticateWebhook } from "~/webhooks/authenticate-webhook.server";
+import { acceptWebhookDelivery } from "~/webhooks/accept-delivery.server";
 
-// customers/redact (compliance): authenticateWebhook verifies the HMAC (401 otherwise) before anything else.
+// customers/redact (compliance): authenticateWebhook verifies the HMAC (401 otherwise) before anything else; the answer
+// is logged once per delivery (a repeated delivery is ignored).
 export async function action({ request }: ActionFunctionArgs) {
-  const { shop, payload } = await authenticateWebhook(request);
-  redactCustomer(shop, payload);
+  const { shop, payload, webhookId, eventId, triggeredAt } = await authenticateWebhook(request);
+  await acceptWebhookDelivery({ webhookId, shop, topic: "customers/redact", eventId, triggeredAt }, async () => {
+    redactCustomer(shop, payload);
+  });
   return new Response();
 }

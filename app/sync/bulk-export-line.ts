@@ -78,10 +78,17 @@ export function parseGid(value: unknown): { type: string; id: string } | null {
 
 class LineError extends Error {}
 
+// JSON may carry a NUL character (\u0000) in a string; PostgreSQL's text cannot store one, and a single one would
+// make COPY reject the whole file on every retry. Such a line is malformed like any other: counted, named in the
+// summary, its object kept as it was (not deleted), and the rest of the file ingested.
+const NUL = "\u0000";
+const nulError = (field: string) => new LineError(`${field} contains a NUL character (\\u0000), which PostgreSQL cannot store`);
+
 function optionalString(record: Record<string, unknown>, field: string): string | null {
   const value = record[field];
   if (value === undefined || value === null) return null;
   if (typeof value !== "string") throw new LineError(`${field} is not a string`);
+  if (value.includes(NUL)) throw nulError(field);
   return value;
 }
 
@@ -125,6 +132,7 @@ function parseProduct(record: Record<string, unknown>, id: string): ProductLine 
   if (tags !== undefined && tags !== null && (!Array.isArray(tags) || tags.some((t) => typeof t !== "string"))) {
     throw new LineError("tags is not a list of strings");
   }
+  if (Array.isArray(tags) && tags.some((t: string) => t.includes(NUL))) throw nulError("tags");
   return {
     kind: "product",
     id,

@@ -1,9 +1,13 @@
-import { workerUtils } from "~/jobs/queue.server";
+import { pgPool } from "~/db.server";
+import { addJobOn } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
 import type { ProductWebhookJobPayload } from "~/jobs/tasks/product-webhook.server";
+import type { Queryable } from "~/lib/queryable.server";
 
-/** The products/* webhook routes' whole job after verification and dedupe: queue the change, answer 200 at once. */
-export async function enqueueProductWebhook(payload: ProductWebhookJobPayload) {
-  const utils = await workerUtils();
-  return utils.addJob(TASK.productWebhook, payload, { maxAttempts: 1 }); // retries: retry-policy.ts via defineTask
+/**
+ * The products/* webhook routes' whole job after verification and dedupe: queue the change (on `db`, the receipt's
+ * transaction, so the two commit together), answer 200 at once.
+ */
+export async function enqueueProductWebhook(payload: ProductWebhookJobPayload, db: Queryable = pgPool()) {
+  return addJobOn(db, TASK.productWebhook, { ...payload }, { maxAttempts: 1 }); // retries: retry-policy.ts via defineTask
 }

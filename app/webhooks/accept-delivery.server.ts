@@ -1,7 +1,13 @@
-import { pgPool } from "~/db.server";
+import type pg from "pg";
+import { withTransaction } from "~/db.server";
 
 // Shopify delivers webhooks at least once: the same delivery (X-Shopify-Webhook-Id) can arrive again. The first
-// arrival is accepted and recorded; a repeat is answered 200 and otherwise ignored.
+// arrival is recorded and processed; a repeat is answered 200 and otherwise ignored.
+//
+// The receipt and the delivery's effect (its job queued with addJobOn, or the work itself) are one transaction. If
+// anything fails, the receipt rolls back with it, the route answers 500, and Shopify's retry of the same webhook id
+// is processed as new: a delivery is never recorded without its effect. Two arrivals of one delivery at once
+// serialise on the receipt's primary key: the second waits for the first to commit, then finds it.
 
 export interface WebhookDeliveryInput {
   webhookId: string;
@@ -11,14 +17,24 @@ export interface WebhookDeliveryInput {
   triggeredAt?: string | Date | null;
 }
 
-/** Records the delivery; true when it is new (process it), false when it was already accepted (ignore it). */
-export async function acceptWebhookDelivery(input: WebhookDeliveryInput): Promise<boolean> {
+/** What a new delivery does, on the receipt's transaction (queue its job there, or do the work there). */
+export type ProcessDelivery = (client: pg.PoolClient) => Promise<void>;
+
+/**
+ * Records the delivery and, when it is new, runs `process` in the same transaction; true when it was new,
+ * false when it had already been accepted (nothing runs). Throws (and records nothing) if `process` throws.
+ */
+export async function acceptWebhookDelivery(input: WebhookDeliveryInput, process: ProcessDelivery): Promise<boolean> {
   const triggeredAt = input.triggeredAt ? new Date(input.triggeredAt) : null;
-  const { rowCount } = await pgPool().query(
-    `INSERT INTO webhook_delivery (webhook_id, shop, topic, event_id, triggered_at)
-     VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (webhook_id) DO NOTHING`,
-    [input.webhookId, input.shop, input.topic, input.eventId ?? null, triggeredAt && !Number.isNaN(triggeredAt.getTime()) ? triggeredAt : null],
-  );
-  return (rowCount ?? 0) > 0;
+  return withTransaction(async (client) => {
+    const { rowCount } = await client.query(
+      `INSERT INTO webhook_delivery (webhook_id, shop, topic, event_id, triggered_at)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (webhook_id) DO NOTHING`,
+      [input.webhookId, input.shop, input.topic, input.eventId ?? null, triggeredAt && !Number.isNaN(triggeredAt.getTime()) ? triggeredAt : null],
+    );
+    if ((rowCount ?? 0) === 0) return false;
+    await process(client);
+    return true;
+  });
 }

@@ -53,6 +53,12 @@ describe("the crontab", () => {
     }
   });
 
+  it("prunes webhook delivery receipts daily", () => {
+    const fired = firingsDuringWeek(item("webhooks-prune-deliveries"), WEEK);
+    expect(fired).toHaveLength(7);
+    expect(item("webhooks-prune-deliveries").task).toBe(TASK.webhooksPruneDeliveries);
+  });
+
   it("has stable, unique identifiers", () => {
     expect(new Set(items.map((i) => i.identifier)).size).toBe(items.length);
     expect(items.map((i) => i.identifier)).toEqual(SCHEDULES.map((s) => s.identifier));

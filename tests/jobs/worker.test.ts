@@ -1,11 +1,11 @@
 import pg from "pg";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { pgPool } from "../../app/db.server";
 import { checkHealth } from "../../app/health/check-health.server";
 import { enqueueShopJob, workerUtils } from "../../app/jobs/queue.server";
 import { SCHEDULES } from "../../app/jobs/schedules";
 import { TASK } from "../../app/jobs/task-names";
-import { recoverJobsOfDeadWorkers, holdLivenessLock } from "../../app/jobs/worker-liveness.server";
+import { holdLivenessLock, sweepDeadWorkers } from "../../app/jobs/worker-liveness.server";
 import { runningWorker, startWorker, stopWorker } from "../../app/jobs/worker.server";
 import { queuedJobs } from "../support/jobs";
 
@@ -37,7 +37,7 @@ describe("the in-process worker", () => {
     expect(rows.map((r) => r.identifier)).toEqual(
       expect.arrayContaining(["integrity-check-fan-out", "inventory-sync-fan-out", "product-sync-fan-out"]),
     );
-    expect(await checkHealth()).toEqual({ ok: true, database: "up", worker: "running" });
+    expect(await checkHealth()).toEqual({ ok: true, database: "up", worker: "running", workerLock: "held" });
 
     await stopWorker();
     expect(runningWorker()).toBeUndefined();
@@ -54,7 +54,7 @@ describe("the in-process worker", () => {
 });
 
 describe("recovery of jobs left locked by a dead worker", () => {
-  it("requeues the jobs of a pool whose process is gone, and leaves a live pool's jobs alone", async () => {
+  it("requeues the jobs of a pool whose process is gone (seen by two sweeps), and leaves a live pool's jobs alone", async () => {
     await enqueueShopJob(TASK.productSync, { shop: "dead.myshopify.com", reason: "schedule" });
     await lockJobsAs("pool-of-a-crashed-process");
 
@@ -69,7 +69,10 @@ describe("recovery of jobs left locked by a dead worker", () => {
 
     const client = await pgPool().connect();
     try {
-      expect(await recoverJobsOfDeadWorkers(client)).toBe(1);
+      const state = { own: new Set<string>(), suspects: new Set<string>() };
+      expect(await sweepDeadWorkers(client, state)).toBe(0); // the first sighting: perhaps only reconnecting
+      expect([...state.suspects]).toEqual(["pool-of-a-crashed-process"]);
+      expect(await sweepDeadWorkers(client, state)).toBe(1);
     } finally {
       client.release(true);
       await live.end();
@@ -83,5 +86,58 @@ describe("recovery of jobs left locked by a dead worker", () => {
       "SELECT locked_by FROM graphile_worker._private_jobs WHERE payload->>'shop' = 'alive.myshopify.com'",
     );
     expect(alive[0].locked_by).toBe("pool-still-running");
+  });
+});
+
+/** Whether some session holds the pool's liveness lock: another session's try-lock fails then. */
+async function livenessLockHeld(poolId: string): Promise<boolean> {
+  const probe = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await probe.connect();
+  try {
+    const { rows } = await probe.query<{ taken: boolean }>(
+      "SELECT pg_try_advisory_lock(hashtextextended('marketplace-sync.worker-pool:' || $1, 0)) AS taken",
+      [poolId],
+    );
+    return !rows[0].taken; // the probe's session ends below, releasing whatever it took
+  } finally {
+    await probe.end();
+  }
+}
+
+describe("the liveness lock and the sweep, while the worker runs", () => {
+  it("a worker whose liveness connection is killed takes its lock again (and /healthz says so)", async () => {
+    const state = await startWorker({ concurrency: 1, withCron: false, pollInterval: 100 });
+    const [poolId] = state.poolIds;
+    expect(await livenessLockHeld(poolId)).toBe(true);
+    const killed = state.liveness.backendPid();
+    expect(killed).toBeTypeOf("number");
+
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    await pgPool().query("SELECT pg_terminate_backend($1)", [killed]);
+    await expect.poll(() => state.liveness.backendPid() !== undefined && state.liveness.backendPid() !== killed, { timeout: 10_000 }).toBe(true);
+    expect(await livenessLockHeld(poolId)).toBe(true);
+    expect(await checkHealth()).toMatchObject({ ok: true, workerLock: "held" });
+    expect(warn.mock.calls.some(([line]) => String(line).includes("liveness connection lost"))).toBe(true);
+    warn.mockRestore();
+  });
+
+  it("/healthz reports a lost lock as unhealthy", async () => {
+    const state = await startWorker({ concurrency: 1, withCron: false, pollInterval: 100 });
+    vi.spyOn(state.liveness, "state").mockReturnValue("lost");
+    expect(await checkHealth()).toMatchObject({ ok: false, worker: "running", workerLock: "lost" });
+    vi.restoreAllMocks();
+  });
+
+  it("the periodic sweep of a running worker requeues a dead worker's job, without a restart", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    await startWorker({ concurrency: 1, withCron: false, pollInterval: 100, sweepIntervalMs: 200 });
+    // A fan-out with no connections: runs and completes once it is unlocked.
+    const job = await (await workerUtils()).addJob(TASK.scheduleProductSyncs, {}, { maxAttempts: 1, runAt: new Date(Date.now() + 60 * 60_000) });
+    await pgPool().query(
+      "UPDATE graphile_worker._private_jobs SET locked_by = 'pool-of-a-crashed-process', locked_at = now(), attempts = 1, run_at = now() WHERE id = $1",
+      [job.id],
+    );
+    await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 15_000 }).toBe(0);
+    vi.restoreAllMocks();
   });
 });

@@ -204,4 +204,77 @@ describe("product sync job", () => {
     expect(rows).toEqual([expect.objectContaining({ attempts: 1, max_attempts: 1, last_error: expect.stringContaining("deactivated") })]);
     expect(await prisma.alert.count({ where: { shop } })).toBe(0);
   });
+
+  it("a check that fails while merging (a database error): a FAILURE per attempt, in the shop's queue; an alert after the last; the sync queued again and converging", async () => {
+    const shop = await connectedShop({ products: 4, variantsPerProduct: 1 });
+    // A real error from PostgreSQL on every write to product, as a full disk would give.
+    await pgPool().query(`CREATE OR REPLACE FUNCTION public.test_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$`);
+    await pgPool().query(`CREATE TRIGGER test_disk_full BEFORE INSERT OR UPDATE ON product FOR EACH STATEMENT EXECUTE FUNCTION public.test_disk_full()`);
+    const checkQueues = new Set<string | null>();
+    const checkJobs = () =>
+      pgPool().query<{ id: string; queue_name: string | null }>(
+        `SELECT j.id, q.queue_name FROM graphile_worker._private_jobs j
+           JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+           LEFT JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id
+          WHERE t.identifier = $1 AND j.payload->>'shop' = $2 AND j.attempts < j.max_attempts`,
+        [TASK.productExportCheck, shop],
+      );
+    try {
+      await startSync(shop);
+      // Time passes: each queued retry of the check is made due at once (the product sync's follow-up is not).
+      await runJobsUntil(async () => {
+        const { rows } = await checkJobs();
+        rows.forEach((row) => checkQueues.add(row.queue_name));
+        await pgPool().query("UPDATE graphile_worker._private_jobs SET run_at = now() WHERE id = ANY($1::bigint[])", [rows.map((r) => r.id)]);
+        return (await prisma.alert.count({ where: { shop } })) > 0;
+      }, 25_000);
+    } finally {
+      await pgPool().query("DROP TRIGGER test_disk_full ON product");
+    }
+
+    const failures = (await eventsOf(shop)).filter((e) => (e.metadata as { stage?: string }).stage === "finish");
+    expect(failures.map((e) => [e.status, (e.metadata as { attempt: number }).attempt])).toEqual(
+      [1, 2, 3, 4, 5].map((attempt) => ["FAILURE", attempt]),
+    );
+    expect(failures[0].errorMessage).toMatch(/No space left on device/);
+    expect([...checkQueues]).toEqual([`product-export:${shop}`]); // every retry stayed in the shop's export queue
+    const alerts = await prisma.alert.findMany({ where: { shop } });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ type: "SYNC_FAILURE", severity: "CRITICAL", jobType: TASK.productSync });
+    const [followUp] = (await queuedJobs(TASK.productSync)).filter((job) => job.payload.shop === shop);
+    expect(followUp.payload).toMatchObject({ shop, reason: "follow-up", _retry: { attempt: 2 } });
+
+    // The disk has room again; the follow-up sync runs and the catalogue arrives whole.
+    await pgPool().query("UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1", [`${TASK.productSync}:${shop}`]);
+    await runJobsUntil(async () => (await eventsOf(shop)).some((e) => e.status === "SUCCESS"));
+    expect(await liveCounts(shop)).toEqual({ products: 4, variants: 4 });
+  });
+
+  it("a NUL character in a string of the export: that line is counted as malformed, the rest of the file is ingested", async () => {
+    const shop = await connectedShop({ products: 3, variantsPerProduct: 1 });
+    const clean = emulator.control.createProduct({ shop, title: "Clean", vendor: "Acme" });
+    const damaged = emulator.control.createProduct({ shop, title: "Before" });
+    await startSync(shop);
+    await runJobsUntil(hasEvent(shop));
+    expect(await liveCounts(shop)).toMatchObject({ products: 5 });
+
+    // JSON allows \u0000 in a string; PostgreSQL's text does not, and COPY would reject the whole file.
+    emulator.control.updateProduct({ shop, productId: damaged.id, title: "Nul\u0000Title" });
+    emulator.control.updateProduct({ shop, productId: clean.id, tags: ["ok", "tag\u0000with nul"] });
+    emulator.control.updateProduct({ shop, productId: clean.id, title: "Clean, renamed" });
+    await startSync(shop, 1);
+    await runJobsUntil(async () => (await eventsOf(shop)).length >= 2);
+
+    const latest = (await eventsOf(shop)).at(-1)!;
+    expect(latest.status).toBe("SUCCESS");
+    expect(latest.metadata).toMatchObject({ malformedCount: 2 });
+    // The damaged lines' products keep their last good state (not deleted, not overwritten); the rest is fresh.
+    expect(await liveCounts(shop)).toMatchObject({ products: 5 });
+    const titles = await prisma.product.findMany({ where: { shop, deletedAt: null }, select: { id: true, title: true } });
+    expect(titles.find((p) => p.id === BigInt(damaged.legacyResourceId))?.title).toBe("Before");
+    expect(titles.find((p) => p.id === BigInt(clean.legacyResourceId))?.title).toBe("Clean");
+    const operation = await prisma.bulkOperation.findFirstOrThrow({ where: { shop }, orderBy: { startedAt: "desc" } });
+    expect(JSON.stringify(operation.summary)).toMatch(/NUL/);
+  });
 });

@@ -41,8 +41,11 @@ const productRow = (id: number) =>
 describe("product webhooks", () => {
   it("a delivery id is accepted once", async () => {
     const delivery = { webhookId: "wh-1", shop: SHOP, topic: "products/update", eventId: "ev-1", triggeredAt: "2026-11-01T00:00:00Z" };
-    expect(await acceptWebhookDelivery(delivery)).toBe(true);
-    expect(await acceptWebhookDelivery(delivery)).toBe(false);
+    let processed = 0;
+    const process = async () => void (processed += 1);
+    expect(await acceptWebhookDelivery(delivery, process)).toBe(true);
+    expect(await acceptWebhookDelivery(delivery, process)).toBe(false);
+    expect(processed).toBe(1);
   });
 
   it("applies create/update with tags and variants; an older or repeated update never overwrites a newer row", async () => {
@@ -122,12 +125,12 @@ describe("product webhooks", () => {
     expect(deliveries.length).toBeGreaterThanOrEqual(2);
     // Deliver newest first, then the older one, then the newest again (a retry).
     for (const delivery of [...deliveries].reverse().concat(deliveries.at(-1)!)) {
-      if (await acceptWebhookDelivery({ webhookId: delivery.id, shop: SHOP, topic: delivery.topic, triggeredAt: delivery.triggeredAt })) {
+      await acceptWebhookDelivery({ webhookId: delivery.id, shop: SHOP, topic: delivery.topic, triggeredAt: delivery.triggeredAt }, async (tx) => {
         await enqueueProductWebhook({
           shop: SHOP, topic: delivery.topic as "products/update", webhookId: delivery.id, triggeredAt: delivery.triggeredAt,
           payload: delivery.payload as Record<string, unknown>,
-        });
-      }
+        }, tx);
+      });
     }
     const client = await pgPool().connect();
     await runTaskListOnce({ pgPool: pgPool(), logger: new Logger(() => () => undefined) }, { [TASK.productWebhook]: productWebhook }, client).promise;

@@ -189,11 +189,14 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
     });
   }
 
+  const checkPolicy = retryPolicyFor(TASK.productExportCheck);
+
   const productExportCheck = defineTask({
     name: TASK.productExportCheck,
     payload: productExportCheckPayload,
+    queueName: (payload) => PRODUCT_EXPORT_QUEUE(payload.shop),
     now,
-    async run(payload, { helpers }) {
+    async run(payload, { helpers, attempt }) {
       const connection = await syncableConnection(payload.shop);
       if (!connection?.active) {
         helpers.logger.info(`product-export-check: ${payload.shop} is inactive; export ${payload.operationId} ignored`);
@@ -212,6 +215,13 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
         if (error instanceof ShopifyAccessRevokedError) {
           await handleRevokedToken(payload.shop, connection.merchantId, error, { stage: "finish", operationId: payload.operationId });
         }
+        // A database error, a statement timeout, a full disk while merging: every failed attempt leaves an event;
+        // the retry (in the shop's export queue) or the give-up follows in defineTask.
+        await recordSyncEvent({
+          shop: payload.shop, merchantId: connection.merchantId, eventType: "PRODUCT_SYNC", status: "FAILURE",
+          errorMessage: messageOf(error),
+          metadata: { stage: "finish", operationId: payload.operationId, attempt, maxAttempts: checkPolicy.maxAttempts },
+        }).catch((recordError: Error) => helpers.logger.error(`could not record the failed check: ${recordError.message}`));
         throw error;
       }
       switch (outcome.kind) {
@@ -227,6 +237,26 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
         default:
           await recordOutcome(payload.shop, connection.merchantId, outcome, helpers);
       }
+    },
+    // The check failed on every attempt: admins are told, and the sync is queued again as its next attempt (a new
+    // export, or the one still building adopted), unless the sync has used its attempts; the daily run follows.
+    async onGaveUp(payload, error, { helpers }) {
+      if (error instanceof PermanentJobError && error.cause instanceof ShopifyAccessRevokedError) return;
+      const operation = await prisma.bulkOperation.findUnique({ where: { id: BigInt(payload.operationId) }, select: { summary: true } });
+      const syncAttempt = Number((operation?.summary as { syncAttempt?: unknown } | null)?.syncAttempt ?? 1) || 1;
+      const requeued = syncAttempt < policy.maxAttempts;
+      await notifyAdmins({
+        type: "SYNC_FAILURE", severity: "CRITICAL", shop: payload.shop, jobType: TASK.productSync,
+        title: `Product sync of ${payload.shop} failed: export ${payload.operationId} could not be processed: ${messageOf(error)}`,
+        data: { stage: "finish", operationId: payload.operationId, attempts: checkPolicy.maxAttempts, error: messageOf(error), syncRequeued: requeued },
+      });
+      if (!requeued) return;
+      const delay = retryDelayMs(policy, syncAttempt);
+      await helpers.addJob(
+        TASK.productSync,
+        { shop: payload.shop, reason: "follow-up", _retry: { attempt: syncAttempt + 1, lastError: messageOf(error) } satisfies RetryMeta },
+        { runAt: new Date(now() + delay), maxAttempts: 1, jobKey: shopJobKey(TASK.productSync, payload.shop), jobKeyMode: "replace" },
+      );
     },
   });
 
