@@ -158,7 +158,7 @@ export async function run(options: InventoryBenchOptions = {}) {
           query: synced.since ? `updated_at:>'${synced.since}'` : null,
         });
       const page = data.location!.inventoryLevels;
-      pages.push(page.nodes.map(levelFromNode).filter((l): l is InventoryLevelChange => l !== null));
+      pages.push(page.nodes.map((node) => levelFromNode(node, BigInt(locationId), new Date())).filter((l): l is InventoryLevelChange => l !== null));
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     } while (after);
     const fetchMs = performance.now() - fetchStarted;

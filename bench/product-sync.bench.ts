@@ -77,7 +77,7 @@ async function perRowBaseline(url: string, maxLines: number): Promise<{ rows: nu
       const data = {
         productId: BigInt(parsed.productId), title: parsed.title, sku: parsed.sku, price: parsed.price,
         compareAtPrice: parsed.compareAtPrice, inventoryItemId: parsed.inventoryItemId ? BigInt(parsed.inventoryItemId) : null,
-        availableQuantity: parsed.inventoryQuantity, shopifyUpdatedAt: parsed.updatedAt ? new Date(parsed.updatedAt) : null,
+        inventoryTracked: parsed.tracked ?? true, inventoryPolicy: parsed.inventoryPolicy ?? "DENY", shopifyUpdatedAt: parsed.updatedAt ? new Date(parsed.updatedAt) : null,
         syncedAt: new Date(),
       };
       const existing = await prisma.productVariant.findUnique({ where: key });

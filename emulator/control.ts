@@ -2,13 +2,15 @@ import { gid, numericId } from "./ids";
 import type { Fault, RandomFaults } from "./faults";
 import { resolvePlan, type PlanOption } from "./plans";
 import { seedProducts, handleize, type SeedInput } from "./seed";
-import { requireLocation, requireProduct, requireVariant, type CreateShopInput, type EmulatorStore, type ProductRecord, type ProductStatus, type ShopState, type VariantRecord } from "./store";
+import { levelAt, newLevel, requireLocation, requireProduct, requireVariant, type CreateShopInput, type InventoryPolicy, type LocationRecord, type EmulatorStore, type ProductRecord, type ProductStatus, type ShopState, type VariantRecord } from "./store";
 import type { BulkOperations, BulkTiming } from "./bulk/bulk-operations";
 import type { TokenIssuer } from "./token-exchange";
-import type { WebhookDelivery, WebhookSender } from "./webhook-sender";
+import type { ReleaseOptions, WebhookDelivery, WebhookMode, WebhookSender } from "./webhook-sender";
 import {
   appUninstalledPayload,
   bulkOperationFinishPayload,
+  inventoryLevelConnectPayload,
+  inventoryLevelDisconnectPayload,
   inventoryLevelPayload,
   productDeletePayload,
   productPayload,
@@ -46,7 +48,10 @@ export interface ProductSnapshot {
     compareAtPrice: string | null;
     updatedAt: string;
     inventoryItemId: string;
-    inventory: Array<{ locationId: string; available: number; updatedAt: string }>;
+    tracked: boolean;
+    inventoryPolicy: InventoryPolicy;
+    // The locations that stock the item only.
+    inventory: Array<{ locationId: string; available: number; committed: number; updatedAt: string }>;
   }>;
 }
 
@@ -55,8 +60,12 @@ export interface NewVariantInput {
   sku?: string | null;
   price?: string;
   compareAtPrice?: string | null;
-  // Same quantity at every location.
+  // Same quantity at every location that stocks it.
   available?: number;
+  // The locations that stock it (ids or gids); default every location of the shop.
+  stockedAt?: Id[];
+  tracked?: boolean;
+  inventoryPolicy?: InventoryPolicy;
 }
 
 // Options shared by every change: `notify` also sends the webhook Shopify would send for it.
@@ -105,11 +114,14 @@ export function createControl(deps: {
       compareAtPrice: v.compareAtPrice,
       updatedAt: new Date(v.updatedAt).toISOString(),
       inventoryItemId: gid("InventoryItem", v.inventoryItemId),
-      inventory: shop.locations.map((l) => ({
-        locationId: gid("Location", l.id),
-        available: v.levels[l.index].quantity,
-        updatedAt: new Date(v.levels[l.index].updatedAt).toISOString(),
-      })),
+      tracked: v.tracked,
+      inventoryPolicy: v.inventoryPolicy,
+      inventory: shop.locations.flatMap((l) => {
+        const level = levelAt(v, l);
+        return level
+          ? [{ locationId: gid("Location", l.id), available: level.quantity, committed: level.committed, updatedAt: new Date(level.updatedAt).toISOString() }]
+          : [];
+      }),
     })),
   });
 
@@ -123,6 +135,9 @@ export function createControl(deps: {
   const productUpdated = (shop: ShopState, product: ProductRecord, notify: boolean | undefined) => {
     if (notify) void webhooks.send(shop.domain, "products/update", productPayload(product));
   };
+
+  const locationFor = (shop: ShopState, locationId: Id | undefined): LocationRecord =>
+    requireLocation(shop, locationId === undefined ? undefined : numericId(locationId, "Location") ?? -1);
 
   const control = {
     createShop(input: CreateShopInput): ShopSummary {
@@ -193,7 +208,9 @@ export function createControl(deps: {
           updatedAt: now,
           inventoryItemId: store.ids.allocate("InventoryItem"),
           inventoryItemUpdatedAt: now,
-          levels: shop.locations.map(() => ({ quantity: v.available ?? 0, createdAt: now, updatedAt: now })),
+          tracked: v.tracked ?? true,
+          inventoryPolicy: v.inventoryPolicy ?? "DENY",
+          levels: stockedLevels(shop, v, now),
         }),
       );
       store.addProduct(shop, product);
@@ -213,13 +230,18 @@ export function createControl(deps: {
       return snapshot(shop, product);
     },
 
-    updateVariant(input: { shop: string; variantId: Id; price?: string; compareAtPrice?: string | null; sku?: string | null; title?: string } & Notify): ProductSnapshot {
+    updateVariant(input: { shop: string; variantId: Id; price?: string; compareAtPrice?: string | null; sku?: string | null; title?: string; tracked?: boolean; inventoryPolicy?: InventoryPolicy } & Notify): ProductSnapshot {
       const shop = shopOf(input.shop);
       const variant = requireVariant(shop, numericId(input.variantId, "ProductVariant") ?? -1);
       if (input.price !== undefined) variant.price = input.price;
       if (input.compareAtPrice !== undefined) variant.compareAtPrice = input.compareAtPrice;
       if (input.sku !== undefined) variant.sku = input.sku;
       if (input.title !== undefined) variant.title = input.title;
+      if (input.inventoryPolicy !== undefined) variant.inventoryPolicy = input.inventoryPolicy;
+      if (input.tracked !== undefined) {
+        variant.tracked = input.tracked;
+        variant.inventoryItemUpdatedAt = bump(variant.inventoryItemUpdatedAt);
+      }
       variant.updatedAt = bump(variant.updatedAt);
       const product = requireProduct(shop, variant.productId);
       // Shopify bumps the product's updatedAt when one of its variants changes.
@@ -231,13 +253,82 @@ export function createControl(deps: {
     setInventory(input: { shop: string; variantId?: Id; inventoryItemId?: Id; locationId?: Id; available: number } & Notify): { inventoryItemId: string; locationId: string; available: number; updatedAt: string } {
       const shop = shopOf(input.shop);
       const variant = variantFor(shop, input);
-      const location = requireLocation(shop, input.locationId === undefined ? undefined : numericId(input.locationId, "Location") ?? -1);
-      const level = variant.levels[location.index];
+      const location = locationFor(shop, input.locationId);
+      const level = levelAt(variant, location);
+      // Shopify refuses to set a quantity where the item is not stocked: it has to be activated there first.
+      if (!level) throw new Error(`Inventory item ${variant.inventoryItemId} is not stocked at location ${location.id}: connectInventory first`);
       level.quantity = input.available;
       level.updatedAt = bump(level.updatedAt);
       variant.inventoryItemUpdatedAt = bump(variant.inventoryItemUpdatedAt);
       if (input.notify) void webhooks.send(shop.domain, "inventory_levels/update", inventoryLevelPayload(variant, location));
       return { inventoryItemId: gid("InventoryItem", variant.inventoryItemId), locationId: gid("Location", location.id), available: level.quantity, updatedAt: new Date(level.updatedAt).toISOString() };
+    },
+
+    // inventory_levels/connect: the item becomes stocked at the location (inventoryActivate).
+    connectInventory(input: { shop: string; variantId?: Id; inventoryItemId?: Id; locationId: Id; available?: number } & Notify): ProductSnapshot {
+      const shop = shopOf(input.shop);
+      const variant = variantFor(shop, input);
+      const location = locationFor(shop, input.locationId);
+      if (levelAt(variant, location)) throw new Error(`Inventory item ${variant.inventoryItemId} is already stocked at location ${location.id}`);
+      const level = newLevel(input.available ?? 0, bump(store.nowMs() - 1));
+      variant.levels[location.index] = level;
+      if (input.notify) {
+        void webhooks.send(shop.domain, "inventory_levels/connect", inventoryLevelConnectPayload(variant, location, level));
+      }
+      return snapshot(shop, requireProduct(shop, variant.productId));
+    },
+
+    // inventory_levels/disconnect: the item is no longer stocked at the location (inventoryDeactivate).
+    disconnectInventory(input: { shop: string; variantId?: Id; inventoryItemId?: Id; locationId: Id } & Notify): ProductSnapshot {
+      const shop = shopOf(input.shop);
+      const variant = variantFor(shop, input);
+      const location = locationFor(shop, input.locationId);
+      if (!levelAt(variant, location)) throw new Error(`Inventory item ${variant.inventoryItemId} is not stocked at location ${location.id}`);
+      variant.levels[location.index] = null;
+      if (input.notify) {
+        void webhooks.send(shop.domain, "inventory_levels/disconnect", inventoryLevelDisconnectPayload(variant, location));
+      }
+      return snapshot(shop, requireProduct(shop, variant.productId));
+    },
+
+    // An order: each line's quantity moves from `available` to `committed` at the location that fulfils it (the
+    // primary by default). Shopify then sends inventory_levels/update per level and products/update per product
+    // (the variants' inventory_quantity changed). `bumpsLevelUpdatedAt` (default false) says whether the level's
+    // updatedAt moves: Shopify documents no promise that it does, so by default it does not (see the README).
+    placeOrder(input: { shop: string; lines: Array<{ variantId: Id; quantity: number; locationId?: Id }>; bumpsLevelUpdatedAt?: boolean } & Notify): { orderId: string } {
+      const shop = shopOf(input.shop);
+      const touched: Array<{ variant: VariantRecord; location: LocationRecord }> = [];
+      const lines = input.lines.map((line) => {
+        const variant = requireVariant(shop, numericId(line.variantId, "ProductVariant") ?? -1);
+        const location = locationFor(shop, line.locationId);
+        const level = levelAt(variant, location);
+        if (!level) throw new Error(`Variant ${variant.id} is not stocked at location ${location.id}`);
+        if (!Number.isInteger(line.quantity) || line.quantity <= 0) throw new Error("An order line needs a positive quantity");
+        if (variant.tracked && variant.inventoryPolicy === "DENY" && level.quantity < line.quantity) {
+          throw new Error(`Variant ${variant.id} has ${level.quantity} available at location ${location.id}: the order is refused`);
+        }
+        return { variant, location, level, quantity: line.quantity };
+      });
+      for (const { variant, location, level, quantity } of lines) {
+        // An untracked item's quantities are not counted.
+        if (!variant.tracked) continue;
+        level.quantity -= quantity;
+        level.committed += quantity;
+        if (input.bumpsLevelUpdatedAt) level.updatedAt = bump(level.updatedAt);
+        touched.push({ variant, location });
+      }
+      if (input.notify) {
+        for (const { variant, location } of touched) {
+          void webhooks.send(shop.domain, "inventory_levels/update", inventoryLevelPayload(variant, location));
+        }
+        const products = new Set(lines.map((l) => l.variant.productId));
+        for (const productId of products) {
+          const product = requireProduct(shop, productId);
+          product.updatedAt = bump(product.updatedAt);
+          void webhooks.send(shop.domain, "products/update", productPayload(product));
+        }
+      }
+      return { orderId: gid("Order", store.ids.allocate("Order")) };
     },
 
     deleteProduct(input: { shop: string; productId: Id } & Notify): { deletedProductId: string } {
@@ -344,6 +435,19 @@ export function createControl(deps: {
       return bulk.setTiming(input);
     },
 
+    // Per shop: deliver webhooks at once (default), drop them, or hold them for releaseWebhooks.
+    setWebhookMode(input: { shop: string; mode: WebhookMode }): { shop: string; mode: WebhookMode } {
+      const shop = shopOf(input.shop);
+      webhooks.setMode(shop.domain, input.mode);
+      return { shop: shop.domain, mode: input.mode };
+    },
+
+    // Sends held webhooks late, in the order asked (sent, reverse, shuffle), optionally each twice.
+    async releaseWebhooks(input: ReleaseOptions = {}): Promise<{ released: number }> {
+      const released = await webhooks.release(input);
+      return { released: released.length };
+    },
+
     setAppUrl(input: { appUrl?: string }): { appUrl: string | null } {
       webhooks.setAppUrl(input.appUrl);
       return { appUrl: input.appUrl ?? null };
@@ -365,9 +469,17 @@ export function createControl(deps: {
         return productDeletePayload(numericId(input.productId ?? "", "Product") ?? -1);
       case "inventory_levels/update": {
         const variant = variantFor(shop, input);
-        const location = requireLocation(shop, input.locationId === undefined ? undefined : numericId(input.locationId, "Location") ?? -1);
-        return inventoryLevelPayload(variant, location);
+        return inventoryLevelPayload(variant, locationFor(shop, input.locationId));
       }
+      case "inventory_levels/connect": {
+        const variant = variantFor(shop, input);
+        const location = locationFor(shop, input.locationId);
+        const level = levelAt(variant, location);
+        if (!level) throw new Error(`Inventory item ${variant.inventoryItemId} is not stocked at location ${location.id}`);
+        return inventoryLevelConnectPayload(variant, location, level);
+      }
+      case "inventory_levels/disconnect":
+        return inventoryLevelDisconnectPayload(variantFor(shop, input), locationFor(shop, input.locationId));
       case "app/uninstalled":
         return appUninstalledPayload(shop);
       case "bulk_operations/finish": {
@@ -376,6 +488,11 @@ export function createControl(deps: {
         return bulkOperationFinishPayload(operation);
       }
     }
+  }
+
+  function stockedLevels(shop: ShopState, input: NewVariantInput, now: number) {
+    const stocked = input.stockedAt?.map((id) => locationFor(shop, id).id);
+    return shop.locations.map((l) => (stocked && !stocked.includes(l.id) ? null : newLevel(input.available ?? 0, now)));
   }
 
   return control;

@@ -7,7 +7,8 @@ export type ResourceType =
   | "InventoryItem"
   | "Location"
   | "BulkOperation"
-  | "WebhookSubscription";
+  | "WebhookSubscription"
+  | "Order";
 
 const BASES: Record<ResourceType, number> = {
   Shop: 60_000_000,
@@ -17,6 +18,7 @@ const BASES: Record<ResourceType, number> = {
   Location: 70_000_000,
   BulkOperation: 3_000_000_000,
   WebhookSubscription: 1_200_000_000,
+  Order: 5_500_000_000,
 };
 
 // Operations created while the emulator runs must not repeat the ids of an earlier run either: the app keeps them

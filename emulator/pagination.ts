@@ -43,11 +43,12 @@ export function checkPageSize(args: ConnectionArgs): void {
   }
 }
 
-// `items` are in ascending id order (every list the emulator keeps is), so cursors seek by binary search.
-export function paginate<T>(items: readonly T[], args: ConnectionArgs, idOf: (item: T) => number): Connection<T> {
+// `items` are in ascending id order (every list the emulator keeps is, except the ones Shopify lists newest first,
+// which come `descending`), so cursors seek by binary search.
+export function paginate<T>(items: readonly T[], args: ConnectionArgs, idOf: (item: T) => number, descending = false): Connection<T> {
   checkPageSize(args);
   const ordered = args.reverse ? [...items].reverse() : items;
-  const ascending = !args.reverse;
+  const ascending = descending ? Boolean(args.reverse) : !args.reverse;
   // Position of the first item strictly after / before the cursor's id in the current order.
   const seek = (id: number): number => {
     let low = 0;

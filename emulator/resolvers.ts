@@ -4,7 +4,7 @@ import { gid, inventoryLevelGid, isoSeconds, numericId, parseGid } from "./ids";
 import { paginate, type ConnectionArgs } from "./pagination";
 import { compileSearch, type SearchFields } from "./search-query";
 import type { EmulatorStore, LocationRecord, ProductRecord, ShopState, VariantRecord, WebhookSubscriptionRecord } from "./store";
-import { totalInventory, variantInventory } from "./store";
+import { levelAt, totalInventory, variantInventory } from "./store";
 import { inventoryItemView, inventoryLevelView, levelOf, type InventoryItemView, type InventoryLevelView } from "./views";
 import type { BulkOperationRecord } from "./bulk/bulk-operation-record";
 import type { BulkOperations } from "./bulk/bulk-operations";
@@ -25,6 +25,8 @@ export interface ConnectionSource {
   idOf(item: never): number;
   // Builds the node from a list item, for lists of records that are not the node type themselves.
   toNode?(item: never, parent: never, ctx: ResolverContext): unknown;
+  // The list comes in descending id order (newest first).
+  descending?: boolean;
 }
 
 const iso = isoSeconds;
@@ -81,6 +83,12 @@ function filtered<T>(items: readonly T[], query: unknown, fields: SearchFields<T
 }
 
 // ---------------------------------------------------------------------------------------------- connections
+const INVENTORY_ITEM_LEVELS: ConnectionSource = {
+  list: (item: InventoryItemView, _args, ctx) =>
+    ctx.shop.locations.filter((l) => levelAt(item.variant, l) !== null).map((l) => inventoryLevelView(item.variant, l)),
+  idOf: (level: InventoryLevelView) => level.location.id,
+};
+
 export const connectionSources: Record<string, Record<string, ConnectionSource>> = {
   QueryRoot: {
     products: {
@@ -104,9 +112,12 @@ export const connectionSources: Record<string, Record<string, ConnectionSource>>
         }),
       idOf: (l: LocationRecord) => l.id,
     },
+    // Shopify lists bulk operations by created_at, newest first, by default ("sortKey ... CREATED_AT", reverse
+    // false): the list is kept newest first here, so `reverse: true` gives the oldest first, as in Shopify.
     bulkOperations: {
-      list: (_: never, args, ctx) => filtered([...ctx.shop.bulkOperations.values()], args.query, bulkSearch),
+      list: (_: never, args, ctx) => filtered([...ctx.shop.bulkOperations.values()].reverse(), args.query, bulkSearch),
       idOf: (b: BulkOperationRecord) => b.id,
+      descending: true,
     },
     webhookSubscriptions: {
       list: (_: never, args, ctx) =>
@@ -123,17 +134,21 @@ export const connectionSources: Record<string, Record<string, ConnectionSource>>
       idOf: (v: VariantRecord) => v.id,
     },
   },
+  InventoryItem: {
+    // An inventory item belongs to one variant here (Shopify allows several: hence a connection in 2026-01).
+    variants: {
+      list: (item: InventoryItemView) => [item.variant],
+      idOf: (v: VariantRecord) => v.id,
+    },
+    inventoryLevels: INVENTORY_ITEM_LEVELS,
+  },
   Location: {
+    // Only the items stocked at the location have a level there.
     inventoryLevels: {
-      list: (location: LocationRecord, args, ctx) => filtered(ctx.shop.variantList, args.query, levelSearch(location)),
+      list: (location: LocationRecord, args, ctx) =>
+        filtered(ctx.shop.variantList.filter((v) => levelAt(v, location) !== null), args.query, levelSearch(location)),
       idOf: (v: VariantRecord) => v.inventoryItemId,
       toNode: (v: VariantRecord, location: LocationRecord) => inventoryLevelView(v, location),
-    },
-  },
-  InventoryItem: {
-    inventoryLevels: {
-      list: (item: InventoryItemView, _args, ctx) => ctx.shop.locations.map((l) => inventoryLevelView(item.variant, l)),
-      idOf: (level: InventoryLevelView) => level.location.id,
     },
   },
 };
@@ -157,7 +172,7 @@ export function findNode(ctx: ResolverContext, id: string): unknown {
     case "InventoryLevel": {
       const location = shop.locations.find((l) => l.id === parsed.id);
       const variant = shop.variantsByInventoryItem.get(Number(parsed.params.get("inventory_item_id")));
-      return location && variant ? inventoryLevelView(variant, location) : null;
+      return location && variant && levelAt(variant, location) ? inventoryLevelView(variant, location) : null;
     }
     case "BulkOperation":
       return shop.bulkOperations.get(parsed.id) ?? null;
@@ -171,6 +186,14 @@ export function findNode(ctx: ResolverContext, id: string): unknown {
 function typedNode(ctx: ResolverContext, id: unknown, kind: string): unknown {
   const node = findNode(ctx, String(id)) as { kind?: string } | null;
   return node && node.kind === kind ? node : null;
+}
+
+// on_hand = available + committed (+ the states the emulator keeps at 0: reserved, damaged, ...).
+function quantityNamed(level: { quantity: number; committed: number }, name: string): number {
+  if (name === "available") return level.quantity;
+  if (name === "committed") return level.committed;
+  if (name === "on_hand") return level.quantity + level.committed;
+  return 0;
 }
 
 const QUANTITY_NAMES = new Set(["available", "incoming", "committed", "damaged", "on_hand", "quality_control", "reserved", "safety_stock"]);
@@ -258,7 +281,8 @@ export const fieldResolvers: Record<string, Record<string, FieldFn>> = {
     updatedAt: (v: VariantRecord) => iso(v.updatedAt),
     displayName: (v: VariantRecord, _args, ctx) => `${ctx.shop.products.get(v.productId)?.title ?? ""} - ${v.title}`,
     inventoryQuantity: (v: VariantRecord) => variantInventory(v),
-    availableForSale: (v: VariantRecord) => variantInventory(v) > 0,
+    inventoryPolicy: (v: VariantRecord) => v.inventoryPolicy,
+    availableForSale: (v: VariantRecord) => !v.tracked || v.inventoryPolicy === "CONTINUE" || variantInventory(v) > 0,
     inventoryItem: (v: VariantRecord) => inventoryItemView(v),
     product: (v: VariantRecord, _args, ctx) => ctx.shop.products.get(v.productId) ?? null,
   },
@@ -266,7 +290,7 @@ export const fieldResolvers: Record<string, Record<string, FieldFn>> = {
     id: (i: InventoryItemView) => gid("InventoryItem", i.variant.inventoryItemId),
     legacyResourceId: (i: InventoryItemView) => String(i.variant.inventoryItemId),
     sku: (i: InventoryItemView) => i.variant.sku,
-    tracked: () => true,
+    tracked: (i: InventoryItemView) => i.variant.tracked,
     requiresShipping: () => true,
     createdAt: (i: InventoryItemView) => iso(i.variant.createdAt),
     updatedAt: (i: InventoryItemView) => iso(i.variant.inventoryItemUpdatedAt),
@@ -274,7 +298,7 @@ export const fieldResolvers: Record<string, Record<string, FieldFn>> = {
     inventoryLevel: (i: InventoryItemView, args, ctx) => {
       const id = numericId(String(args.locationId), "Location");
       const location = ctx.shop.locations.find((l) => l.id === id);
-      return location ? inventoryLevelView(i.variant, location) : null;
+      return location && levelAt(i.variant, location) ? inventoryLevelView(i.variant, location) : null;
     },
   },
   InventoryLevel: {
@@ -292,7 +316,7 @@ export const fieldResolvers: Record<string, Record<string, FieldFn>> = {
       return names.map((name) => ({
         id: `gid://shopify/InventoryQuantity/${l.location.id}?inventory_item_id=${l.variant.inventoryItemId}&name=${name}`,
         name,
-        quantity: name === "available" || name === "on_hand" ? level.quantity : 0,
+        quantity: quantityNamed(level, name),
         updatedAt: iso(level.updatedAt),
       }));
     },
@@ -306,7 +330,7 @@ export const fieldResolvers: Record<string, Record<string, FieldFn>> = {
     updatedAt: (l: LocationRecord) => iso(l.updatedAt),
     inventoryLevel: (l: LocationRecord, args, ctx) => {
       const variant = ctx.shop.variantsByInventoryItem.get(numericId(String(args.inventoryItemId), "InventoryItem") ?? -1);
-      return variant ? inventoryLevelView(variant, l) : null;
+      return variant && levelAt(variant, l) ? inventoryLevelView(variant, l) : null;
     },
   },
   BulkOperation: {
@@ -341,7 +365,7 @@ export const fieldResolver: GraphQLFieldResolver<unknown, ResolverContext> = (so
   const connection = connectionSources[typeName]?.[info.fieldName];
   if (connection) {
     const items = connection.list(source as never, args, ctx);
-    const page = paginate(items, args as ConnectionArgs, (item) => connection.idOf(item as never));
+    const page = paginate(items, args as ConnectionArgs, (item) => connection.idOf(item as never), connection.descending);
     if (!connection.toNode) return page;
     const toNode = connection.toNode;
     const nodes = page.nodes.map((item) => toNode(item as never, source as never, ctx));

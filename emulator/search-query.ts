@@ -2,7 +2,7 @@ import { numericId } from "./ids";
 
 // Shopify's `query:` search syntax, the part apps use: `field:value`, comparisons (`updated_at:>'2024-01-01T00:00:00Z'`,
 // `id:>=123`), quoted values, comma lists (`status:active,draft`), `-field:value` / `NOT`, implicit or explicit AND,
-// OR between groups, a trailing `*` for prefix matches, and bare words matched against the title. Unknown fields
+// OR, parentheses, a trailing `*` for prefix matches, and bare words matched against the title. Unknown fields
 // are ignored, as Shopify ignores them.
 
 type Comparator = ":" | ">" | ">=" | "<" | "<=";
@@ -23,38 +23,63 @@ export interface SearchFields<T> {
 
 export function compileSearch<T>(query: string | null | undefined, fields: SearchFields<T>, textField?: (item: T) => string): (item: T) => boolean {
   if (!query || !query.trim()) return () => true;
-  const groups = parse(query);
-  const predicates = groups.map((terms) =>
-    terms
-      .map((term) => compileTerm(term, fields, textField))
-      .filter((p): p is (item: T) => boolean => p !== null),
-  );
-  return (item) => predicates.some((group) => group.every((p) => p(item)));
+  const tokens = query.match(/-?[A-Za-z_.]+:(?:>=|<=|>|<)?(?:'[^']*'|"[^"]*"|[^\s()]+)|'[^']*'|"[^"]*"|[()]|[^\s()]+/g) ?? [];
+  const position = { next: 0 };
+  const predicate = parseQuery(tokens, position, fields, textField);
+  if (position.next < tokens.length) throw new Error(`Unbalanced parenthesis in search query ${JSON.stringify(query)}`);
+  return predicate;
 }
 
-function parse(query: string): Term[][] {
-  const tokens = query.match(/-?[A-Za-z_.]+:(?:>=|<=|>|<)?(?:'[^']*'|"[^"]*"|\S+)|'[^']*'|"[^"]*"|\S+/g) ?? [];
-  const groups: Term[][] = [[]];
+type Predicate<T> = (item: T) => boolean;
+
+// Shopify's grammar (https://shopify.dev/docs/api/usage/search-syntax) is `Query = Term { [ Connective ] Term }`,
+// with `( Query )` as a term, and documents no precedence between AND and OR. The emulator reads connectives left to
+// right, `a b OR c d` as `((a AND b) OR c) AND d`: a query that needs a precedence must say it with parentheses,
+// which is the only reading Shopify promises.
+function parseQuery<T>(tokens: string[], position: { next: number }, fields: SearchFields<T>, textField?: (item: T) => string): Predicate<T> {
+  let result: Predicate<T> | null = null;
+  let connective: "AND" | "OR" = "AND";
   let negateNext = false;
-  for (const token of tokens) {
-    if (token === "AND") continue;
-    if (token === "OR") {
-      groups.push([]);
+  while (position.next < tokens.length) {
+    const token = tokens[position.next++];
+    if (token === ")") break;
+    if (token === "AND" || token === "OR") {
+      connective = token;
       continue;
     }
     if (token === "NOT") {
       negateNext = true;
       continue;
     }
-    const match = /^(-?)([A-Za-z_.]+):(>=|<=|>|<)?(.*)$/.exec(token);
-    const term: Term = match
-      ? { field: match[2].toLowerCase(), comparator: (match[3] as Comparator | undefined) ?? ":", value: unquote(match[4]), negated: match[1] === "-" }
-      : { field: null, comparator: ":", value: unquote(token), negated: false };
-    if (negateNext) term.negated = !term.negated;
+    let term: Predicate<T> | null;
+    if (token === "(") {
+      term = parseQuery(tokens, position, fields, textField);
+      if (tokens[position.next - 1] !== ")") throw new Error("Unbalanced parenthesis in search query");
+    } else {
+      term = compileTerm(parseTerm(token), fields, textField);
+    }
+    // Unknown fields are ignored, as Shopify ignores them.
+    if (term && negateNext) {
+      const inner = term;
+      term = (item) => !inner(item);
+    }
     negateNext = false;
-    groups[groups.length - 1].push(term);
+    if (term) result = combine(result, connective, term);
+    connective = "AND";
   }
-  return groups;
+  return result ?? (() => true);
+}
+
+function combine<T>(left: Predicate<T> | null, connective: "AND" | "OR", right: Predicate<T>): Predicate<T> {
+  if (left === null) return right;
+  return connective === "OR" ? (item) => left(item) || right(item) : (item) => left(item) && right(item);
+}
+
+function parseTerm(token: string): Term {
+  const match = /^(-?)([A-Za-z_.]+):(>=|<=|>|<)?(.*)$/.exec(token);
+  return match
+    ? { field: match[2].toLowerCase(), comparator: (match[3] as Comparator | undefined) ?? ":", value: unquote(match[4]), negated: match[1] === "-" }
+    : { field: null, comparator: ":", value: unquote(token), negated: false };
 }
 
 function unquote(value: string): string {

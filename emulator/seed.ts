@@ -10,6 +10,8 @@ export interface SeedInput {
   edgeCases?: boolean;
   // Inclusive range of the random stock per variant and location.
   inventory?: { min: number; max: number };
+  // Stock items at some locations only, as real multi-location shops do (see the README).
+  partialStocking?: boolean;
 }
 
 const ADJECTIVES = ["Classic", "Organic", "Vintage", "Modern", "Rugged", "Featherweight", "Heritage", "Urban", "Coastal", "Alpine"];
@@ -66,11 +68,19 @@ export function seedProducts(store: EmulatorStore, shop: ShopState, input: SeedI
         updatedAt,
         inventoryItemId: store.ids.allocate("InventoryItem"),
         inventoryItemUpdatedAt: updatedAt,
-        levels: shop.locations.map(() => ({
-          quantity: stock.min + Math.floor(random() * (stock.max - stock.min + 1)),
-          createdAt,
-          updatedAt,
-        })),
+        tracked: true,
+        inventoryPolicy: "DENY",
+        levels: shop.locations.map((_, index) =>
+          // With `partialStocking`, every third variant is not stocked at the shop's last location.
+          input.partialStocking && index > 0 && index === shop.locations.length - 1 && variants % 3 === 2
+            ? null
+            : {
+                quantity: stock.min + Math.floor(random() * (stock.max - stock.min + 1)),
+                committed: 0,
+                createdAt,
+                updatedAt,
+              },
+        ),
       };
       product.variants.push(variant);
       variants++;
@@ -104,7 +114,7 @@ function applyEdgeCase(product: ProductRecord, n: number): void {
       setStatus(product, "ARCHIVED");
       product.vendor = "";
       product.tags = [];
-      if (first) first.levels.forEach((level) => (level.quantity = -3));
+      if (first) first.levels.forEach((level) => level && (level.quantity = -3));
     },
     () => {
       product.title = "Back\\slash <b>html</b> & ampersand";

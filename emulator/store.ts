@@ -20,10 +20,14 @@ export interface LocationRecord {
 }
 
 export interface InventoryLevelRecord {
+  // `available`: what can still be sold at the location. An order moves units from available to committed.
   quantity: number;
+  committed: number;
   createdAt: number;
   updatedAt: number;
 }
+
+export type InventoryPolicy = "DENY" | "CONTINUE";
 
 export interface VariantRecord {
   kind: "ProductVariant";
@@ -39,8 +43,13 @@ export interface VariantRecord {
   updatedAt: number;
   inventoryItemId: number;
   inventoryItemUpdatedAt: number;
-  // One entry per shop location, same order as ShopState.locations.
-  levels: InventoryLevelRecord[];
+  // InventoryItem.tracked: false means Shopify does not count the item's stock (it sells regardless).
+  tracked: boolean;
+  // ProductVariant.inventoryPolicy: CONTINUE keeps selling when out of stock.
+  inventoryPolicy: InventoryPolicy;
+  // One entry per shop location, same order as ShopState.locations; null where the item is not stocked
+  // (Shopify has no inventory level there until inventory_levels/connect).
+  levels: Array<InventoryLevelRecord | null>;
 }
 
 export interface ProductRecord {
@@ -227,8 +236,18 @@ export function totalInventory(product: ProductRecord): number {
   return total;
 }
 
+// ProductVariant.inventoryQuantity: "the total sellable quantity of the variant", a sum over every location.
 export function variantInventory(variant: VariantRecord): number {
   let total = 0;
-  for (const level of variant.levels) total += level.quantity;
+  for (const level of variant.levels) total += level?.quantity ?? 0;
   return total;
+}
+
+/** The variant's level at the location, or null where the item is not stocked. */
+export function levelAt(variant: VariantRecord, location: LocationRecord): InventoryLevelRecord | null {
+  return variant.levels[location.index] ?? null;
+}
+
+export function newLevel(quantity: number, now: number): InventoryLevelRecord {
+  return { quantity, committed: 0, createdAt: now, updatedAt: now };
 }

@@ -22,8 +22,11 @@ export const inventoryLevelView = (variant: VariantRecord, location: LocationRec
   location,
 });
 
+// Views are only made for stocked (variant, location) pairs, so the level exists.
 export function levelOf(view: InventoryLevelView) {
-  return view.variant.levels[view.location.index];
+  const level = view.variant.levels[view.location.index];
+  if (!level) throw new Error(`Inventory item ${view.variant.inventoryItemId} is not stocked at location ${view.location.id}`);
+  return level;
 }
 
 export interface ShopView {

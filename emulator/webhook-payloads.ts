@@ -1,5 +1,5 @@
 import { gid, inventoryLevelGid } from "./ids";
-import { variantInventory, type LocationRecord, type ProductRecord, type ShopState, type VariantRecord } from "./store";
+import { levelAt, variantInventory, type InventoryLevelRecord, type LocationRecord, type ProductRecord, type ShopState, type VariantRecord } from "./store";
 import type { BulkOperationRecord } from "./bulk/bulk-operation-record";
 
 // Webhook bodies as Shopify sends them for 2026-01: REST-style snake_case JSON with numeric ids and
@@ -10,6 +10,8 @@ export type WebhookTopic =
   | "products/update"
   | "products/delete"
   | "inventory_levels/update"
+  | "inventory_levels/connect"
+  | "inventory_levels/disconnect"
   | "app/uninstalled"
   | "bulk_operations/finish";
 
@@ -18,6 +20,8 @@ export const WEBHOOK_TOPICS: readonly WebhookTopic[] = [
   "products/update",
   "products/delete",
   "inventory_levels/update",
+  "inventory_levels/connect",
+  "inventory_levels/disconnect",
   "app/uninstalled",
   "bulk_operations/finish",
 ];
@@ -63,7 +67,7 @@ function variantPayload(product: ProductRecord, variant: VariantRecord) {
     compare_at_price: variant.compareAtPrice,
     created_at: webhookTime(variant.createdAt),
     id: variant.id,
-    inventory_policy: "deny",
+    inventory_policy: variant.inventoryPolicy.toLowerCase(),
     position: variant.position,
     price: variant.price,
     product_id: product.id,
@@ -85,15 +89,33 @@ export function productDeletePayload(productId: number) {
   return { id: productId };
 }
 
+// inventory_levels/update: `available` is null for an item Shopify does not track.
 export function inventoryLevelPayload(variant: VariantRecord, location: LocationRecord) {
-  const level = variant.levels[location.index];
+  const level = levelAt(variant, location);
+  if (!level) throw new Error(`Inventory item ${variant.inventoryItemId} is not stocked at location ${location.id}`);
   return {
     inventory_item_id: variant.inventoryItemId,
     location_id: location.id,
-    available: level.quantity,
+    available: variant.tracked ? level.quantity : null,
     updated_at: webhookTime(level.updatedAt),
     admin_graphql_api_id: inventoryLevelGid(location.id, variant.inventoryItemId),
   };
+}
+
+// inventory_levels/connect carries the new level, like an update.
+export function inventoryLevelConnectPayload(variant: VariantRecord, location: LocationRecord, level: InventoryLevelRecord) {
+  return {
+    inventory_item_id: variant.inventoryItemId,
+    location_id: location.id,
+    available: variant.tracked ? level.quantity : null,
+    updated_at: webhookTime(level.updatedAt),
+    admin_graphql_api_id: inventoryLevelGid(location.id, variant.inventoryItemId),
+  };
+}
+
+// inventory_levels/disconnect names the level that no longer exists.
+export function inventoryLevelDisconnectPayload(variant: VariantRecord, location: LocationRecord) {
+  return { inventory_item_id: variant.inventoryItemId, location_id: location.id };
 }
 
 export function appUninstalledPayload(shop: ShopState) {

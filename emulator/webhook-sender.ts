@@ -13,6 +13,24 @@ export interface WebhookDelivery {
   error?: string;
   payload: unknown;
   triggeredAt: string;
+  /** Not sent: the shop's webhooks were dropped (setWebhookMode "drop"), or are held until released. */
+  dropped?: boolean;
+  held?: boolean;
+}
+
+/**
+ * How a shop's webhooks go out. Shopify does not guarantee delivery, delivers at least once, and not in order:
+ * "deliver" sends at once; "drop" loses them (a missed webhook); "hold" keeps them until `release`, which sends
+ * them in any order, each possibly twice.
+ */
+export type WebhookMode = "deliver" | "drop" | "hold";
+
+export interface ReleaseOptions {
+  shop?: string;
+  order?: "sent" | "reverse" | "shuffle";
+  seed?: number;
+  /** Every held webhook is delivered twice (same X-Shopify-Webhook-Id), the second after all the others. */
+  duplicate?: boolean;
 }
 
 export interface WebhookSenderOptions {
@@ -33,6 +51,8 @@ export function webhookHmac(body: string, secret: string): string {
 export class WebhookSender {
   readonly deliveries: WebhookDelivery[] = [];
   private readonly inFlight = new Set<Promise<WebhookDelivery>>();
+  private readonly modes = new Map<string, WebhookMode>();
+  private held: Array<{ delivery: WebhookDelivery; body: string }> = [];
 
   constructor(private readonly options: WebhookSenderOptions) {}
 
@@ -46,6 +66,28 @@ export class WebhookSender {
     this.inFlight.add(promise);
     void promise.finally(() => this.inFlight.delete(promise));
     return promise;
+  }
+
+  setMode(shop: string, mode: WebhookMode): void {
+    this.modes.set(shop, mode);
+  }
+
+  /** Sends the held webhooks (of one shop, or all) one after another, in the order asked; resolves when all answered. */
+  async release(options: ReleaseOptions = {}): Promise<WebhookDelivery[]> {
+    const taken = this.held.filter((h) => !options.shop || h.delivery.shop === options.shop);
+    this.held = this.held.filter((h) => !taken.includes(h));
+    let ordered = options.order === "reverse" ? [...taken].reverse() : [...taken];
+    if (options.order === "shuffle") {
+      let state = (options.seed ?? 1) >>> 0;
+      const random = () => ((state = (state * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32);
+      ordered = ordered.map((h) => ({ h, key: random() })).sort((a, b) => a.key - b.key).map((x) => x.h);
+    }
+    if (options.duplicate) ordered = [...ordered, ...ordered];
+    for (const { delivery, body } of ordered) {
+      delivery.held = false;
+      await this.post(delivery, body);
+    }
+    return ordered.map((h) => h.delivery);
   }
 
   async idle(): Promise<void> {
@@ -67,6 +109,22 @@ export class WebhookSender {
     };
     this.deliveries.push(delivery);
     if (!delivery.url) return delivery;
+    const mode = this.modes.get(shop) ?? "deliver";
+    if (mode === "drop") {
+      delivery.dropped = true;
+      return delivery;
+    }
+    if (mode === "hold") {
+      delivery.held = true;
+      this.held.push({ delivery, body });
+      return delivery;
+    }
+    return this.post(delivery, body);
+  }
+
+  private async post(delivery: WebhookDelivery, body: string): Promise<WebhookDelivery> {
+    if (!delivery.url) return delivery;
+    const { topic, shop } = delivery;
     const headers = {
       "Content-Type": "application/json",
       "X-Shopify-Topic": topic,

@@ -1,6 +1,7 @@
 import type { ApprovalStatus } from "@prisma/client";
 import { pgPool } from "~/db.server";
 import type { Queryable } from "~/lib/queryable.server";
+import { quantityLimitsSalesSql } from "~/inventory/sellable";
 
 // Catalog health per merchant, for the admin pages: what is listed, what cannot be bought, what needs a person,
 // and when each kind of sync last succeeded. One statement; each count is aggregated per shop before the join.
@@ -38,7 +39,8 @@ export async function getCatalogHealth(
          FROM product p WHERE p.deleted_at IS NULL ${only("p.shop")} GROUP BY p.shop
      ), variants AS (
        SELECT v.shop, count(*)::int AS listed,
-              count(*) FILTER (WHERE v.available_quantity <= 0)::int AS out_of_stock
+              -- untracked and continue-selling variants are never out of stock (app/inventory/sellable.ts)
+              count(*) FILTER (WHERE v.available_quantity <= 0 AND ${quantityLimitsSalesSql("v")})::int AS out_of_stock
          FROM product_variant v
          JOIN product p ON p.shop = v.shop AND p.id = v.product_id AND p.listed AND p.deleted_at IS NULL
         -- narrowed on both sides: PostgreSQL does not carry an ANY(...) filter across the join's equality

@@ -2,19 +2,23 @@ import type pg from "pg";
 import { selectedProductSql } from "~/merchants/selection.server";
 import type { InventoryLevelChange } from "./inventory-level";
 
-// Applies a batch of levels (a page of the sync, or one webhook) in ONE statement, never a SELECT and an UPDATE
-// per item. A level is written when it is not older than what is stored (webhooks arrive late and out of order)
-// and something differs. A newer level with the same quantity still advances inventory_updated_at: otherwise a
-// late, older webhook carrying another quantity would pass the guard and overwrite the true value.
+// Applies a batch of levels (a page of a sync, or one webhook) in two set-based statements, never a SELECT and an
+// UPDATE per item:
+// 1. each level of one of the marketplace's locations is stored in inventory_level, unless the stored one is newer
+//    (webhooks arrive late and out of order): newer means a later Shopify updated_at, or the same updated_at seen
+//    later (observed_at), because Shopify does not promise that every change moves updatedAt;
+// 2. each item's variant gets marketplace_available() (the sum over the marketplace's locations, the one definition
+//    every path shares: docs/decisions/008) and, when the source says, InventoryItem.tracked and inventoryPolicy.
+// Levels of items we do not have yet are stored too: when the product sync brings the variant, its quantity is there.
 
 export interface ApplyResult {
-  /** Levels in the batch (after keeping the latest per item). */
+  /** Levels in the batch (after keeping the latest per item and location). */
   received: number;
-  /** Variants whose available quantity changed. */
+  /** Variants whose marketplace quantity, tracking or inventory policy changed. */
   changed: number;
   /** Levels older than the stored one: skipped. */
   stale: number;
-  /** Items of variants that exist but whose product is not selected: skipped. */
+  /** Items of variants that exist but whose product is not selected: their variant is left alone. */
   notSelected: number;
   /** Items with no live variant here: the product sync has not seen them yet. */
   unknownInventoryItemIds: bigint[];
@@ -24,44 +28,85 @@ interface Queryable {
   query<Row extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>>;
 }
 
-// Each incoming item is looked up once (the (shop, inventory_item_id) index); the counts and the unknown items are
-// read from that lookup rather than by scanning the shop's variants again.
-const APPLY_LEVELS = `
+const NEWER_THAN_STORED = `(l.updated_at, l.observed_at) <= (excluded.updated_at, excluded.observed_at)`;
+
+const WRITE_LEVELS = `
 WITH incoming AS (
-  SELECT * FROM unnest($2::bigint[], $3::int[], $4::timestamptz[]) AS i(inventory_item_id, available, updated_at)
+  SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::timestamptz[], $6::timestamptz[])
+           AS i(inventory_item_id, location_id, available, updated_at, observed_at)
+),
+stale AS (
+  SELECT count(*)::int AS n
+    FROM incoming i
+    JOIN inventory_level l ON l.shop = $1 AND l.inventory_item_id = i.inventory_item_id AND l.location_id = i.location_id
+   WHERE (l.updated_at, l.observed_at) > (i.updated_at, i.observed_at)
+),
+written AS (
+  INSERT INTO inventory_level AS l (shop, inventory_item_id, location_id, available, updated_at, observed_at)
+  SELECT $1, i.inventory_item_id, i.location_id, i.available, i.updated_at, i.observed_at FROM incoming i
+  ON CONFLICT (shop, inventory_item_id, location_id) DO UPDATE
+     SET available = excluded.available, updated_at = excluded.updated_at, observed_at = excluded.observed_at
+   WHERE ${NEWER_THAN_STORED}
+     -- an unchanged level is not rewritten (a full read returns every level): its observed_at stays the older one
+     AND (l.available, l.updated_at) IS DISTINCT FROM (excluded.available, excluded.updated_at)
+  RETURNING 1
+)
+SELECT (SELECT n FROM stale) AS stale, (SELECT count(*)::int FROM written) AS written`;
+
+// Each item is looked up once (the (shop, inventory_item_id) index); the counts and the unknown items come from
+// that lookup rather than from another scan of the shop's variants.
+const WRITE_VARIANTS = `
+WITH items AS (
+  SELECT * FROM unnest($2::bigint[], $3::boolean[], $4::"InventoryPolicy"[]) AS i(inventory_item_id, tracked, policy)
 ),
 matched AS (
-  SELECT i.*, v.id AS variant_id, v.available_quantity AS old_available, v.inventory_updated_at AS old_updated_at,
+  SELECT i.*, v.id AS variant_id,
          (p.id IS NOT NULL AND p.deleted_at IS NULL AND ${selectedProductSql("p", "c")}) AS selected
-    FROM incoming i
+    FROM items i
     JOIN product_variant v ON v.shop = $1 AND v.inventory_item_id = i.inventory_item_id AND v.deleted_at IS NULL
     JOIN merchant_connection c ON c.shop = v.shop
     LEFT JOIN product p ON p.shop = v.shop AND p.id = v.product_id
 ),
+computed AS (
+  SELECT m.variant_id, m.tracked, m.policy, marketplace_available($1, m.inventory_item_id) AS available,
+         (SELECT max(l.updated_at) FROM inventory_level l
+           WHERE l.shop = $1 AND l.inventory_item_id = m.inventory_item_id
+             AND l.location_id = ANY (marketplace_location_ids($1))) AS latest
+    FROM matched m
+   WHERE m.selected
+),
 written AS (
   UPDATE product_variant v
-     SET available_quantity = m.available, inventory_updated_at = m.updated_at
-    FROM matched m
-   WHERE v.shop = $1 AND v.id = m.variant_id AND m.selected
-     AND (v.inventory_updated_at IS NULL OR v.inventory_updated_at <= m.updated_at)
-     AND (v.available_quantity IS DISTINCT FROM m.available OR v.inventory_updated_at IS DISTINCT FROM m.updated_at)
-  RETURNING (m.old_available IS DISTINCT FROM m.available) AS changed
+     SET available_quantity = c.available, inventory_updated_at = c.latest,
+         inventory_tracked = coalesce(c.tracked, v.inventory_tracked),
+         inventory_policy = coalesce(c.policy, v.inventory_policy)
+    FROM computed c
+   WHERE v.shop = $1 AND v.id = c.variant_id
+     AND (v.available_quantity, v.inventory_tracked, v.inventory_policy)
+         IS DISTINCT FROM (c.available, coalesce(c.tracked, v.inventory_tracked), coalesce(c.policy, v.inventory_policy))
+  RETURNING 1
 )
-SELECT (SELECT count(*)::int FROM written WHERE changed) AS changed,
-       (SELECT count(*)::int FROM matched m WHERE m.selected AND m.old_updated_at > m.updated_at) AS stale,
+SELECT (SELECT count(*)::int FROM written) AS changed,
        (SELECT count(*)::int FROM matched m WHERE NOT m.selected) AS not_selected,
-       ARRAY(SELECT i.inventory_item_id::text FROM incoming i
+       ARRAY(SELECT i.inventory_item_id::text FROM items i
               WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.inventory_item_id = i.inventory_item_id)
               ORDER BY i.inventory_item_id) AS unknown`;
 
-/** Keeps the latest level per item: one statement cannot update a row twice. */
-function latestPerItem(levels: readonly InventoryLevelChange[]): InventoryLevelChange[] {
-  const byItem = new Map<bigint, InventoryLevelChange>();
+/** Keeps the latest level per item and location: one statement cannot update a row twice. */
+function latestPerLevel(levels: readonly InventoryLevelChange[]): InventoryLevelChange[] {
+  const byLevel = new Map<string, InventoryLevelChange>();
   for (const level of levels) {
-    const kept = byItem.get(level.inventoryItemId);
-    if (!kept || kept.updatedAt <= level.updatedAt) byItem.set(level.inventoryItemId, level);
+    const key = `${level.inventoryItemId}:${level.locationId}`;
+    const kept = byLevel.get(key);
+    if (
+      !kept ||
+      kept.updatedAt < level.updatedAt ||
+      (kept.updatedAt.getTime() === level.updatedAt.getTime() && kept.observedAt <= level.observedAt)
+    ) {
+      byLevel.set(key, level);
+    }
   }
-  return [...byItem.values()];
+  return [...byLevel.values()];
 }
 
 export async function applyInventoryLevels(
@@ -69,23 +114,58 @@ export async function applyInventoryLevels(
   shop: string,
   levels: readonly InventoryLevelChange[],
 ): Promise<ApplyResult> {
-  const batch = latestPerItem(levels);
+  const batch = latestPerLevel(levels);
   if (batch.length === 0) return { received: 0, changed: 0, stale: 0, notSelected: 0, unknownInventoryItemIds: [] };
-  const { rows } = await db.query<{ changed: number; stale: number; not_selected: number; unknown: string[] }>(
-    APPLY_LEVELS,
-    [
-      shop,
-      batch.map((l) => l.inventoryItemId.toString()),
-      batch.map((l) => l.available),
-      batch.map((l) => l.updatedAt),
-    ],
-  );
+  const { rows: levelRows } = await db.query<{ stale: number }>(WRITE_LEVELS, [
+    shop,
+    batch.map((l) => l.inventoryItemId.toString()),
+    batch.map((l) => l.locationId.toString()),
+    batch.map((l) => l.available),
+    batch.map((l) => l.updatedAt),
+    batch.map((l) => l.observedAt),
+  ]);
+  const variants = await recomputeVariants(db, shop, batch);
+  return { received: batch.length, stale: levelRows[0].stale, ...variants };
+}
+
+/** Gives the items' variants their marketplace quantity (and tracking / policy when known) from inventory_level. */
+export async function recomputeVariants(
+  db: Queryable,
+  shop: string,
+  items: ReadonlyArray<Pick<InventoryLevelChange, "inventoryItemId" | "tracked" | "inventoryPolicy">>,
+): Promise<Omit<ApplyResult, "received" | "stale">> {
+  const byItem = new Map<bigint, (typeof items)[number]>();
+  for (const item of items) byItem.set(item.inventoryItemId, item);
+  if (byItem.size === 0) return { changed: 0, notSelected: 0, unknownInventoryItemIds: [] };
+  const unique = [...byItem.values()];
+  const { rows } = await db.query<{ changed: number; not_selected: number; unknown: string[] }>(WRITE_VARIANTS, [
+    shop,
+    unique.map((i) => i.inventoryItemId.toString()),
+    unique.map((i) => i.tracked ?? null),
+    unique.map((i) => i.inventoryPolicy ?? null),
+  ]);
   const [row] = rows;
-  return {
-    received: batch.length,
-    changed: row.changed,
-    stale: row.stale,
-    notSelected: row.not_selected,
-    unknownInventoryItemIds: row.unknown.map((id) => BigInt(id)),
-  };
+  return { changed: row.changed, notSelected: row.not_selected, unknownInventoryItemIds: row.unknown.map((id) => BigInt(id)) };
+}
+
+/**
+ * After a full read of one location: the stored levels there that the read did not return are no longer stocked
+ * (a missed inventory_levels/disconnect). Levels Shopify updated after the read began are left for the next read.
+ * Returns the items whose level was removed.
+ */
+export async function removeLevelsAbsentFromRead(
+  db: Queryable,
+  shop: string,
+  locationId: bigint,
+  seenItemIds: readonly bigint[],
+  readStartedAt: Date,
+): Promise<bigint[]> {
+  const { rows } = await db.query<{ inventory_item_id: string }>(
+    `UPDATE inventory_level SET available = NULL, updated_at = $4, observed_at = $4
+      WHERE shop = $1 AND location_id = $2 AND available IS NOT NULL AND updated_at < $4
+        AND NOT (inventory_item_id = ANY ($3::bigint[]))
+      RETURNING inventory_item_id::text`,
+    [shop, locationId.toString(), seenItemIds.map(String), readStartedAt],
+  );
+  return rows.map((r) => BigInt(r.inventory_item_id));
 }

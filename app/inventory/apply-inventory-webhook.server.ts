@@ -1,41 +1,66 @@
 import { pgPool, prisma } from "~/db.server";
 import { enqueueShopJob } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
-import { applyInventoryLevels, type ApplyResult } from "./apply-inventory-levels.server";
+import { applyInventoryLevels, recomputeVariants, type ApplyResult } from "./apply-inventory-levels.server";
+import { marketplaceLocationIdsOf } from "./marketplace-locations.server";
 
-// An `inventory_levels/update` webhook takes the same path as a page of the hourly sync, for one level: the same
-// statement, so the same out-of-order guard (a late webhook never overwrites a newer level) and the same handling
-// of an unknown variant (a product sync of the shop). Duplicates are harmless: the second finds nothing to change.
+// The inventory_levels/update, connect and disconnect webhooks take the same path as a page of the inventory sync,
+// for one level: the same statements, so the same out-of-order guard (a late webhook never overwrites a newer
+// level) and the same handling of an unknown variant (a product sync of the shop). Duplicates are harmless: the
+// second finds nothing to change.
+
+export const INVENTORY_WEBHOOK_TOPICS = ["inventory_levels/update", "inventory_levels/connect", "inventory_levels/disconnect"] as const;
+export type InventoryWebhookTopic = (typeof INVENTORY_WEBHOOK_TOPICS)[number];
 
 export interface InventoryWebhookLevel {
+  topic?: InventoryWebhookTopic;
   inventoryItemId: bigint;
   locationId: bigint;
-  /** Shopify sends null when the item is not tracked at the location. */
+  /** Shopify sends null when the item is not tracked; a disconnect carries none. */
   available: number | null;
-  updatedAt: Date;
+  /** The level's updated_at; a disconnect carries none, and is dated by its X-Shopify-Triggered-At. */
+  updatedAt: Date | null;
+  /** X-Shopify-Triggered-At: breaks ties between versions with the same updated_at. */
+  triggeredAt?: Date | null;
 }
 
 export type InventoryWebhookOutcome =
   | { outcome: "applied"; result: ApplyResult; productSyncQueued: boolean }
-  | { outcome: "ignored"; reason: "no-connection" | "inactive" | "other-location" | "untracked" };
+  | { outcome: "ignored"; reason: "no-connection" | "inactive" | "other-location" | "undated" };
 
-export async function applyInventoryWebhook(shop: string, level: InventoryWebhookLevel): Promise<InventoryWebhookOutcome> {
+export async function applyInventoryWebhook(shop: string, level: InventoryWebhookLevel, now: Date = new Date()): Promise<InventoryWebhookOutcome> {
   const connection = await prisma.merchantConnection.findUnique({
     where: { shop },
-    select: { active: true, defaultLocationId: true },
+    select: { active: true, defaultLocationId: true, marketplaceLocationIds: true },
   });
   if (!connection) return { outcome: "ignored", reason: "no-connection" };
   if (!connection.active) return { outcome: "ignored", reason: "inactive" };
-  // The marketplace shows the default location's stock only. Without a default location yet, the hourly sync
-  // (which sets it) is the one to apply levels.
-  if (connection.defaultLocationId === null || connection.defaultLocationId !== level.locationId) {
-    return { outcome: "ignored", reason: "other-location" };
-  }
-  if (level.available === null) return { outcome: "ignored", reason: "untracked" };
+  const topic = level.topic ?? "inventory_levels/update";
+  const observedAt = level.triggeredAt ?? level.updatedAt ?? now;
+  let result: ApplyResult;
 
-  const result = await applyInventoryLevels(pgPool(), shop, [
-    { inventoryItemId: level.inventoryItemId, available: level.available, updatedAt: level.updatedAt },
-  ]);
+  if (topic === "inventory_levels/update" && level.available === null) {
+    // Shopify stopped tracking the item: it sells whatever its quantity, at every location.
+    const variants = await recomputeVariants(pgPool(), shop, [{ inventoryItemId: level.inventoryItemId, tracked: false }]);
+    result = { received: 1, stale: 0, ...variants };
+  } else {
+    // The marketplace sells the stock of its own locations only. Without any location known yet, the inventory
+    // sync (which learns the primary one) is the one to apply levels.
+    if (!marketplaceLocationIdsOf(connection).includes(level.locationId)) return { outcome: "ignored", reason: "other-location" };
+    const updatedAt = topic === "inventory_levels/disconnect" ? (level.triggeredAt ?? null) : level.updatedAt;
+    if (!updatedAt) return { outcome: "ignored", reason: "undated" };
+    result = await applyInventoryLevels(pgPool(), shop, [
+      {
+        inventoryItemId: level.inventoryItemId,
+        locationId: level.locationId,
+        available: topic === "inventory_levels/disconnect" ? null : level.available,
+        updatedAt,
+        observedAt,
+        // A quantity in an update or connect means Shopify tracks the item.
+        tracked: topic === "inventory_levels/disconnect" ? null : true,
+      },
+    ]);
+  }
   let productSyncQueued = false;
   if (result.unknownInventoryItemIds.length > 0) {
     await enqueueShopJob(TASK.productSync, { shop, reason: "webhook" });

@@ -5,9 +5,18 @@ import type { InventoryLevelNode } from "~/shopify-admin/operations";
 export interface InventoryLevelChange {
   /** Shopify's numeric InventoryItem id. */
   inventoryItemId: bigint;
-  available: number;
+  /** Shopify's numeric Location id: one of the marketplace's locations. */
+  locationId: bigint;
+  /** null: the item is not stocked at the location (disconnected, or absent from a full read of it). */
+  available: number | null;
   /** Shopify's time of this level: the out-of-order guard compares it with the stored one. */
   updatedAt: Date;
+  /** When this version was seen (a webhook's X-Shopify-Triggered-At, a read's time): breaks updatedAt ties. */
+  observedAt: Date;
+  /** InventoryItem.tracked, when the source says (the GraphQL reads do; webhooks do not). */
+  tracked?: boolean | null;
+  /** ProductVariant.inventoryPolicy, when the source says. */
+  inventoryPolicy?: "DENY" | "CONTINUE" | null;
   /** The variant Shopify reports for the item, when it does (sample ids of unknown variants). */
   variantId?: bigint | null;
 }
@@ -21,14 +30,19 @@ export function numericIdOf(gid: string, type: string): bigint {
   return BigInt(match[2]);
 }
 
-/** A level of the inventoryLevels query; null when Shopify sent no "available" quantity for it. */
-export function levelFromNode(node: InventoryLevelNode): InventoryLevelChange | null {
+/** A level of the inventoryLevels query of a location; null when Shopify sent no "available" quantity for it. */
+export function levelFromNode(node: InventoryLevelNode, locationId: bigint, observedAt: Date): InventoryLevelChange | null {
   const available = node.quantities.find((q) => q.name === "available");
   if (!available) return null;
+  const variant = node.item.variants.nodes[0] ?? null;
   return {
     inventoryItemId: numericIdOf(node.item.id, "InventoryItem"),
+    locationId,
     available: available.quantity,
     updatedAt: new Date(node.updatedAt),
-    variantId: node.item.variant ? numericIdOf(node.item.variant.id, "ProductVariant") : null,
+    observedAt,
+    tracked: node.item.tracked,
+    inventoryPolicy: variant?.inventoryPolicy ?? null,
+    variantId: variant ? numericIdOf(variant.id, "ProductVariant") : null,
   };
 }

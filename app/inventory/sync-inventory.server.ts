@@ -6,12 +6,17 @@ import { selectedProductSql } from "~/merchants/selection.server";
 import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import type { DataOf } from "~/shopify-admin/graphql-document";
 import { INVENTORY_LEVELS_PAGE_SIZE, INVENTORY_LEVELS_QUERY, PRIMARY_LOCATION_QUERY } from "~/shopify-admin/operations";
-import { applyInventoryLevels } from "./apply-inventory-levels.server";
+import { CostAwarePageSize, requestSizedPage } from "~/shopify-admin/page-size";
+import { applyInventoryLevels, recomputeVariants, removeLevelsAbsentFromRead } from "./apply-inventory-levels.server";
 import { levelFromNode, numericIdOf, type InventoryLevelChange } from "./inventory-level";
 
-// The hourly inventory sync of one shop: the levels at the connection's default location that changed since the
-// last successful sync, every page, through the throttle-aware Admin client (a throttled shop is waited out there),
-// each page applied in one statement. The first run, or a shop whose last sync is too old, reads every level.
+// The inventory sync of one shop, per location the marketplace sells from (docs/decisions/008): the levels that
+// changed since the last successful sync, every page, through the throttle-aware Admin client (a throttled shop is
+// waited out there), each page applied in one pass. The first run, or a shop whose last sync is too old, reads every
+// level. The daily reconciliation (`reconcile: true`) always reads every level, because nothing Shopify documents
+// promises that every order, reservation or transfer moves a level's updatedAt (which the incremental filter
+// trusts), and webhooks are not guaranteed: what it corrects is the measure of what the other paths missed.
+// Page sizes follow the cost Shopify reports (app/shopify-admin/page-size.ts).
 
 /** A last sync older than this is not trusted as a starting point (missed webhooks, a long outage): read all. */
 export const FULL_READ_AFTER_HOURS = 24;
@@ -27,31 +32,38 @@ export interface SyncInventoryOptions {
   client: AdminClient;
   now?: () => Date;
   fullReadAfterHours?: number;
+  /** The first page size; later pages follow the cost Shopify reports. */
   pageSize?: number;
+  /** The daily reconciliation: read every level of every marketplace location, whatever the last sync. */
+  reconcile?: boolean;
 }
 
 export interface InventorySyncResult {
   shop: string;
   skipped?: "no-connection" | "inactive" | "empty-selection";
-  mode?: "full" | "incremental";
+  mode?: "full" | "incremental" | "reconcile";
   /** The lower bound of updated_at that was asked for (incremental runs). */
   since?: string | null;
-  locationId?: string;
+  locationIds?: string[];
   pages: number;
   levels: number;
   changed: number;
+  /** Levels the read no longer returned (a missed disconnect): marked not stocked. Full reads only. */
+  removed: number;
   stale: number;
   notSelected: number;
   unknown: number;
   unknownSampleVariantIds: string[];
+  /** Pages Shopify refused with MAX_COST_EXCEEDED, asked again smaller. */
+  pagesShrunk: number;
   productSyncQueued: boolean;
   durationMs: number;
 }
 
 function emptyResult(shop: string): InventorySyncResult {
   return {
-    shop, pages: 0, levels: 0, changed: 0, stale: 0, notSelected: 0, unknown: 0, unknownSampleVariantIds: [],
-    productSyncQueued: false, durationMs: 0,
+    shop, pages: 0, levels: 0, changed: 0, removed: 0, stale: 0, notSelected: 0, unknown: 0, unknownSampleVariantIds: [],
+    pagesShrunk: 0, productSyncQueued: false, durationMs: 0,
   };
 }
 
@@ -64,8 +76,8 @@ async function hasSelectedProducts(shop: string): Promise<boolean> {
   return rows[0].any as boolean;
 }
 
-/** The connection's default location, or Shopify's primary location (remembered on the connection) when unset. */
-async function locationOf(shop: string, stored: bigint | null, client: AdminClient): Promise<bigint> {
+/** The connection's primary location, or Shopify's (remembered on the connection) when unset. */
+async function primaryLocationOf(shop: string, stored: bigint | null, client: AdminClient): Promise<bigint> {
   if (stored !== null) return stored;
   const { location } = await client.request(PRIMARY_LOCATION_QUERY, {});
   if (!location) throw new Error(`${shop} has no default location and Shopify reports no primary location`);
@@ -83,7 +95,7 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
 
   const connection = await prisma.merchantConnection.findUnique({
     where: { shop },
-    select: { active: true, merchantId: true, defaultLocationId: true, lastInventorySyncAt: true },
+    select: { active: true, merchantId: true, defaultLocationId: true, marketplaceLocationIds: true, lastInventorySyncAt: true },
   });
   if (!connection) return { ...result, skipped: "no-connection" };
   if (!connection.active) return { ...result, skipped: "inactive" };
@@ -91,46 +103,70 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
     // Nothing is listed, so nothing to read; the last sync time stays, so the next run with a selection reads all.
     result.skipped = "empty-selection";
   } else {
-    const locationId = await locationOf(shop, connection.defaultLocationId, client);
+    const assigned = connection.marketplaceLocationIds;
+    const locationIds = assigned.length > 0 ? assigned : [await primaryLocationOf(shop, connection.defaultLocationId, client)];
     const fullReadAfterMs = (options.fullReadAfterHours ?? FULL_READ_AFTER_HOURS) * 3_600_000;
     const last = connection.lastInventorySyncAt;
-    const incremental = last !== null && runStartedAt.getTime() - last.getTime() <= fullReadAfterMs;
+    const incremental = !options.reconcile && last !== null && runStartedAt.getTime() - last.getTime() <= fullReadAfterMs;
     const since = incremental ? new Date(last.getTime() - SINCE_OVERLAP_MS) : null;
     Object.assign(result, {
-      mode: incremental ? "incremental" : "full",
+      mode: options.reconcile ? "reconcile" : incremental ? "incremental" : "full",
       since: since?.toISOString() ?? null,
-      locationId: locationId.toString(),
+      locationIds: locationIds.map(String),
     });
 
     const unknownVariantIds: string[] = [];
-    let after: string | null = null;
-    do {
-      const data: DataOf<typeof INVENTORY_LEVELS_QUERY> = await client.request(INVENTORY_LEVELS_QUERY, {
-        locationId: `gid://shopify/Location/${locationId}`,
-        first: options.pageSize ?? INVENTORY_LEVELS_PAGE_SIZE,
-        after,
-        query: since ? `updated_at:>'${since.toISOString()}'` : null,
-      });
-      if (!data.location) throw new Error(`Location ${locationId} of ${shop} does not exist in Shopify`);
-      const page = data.location.inventoryLevels;
-      const levels = page.nodes.map(levelFromNode).filter((l): l is InventoryLevelChange => l !== null);
-      const applied = await applyInventoryLevels(pgPool(), shop, levels);
-      result.pages += 1;
-      result.levels += applied.received;
-      result.changed += applied.changed;
-      result.stale += applied.stale;
-      result.notSelected += applied.notSelected;
-      result.unknown += applied.unknownInventoryItemIds.length;
-      if (unknownVariantIds.length < UNKNOWN_SAMPLE_SIZE && applied.unknownInventoryItemIds.length > 0) {
-        const unknown = new Set(applied.unknownInventoryItemIds);
-        for (const level of levels) {
-          if (unknown.has(level.inventoryItemId) && unknownVariantIds.length < UNKNOWN_SAMPLE_SIZE) {
-            unknownVariantIds.push((level.variantId ?? level.inventoryItemId).toString());
+    const pageSize = new CostAwarePageSize(options.pageSize ?? INVENTORY_LEVELS_PAGE_SIZE);
+    for (const locationId of locationIds) {
+      const readStartedAt = now();
+      const seen: bigint[] = [];
+      let after: string | null = null;
+      do {
+        const cursor: string | null = after;
+        const { data, shrunk }: { data: DataOf<typeof INVENTORY_LEVELS_QUERY>; shrunk: number } = await requestSizedPage(
+          pageSize,
+          (first): Promise<DataOf<typeof INVENTORY_LEVELS_QUERY>> =>
+            client.request(INVENTORY_LEVELS_QUERY, {
+              locationId: `gid://shopify/Location/${locationId}`,
+              first,
+              after: cursor,
+              query: since ? `updated_at:>'${since.toISOString()}'` : null,
+            }),
+          () => client.lastRequestedCost(),
+        );
+        result.pagesShrunk += shrunk;
+        if (!data.location) throw new Error(`Location ${locationId} of ${shop} does not exist in Shopify`);
+        const page = data.location.inventoryLevels;
+        const observedAt = now();
+        const levels = page.nodes
+          .map((node) => levelFromNode(node, locationId, observedAt))
+          .filter((l): l is InventoryLevelChange => l !== null);
+        if (!incremental) for (const level of levels) seen.push(level.inventoryItemId);
+        const applied = await applyInventoryLevels(pgPool(), shop, levels);
+        result.pages += 1;
+        result.levels += applied.received;
+        result.changed += applied.changed;
+        result.stale += applied.stale;
+        result.notSelected += applied.notSelected;
+        result.unknown += applied.unknownInventoryItemIds.length;
+        if (unknownVariantIds.length < UNKNOWN_SAMPLE_SIZE && applied.unknownInventoryItemIds.length > 0) {
+          const unknown = new Set(applied.unknownInventoryItemIds);
+          for (const level of levels) {
+            if (unknown.has(level.inventoryItemId) && unknownVariantIds.length < UNKNOWN_SAMPLE_SIZE) {
+              unknownVariantIds.push((level.variantId ?? level.inventoryItemId).toString());
+            }
           }
         }
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      } while (after);
+      if (!incremental) {
+        // A full read lists every item stocked at the location: a stored level it did not return is gone.
+        const removed = await removeLevelsAbsentFromRead(pgPool(), shop, locationId, seen, readStartedAt);
+        result.removed += removed.length;
+        const recomputed = await recomputeVariants(pgPool(), shop, removed.map((inventoryItemId) => ({ inventoryItemId })));
+        result.changed += recomputed.changed;
       }
-      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-    } while (after);
+    }
     result.unknownSampleVariantIds = unknownVariantIds;
 
     // A variant Shopify has and we do not: the product sync fetches it (not dropped, not guessed).
@@ -158,10 +194,14 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
       ...(result.skipped ? { skipped: result.skipped } : {}),
       mode: result.mode ?? null,
       since: result.since ?? null,
-      locationId: result.locationId ?? null,
+      locationIds: result.locationIds ?? null,
       pages: result.pages,
       levels: result.levels,
       changed: result.changed,
+      removed: result.removed,
+      pagesShrunk: result.pagesShrunk,
+      // What a reconciliation corrected: what the hourly sync and the webhooks had missed (the merchant admin page).
+      ...(result.mode === "reconcile" ? { corrected: result.changed } : {}),
       stale: result.stale,
       notSelected: result.notSelected,
       unknown: result.unknown,

@@ -128,7 +128,7 @@ async function readShopDetails(shop: string, admin: InstallAdmin): Promise<ShopD
     ]);
     return {
       shopName: info.name,
-      plan: info.plan.displayName,
+      plan: info.plan.publicDisplayName,
       defaultLocationId: location ? numericLocationId(location.id) : null,
     };
   } catch (error) {

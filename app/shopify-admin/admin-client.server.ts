@@ -50,11 +50,13 @@ export interface AdminClient {
   request<TData, TVariables extends object>(document: GraphqlDocument<TData, TVariables>, variables: TVariables): Promise<TData>;
   // The latest throttleStatus Shopify reported, for logs and benchmarks.
   throttleStatus(): ThrottleStatus | null;
+  // The requestedQueryCost Shopify reported for the latest answer: callers size their next page from it.
+  lastRequestedCost(): number | null;
 }
 
 interface GraphqlResponseBody {
   data?: unknown;
-  errors?: Array<{ message: string; extensions?: { code?: string }; path?: Array<string | number> }> | string;
+  errors?: Array<{ message: string; extensions?: { code?: string; cost?: number; maxCost?: number }; path?: Array<string | number> }> | string;
   extensions?: { cost?: { requestedQueryCost: number; actualQueryCost: number | null; throttleStatus: ThrottleStatus } };
 }
 
@@ -76,6 +78,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   const budget = new ThrottleBudget({ now, sleep });
   const stats: AdminClientStats = { requests: 0, throttled: 0, retries: 0, waitedMs: 0, pointsSpent: 0 };
   let lastStatus: ThrottleStatus | null = null;
+  let lastRequestedCost: number | null = null;
   const emit = (event: AdminClientEvent) => options.onEvent?.(event);
 
   // While a document's cost is unknown, one request of it goes first and the others wait for its answer: a burst of
@@ -137,6 +140,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     }
 
     const cost = body.extensions?.cost;
+    lastRequestedCost = cost?.requestedQueryCost ?? null;
     if (cost) {
       budget.observe(cost.throttleStatus);
       lastStatus = cost.throttleStatus;
@@ -151,6 +155,8 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         message: e.message,
         code: "extensions" in e ? e.extensions?.code : undefined,
         path: "path" in e ? e.path : undefined,
+        // MAX_COST_EXCEEDED says what the query would have cost.
+        cost: "extensions" in e && typeof e.extensions?.cost === "number" ? e.extensions.cost : undefined,
       }));
       throw new ShopifyGraphqlError(options.shop, details, body.data ?? null);
     }
@@ -162,6 +168,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     shop: options.shop,
     stats,
     throttleStatus: () => lastStatus,
+    lastRequestedCost: () => lastRequestedCost,
     async request<TData, TVariables extends object>(document: GraphqlDocument<TData, TVariables>, variables: TVariables): Promise<TData> {
       let failures = 0;
       let throttles = 0;

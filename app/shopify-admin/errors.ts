@@ -29,6 +29,8 @@ export interface GraphqlErrorDetail {
   message: string;
   code?: string;
   path?: ReadonlyArray<string | number>;
+  /** The requested cost, on MAX_COST_EXCEEDED. */
+  cost?: number;
 }
 
 // The query reached Shopify and Shopify answered with errors (invalid query, ACCESS_DENIED, a failed resolver).

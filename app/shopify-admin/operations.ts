@@ -28,7 +28,7 @@ export interface ShopInfo {
     email: string;
     currencyCode: string;
     ianaTimezone: string;
-    plan: { displayName: string; shopifyPlus: boolean; partnerDevelopment: boolean };
+    plan: { publicDisplayName: string; shopifyPlus: boolean; partnerDevelopment: boolean };
   };
 }
 
@@ -42,7 +42,7 @@ export const SHOP_QUERY = graphqlDocument<ShopInfo>(/* GraphQL */ `
       currencyCode
       ianaTimezone
       plan {
-        displayName
+        publicDisplayName
         shopifyPlus
         partnerDevelopment
       }
@@ -51,11 +51,11 @@ export const SHOP_QUERY = graphqlDocument<ShopInfo>(/* GraphQL */ `
 `);
 
 // ------------------------------------------------------------------------------------------------ locations
+// (Location.isPrimary is deprecated in 2026-01: `location` without an id still answers the primary location.)
 export interface LocationNode {
   id: Gid;
   name: string;
   isActive: boolean;
-  isPrimary: boolean;
 }
 
 export const LOCATIONS_PAGE_SIZE = 250;
@@ -74,7 +74,6 @@ export const LOCATIONS_QUERY = graphqlDocument<
         id
         name
         isActive
-        isPrimary
       }
     }
   }
@@ -87,14 +86,15 @@ export const PRIMARY_LOCATION_QUERY = graphqlDocument<{ location: LocationNode |
       id
       name
       isActive
-      isPrimary
     }
   }
 `);
 
 // ------------------------------------------------------------------------------------------------ bulk export
 // The daily product export, run as a bulk operation. app/sync/bulk-export-line.ts parses its lines: a product
-// line, then one line per variant with `__parentId`.
+// line, and one line per variant with `__parentId` (in 2026-01 lines come in no promised order). It carries no
+// quantity: `inventoryQuantity` is the sum over every location, not what the marketplace sells (docs/decisions/008);
+// quantities come from the inventory levels of the marketplace's locations.
 export const BULK_PRODUCT_EXPORT_QUERY = graphqlDocument<never>(/* GraphQL */ `
   query BulkProductExport {
     products {
@@ -117,10 +117,11 @@ export const BULK_PRODUCT_EXPORT_QUERY = graphqlDocument<never>(/* GraphQL */ `
                 price
                 compareAtPrice
                 updatedAt
+                inventoryPolicy
                 inventoryItem {
                   id
+                  tracked
                 }
-                inventoryQuantity
               }
             }
           }
@@ -205,13 +206,14 @@ export const BULK_OPERATION_CANCEL = graphqlDocument<
   }
 `);
 
-// The shop's bulk queries still building, newest first: product sync adopts one of its own instead of starting
-// a duplicate (2026-01 allows five at once, so Shopify would not refuse a second).
+// The shop's bulk queries still building, newest first (Shopify's default order: created_at, newest first):
+// product sync adopts one of its own instead of starting a duplicate (2026-01 allows five at once, so Shopify would
+// not refuse a second). The OR is parenthesised: Shopify's search syntax documents no precedence between AND and OR.
 export const RUNNING_BULK_QUERIES = graphqlDocument<{
   bulkOperations: { nodes: Array<{ id: Gid; status: BulkOperationStatus; query: string; createdAt: DateTime }> };
 }>(/* GraphQL */ `
   query RunningBulkQueries {
-    bulkOperations(first: 5, query: "operation_type:QUERY status:CREATED OR operation_type:QUERY status:RUNNING", reverse: true) {
+    bulkOperations(first: 5, query: "operation_type:QUERY AND (status:CREATED OR status:RUNNING)") {
       nodes {
         id
         status
@@ -230,9 +232,11 @@ export interface VariantNode {
   price: Decimal;
   compareAtPrice: Decimal | null;
   updatedAt: DateTime;
-  inventoryQuantity: number | null;
-  inventoryItem: { id: Gid };
+  inventoryPolicy: InventoryPolicy;
+  inventoryItem: { id: Gid; tracked: boolean };
 }
+
+export type InventoryPolicy = "DENY" | "CONTINUE";
 
 export interface ProductNode {
   id: Gid;
@@ -276,9 +280,10 @@ export const PRODUCTS_BY_IDS_QUERY = graphqlDocument<{ nodes: Array<ProductNode 
             price
             compareAtPrice
             updatedAt
-            inventoryQuantity
+            inventoryPolicy
             inventoryItem {
               id
+              tracked
             }
           }
         }
@@ -312,9 +317,10 @@ export const PRODUCT_VARIANTS_QUERY = graphqlDocument<
         price
         compareAtPrice
         updatedAt
-        inventoryQuantity
+        inventoryPolicy
         inventoryItem {
           id
+          tracked
         }
         product {
           id
@@ -329,14 +335,16 @@ export interface InventoryLevelNode {
   id: Gid;
   updatedAt: DateTime;
   quantities: Array<{ name: string; quantity: number }>;
-  item: { id: Gid; variant: { id: Gid; product: { id: Gid } } | null };
+  // (InventoryItem.variant is deprecated in 2026-01: `variants`; an item has one variant in practice.)
+  item: { id: Gid; tracked: boolean; variants: { nodes: Array<{ id: Gid; inventoryPolicy: InventoryPolicy; product: { id: Gid } }> } };
 }
 
-// Each level costs 5 points (itself, its quantities, item, variant, product), so 1 + 2 + 190 x 5 = 953 stays under
-// Shopify's 1,000-point limit; 250 would be refused with MAX_COST_EXCEEDED.
-export const INVENTORY_LEVELS_PAGE_SIZE = 190;
+// Each level costs 7 points by the emulator's reckoning (itself, its quantities, item, the variants connection's 2,
+// variant, product), so 3 + 140 x 7 = 983 stays under Shopify's 1,000-point limit. Only a first guess: the sync
+// sizes its pages from the cost Shopify reports (app/shopify-admin/page-size.ts) and shrinks on MAX_COST_EXCEEDED.
+export const INVENTORY_LEVELS_PAGE_SIZE = 140;
 
-// The hourly incremental inventory sync of one location: `query` is `updated_at:>'<last sync>'`.
+// The inventory sync of one location: the hourly run passes `updated_at:>'<last sync>'`, the reconciliation none.
 export const INVENTORY_LEVELS_QUERY = graphqlDocument<
   { location: { id: Gid; inventoryLevels: { pageInfo: PageInfo; nodes: InventoryLevelNode[] } } | null },
   { locationId: Gid; first: number; after?: string | null; query?: string | null }
@@ -358,10 +366,14 @@ export const INVENTORY_LEVELS_QUERY = graphqlDocument<
           }
           item {
             id
-            variant {
-              id
-              product {
+            tracked
+            variants(first: 1) {
+              nodes {
                 id
+                inventoryPolicy
+                product {
+                  id
+                }
               }
             }
           }
@@ -386,7 +398,15 @@ export const PRODUCT_IDS_QUERY = graphqlDocument<{ nodes: Array<{ id?: Gid } | n
 `);
 
 // ------------------------------------------------------------------------------------------------ webhooks
-export type WebhookTopic = "PRODUCTS_CREATE" | "PRODUCTS_UPDATE" | "PRODUCTS_DELETE" | "INVENTORY_LEVELS_UPDATE" | "APP_UNINSTALLED" | "BULK_OPERATIONS_FINISH";
+export type WebhookTopic =
+  | "PRODUCTS_CREATE"
+  | "PRODUCTS_UPDATE"
+  | "PRODUCTS_DELETE"
+  | "INVENTORY_LEVELS_UPDATE"
+  | "INVENTORY_LEVELS_CONNECT"
+  | "INVENTORY_LEVELS_DISCONNECT"
+  | "APP_UNINSTALLED"
+  | "BULK_OPERATIONS_FINISH";
 
 export interface WebhookSubscriptionNode {
   id: Gid;

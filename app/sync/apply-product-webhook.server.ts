@@ -27,7 +27,13 @@ const variantPayload = z.object({
   price: decimal,
   compare_at_price: decimal,
   inventory_item_id: numericId.nullish(),
+  // Not used: inventory_quantity is the total over every location, not what the marketplace sells (docs/decisions/008).
   inventory_quantity: z.number().int().nullish(),
+  inventory_policy: z
+    .string()
+    .nullish()
+    .transform((p) => (p ? p.toUpperCase() : null))
+    .pipe(z.enum(["DENY", "CONTINUE"]).nullable()),
   updated_at: timestamp,
 });
 
@@ -89,20 +95,24 @@ WHERE (p.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL OR ex
   AND (p.deleted_at IS NULL OR excluded.shopify_updated_at IS NULL OR excluded.shopify_updated_at > p.deleted_at)
 RETURNING p.id`;
 
-// All of the payload's variants in one statement, each guarded by its own updated_at.
+// All of the payload's variants in one statement, each guarded by its own updated_at. The quantity is never the
+// payload's (a sum over every location): a new variant gets marketplace_available() from the levels already read,
+// a known one keeps its own unless its inventory item changed. The REST payload says nothing reliable about
+// tracking, so inventory_tracked is left to the paths that read InventoryItem.tracked.
 const UPSERT_VARIANTS = `
 INSERT INTO product_variant AS v (shop, id, product_id, title, sku, price, compare_at_price, inventory_item_id,
-                                  available_quantity, shopify_updated_at, synced_at, deleted_at)
-SELECT $1, x.id, $2, x.title, x.sku, x.price, x.compare_at_price, x.inventory_item_id, x.inventory_quantity,
-       x.updated_at, $3, NULL
+                                  available_quantity, inventory_policy, shopify_updated_at, synced_at, deleted_at)
+SELECT $1, x.id, $2, x.title, x.sku, x.price, x.compare_at_price, x.inventory_item_id,
+       CASE WHEN x.inventory_item_id IS NULL THEN NULL ELSE marketplace_available($1, x.inventory_item_id) END,
+       coalesce(x.inventory_policy, 'DENY'), x.updated_at, $3, NULL
   FROM jsonb_to_recordset($4::jsonb) AS x(id bigint, title text, sku text, price numeric(14,2),
-       compare_at_price numeric(14,2), inventory_item_id bigint, inventory_quantity integer, updated_at timestamptz)
+       compare_at_price numeric(14,2), inventory_item_id bigint, inventory_policy "InventoryPolicy", updated_at timestamptz)
 ON CONFLICT (shop, id) DO UPDATE SET
   product_id = excluded.product_id, title = excluded.title, sku = excluded.sku, price = excluded.price,
   compare_at_price = excluded.compare_at_price, inventory_item_id = excluded.inventory_item_id,
-  available_quantity = CASE WHEN v.inventory_updated_at IS NOT NULL AND excluded.shopify_updated_at IS NOT NULL
-                                 AND v.inventory_updated_at > excluded.shopify_updated_at
+  available_quantity = CASE WHEN v.inventory_item_id IS NOT DISTINCT FROM excluded.inventory_item_id
                             THEN v.available_quantity ELSE excluded.available_quantity END,
+  inventory_policy = excluded.inventory_policy,
   shopify_updated_at = excluded.shopify_updated_at, synced_at = excluded.synced_at, deleted_at = NULL
 WHERE v.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL OR excluded.shopify_updated_at >= v.shopify_updated_at`;
 
@@ -150,7 +160,7 @@ export async function applyProductWebhook(input: ProductWebhookInput): Promise<P
     }
     const variants = product.variants.map((v) => ({
       id: v.id, title: v.title ?? null, sku: v.sku ?? null, price: v.price, compare_at_price: v.compare_at_price,
-      inventory_item_id: v.inventory_item_id ?? null, inventory_quantity: v.inventory_quantity ?? null, updated_at: v.updated_at,
+      inventory_item_id: v.inventory_item_id ?? null, inventory_policy: v.inventory_policy, updated_at: v.updated_at,
     }));
     const written = await client.query(UPSERT_VARIANTS, [input.shop, product.id, now, JSON.stringify(variants)]);
     const deleted = await client.query(DELETE_ABSENT_VARIANTS, [

@@ -6,7 +6,7 @@
 //    "tags":[..],"updatedAt":".."}
 // and, for each of its variants, a line of its own carrying its parent's id (not necessarily right after it):
 //   {"id":"gid://shopify/ProductVariant/7","title":..,"sku":..,"price":"12.50","compareAtPrice":null,
-//    "inventoryItem":{"id":"gid://shopify/InventoryItem/9"},"inventoryQuantity":3,"updatedAt":"..",
+//    "inventoryPolicy":"DENY","inventoryItem":{"id":"gid://shopify/InventoryItem/9","tracked":true},"updatedAt":"..",
 //    "__parentId":"gid://shopify/Product/1"}
 // Fields missing from a line stay null: nothing is invented.
 
@@ -34,7 +34,9 @@ export interface VariantLine {
   price: string | null; // decimal string, never a float
   compareAtPrice: string | null;
   inventoryItemId: string | null;
-  inventoryQuantity: number | null;
+  /** InventoryItem.tracked; null when the line does not say. */
+  tracked: boolean | null;
+  inventoryPolicy: "DENY" | "CONTINUE" | null;
   updatedAt: string | null;
 }
 
@@ -60,7 +62,6 @@ export type BulkExportLine = ProductLine | VariantLine | SkippedLine | Malformed
 
 const GID = /^gid:\/\/shopify\/([A-Za-z]+)\/(\d{1,19})(?:\?.*)?$/;
 const DECIMAL = /^-?\d{1,12}(?:\.\d+)?$/; // fits DECIMAL(14,2) once rounded
-const INT32_MAX = 2_147_483_647;
 const BIGINT_MAX = 9_223_372_036_854_775_807n;
 
 // ISO 8601 as Shopify writes it; PostgreSQL parses these itself, so a valid one is passed through untouched
@@ -114,15 +115,6 @@ function optionalTimestamp(record: Record<string, unknown>, field: string): stri
   return new Date(ms).toISOString();
 }
 
-function optionalInt(record: Record<string, unknown>, field: string): number | null {
-  const value = record[field];
-  if (value === undefined || value === null) return null;
-  if (typeof value !== "number" || !Number.isInteger(value) || Math.abs(value) > INT32_MAX) {
-    throw new LineError(`${field} is not a 32-bit integer`);
-  }
-  return value;
-}
-
 function parseProduct(record: Record<string, unknown>, id: string): ProductLine {
   const status = record.status;
   if (status !== undefined && status !== null && !PRODUCT_STATUSES.includes(status as ProductStatusValue)) {
@@ -146,15 +138,26 @@ function parseProduct(record: Record<string, unknown>, id: string): ProductLine 
   };
 }
 
-function inventoryItemIdOf(record: Record<string, unknown>): string | null {
+function inventoryItemOf(record: Record<string, unknown>): { id: string | null; tracked: boolean | null } {
   const item = record.inventoryItem;
-  if (item === undefined || item === null) return null;
-  const gid = parseGid((item as Record<string, unknown>).id);
+  if (item === undefined || item === null) return { id: null, tracked: null };
+  const fields = item as Record<string, unknown>;
+  const gid = parseGid(fields.id);
   if (!gid || gid.type !== "InventoryItem") throw new LineError("inventoryItem.id is not an InventoryItem gid");
-  return gid.id;
+  const tracked = fields.tracked;
+  if (tracked !== undefined && tracked !== null && typeof tracked !== "boolean") throw new LineError("inventoryItem.tracked is not a boolean");
+  return { id: gid.id, tracked: (tracked as boolean | null | undefined) ?? null };
+}
+
+function inventoryPolicyOf(record: Record<string, unknown>): "DENY" | "CONTINUE" | null {
+  const policy = record.inventoryPolicy;
+  if (policy === undefined || policy === null) return null;
+  if (policy !== "DENY" && policy !== "CONTINUE") throw new LineError(`inventoryPolicy ${JSON.stringify(policy)} is not DENY or CONTINUE`);
+  return policy;
 }
 
 function parseVariant(record: Record<string, unknown>, id: string, productId: string): VariantLine {
+  const item = inventoryItemOf(record);
   return {
     kind: "variant",
     id,
@@ -163,8 +166,9 @@ function parseVariant(record: Record<string, unknown>, id: string, productId: st
     sku: optionalString(record, "sku"),
     price: optionalDecimal(record, "price"),
     compareAtPrice: optionalDecimal(record, "compareAtPrice"),
-    inventoryItemId: inventoryItemIdOf(record),
-    inventoryQuantity: optionalInt(record, "inventoryQuantity"),
+    inventoryItemId: item.id,
+    tracked: item.tracked,
+    inventoryPolicy: inventoryPolicyOf(record),
     updatedAt: optionalTimestamp(record, "updatedAt"),
   };
 }

@@ -13,8 +13,11 @@ import { listingRuleSql } from "~/merchants/selection.server";
 //   the connection's last_product_sync_at / last_complete_export_at say when the shop was last seen whole.
 // - Never overwrite newer data: a row whose shopify_updated_at is later than the line's (a webhook applied a newer
 //   version meanwhile) is kept. With `snapshotStartedAt` (when Shopify started building the export) a product
-//   deleted by a webhook after that is not resurrected, an object created after it is not soft-deleted, and a
-//   quantity the inventory sync applied after it is not rolled back.
+//   deleted by a webhook after that is not resurrected, and an object created after it is not soft-deleted.
+// - Quantities are not the export's: ProductVariant.inventoryQuantity is the total over every location, not what the
+//   marketplace sells (docs/decisions/008). A new variant gets marketplace_available() from the levels already read
+//   (the inventory sync stores levels of items it does not know yet); a known one keeps its quantity unless its
+//   inventory item changed. Tracking and inventory policy are the export's (no other path reads them in bulk).
 // - `selected` is the merchant's choice and is never touched here; `listed` follows it, by the one listing rule of
 //   app/merchants/selection.server.ts: (selected OR selection_mode = ALL) AND status = ACTIVE AND not deleted.
 
@@ -59,27 +62,31 @@ WHERE (p.title, p.handle, p.vendor, p.product_type, p.status, p.tags, p.shopify_
            AND NOT ($4::timestamptz IS NOT NULL AND p.webhook_triggered_at IS NOT NULL AND p.webhook_triggered_at >= $4::timestamptz)))
   AND ($4::timestamptz IS NULL OR p.deleted_at IS NULL OR p.deleted_at < $4::timestamptz)`;
 
-// The quantity an inventory sync applied after the snapshot began is newer than the export's.
-const KEPT_QUANTITY = `CASE WHEN $3::timestamptz IS NOT NULL AND v.inventory_updated_at > $3::timestamptz
+// A known variant keeps the quantity the inventory paths gave it, unless it now has another inventory item.
+const KEPT_QUANTITY = `CASE WHEN v.inventory_item_id IS NOT DISTINCT FROM excluded.inventory_item_id
                             THEN v.available_quantity ELSE excluded.available_quantity END`;
 
 const MERGE_VARIANTS = `
 INSERT INTO product_variant AS v (shop, id, product_id, title, sku, price, compare_at_price, inventory_item_id,
-                                  available_quantity, shopify_updated_at, synced_at, deleted_at)
+                                  available_quantity, inventory_tracked, inventory_policy, shopify_updated_at,
+                                  synced_at, deleted_at)
 SELECT $1, s.id, s.product_id, s.title, s.sku, s.price, s.compare_at_price, s.inventory_item_id,
-       s.inventory_quantity, s.updated_at, $2, NULL
+       CASE WHEN s.inventory_item_id IS NULL THEN NULL ELSE marketplace_available($1, s.inventory_item_id) END,
+       coalesce(s.tracked, true), coalesce(s.inventory_policy, 'DENY'), s.updated_at, $2, NULL
   FROM staged_variant s
  WHERE s.ord BETWEEN $4 AND $5
 ON CONFLICT (shop, id) DO UPDATE SET
   product_id = excluded.product_id, title = excluded.title, sku = excluded.sku, price = excluded.price,
   compare_at_price = excluded.compare_at_price, inventory_item_id = excluded.inventory_item_id,
-  available_quantity = ${KEPT_QUANTITY},
+  available_quantity = ${KEPT_QUANTITY}, inventory_tracked = excluded.inventory_tracked,
+  inventory_policy = excluded.inventory_policy,
   shopify_updated_at = excluded.shopify_updated_at, synced_at = excluded.synced_at, deleted_at = NULL
 WHERE (v.product_id, v.title, v.sku, v.price, v.compare_at_price, v.inventory_item_id, v.available_quantity,
-       v.shopify_updated_at, v.deleted_at)
+       v.inventory_tracked, v.inventory_policy, v.shopify_updated_at, v.deleted_at)
       IS DISTINCT FROM
       (excluded.product_id, excluded.title, excluded.sku, excluded.price, excluded.compare_at_price,
-       excluded.inventory_item_id, ${KEPT_QUANTITY}, excluded.shopify_updated_at, NULL::timestamptz)
+       excluded.inventory_item_id, ${KEPT_QUANTITY}, excluded.inventory_tracked, excluded.inventory_policy,
+       excluded.shopify_updated_at, NULL::timestamptz)
   AND (v.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL
        OR excluded.shopify_updated_at >= v.shopify_updated_at)
   AND ($3::timestamptz IS NULL OR v.deleted_at IS NULL OR v.deleted_at < $3::timestamptz)`;

@@ -17,7 +17,7 @@ const KIND = { product: "P", variant: "V", damagedProduct: "p", damagedVariant: 
 
 const RAW_COLUMNS = [
   "line", "kind", "id", "product_id", "title", "handle", "vendor", "product_type", "status", "tags_json",
-  "sku", "price", "compare_at_price", "inventory_item_id", "inventory_quantity", "updated_at",
+  "sku", "price", "compare_at_price", "inventory_item_id", "tracked", "inventory_policy", "updated_at",
 ] as const;
 
 export async function createRawStagingTable(client: pg.PoolClient): Promise<void> {
@@ -29,7 +29,7 @@ export async function createRawStagingTable(client: pg.PoolClient): Promise<void
       id bigint,
       product_id bigint,
       title text, handle text, vendor text, product_type text, status text, tags_json text,
-      sku text, price numeric, compare_at_price numeric, inventory_item_id bigint, inventory_quantity integer,
+      sku text, price numeric, compare_at_price numeric, inventory_item_id bigint, tracked boolean, inventory_policy text,
       updated_at timestamptz
     )`);
 }
@@ -56,20 +56,21 @@ export function rawRowOf(lineNumber: number, parsed: BulkExportLine): string | n
       return csvRow([
         lineNumber, KIND.product, parsed.id, null, parsed.title, parsed.handle, parsed.vendor, parsed.productType,
         parsed.status, parsed.tags === null ? null : JSON.stringify(parsed.tags),
-        null, null, null, null, null, parsed.updatedAt,
+        null, null, null, null, null, null, parsed.updatedAt,
       ]);
     case "variant":
       return csvRow([
         lineNumber, KIND.variant, parsed.id, parsed.productId, parsed.title, null, null, null, null, null,
-        parsed.sku, parsed.price, parsed.compareAtPrice, parsed.inventoryItemId, parsed.inventoryQuantity, parsed.updatedAt,
+        parsed.sku, parsed.price, parsed.compareAtPrice, parsed.inventoryItemId,
+        parsed.tracked === null ? null : String(parsed.tracked), parsed.inventoryPolicy, parsed.updatedAt,
       ]);
     case "malformed":
       if (parsed.productId) {
-        return csvRow([lineNumber, KIND.damagedProduct, parsed.productId, ...Array<null>(13).fill(null)]);
+        return csvRow([lineNumber, KIND.damagedProduct, parsed.productId, ...Array<null>(14).fill(null)]);
       }
       if (parsed.variantId) {
         return csvRow([
-          lineNumber, KIND.damagedVariant, parsed.variantId, parsed.variantProductId ?? null, ...Array<null>(12).fill(null),
+          lineNumber, KIND.damagedVariant, parsed.variantId, parsed.variantProductId ?? null, ...Array<null>(13).fill(null),
         ]);
       }
       return null;
@@ -110,7 +111,7 @@ export async function prepareStagedTables(client: pg.PoolClient): Promise<Staged
     CREATE TEMP TABLE staged_variant AS
     SELECT p.ord, v.id, v.product_id, v.title, v.sku, round(v.price, 2)::numeric(14,2) AS price,
            round(v.compare_at_price, 2)::numeric(14,2) AS compare_at_price, v.inventory_item_id,
-           v.inventory_quantity, v.updated_at
+           v.tracked, v.inventory_policy::"InventoryPolicy" AS inventory_policy, v.updated_at
       FROM (SELECT DISTINCT ON (id) * FROM bulk_raw_line WHERE kind = '${KIND.variant}' ORDER BY id, line DESC) v
       JOIN staged_product p ON p.id = v.product_id;
     CREATE INDEX ON staged_variant (ord);

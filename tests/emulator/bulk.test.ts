@@ -64,7 +64,7 @@ describe("bulk operations", () => {
     const variants = lines.filter((l) => "__parentId" in l);
     expect(products).toHaveLength(8);
     expect(Object.keys(products[0])).toEqual(["id", "title", "handle", "vendor", "productType", "status", "tags", "updatedAt"]);
-    expect(Object.keys(variants[0])).toEqual(["id", "title", "sku", "price", "compareAtPrice", "updatedAt", "inventoryItem", "inventoryQuantity", "__parentId"]);
+    expect(Object.keys(variants[0])).toEqual(["id", "title", "sku", "price", "compareAtPrice", "updatedAt", "inventoryPolicy", "inventoryItem", "__parentId"]);
     expect(products[0].title).toBe(`Men's / Women's "Classic" Tee — 🚀 ü`);
     // Every child comes after its parent, but not always right after its siblings' parent.
     const position = new Map(lines.map((l, i) => [l.id as string, i]));

@@ -135,6 +135,8 @@ describe("shopify.app.toml", () => {
         "bulk_operations/finish",
         "customers/data_request",
         "customers/redact",
+        "inventory_levels/connect",
+        "inventory_levels/disconnect",
         "inventory_levels/update",
         "products/create",
         "products/delete",

@@ -9,7 +9,7 @@ import { PRIMARY_LOCATION_QUERY, SHOP_QUERY } from "../../app/shopify-admin/oper
 function shopifyAnswering(locationId: number | null) {
   return {
     request: vi.fn(async (document: string) => {
-      if (document === SHOP_QUERY) return { shop: { name: "Stub Shop", plan: { displayName: "Advanced" } } };
+      if (document === SHOP_QUERY) return { shop: { name: "Stub Shop", plan: { publicDisplayName: "Advanced" } } };
       if (document === PRIMARY_LOCATION_QUERY) return { location: locationId === null ? null : { id: `gid://shopify/Location/${locationId}` } };
       throw new Error("unexpected document");
     }),

@@ -138,6 +138,34 @@ describe("reinstall within the grace period", () => {
     expect((await catalogueSize(shop)).products).toBe(3);
   });
 
+  it("ignores a retried app/uninstalled triggered before the current installation", async () => {
+    const shop = "uninstall-retried.myshopify.com";
+    app.emulator.control.createShop({ domain: shop });
+    await install(shop);
+    const uninstalledAt = new Date().toISOString(); // after the first install, before the reinstall
+    app.emulator.control.revokeTokens({ shop });
+    const first = webhookRequest(shop, "app/uninstalled", "/webhooks/app/uninstalled", { domain: shop }, undefined, {
+      "X-Shopify-Triggered-At": uninstalledAt,
+    });
+    await uninstalledAction({ request: first, params: {}, context: {} });
+    expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(false);
+    await install(shop);
+
+    // Shopify retries the old delivery (up to 4 hours later), with its original X-Shopify-Triggered-At.
+    const retry = webhookRequest(shop, "app/uninstalled", "/webhooks/app/uninstalled", { domain: shop }, undefined, {
+      "X-Shopify-Triggered-At": uninstalledAt,
+    });
+    const response = await uninstalledAction({ request: retry, params: {}, context: {} });
+    expect(response.status).toBe(200);
+    const connection = await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } });
+    expect(connection).toMatchObject({ active: true, uninstalledAt: null });
+    expect(await prisma.session.count({ where: { shop } })).toBeGreaterThan(0);
+
+    // An uninstall triggered after the reinstall still deactivates.
+    await uninstall(shop);
+    expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(false);
+  });
+
   it("turns a REJECTED merchant who reinstalls into a new PENDING application", async () => {
     const shop = "second-chance.myshopify.com";
     app.emulator.control.createShop({ domain: shop });

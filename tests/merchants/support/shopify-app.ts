@@ -54,6 +54,7 @@ export function webhookRequest(
   path: string,
   payload: unknown,
   secret: string = TEST_API_SECRET,
+  headers: Record<string, string> = {},
 ): Request {
   const body = JSON.stringify(payload);
   return new Request(new URL(path, APP_URL), {
@@ -68,6 +69,7 @@ export function webhookRequest(
       "X-Shopify-Event-Id": randomUUID(),
       "X-Shopify-Triggered-At": new Date().toISOString(),
       "X-Shopify-API-Version": "2026-01",
+      ...headers,
     },
   });
 }
