@@ -37,7 +37,7 @@ describe("scripts/worker.ts", () => {
         },
         { timeout: 120_000, interval: 500 },
       )
-      .toEqual({ status: 200, body: { ok: true, database: "up", worker: "running" } });
+      .toEqual({ status: 200, body: { ok: true, database: "up", worker: "running", workerLock: "held" } });
 
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
     await (await workerUtils()).addJob(TASK.alertsDispatchSweep, {}, { maxAttempts: 1 });
