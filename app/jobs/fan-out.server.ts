@@ -1,5 +1,5 @@
 import type { AddJobsFunction } from "graphile-worker";
-import { prisma } from "~/db.server";
+import { pgPool, prisma } from "~/db.server";
 import { shopJobKey, stableOffsetMs, type ShopJobPayload } from "./shop-jobs";
 import type { ShopSyncTask } from "./task-names";
 
@@ -22,7 +22,9 @@ export async function fanOutShopJobs({ task, firedAt, windowMs, addJobs }: FanOu
     select: { shop: true },
     orderBy: { shop: "asc" },
   });
-  if (connections.length === 0) return { scheduled: 0 };
+  // Counted before this firing's jobs are queued: what the previous firing queued and no worker has started yet.
+  const stillWaiting = await jobsNotStartedBefore(task, firedAt);
+  if (connections.length === 0) return { scheduled: 0, stillWaiting };
 
   const specs = connections.map(({ shop }) => ({
     identifier: task,
@@ -32,5 +34,19 @@ export async function fanOutShopJobs({ task, firedAt, windowMs, addJobs }: FanOu
     jobKey: shopJobKey(task, shop),
   }));
   await addJobs(specs, true);
-  return { scheduled: specs.length };
+  return { scheduled: specs.length, stillWaiting };
+}
+
+/**
+ * Jobs of `task` due before `at` that no worker has started. When a fan-out fires, the previous firing's jobs were
+ * all due (the spread window is shorter than the schedule's period); any still waiting mean the fleet outgrew the
+ * window or the workers, and the runs are late. Retries (attempts > 0) are not counted: they wait by design.
+ */
+export async function jobsNotStartedBefore(task: ShopSyncTask, at: Date): Promise<number> {
+  const { rows } = await pgPool().query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM graphile_worker.jobs
+      WHERE task_identifier = $1 AND run_at < $2 AND locked_at IS NULL AND attempts = 0`,
+    [task, at],
+  );
+  return rows[0].n;
 }

@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
-import { stableOffsetMs } from "../../app/jobs/shop-jobs";
+import type { JobHelpers } from "graphile-worker";
+import { shopJobKey, stableOffsetMs } from "../../app/jobs/shop-jobs";
+import { SCHEDULE_OVERFLOW, scheduleProductSyncs } from "../../app/jobs/tasks/schedule-shop-syncs.server";
 import { fanOutShopJobs } from "../../app/jobs/fan-out.server";
 import { workerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
@@ -31,7 +33,7 @@ describe("fan-out", () => {
     await createConnection("uninstalled.myshopify.com", { active: false });
     await createConnection("paused.myshopify.com", { syncPaused: true });
 
-    expect(await fanOut(TASK.productSync)).toEqual({ scheduled: 2 });
+    expect(await fanOut(TASK.productSync)).toEqual({ scheduled: 2, stillWaiting: 0 });
     const jobs = await queuedJobs(TASK.productSync);
     expect(jobs.map((j) => j.payload.shop).sort()).toEqual(["approved-a.myshopify.com", "approved-b.myshopify.com"]);
     expect(jobs.map((j) => j.key).sort()).toEqual([
@@ -90,5 +92,31 @@ describe("fan-out", () => {
     expect(jobs[0].payload).toMatchObject({ shop: "cron.myshopify.com", reason: "schedule" });
     expect(jobs[0].run_at.getTime()).toBeGreaterThanOrEqual(Date.parse(cronTs));
     expect(await queuedJobs(TASK.scheduleIntegrityChecks)).toHaveLength(0);
+  });
+
+  it("says when a firing finds the previous run's jobs not started (the fleet outgrew the window), and when that ends", async () => {
+    await createConnection("late.myshopify.com");
+    await createConnection("on-time.myshopify.com");
+    await prisma.alert.deleteMany();
+    const utils = await workerUtils();
+    const helpers = { logger: { debug() {}, info() {}, warn() {}, error() {} }, addJobs: utils.addJobs } as unknown as JobHelpers;
+    const fire = () => scheduleProductSyncs({ _cron: { ts: new Date().toISOString(), backfilled: false } }, helpers);
+    // The previous firing's job for one shop: due an hour ago, never started. A retry waiting by design is not late.
+    await utils.addJob(TASK.productSync, { shop: "late.myshopify.com", reason: "schedule" }, {
+      runAt: new Date(Date.now() - HOUR), jobKey: shopJobKey(TASK.productSync, "late.myshopify.com"), maxAttempts: 1,
+    });
+    await pgPool().query("UPDATE graphile_worker._private_jobs SET attempts = 0");
+
+    await fire();
+    const open = await prisma.alert.findMany({ where: { type: SCHEDULE_OVERFLOW } });
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ status: "OPEN", severity: "WARNING", jobType: TASK.productSync, shop: null });
+    expect(open[0].title).toContain("1 of 2 product-sync jobs");
+    await fire(); // still late: the same incident, one more occurrence, not a second alert
+    expect(await prisma.alert.findMany({ where: { type: SCHEDULE_OVERFLOW } })).toMatchObject([{ occurrences: 2 }]);
+
+    await pgPool().query("DELETE FROM graphile_worker._private_jobs"); // the workers caught up
+    await fire();
+    expect(await prisma.alert.findMany({ where: { type: SCHEDULE_OVERFLOW } })).toMatchObject([{ status: "RESOLVED" }]);
   });
 });

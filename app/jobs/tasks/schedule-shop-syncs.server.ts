@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { notifyAdmins } from "~/alerts/notify-admins.server";
+import { resolveIncidents } from "~/alerts/resolve.server";
 import { env } from "~/env.server";
 import { defineTask } from "../define-task.server";
 import { fanOutShopJobs } from "../fan-out.server";
@@ -23,16 +25,36 @@ function fanOutTask(
     payload: cronPayload,
     async run(payload, { helpers }) {
       const firedAt = payload._cron ? new Date(payload._cron.ts) : new Date();
-      const { scheduled } = await fanOutShopJobs({
+      const { scheduled, stillWaiting } = await fanOutShopJobs({
         task,
         firedAt,
         windowMs: windowMinutes() * MINUTE,
         addJobs: helpers.addJobs,
       });
       helpers.logger.info(`${name}: queued ${scheduled} ${task} job(s) from ${firedAt.toISOString()}`);
+      await reportScheduleOverflow(task, stillWaiting, scheduled, windowMinutes());
+      if (stillWaiting > 0) helpers.logger.warn(`${name}: ${stillWaiting} ${task} job(s) of the previous run had not started`);
     },
   });
 }
+
+// One incident per kind: open while a firing finds the previous one's jobs not started, resolved by the first that
+// finds none. The fix is more worker processes (README, Scaling) or a longer window.
+async function reportScheduleOverflow(task: ShopSyncTask, stillWaiting: number, shops: number, windowMinutes: number) {
+  if (stillWaiting === 0) {
+    await resolveIncidents([{ type: SCHEDULE_OVERFLOW, shop: null, jobType: task }]);
+    return;
+  }
+  await notifyAdmins({
+    type: SCHEDULE_OVERFLOW,
+    severity: "WARNING",
+    jobType: task,
+    title: `${stillWaiting} of ${shops} ${task} jobs from the previous run had not started when the next run was due: the ${windowMinutes}-minute window or the workers are too small for the fleet`,
+    data: { stillWaiting, shops, windowMinutes },
+  });
+}
+
+export const SCHEDULE_OVERFLOW = "SCHEDULE_OVERFLOW";
 
 export const scheduleProductSyncs = fanOutTask(
   TASK.scheduleProductSyncs,
