@@ -33,7 +33,7 @@ describe("scripts/serve.ts", () => {
         },
         { timeout: 150_000, interval: 500 },
       )
-      .toEqual({ status: 200, body: { ok: true, database: "up", worker: "running" } });
+      .toEqual({ status: 200, body: { ok: true, database: "up", worker: "running", workerLock: "held" } });
 
     const { rows } = await pgPool().query<{ identifier: string }>(
       "SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier",

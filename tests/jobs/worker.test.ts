@@ -30,11 +30,12 @@ describe("the in-process worker", () => {
     const second = await startWorker({ concurrency: 2 });
     expect(second).toBe(first); // a second start (Vite reload) finds the running worker
 
-    const { rows } = await pgPool().query<{ identifier: string }>(
-      "SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier",
-    );
-    expect(rows.map((r) => r.identifier)).toEqual(SCHEDULES.map((s) => s.identifier).sort());
-    expect(rows.map((r) => r.identifier)).toEqual(
+    // The crontab registers its items as it starts, beside run()'s promise: wait for it.
+    const knownCrontabs = async () =>
+      (await pgPool().query<{ identifier: string }>("SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier"))
+        .rows.map((r) => r.identifier);
+    await expect.poll(knownCrontabs, { timeout: 10_000 }).toEqual(SCHEDULES.map((s) => s.identifier).sort());
+    expect(await knownCrontabs()).toEqual(
       expect.arrayContaining(["integrity-check-fan-out", "inventory-sync-fan-out", "product-sync-fan-out"]),
     );
     expect(await checkHealth()).toEqual({ ok: true, database: "up", worker: "running", workerLock: "held" });
