@@ -46,7 +46,7 @@ const server: Server = app.listen(config.PORT, () => {
 });
 
 if (config.WORKER_IN_PROCESS) {
-  await startWorker({ concurrency: config.WORKER_CONCURRENCY });
+  await startWorker({ concurrency: config.WORKER_CONCURRENCY, sweepIntervalMs: config.WORKER_SWEEP_INTERVAL_SECONDS * 1000 });
   console.log(`[serve] in-process worker running, concurrency ${config.WORKER_CONCURRENCY}`);
 }
 

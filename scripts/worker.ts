@@ -5,6 +5,7 @@ import { onShutdown, prepareDatabase, requireValidEnvironment, stopJobsAndDataba
 
 const config = requireValidEnvironment();
 const database = await prepareDatabase();
-await startWorker({ concurrency: config.WORKER_CONCURRENCY });
-console.log(`[worker] running, concurrency ${config.WORKER_CONCURRENCY}`);
+const worker = await startWorker({ concurrency: config.WORKER_CONCURRENCY, sweepIntervalMs: config.WORKER_SWEEP_INTERVAL_SECONDS * 1000 });
+// The pool id is what graphile-worker writes in locked_by: it ties a locked job to this process.
+console.log(`[worker] running, concurrency ${config.WORKER_CONCURRENCY}, pool ${worker.poolIds.join(", ")}`);
 onShutdown(...stopJobsAndDatabaseConnections, database.stop);
