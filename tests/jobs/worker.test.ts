@@ -122,6 +122,32 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
     warn.mockRestore();
   });
 
+  it("every connection of the database dropped at once (what a restart does to the app): lock, health and jobs come back", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const state = await startWorker({ concurrency: 1, withCron: false, pollInterval: 100, sweepIntervalMs: 200 });
+    const [poolId] = state.poolIds;
+    const before = state.liveness.backendPid();
+    // From a session of its own, so the test's own pool is cut too.
+    const killer = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await killer.connect();
+    const { rows } = await killer.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    await killer.end();
+    expect(rows[0].n).toBeGreaterThan(1);
+
+    await expect.poll(() => state.liveness.backendPid() !== undefined && state.liveness.backendPid() !== before, { timeout: 15_000 }).toBe(true);
+    expect(await livenessLockHeld(poolId)).toBe(true);
+    await expect.poll(async () => (await checkHealth()).ok, { timeout: 15_000 }).toBe(true);
+    // The worker still takes and finishes jobs, each once.
+    const utils = await workerUtils();
+    await utils.addJob(TASK.scheduleProductSyncs, {}, { maxAttempts: 1 });
+    await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 15_000 }).toBe(0);
+    vi.restoreAllMocks();
+  });
+
   it("/healthz reports a lost lock as unhealthy", async () => {
     const state = await startWorker({ concurrency: 1, withCron: false, pollInterval: 100 });
     vi.spyOn(state.liveness, "state").mockReturnValue("lost");
