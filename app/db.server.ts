@@ -1,6 +1,8 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import pg from "pg";
+import { DATABASE_TIMEOUTS, type SessionTimeouts } from "./database/timeouts.server";
 
 // One Prisma client and one pg pool per process, shared by the Remix server build and the worker even when Vite
 // loads this module twice (dev reloads, or the worker importing it from source): both live on globalThis.
@@ -8,10 +10,44 @@ import pg from "pg";
 // Prisma serves ordinary reads and writes. Bulk paths (ingest, inventory, integrity checks) use the pg pool
 // directly for set-based SQL, COPY and explicit transactions (see docs/decisions/002-ids-money-and-bulk-sql.md).
 
+type PoolKind = "web" | "job";
+
 interface DatabaseHandles {
   url: string;
-  pool: pg.Pool;
-  prisma: PrismaClient;
+  pools: Record<PoolKind, pg.Pool>;
+  prismas: Record<PoolKind, PrismaClient>;
+}
+
+const currentWork = new AsyncLocalStorage<PoolKind>();
+
+/** Runs `work` as a job: its queries go to the job pool, with the job timeouts. */
+export function runAsJob<T>(work: () => Promise<T>): Promise<T> {
+  return currentWork.run("job", work);
+}
+
+function currentKind(): PoolKind {
+  return currentWork.getStore() ?? "web";
+}
+
+let timeoutOverrides: Partial<Record<PoolKind, SessionTimeouts>> = {};
+
+/** Tests only: other timeouts for pools created from now on (call disconnectDatabase first). */
+export function overrideDatabaseTimeouts(overrides: Partial<Record<PoolKind, SessionTimeouts>>): void {
+  timeoutOverrides = overrides;
+}
+
+function createPool(url: string, kind: PoolKind): pg.Pool {
+  const timeouts = timeoutOverrides[kind] ?? DATABASE_TIMEOUTS[kind];
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    statement_timeout: timeouts.statementTimeoutMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+  });
+  // An idle client that loses its server (database restarted) must not crash the process.
+  pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+  pool.on("connect", (client) => client.on("error", (error) => console.error("[db] client error:", error.message)));
+  return pool;
 }
 
 const GLOBAL_KEY = Symbol.for("marketplace-sync.database");
@@ -31,11 +67,12 @@ function handles(): DatabaseHandles {
   const g = globalThis as GlobalWithDatabase;
   const url = databaseUrl();
   if (!g[GLOBAL_KEY] || g[GLOBAL_KEY].url !== url) {
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
-    // An idle client that loses its server (database restarted) must not crash the process.
-    pool.on("error", (error) => console.error("[db] idle client error:", error.message));
-    pool.on("connect", (client) => client.on("error", (error) => console.error("[db] client error:", error.message)));
-    g[GLOBAL_KEY] = { url, pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };
+    const pools = { web: createPool(url, "web"), job: createPool(url, "job") };
+    const prismas = {
+      web: new PrismaClient({ adapter: new PrismaPg(pools.web) }),
+      job: new PrismaClient({ adapter: new PrismaPg(pools.job) }),
+    };
+    g[GLOBAL_KEY] = { url, pools, prismas };
   }
   return g[GLOBAL_KEY];
 }
@@ -43,14 +80,15 @@ function handles(): DatabaseHandles {
 /** The Prisma client, created on first use (so start-up scripts can set DATABASE_URL first). */
 export const prisma: PrismaClient = new Proxy({} as PrismaClient, {
   get(_target, property) {
-    const client = handles().prisma;
+    const client = handles().prismas[currentKind()];
     const value = Reflect.get(client, property, client);
     return typeof value === "function" ? value.bind(client) : value;
   },
 });
 
-export function pgPool(): pg.Pool {
-  return handles().pool;
+/** The pool of the work in progress (a job's inside runAsJob, else the web one), or of the given kind. */
+export function pgPool(kind: PoolKind = currentKind()): pg.Pool {
+  return handles().pools[kind];
 }
 
 /** Runs `work` in one transaction on one pooled connection; rolls back if it throws. */
@@ -74,8 +112,10 @@ export async function disconnectDatabase(): Promise<void> {
   const current = g[GLOBAL_KEY];
   if (!current) return;
   g[GLOBAL_KEY] = undefined;
-  await current.prisma.$disconnect().catch(() => undefined);
-  await current.pool.end().catch(() => undefined);
+  for (const kind of ["web", "job"] as const) {
+    await current.prismas[kind].$disconnect().catch(() => undefined);
+    await current.pools[kind].end().catch(() => undefined);
+  }
 }
 
 export default prisma;

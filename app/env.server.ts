@@ -31,6 +31,8 @@ const schema = z.object({
   WORKER_CRON: bool.default("true"),
   // `npm run worker` serves /healthz and /metrics on this port of its own (it has no web server).
   WORKER_HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  // How often each worker process looks for the jobs of dead workers (app/jobs/worker-liveness.server.ts).
+  WORKER_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   // The fan-outs spread each kind's per-shop jobs over this many minutes after the cron fires.
   PRODUCT_SYNC_SPREAD_MINUTES: minutes.default(180),
   INVENTORY_SYNC_SPREAD_MINUTES: minutes.default(30),

@@ -82,7 +82,11 @@ const server: Server = app.listen(config.PORT, () => {
 });
 
 if (config.WORKER_IN_PROCESS) {
-  await startWorker({ concurrency: config.WORKER_CONCURRENCY, withCron: config.WORKER_CRON });
+  await startWorker({
+    concurrency: config.WORKER_CONCURRENCY,
+    withCron: config.WORKER_CRON,
+    sweepIntervalMs: config.WORKER_SWEEP_INTERVAL_SECONDS * 1000,
+  });
   console.log(`[serve] in-process worker running, concurrency ${config.WORKER_CONCURRENCY}`);
 }
 

@@ -1,7 +1,9 @@
 import type { JobHelpers, Task } from "graphile-worker";
 import { z } from "zod";
+import { notifyAdmins } from "~/alerts/notify-admins.server";
 import { pgPool } from "~/db.server";
-import { retryDelayMs, retryPolicyFor } from "./retry-policy";
+import { ShopifyStoreLockedError } from "~/shopify-admin/errors";
+import { LOCKED_STORE_RETRY_DELAY_MS, retryDelayMs, retryPolicyFor } from "./retry-policy";
 import type { TaskName } from "./task-names";
 
 // Every task goes through defineTask, which gives it two things graphile-worker does not:
@@ -92,6 +94,24 @@ export function defineTask<Schema extends z.ZodTypeAny>(definition: TaskDefiniti
       await definition.run(parsed.data, context);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      const locked = lockedStoreOf(error);
+      if (locked) {
+        // Not a failure of ours: wait hours, keep the attempt number, warn once (see retry-policy.ts).
+        await helpers.addJob(definition.name, rawPayload as Record<string, unknown>, {
+          runAt: new Date(now() + LOCKED_STORE_RETRY_DELAY_MS),
+          queueName: definition.queueName?.(parsed.data),
+          maxAttempts: 1,
+          jobKey: helpers.job.key ?? undefined,
+          jobKeyMode: "replace",
+        });
+        await notifyAdmins({
+          type: "STORE_LOCKED", severity: "WARNING", shop: locked.shop, jobType: definition.name,
+          title: `Shopify has locked the store ${locked.shop} (423); ${definition.name} waits and tries again in ${LOCKED_STORE_RETRY_DELAY_MS / 3_600_000} hours`,
+          data: { error: message, retryInMs: LOCKED_STORE_RETRY_DELAY_MS },
+        }).catch((alertError: Error) => helpers.logger.error(`could not raise the locked-store warning: ${alertError.message}`));
+        helpers.logger.warn(`${definition.name}: ${message}; trying again in ${LOCKED_STORE_RETRY_DELAY_MS / 3_600_000} h`);
+        return;
+      }
       if (error instanceof PermanentJobError || context.isFinalAttempt) {
         try {
           await definition.onGaveUp?.(parsed.data, error, context);
@@ -119,6 +139,12 @@ export function defineTask<Schema extends z.ZodTypeAny>(definition: TaskDefiniti
       await lock?.release();
     }
   };
+}
+
+function lockedStoreOf(error: unknown): ShopifyStoreLockedError | undefined {
+  if (error instanceof ShopifyStoreLockedError) return error;
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return cause instanceof ShopifyStoreLockedError ? cause : undefined;
 }
 
 /**

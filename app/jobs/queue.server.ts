@@ -11,7 +11,7 @@ type GlobalWithUtils = typeof globalThis & { [GLOBAL_KEY]?: Promise<WorkerUtils>
 
 export function workerUtils(): Promise<WorkerUtils> {
   const g = globalThis as GlobalWithUtils;
-  g[GLOBAL_KEY] ??= makeWorkerUtils({ pgPool: pgPool() });
+  g[GLOBAL_KEY] ??= makeWorkerUtils({ pgPool: pgPool("job") });
   return g[GLOBAL_KEY];
 }
 

@@ -31,6 +31,13 @@ export const RETRY_POLICY: Partial<Record<TaskName, RetryPolicy>> = {
   [TASK.scheduleIntegrityChecks]: { maxAttempts: 5, firstDelayMs: 10 * SECOND },
 };
 
+/**
+ * A store Shopify has locked (HTTP 423: fraud checks, an unpaid plan) answers nothing until a person unlocks it,
+ * which takes hours or days. Its job waits this long before trying again, without spending an attempt, and raises
+ * a WARNING (once per incident), not the CRITICAL of a broken sync; the next fan-out's job takes its place.
+ */
+export const LOCKED_STORE_RETRY_DELAY_MS = 4 * 60 * 60 * SECOND;
+
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, firstDelayMs: 30 * SECOND };
 
 export function retryPolicyFor(task: string): RetryPolicy {

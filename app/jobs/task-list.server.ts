@@ -1,4 +1,5 @@
-import type { TaskList } from "graphile-worker";
+import type { Task, TaskList } from "graphile-worker";
+import { runAsJob } from "~/db.server";
 import { TASK } from "./task-names";
 import { alertsDispatchSweep } from "./tasks/alerts-dispatch-sweep.server";
 import { alertsDispatch } from "./tasks/alerts-dispatch.server";
@@ -18,8 +19,9 @@ import {
 } from "./tasks/schedule-shop-syncs.server";
 
 // Every task the worker runs, by name. An explicit list rather than a tasks directory: Vite bundles the server,
-// so a directory of .ts files is not there at run time.
-export const taskList: TaskList = {
+// so a directory of .ts files is not there at run time. Each runs as a job: on the job pool, with the job
+// timeouts (app/database/timeouts.server.ts).
+const tasks: TaskList = {
   [TASK.scheduleProductSyncs]: scheduleProductSyncs,
   [TASK.scheduleInventorySyncs]: scheduleInventorySyncs,
   [TASK.scheduleIntegrityChecks]: scheduleIntegrityChecks,
@@ -36,3 +38,7 @@ export const taskList: TaskList = {
   [TASK.analyticsPruneSyncEvents]: analyticsPruneSyncEvents,
   [TASK.webhooksPruneDeliveries]: webhooksPruneDeliveries,
 };
+
+const asJob = (task: Task): Task => (payload, helpers) => runAsJob(async () => task(payload, helpers));
+
+export const taskList: TaskList = Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, asJob(task as Task)]));

@@ -37,7 +37,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
   const events: WorkerEvents = new EventEmitter();
   observeWorkerEvents(events); // jobs run and failed, by task, for /metrics
   const poolIds: string[] = [];
-  const liveness = await keepWorkersAlive({ connect: () => pgPool().connect(), sweepIntervalMs: options.sweepIntervalMs });
+  const liveness = await keepWorkersAlive({ connect: () => pgPool("job").connect(), sweepIntervalMs: options.sweepIntervalMs });
   const lockHeld: Promise<void>[] = [];
   events.on("pool:create", ({ workerPool }) => {
     poolIds.push(workerPool.id);
@@ -45,7 +45,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
   });
 
   const runner = await run({
-    pgPool: pgPool(),
+    pgPool: pgPool("job"),
     taskList,
     parsedCronItems: options.withCron === false ? [] : parseCronItems(SCHEDULES),
     concurrency: options.concurrency,

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { DATABASE_TIMEOUTS } from "~/database/timeouts.server";
 import { pgPool } from "~/db.server";
 import { parseBulkExportLine } from "./bulk-export-line";
 import { mergeBatch, softDeleteAbsent, type MergeContext } from "./bulk-export-merge.server";
@@ -150,6 +151,11 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
     // sorts (work_mem, 4 MB): with the defaults a 100k-product export spills to disk at every step. temp_buffers
     // can only be set before the session touches a temporary table, hence a fresh connection, discarded at the end.
     await client.query("SET work_mem = '64MB'");
+    // The longest statements of the app (a batch's merge, the deletions over a whole catalogue): their own limits.
+    await client.query(
+      `SELECT set_config('statement_timeout', $1, false), set_config('idle_in_transaction_session_timeout', $2, false)`,
+      [String(DATABASE_TIMEOUTS.ingest.statementTimeoutMs), String(DATABASE_TIMEOUTS.ingest.idleInTransactionTimeoutMs)],
+    );
     await client.query("SET temp_buffers = '192MB'").catch(() => undefined); // too late on a used session: fine
 
     const connection = await client.query<{ selection_mode: string }>(

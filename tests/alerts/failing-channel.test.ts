@@ -96,6 +96,57 @@ describe("a failing channel", () => {
     }
   });
 
+  it("SMTP unreachable: the alert is kept, Slack and the webhook are notified at once, the email goes out when the server is back", async () => {
+    const mailServer = await startSmtpReceiver({ user: SMTP_USER, password: SMTP_PASSWORD });
+    const port = mailServer.port;
+    const viaDownServer = localChannels(http, mailServer);
+    await mailServer.close(); // nothing listens on the SMTP port now
+    const { alert } = await notifyAdmins(failure("smtp-down.myshopify.com"), { now: T0, channels: viaDownServer, enqueue: false });
+    const slackBefore = http.received(SLACK_PATH).length;
+
+    const first = await dispatchAlert(alert!.id, { now: T0, channels: viaDownServer });
+    expect(first.sent.sort()).toEqual(["slack", "webhook"]);
+    expect(first.failed).toEqual([{ channel: "email", error: expect.stringMatching(/ECONNREFUSED/), retryAt: seconds(30) }]);
+    expect(http.received(SLACK_PATH).length).toBe(slackBefore + 1);
+    const stored = await pgPool().query(`SELECT status, notified_channels FROM alert WHERE id = $1`, [alert!.id]);
+    expect(stored.rows[0]).toEqual({ status: "OPEN", notified_channels: ["slack", "webhook"] });
+    expect((await deliveries(alert!.id)).find((d) => d.channel === "email")).toMatchObject({ status: "PENDING", attempts: 1 });
+
+    // The mail server is back on its port: the retry delivers the email, and only the email.
+    const back = await startSmtpReceiver({ user: SMTP_USER, password: SMTP_PASSWORD }, { port });
+    try {
+      const retry = await dispatchAlert(alert!.id, { now: seconds(30), channels: viaDownServer });
+      expect(retry).toEqual({ sent: ["email"], failed: [], nextAttemptAt: null });
+      expect(back.mails).toHaveLength(1);
+      expect(http.received(SLACK_PATH).length).toBe(slackBefore + 1);
+    } finally {
+      await back.close();
+    }
+  });
+
+  it("SMTP rejecting (550 for every recipient): the alert is kept, the other channels notified, the email retried until accepted", async () => {
+    smtp.rejectRecipients({ code: 550, message: "5.1.1 Mailbox unavailable" });
+    try {
+      const { alert } = await notifyAdmins(failure("smtp-rejects.myshopify.com"), { now: T0, channels, enqueue: false });
+      const mailsBefore = smtp.mails.length;
+      const first = await dispatchAlert(alert!.id, { now: T0, channels });
+      expect(first.sent.sort()).toEqual(["slack", "webhook"]);
+      expect(first.failed).toEqual([{ channel: "email", error: expect.stringMatching(/550/), retryAt: seconds(30) }]);
+      const second = await dispatchAlert(alert!.id, { now: seconds(30), channels });
+      expect(second.failed).toEqual([{ channel: "email", error: expect.stringMatching(/550/), retryAt: seconds(90) }]);
+      expect(smtp.mails.length).toBe(mailsBefore);
+      const stored = await pgPool().query(`SELECT status, notified_channels FROM alert WHERE id = $1`, [alert!.id]);
+      expect(stored.rows[0]).toEqual({ status: "OPEN", notified_channels: ["slack", "webhook"] });
+
+      smtp.rejectRecipients(null);
+      const third = await dispatchAlert(alert!.id, { now: seconds(90), channels });
+      expect(third).toEqual({ sent: ["email"], failed: [], nextAttemptAt: null });
+      expect(smtp.mails.length).toBe(mailsBefore + 1);
+    } finally {
+      smtp.rejectRecipients(null);
+    }
+  });
+
   it("records an unreachable channel's error without its secret URL", async () => {
     const down = await startHttpReceiver();
     const unreachable = localChannels(down, smtp);

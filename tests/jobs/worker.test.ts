@@ -30,11 +30,12 @@ describe("the in-process worker", () => {
     const second = await startWorker({ concurrency: 2 });
     expect(second).toBe(first); // a second start (Vite reload) finds the running worker
 
-    const { rows } = await pgPool().query<{ identifier: string }>(
-      "SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier",
-    );
-    expect(rows.map((r) => r.identifier)).toEqual(SCHEDULES.map((s) => s.identifier).sort());
-    expect(rows.map((r) => r.identifier)).toEqual(
+    // The crontab registers its items as it starts, beside run()'s promise: wait for it.
+    const knownCrontabs = async () =>
+      (await pgPool().query<{ identifier: string }>("SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier"))
+        .rows.map((r) => r.identifier);
+    await expect.poll(knownCrontabs, { timeout: 10_000 }).toEqual(SCHEDULES.map((s) => s.identifier).sort());
+    expect(await knownCrontabs()).toEqual(
       expect.arrayContaining(["integrity-check-fan-out", "inventory-sync-fan-out", "product-sync-fan-out"]),
     );
     expect(await checkHealth()).toEqual({ ok: true, database: "up", worker: "running", workerLock: "held" });
@@ -119,6 +120,32 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
     expect(await checkHealth()).toMatchObject({ ok: true, workerLock: "held" });
     expect(warn.mock.calls.some(([line]) => String(line).includes("liveness connection lost"))).toBe(true);
     warn.mockRestore();
+  });
+
+  it("every connection of the database dropped at once (what a restart does to the app): lock, health and jobs come back", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const state = await startWorker({ concurrency: 1, withCron: false, pollInterval: 100, sweepIntervalMs: 200 });
+    const [poolId] = state.poolIds;
+    const before = state.liveness.backendPid();
+    // From a session of its own, so the test's own pool is cut too.
+    const killer = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await killer.connect();
+    const { rows } = await killer.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    await killer.end();
+    expect(rows[0].n).toBeGreaterThan(1);
+
+    await expect.poll(() => state.liveness.backendPid() !== undefined && state.liveness.backendPid() !== before, { timeout: 15_000 }).toBe(true);
+    expect(await livenessLockHeld(poolId)).toBe(true);
+    await expect.poll(async () => (await checkHealth()).ok, { timeout: 15_000 }).toBe(true);
+    // The worker still takes and finishes jobs, each once.
+    const utils = await workerUtils();
+    await utils.addJob(TASK.scheduleProductSyncs, {}, { maxAttempts: 1 });
+    await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 15_000 }).toBe(0);
+    vi.restoreAllMocks();
   });
 
   it("/healthz reports a lost lock as unhealthy", async () => {

@@ -277,4 +277,31 @@ describe("product sync job", () => {
     const operation = await prisma.bulkOperation.findFirstOrThrow({ where: { shop }, orderBy: { startedAt: "desc" } });
     expect(JSON.stringify(operation.summary)).toMatch(/NUL/);
   });
+
+  it("a locked store (423): waits hours with one WARNING, never spends its attempts or raises a CRITICAL, then syncs", async () => {
+    const shop = await connectedShop({ products: 3, variantsPerProduct: 1 });
+    emulator.control.injectFault({ shop, fault: { kind: "locked" } }); // 423 until cleared
+    const pendingSync = async () => (await queuedJobs(TASK.productSync)).filter((job) => job.payload.shop === shop);
+    await startSync(shop);
+
+    // Five times the policy's attempts: each run meets the lock and waits again.
+    for (let run = 0; run < 5; run++) {
+      const before = Date.now();
+      await runJobsUntil(async () => (await eventsOf(shop)).length > run);
+      const [next] = await pendingSync();
+      expect(next.run_at.getTime() - before).toBeGreaterThan(3 * 60 * 60_000); // hours, not a minute
+      expect((next.payload._retry as { attempt?: number } | undefined)?.attempt ?? 1).toBe(1); // no attempt spent
+      await pgPool().query("UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1", [`${TASK.productSync}:${shop}`]);
+    }
+    const alerts = await prisma.alert.findMany({ where: { shop } });
+    expect(alerts.map((a) => [a.type, a.severity])).toEqual([["STORE_LOCKED", "WARNING"]]);
+    expect(alerts[0].occurrences).toBe(5);
+    expect((await eventsOf(shop)).every((e) => e.status === "FAILURE" && /423/.test(e.errorMessage ?? ""))).toBe(true);
+
+    // Shopify unlocks the store: the waiting job syncs it.
+    emulator.control.clearFaults({ shop });
+    await runJobsUntil(async () => (await eventsOf(shop)).some((e) => e.status === "SUCCESS"));
+    expect(await liveCounts(shop)).toEqual({ products: 3, variants: 3 });
+    expect(await prisma.alert.count({ where: { shop, severity: "CRITICAL" } })).toBe(0);
+  });
 });

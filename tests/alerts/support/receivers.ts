@@ -67,11 +67,17 @@ export interface ReceivedMail {
 export interface SmtpReceiver {
   port: number;
   mails: ReceivedMail[];
+  /** From now on, answer every recipient with this SMTP reply (e.g. 550 "mailbox unavailable"); null accepts again. */
+  rejectRecipients(reply: { code: number; message: string } | null): void;
   close(): Promise<void>;
 }
 
-export async function startSmtpReceiver(credentials: { user: string; password: string }): Promise<SmtpReceiver> {
+export async function startSmtpReceiver(
+  credentials: { user: string; password: string },
+  options: { port?: number } = {},
+): Promise<SmtpReceiver> {
   const mails: ReceivedMail[] = [];
+  let rejection: { code: number; message: string } | null = null;
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ["STARTTLS"], // plain SMTP on loopback; the test checks AUTH and delivery, not TLS
@@ -84,6 +90,11 @@ export async function startSmtpReceiver(credentials: { user: string; password: s
       } else {
         callback(new Error("Invalid username or password"));
       }
+    },
+    onRcptTo(_address, _session, callback) {
+      if (!rejection) return callback();
+      const error = Object.assign(new Error(rejection.message), { responseCode: rejection.code });
+      callback(error);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -102,7 +113,12 @@ export async function startSmtpReceiver(credentials: { user: string; password: s
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", () => resolve()));
   const { port } = server.server.address() as AddressInfo;
-  return { port, mails, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    port,
+    mails,
+    rejectRecipients: (reply) => void (rejection = reply),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
