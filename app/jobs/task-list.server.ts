@@ -5,13 +5,14 @@ import { alertsDispatch } from "./tasks/alerts-dispatch.server";
 import { alertsStalenessWatch } from "./tasks/alerts-staleness-watch.server";
 import { analyticsPruneSyncEvents } from "./tasks/analytics-prune-sync-events.server";
 import { integrityCheck } from "./tasks/integrity-check.server";
-import { inventorySync } from "./tasks/inventory-sync.server";
+import { inventoryReconcile, inventorySync } from "./tasks/inventory-sync.server";
 import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.server";
 import { inventoryWebhook } from "./tasks/inventory-webhook.server";
 import { productExportCheck, productSync } from "./tasks/product-sync.server";
 import { productWebhook } from "./tasks/product-webhook.server";
 import {
   scheduleIntegrityChecks,
+  scheduleInventoryReconciliations,
   scheduleInventorySyncs,
   scheduleProductSyncs,
 } from "./tasks/schedule-shop-syncs.server";
@@ -26,6 +27,8 @@ export const taskList: TaskList = {
   [TASK.productExportCheck]: productExportCheck,
   [TASK.productWebhook]: productWebhook,
   [TASK.inventorySync]: inventorySync,
+  [TASK.inventoryReconcile]: inventoryReconcile,
+  [TASK.scheduleInventoryReconciliations]: scheduleInventoryReconciliations,
   [TASK.inventoryWebhook]: inventoryWebhook,
   [TASK.integrityCheck]: integrityCheck,
   [TASK.purgeUninstalledShops]: purgeUninstalledShopsTask,
