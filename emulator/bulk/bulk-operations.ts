@@ -155,7 +155,8 @@ export class BulkOperations {
       // Cancelling cuts the wait short, as it would cut a long export short.
       while (Date.now() - startedAt < this.options.timing.minRunningMs && !this.cancelled.has(operation.id) && !this.stopped) {
         const remaining = this.options.timing.minRunningMs - (Date.now() - startedAt);
-        await new Promise<void>((resolve) => this.later(Math.min(remaining, 50), resolve));
+        // A plain timer, not `later`: stop() clears those, which would leave this wait (and stop itself) hanging.
+        await new Promise<void>((resolve) => setTimeout(resolve, Math.min(remaining, 50)));
       }
       if (this.stopped) return;
       operation.objectCount = result.objectCount;
