@@ -29,6 +29,8 @@ export interface BulkOptions {
   timing: BulkTiming;
   publicBaseUrl: () => string;
   trailingNewline: boolean;
+  // groupObjects false (2026-01's default) promises no order of lines: "any" shuffles them (see jsonl-writer.ts).
+  lineOrder?: "grouped" | "any";
   onFinished: (shop: ShopState, operation: BulkOperationRecord) => void;
 }
 
@@ -90,6 +92,10 @@ export class BulkOperations {
     return { bulkOperation: operation, userErrors: [] };
   }
 
+  setLineOrder(order: "grouped" | "any"): void {
+    this.options.lineOrder = order;
+  }
+
   setTiming(timing: Partial<BulkTiming>): BulkTiming {
     Object.assign(this.options.timing, timing);
     return { ...this.options.timing };
@@ -147,6 +153,8 @@ export class BulkOperations {
         path: file.path,
         trailingNewline: this.options.trailingNewline,
         interleaveEvery: 3,
+        lineOrder: this.options.lineOrder ?? "grouped",
+        seed: operation.id,
         corruptLine: malformed ? 1 : undefined,
         // A failure midway leaves roughly half of the objects behind as partial data.
         maxObjects: failure ? failure.partialData === false ? 0 : Math.max(1, Math.floor(countObjectsEstimate(shop, plan.rootFieldName) / 2)) : undefined,
