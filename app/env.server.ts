@@ -37,6 +37,7 @@ const schema = z.object({
   PRODUCT_SYNC_SPREAD_MINUTES: minutes.default(180),
   INVENTORY_SYNC_SPREAD_MINUTES: minutes.default(30),
   INTEGRITY_CHECK_SPREAD_MINUTES: minutes.default(240),
+  INVENTORY_RECONCILIATION_SPREAD_MINUTES: minutes.default(60),
 
   // Alerts and analytics
   // Channels: each one is used when its settings are present; none set = alerts are stored and shown only.

@@ -430,6 +430,12 @@ export function createControl(deps: {
       return { delivered: webhooks.deliveries.length };
     },
 
+    // Bulk files from now on: "grouped" (children after their parent) or "any" (no order, as groupObjects false allows).
+    setBulkLineOrder(input: { order: "grouped" | "any" }): { order: "grouped" | "any" } {
+      bulk.setLineOrder(input.order);
+      return { order: input.order };
+    },
+
     // Slow bulk operations down (or speed them up) from now on, e.g. to hold five of them running.
     setBulkTiming(input: Partial<BulkTiming>): BulkTiming {
       return bulk.setTiming(input);

@@ -48,6 +48,9 @@ export class GraphqlEndpoint {
   async handle(shop: ShopState, accessToken: string | undefined, rawBody: string): Promise<HttpReply> {
     shop.stats.requests++;
     if (!accessToken || !shop.tokens.has(accessToken)) return jsonReply(401, SHOPIFY_BODIES.invalidToken);
+    // An expiring offline token stops working after its hour (on the emulator's clock, so tests compress time).
+    const expiresAt = shop.tokenExpiresAt.get(accessToken);
+    if (expiresAt !== undefined && this.deps.store.nowMs() >= expiresAt) return jsonReply(401, SHOPIFY_BODIES.invalidToken);
 
     const fault = shop.faults.takeRequestFault();
     if (fault) {

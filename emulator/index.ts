@@ -26,6 +26,8 @@ export interface EmulatorOptions {
   bulkTiming?: Partial<BulkTiming>;
   // Real bulk files often lack the final newline; default false mirrors that.
   bulkTrailingNewline?: boolean;
+  // "any": bulk files in no order at all (children possibly before parents), as groupObjects false allows.
+  bulkLineOrder?: "grouped" | "any";
   webhookPath?: (topic: string) => string;
   webhookRetries?: number;
   // How "slow" faults wait; tests may shorten it.
@@ -57,6 +59,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     timing: { ...DEFAULT_BULK_TIMING, ...options.bulkTiming },
     publicBaseUrl: () => baseUrl,
     trailingNewline: options.bulkTrailingNewline ?? false,
+    lineOrder: options.bulkLineOrder,
     onFinished: (shop, operation) => void webhooks.send(shop.domain, "bulk_operations/finish", bulkOperationFinishPayload(operation)),
   });
   const tokens = new TokenIssuer({ apiKey: options.apiKey, apiSecret: options.apiSecret, nowMs });

@@ -87,6 +87,8 @@ export interface ShopState {
   plan: ResolvedPlan;
   bucket: LeakyBucket;
   tokens: Set<string>;
+  // Expiring offline tokens: when each stops working (epoch ms on the emulator's clock). Absent: never expires.
+  tokenExpiresAt: Map<string, number>;
   locked: boolean;
   locations: LocationRecord[];
   products: Map<number, ProductRecord>;
@@ -146,6 +148,7 @@ export class EmulatorStore {
       plan,
       bucket: new LeakyBucket(plan, this.nowMs),
       tokens: new Set([input.accessToken ?? `shpat_emulator_${domain.split(".")[0]}`]),
+      tokenExpiresAt: new Map(),
       locked: false,
       locations: [],
       products: new Map(),

@@ -5,6 +5,8 @@ import type { ShopState } from "./store";
 
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ONLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:online-access-token";
+const ACCESS_TOKEN_SECONDS = 3_600;
+const REFRESH_TOKEN_SECONDS = 7_776_000; // 90 days
 
 export interface TokenIssuerOptions {
   apiKey?: string;
@@ -13,10 +15,14 @@ export interface TokenIssuerOptions {
 }
 
 // POST /admin/oauth/access_token: token exchange (embedded apps), the authorization-code grant and refresh of
-// expiring offline tokens. An issued token is valid for the shop's Admin API at once.
+// expiring offline tokens. An issued token is valid for the shop's Admin API at once. An expiring offline token
+// (`expiring=1`) works for `expires_in` (3,600 s) on the emulator's clock; its refresh token can be used once:
+// refreshing returns a new access token and a new refresh token, and the old refresh token stops working
+// ("Use expiring offline access tokens", https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens).
 export class TokenIssuer {
   private readonly codes = new Map<string, string>();
   private readonly refreshTokens = new Map<string, string>();
+  private readonly refreshExpiresAt = new Map<string, number>();
 
   constructor(private readonly options: TokenIssuerOptions) {}
 
@@ -46,7 +52,8 @@ export class TokenIssuer {
     }
     if (params.grant_type === "refresh_token") {
       const owner = this.refreshTokens.get(params.refresh_token ?? "");
-      if (owner !== shop.domain) return jsonReply(400, { error: "invalid_grant", error_description: "Refresh token is invalid or expired" });
+      const expired = (this.refreshExpiresAt.get(params.refresh_token ?? "") ?? Infinity) <= this.options.nowMs();
+      if (owner !== shop.domain || expired) return jsonReply(400, { error: "invalid_grant", error_description: "Refresh token is invalid or expired" });
       this.refreshTokens.delete(params.refresh_token);
       return jsonReply(200, this.offline(shop, true));
     }
@@ -64,8 +71,11 @@ export class TokenIssuer {
     shop.tokens.add(accessToken);
     if (!expiring) return { access_token: accessToken, scope: shop.scopes };
     const refreshToken = `shprt_${randomBytes(16).toString("hex")}`;
+    const now = this.options.nowMs();
+    shop.tokenExpiresAt.set(accessToken, now + ACCESS_TOKEN_SECONDS * 1000);
     this.refreshTokens.set(refreshToken, shop.domain);
-    return { access_token: accessToken, scope: shop.scopes, expires_in: 3_600, refresh_token: refreshToken, refresh_token_expires_in: 7_776_000 };
+    this.refreshExpiresAt.set(refreshToken, now + REFRESH_TOKEN_SECONDS * 1000);
+    return { access_token: accessToken, scope: shop.scopes, expires_in: ACCESS_TOKEN_SECONDS, refresh_token: refreshToken, refresh_token_expires_in: REFRESH_TOKEN_SECONDS };
   }
 
   private online(shop: ShopState, userId: string): Record<string, unknown> {

@@ -108,7 +108,6 @@ export class WebhookSender {
       triggeredAt: new Date(this.options.nowMs()).toISOString(),
     };
     this.deliveries.push(delivery);
-    if (!delivery.url) return delivery;
     const mode = this.modes.get(shop) ?? "deliver";
     if (mode === "drop") {
       delivery.dropped = true;

@@ -16,6 +16,7 @@ const SECOND = 1000;
 export const RETRY_POLICY: Partial<Record<TaskName, RetryPolicy>> = {
   [TASK.productSync]: { maxAttempts: 3, firstDelayMs: 60 * SECOND },
   [TASK.inventorySync]: { maxAttempts: 3, firstDelayMs: 30 * SECOND },
+  [TASK.inventoryReconcile]: { maxAttempts: 3, firstDelayMs: 30 * SECOND },
   [TASK.integrityCheck]: { maxAttempts: 2, firstDelayMs: 60 * SECOND },
   // The daily purge is idempotent (it deletes what is due); a few retries cover a database restart.
   [TASK.purgeUninstalledShops]: { maxAttempts: 3, firstDelayMs: 5 * 60 * SECOND },

@@ -20,6 +20,13 @@ export const SCHEDULES = [
     options: { backfillPeriod: 1 * HOUR, maxAttempts: 1 },
   },
   {
+    // A full read of every shop's levels: what the hourly filter and the webhooks missed (app/inventory/sync-inventory).
+    identifier: "inventory-reconciliation-fan-out",
+    task: TASK.scheduleInventoryReconciliations,
+    match: "30 1 * * *", // daily at 01:30 UTC, clear of the product syncs (03:00) and the hourly runs' spread
+    options: { backfillPeriod: 12 * HOUR, maxAttempts: 1 },
+  },
+  {
     identifier: "integrity-check-fan-out",
     task: TASK.scheduleIntegrityChecks,
     match: "0 2 * * 0", // Sundays at 02:00 UTC

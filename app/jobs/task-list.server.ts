@@ -6,7 +6,7 @@ import { alertsDispatch } from "./tasks/alerts-dispatch.server";
 import { alertsStalenessWatch } from "./tasks/alerts-staleness-watch.server";
 import { analyticsPruneSyncEvents } from "./tasks/analytics-prune-sync-events.server";
 import { integrityCheck } from "./tasks/integrity-check.server";
-import { inventorySync } from "./tasks/inventory-sync.server";
+import { inventoryReconcile, inventorySync } from "./tasks/inventory-sync.server";
 import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.server";
 import { inventoryWebhook } from "./tasks/inventory-webhook.server";
 import { productExportCheck, productSync } from "./tasks/product-sync.server";
@@ -14,6 +14,7 @@ import { productWebhook } from "./tasks/product-webhook.server";
 import { webhooksPruneDeliveries } from "./tasks/webhooks-prune-deliveries.server";
 import {
   scheduleIntegrityChecks,
+  scheduleInventoryReconciliations,
   scheduleInventorySyncs,
   scheduleProductSyncs,
 } from "./tasks/schedule-shop-syncs.server";
@@ -29,6 +30,8 @@ const tasks: TaskList = {
   [TASK.productExportCheck]: productExportCheck,
   [TASK.productWebhook]: productWebhook,
   [TASK.inventorySync]: inventorySync,
+  [TASK.inventoryReconcile]: inventoryReconcile,
+  [TASK.scheduleInventoryReconciliations]: scheduleInventoryReconciliations,
   [TASK.inventoryWebhook]: inventoryWebhook,
   [TASK.integrityCheck]: integrityCheck,
   [TASK.purgeUninstalledShops]: purgeUninstalledShopsTask,

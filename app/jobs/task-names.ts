@@ -6,6 +6,8 @@ export const TASK = {
   scheduleIntegrityChecks: "schedule-integrity-checks",
   productSync: "product-sync",
   inventorySync: "inventory-sync",
+  inventoryReconcile: "inventory-reconcile",
+  scheduleInventoryReconciliations: "schedule-inventory-reconciliations",
   integrityCheck: "integrity-check",
   purgeUninstalledShops: "purge-uninstalled-shops",
   inventoryWebhook: "inventory-webhook",
@@ -21,5 +23,5 @@ export const TASK = {
 export type TaskName = (typeof TASK)[keyof typeof TASK];
 
 /** The per-shop sync kinds the fan-outs schedule. */
-export const SHOP_SYNC_TASKS = [TASK.productSync, TASK.inventorySync, TASK.integrityCheck] as const;
+export const SHOP_SYNC_TASKS = [TASK.productSync, TASK.inventorySync, TASK.inventoryReconcile, TASK.integrityCheck] as const;
 export type ShopSyncTask = (typeof SHOP_SYNC_TASKS)[number];

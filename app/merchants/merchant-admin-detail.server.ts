@@ -3,14 +3,15 @@ import { getCatalogHealth } from "~/analytics/catalog-health.server";
 import { prisma } from "~/db.server";
 import { listJobs } from "~/jobs/job-inspection.server";
 
-// One merchant on the admin pages: connection, health, their last sync events, queued jobs and who did what.
+// One merchant on the admin pages: connection, health, their last sync events, queued jobs and who did what, and
+// what the last inventory reconciliation corrected (the measure of what the hourly sync and the webhooks missed).
 
 const RECENT_EVENTS = 20;
 
 export async function loadMerchantAdminDetail(shop: string) {
   const [health] = await getCatalogHealth({ shops: [shop] });
   if (!health) return null;
-  const [connection, events, jobs, actions] = await Promise.all([
+  const [connection, events, jobs, actions, reconciliation] = await Promise.all([
     prisma.merchantConnection.findUniqueOrThrow({
       where: { shop },
       select: {
@@ -31,6 +32,7 @@ export async function loadMerchantAdminDetail(shop: string) {
     }),
     listJobs({ shop }),
     recentAdminActions({ shop }),
+    lastReconciliation(shop),
   ]);
   return {
     health,
@@ -38,6 +40,31 @@ export async function loadMerchantAdminDetail(shop: string) {
     events: events.map((event) => ({ ...event, id: event.id.toString() })),
     jobs: jobs.jobs,
     actions: actions.map(({ id, adminEmail, action, createdAt }) => ({ id, adminEmail, action, createdAt })),
+    reconciliation,
+  };
+}
+
+export interface ReconciliationSummary {
+  at: Date;
+  /** Variants whose sellable stock the reconciliation had to correct. */
+  corrected: number;
+  /** Levels it read. */
+  levels: number;
+}
+
+/** The shop's latest successful inventory reconciliation (an INVENTORY_SYNC event of mode "reconcile"). */
+export async function lastReconciliation(shop: string): Promise<ReconciliationSummary | null> {
+  const event = await prisma.syncEvent.findFirst({
+    where: { shop, eventType: "INVENTORY_SYNC", status: "SUCCESS", metadata: { path: ["mode"], equals: "reconcile" } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { createdAt: true, metadata: true },
+  });
+  if (!event) return null;
+  const metadata = (event.metadata ?? {}) as { corrected?: unknown; levels?: unknown };
+  return {
+    at: event.createdAt,
+    corrected: typeof metadata.corrected === "number" ? metadata.corrected : 0,
+    levels: typeof metadata.levels === "number" ? metadata.levels : 0,
   };
 }
 

@@ -29,6 +29,8 @@ export interface BulkOptions {
   timing: BulkTiming;
   publicBaseUrl: () => string;
   trailingNewline: boolean;
+  // groupObjects false (2026-01's default) promises no order of lines: "any" shuffles them (see jsonl-writer.ts).
+  lineOrder?: "grouped" | "any";
   onFinished: (shop: ShopState, operation: BulkOperationRecord) => void;
 }
 
@@ -90,6 +92,10 @@ export class BulkOperations {
     return { bulkOperation: operation, userErrors: [] };
   }
 
+  setLineOrder(order: "grouped" | "any"): void {
+    this.options.lineOrder = order;
+  }
+
   setTiming(timing: Partial<BulkTiming>): BulkTiming {
     Object.assign(this.options.timing, timing);
     return { ...this.options.timing };
@@ -147,6 +153,8 @@ export class BulkOperations {
         path: file.path,
         trailingNewline: this.options.trailingNewline,
         interleaveEvery: 3,
+        lineOrder: this.options.lineOrder ?? "grouped",
+        seed: operation.id,
         corruptLine: malformed ? 1 : undefined,
         // A failure midway leaves roughly half of the objects behind as partial data.
         maxObjects: failure ? failure.partialData === false ? 0 : Math.max(1, Math.floor(countObjectsEstimate(shop, plan.rootFieldName) / 2)) : undefined,
@@ -155,7 +163,8 @@ export class BulkOperations {
       // Cancelling cuts the wait short, as it would cut a long export short.
       while (Date.now() - startedAt < this.options.timing.minRunningMs && !this.cancelled.has(operation.id) && !this.stopped) {
         const remaining = this.options.timing.minRunningMs - (Date.now() - startedAt);
-        await new Promise<void>((resolve) => this.later(Math.min(remaining, 50), resolve));
+        // A plain timer, not `later`: stop() clears those, which would leave this wait (and stop itself) hanging.
+        await new Promise<void>((resolve) => setTimeout(resolve, Math.min(remaining, 50)));
       }
       if (this.stopped) return;
       operation.objectCount = result.objectCount;

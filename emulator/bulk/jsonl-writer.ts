@@ -15,6 +15,10 @@ export interface JsonlWriteOptions {
   trailingNewline: boolean;
   // Every few roots, hold a root's children back until after the next root's line, as real files do.
   interleaveEvery: number;
+  // "any": groupObjects false as 2026-01 defaults to, with no order promised: lines are shuffled within windows of
+  // roots, so a child can come before its parent and siblings apart. "grouped": children after their parent.
+  lineOrder?: "grouped" | "any";
+  seed?: number;
   // Stop after this many lines (a failed operation's partial data).
   maxObjects?: number;
   // Write this line (0-based) cut in half: the "malformed line" fault.
@@ -31,6 +35,7 @@ export interface JsonlWriteResult {
 
 const FLUSH_AT = 64 * 1024;
 const YIELD_EVERY_ROOTS = 200;
+const ANY_ORDER_WINDOW_LINES = 64;
 
 // Shopify escapes forward slashes in its JSONL ("gid:\/\/shopify\/Product\/1"). A "/" can only appear inside a
 // JSON string, so escaping after stringify is exact.
@@ -69,11 +74,28 @@ export async function writeBulkJsonl(options: JsonlWriteOptions): Promise<JsonlW
     buffer = "";
   };
   let firstLine = true;
-  const emit = (lines: string[]) => {
+  const write = (lines: string[]) => {
     for (const line of lines) {
       buffer += firstLine ? line : `\n${line}`;
       firstLine = false;
     }
+  };
+  // Any order: lines wait in a window of a few roots and leave it shuffled (memory stays bounded).
+  let window: string[] = [];
+  let state = (options.seed ?? 7) >>> 0;
+  const random = () => ((state = (state * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32);
+  const releaseWindow = () => {
+    for (let i = window.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [window[i], window[j]] = [window[j], window[i]];
+    }
+    write(window);
+    window = [];
+  };
+  const emit = (lines: string[]) => {
+    if (options.lineOrder !== "any") return write(lines);
+    window.push(...lines);
+    if (window.length >= ANY_ORDER_WINDOW_LINES) releaseWindow();
   };
   const unroll = (batches: ChildBatch[], parentId: string, into: string[]) => {
     for (const batch of batches) {
@@ -110,6 +132,7 @@ export async function writeBulkJsonl(options: JsonlWriteOptions): Promise<JsonlW
       if (i % YIELD_EVERY_ROOTS === YIELD_EVERY_ROOTS - 1) await new Promise((resolve) => setImmediate(resolve));
     }
     emit(deferred);
+    if (window.length > 0) releaseWindow();
     if (options.trailingNewline && !firstLine) buffer += "\n";
     await flush(true);
   } finally {

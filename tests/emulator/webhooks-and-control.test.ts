@@ -111,3 +111,28 @@ describe("the HTTP control API", () => {
     expect(strip(c.domain)).not.toEqual(strip(a.domain));
   });
 });
+
+describe("webhook delivery as unreliable as Shopify's", () => {
+  it("drops, or holds and releases late: reversed and each delivered twice with the same webhook id", async () => {
+    const shop = createTestShop(emulator, { products: 3, variantsPerProduct: 1 });
+    const products = emulator.control.listProducts({ shop: shop.domain, limit: 3 });
+
+    emulator.control.setWebhookMode({ shop: shop.domain, mode: "drop" });
+    const before = receiver.received.length;
+    const dropped = await emulator.control.sendWebhook({ shop: shop.domain, topic: "products/update", productId: products[0].id });
+    expect(dropped).toMatchObject({ dropped: true, attempts: 0 });
+
+    emulator.control.setWebhookMode({ shop: shop.domain, mode: "hold" });
+    for (const product of products) await emulator.control.sendWebhook({ shop: shop.domain, topic: "products/update", productId: product.id });
+    expect(receiver.received.length).toBe(before);
+
+    await emulator.control.releaseWebhooks({ shop: shop.domain, order: "reverse", duplicate: true });
+    const received = (await receiver.waitFor(before + 6)).slice(before);
+    const ids = received.map((w) => (JSON.parse(w.rawBody) as { id: number }).id);
+    const reversed = products.map((p) => p.legacyResourceId).reverse();
+    expect(ids).toEqual([...reversed, ...reversed]);
+    const webhookIds = received.map((w) => w.headers["x-shopify-webhook-id"]);
+    expect(webhookIds.slice(3)).toEqual(webhookIds.slice(0, 3));
+    emulator.control.setWebhookMode({ shop: shop.domain, mode: "deliver" });
+  });
+});

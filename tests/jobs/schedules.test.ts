@@ -43,12 +43,19 @@ describe("the crontab", () => {
     expect(fired.every((iso) => iso.slice(14, 19) === "00:00")).toBe(true);
   });
 
+  it("fires the inventory reconciliation fan-out daily at 01:30 UTC, queuing inventory-reconcile jobs", () => {
+    const fired = firingsDuringWeek(item("inventory-reconciliation-fan-out"), WEEK);
+    expect(fired).toHaveLength(7);
+    expect(fired.every((iso) => iso.endsWith("T01:30:00.000Z"))).toBe(true);
+    expect(item("inventory-reconciliation-fan-out").task).toBe(TASK.scheduleInventoryReconciliations);
+  });
+
   it("fires the integrity-check fan-out on Sundays at 02:00 UTC only (not midnight, as the plan's cron did)", () => {
     expect(firingsDuringWeek(item("integrity-check-fan-out"), WEEK)).toEqual(["2026-11-29T02:00:00.000Z"]);
   });
 
   it("backfills the sync schedules, so a run missed during a restart still happens", () => {
-    for (const id of ["product-sync-fan-out", "inventory-sync-fan-out", "integrity-check-fan-out"]) {
+    for (const id of ["product-sync-fan-out", "inventory-sync-fan-out", "inventory-reconciliation-fan-out", "integrity-check-fan-out"]) {
       expect(item(id).options.backfillPeriod).toBeGreaterThanOrEqual(60 * 60 * 1000);
     }
   });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { getOperationAST, Kind, parse, validate, type FragmentDefinitionNode } from "graphql";
+import { getOperationAST, Kind, parse, TypeInfo, validate, visit, visitWithTypeInfo, type FragmentDefinitionNode } from "graphql";
 import { describe, expect, it } from "vitest";
 import * as operations from "../../app/shopify-admin/operations";
 import { requestedCost, MAX_QUERY_COST } from "../../emulator/cost";
@@ -33,6 +33,30 @@ describe("the app's GraphQL documents against Shopify's 2026-01 Admin schema", (
   it.each(documents)("%s is valid", (_name, source) => {
     const errors = validate(adminSchema(), parse(source)).map((e) => e.message);
     expect(errors).toEqual([]);
+  });
+
+  it.each(documents)("%s uses no field or argument Shopify deprecates in 2026-01", (_name, source) => {
+    const typeInfo = new TypeInfo(adminSchema());
+    const deprecated: string[] = [];
+    visit(
+      parse(source),
+      visitWithTypeInfo(typeInfo, {
+        Field(node) {
+          const field = typeInfo.getFieldDef();
+          const parent = typeInfo.getParentType();
+          if (field?.deprecationReason) deprecated.push(`${parent?.name}.${node.name.value}: ${field.deprecationReason}`);
+        },
+        Argument(node) {
+          const argument = typeInfo.getArgument();
+          if (argument?.deprecationReason) deprecated.push(`argument ${node.name.value}: ${argument.deprecationReason}`);
+        },
+        EnumValue(node) {
+          const value = typeInfo.getEnumValue();
+          if (value?.deprecationReason) deprecated.push(`enum value ${node.value}: ${value.deprecationReason}`);
+        },
+      }),
+    );
+    expect(deprecated).toEqual([]);
   });
 
   it("the bulk product export passes Shopify's bulk query rules", () => {

@@ -27,6 +27,7 @@ export interface MerchantDetailView {
   }>;
   jobs: Array<{ id: string; task: string; state: string; attempt: number; maxAttempts: number; runAt: string }>;
   actions: Array<{ id: string; adminEmail: string; action: string; createdAt: string }>;
+  reconciliation: { at: string; corrected: number; levels: number } | null;
   intents: string[];
   canAct: boolean;
   outcome: (ActionOutcomeView & { preview?: IntegrityPreview }) | undefined;
@@ -119,7 +120,7 @@ function Stat({ label, value }: { label: string; value: string | number }) {
   );
 }
 
-export function MerchantDetailPage({ health, connection, events, jobs, actions, intents, canAct, outcome }: MerchantDetailView) {
+export function MerchantDetailPage({ health, connection, events, jobs, actions, reconciliation, intents, canAct, outcome }: MerchantDetailView) {
   return (
     <Page
       title={health.shop}
@@ -189,6 +190,11 @@ export function MerchantDetailPage({ health, connection, events, jobs, actions, 
                 </Text>
                 <Text as="p">Last product sync: {formatWhen(health.lastProductSyncAt)}</Text>
                 <Text as="p">Last inventory sync: {formatWhen(health.lastInventorySyncAt)}</Text>
+                <Text as="p">
+                  {reconciliation
+                    ? `Last inventory reconciliation: ${formatWhen(reconciliation.at)}, corrected ${reconciliation.corrected} of ${reconciliation.levels} levels read`
+                    : "No inventory reconciliation yet"}
+                </Text>
                 <Text as="p">Last integrity check: {formatWhen(health.lastIntegrityCheckAt)}</Text>
                 <InlineStack gap="200">
                   <Button variant="plain" url={`/admin/findings?shop=${encodeURIComponent(health.shop)}`}>

@@ -9,7 +9,8 @@ import { defineTask, PermanentJobError } from "../define-task.server";
 import { shopJobKey, shopJobPayload } from "../shop-jobs";
 import { TASK } from "../task-names";
 
-// The hourly inventory sync of one shop. Throttling is waited out inside the Admin client and never fails an
+// The hourly inventory sync of one shop, and its daily reconciliation (a full read of every level: the same task
+// body with `reconcile`, under its own name and job key so neither replaces the other). Throttling is waited out inside the Admin client and never fails an
 // attempt; other failures are retried per app/jobs/retry-policy.ts and alert once, after the last attempt. A revoked
 // token cannot be fixed by retrying: the connection is deactivated (the fan-outs stop scheduling it) and the job
 // fails for good.
@@ -18,20 +19,21 @@ export interface InventorySyncDependencies {
   clientFor(shop: string): Promise<AdminClient>;
 }
 
-export function createInventorySyncTask(dependencies: InventorySyncDependencies) {
+export function createInventorySyncTask(dependencies: InventorySyncDependencies, options: { reconcile?: boolean } = {}) {
+  const name = options.reconcile ? TASK.inventoryReconcile : TASK.inventorySync;
   return defineTask({
-    name: TASK.inventorySync,
+    name,
     payload: shopJobPayload,
-    exclusiveKey: (payload) => shopJobKey(TASK.inventorySync, payload.shop),
+    exclusiveKey: (payload) => shopJobKey(name, payload.shop),
     async run(payload, { helpers, attempt, maxAttempts }) {
       const started = performance.now();
       try {
         const client = await dependencies.clientFor(payload.shop);
-        const result = await syncInventory({ shop: payload.shop, client });
+        const result = await syncInventory({ shop: payload.shop, client, reconcile: options.reconcile });
         helpers.logger.info(
           result.skipped
-            ? `inventory-sync ${payload.shop}: skipped (${result.skipped})`
-            : `inventory-sync ${payload.shop}: ${result.mode}, ${result.pages} page(s), ${result.levels} level(s), ${result.changed} changed, ${result.unknown} unknown`,
+            ? `${name} ${payload.shop}: skipped (${result.skipped})`
+            : `${name} ${payload.shop}: ${result.mode}, ${result.pages} page(s), ${result.levels} level(s), ${result.changed} changed, ${result.unknown} unknown`,
         );
       } catch (error) {
         const revoked = error instanceof ShopifyAccessRevokedError;
@@ -54,10 +56,10 @@ export function createInventorySyncTask(dependencies: InventorySyncDependencies)
         type: "SYNC_FAILURE",
         severity: revoked ? "WARNING" : "CRITICAL",
         shop: payload.shop,
-        jobType: TASK.inventorySync,
+        jobType: name,
         title: revoked
           ? `${payload.shop} revoked the app's access: its connection was deactivated`
-          : `The inventory sync of ${payload.shop} failed`,
+          : `The inventory ${options.reconcile ? "reconciliation" : "sync"} of ${payload.shop} failed`,
         data: { error: error instanceof Error ? error.message : String(error), connectionDeactivated: revoked },
       });
     },
@@ -65,3 +67,4 @@ export function createInventorySyncTask(dependencies: InventorySyncDependencies)
 }
 
 export const inventorySync = createInventorySyncTask({ clientFor: (shop) => adminClientForShop(shop) });
+export const inventoryReconcile = createInventorySyncTask({ clientFor: (shop) => adminClientForShop(shop) }, { reconcile: true });

@@ -6,7 +6,7 @@ import { defineTask } from "../define-task.server";
 import { fanOutShopJobs } from "../fan-out.server";
 import { TASK, type ShopSyncTask } from "../task-names";
 
-// The three cron fan-outs: same shape, different per-shop task and spread window.
+// The cron fan-outs: same shape, different per-shop task and spread window.
 
 // graphile-worker's cron adds `_cron: { ts, backfilled }`; a fan-out queued by hand may omit it (then: now).
 const cronPayload = z.object({
@@ -65,6 +65,11 @@ export const scheduleInventorySyncs = fanOutTask(
   TASK.scheduleInventorySyncs,
   TASK.inventorySync,
   () => env().INVENTORY_SYNC_SPREAD_MINUTES,
+);
+export const scheduleInventoryReconciliations = fanOutTask(
+  TASK.scheduleInventoryReconciliations,
+  TASK.inventoryReconcile,
+  () => env().INVENTORY_RECONCILIATION_SPREAD_MINUTES,
 );
 export const scheduleIntegrityChecks = fanOutTask(
   TASK.scheduleIntegrityChecks,
