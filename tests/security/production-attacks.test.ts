@@ -106,6 +106,15 @@ describe("closed by default (every route in app/routes)", () => {
         if (!CLOSED.includes(response.status) && !PUBLIC.has(file) && !refusedAsMalformed(file, response.status)) open.push(`${method} ${url} (${file}): ${response.status}`);
         expect(response.status, `${method} ${url}`).toBeLessThan(500);
       }
+      // Remix's data requests run only the loaders named in _routes: a route must close itself, not rely on its
+      // layout's loader. Single fetch answers a redirect with 202, a thrown response with its status, and loader
+      // data with 200 and a turbo-stream holding a "data" entry.
+      const routeId = `routes/${file.replace(/\.(tsx|ts)$/, "")}`;
+      const data = await get(`${url === "/" ? "/_root" : url}.data?${new URLSearchParams({ _routes: routeId })}`);
+      const body = await data.text();
+      const served = data.status === 200 && body.includes('"data"');
+      if (served && !PUBLIC.has(file)) open.push(`GET ${url}.data (${file}): ${data.status} ${body.slice(0, 120)}`);
+      expect(data.status, `GET ${url}.data`).toBeLessThan(500);
     }
     expect(open).toEqual([]);
   }, 120_000);
