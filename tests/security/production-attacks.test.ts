@@ -119,7 +119,7 @@ describe("closed by default (every route in app/routes)", () => {
     expect(open).toEqual([]);
   }, 120_000);
 
-  it("gives a viewer 403 on every operator action, and refuses every admin POST without the CSRF token", async () => {
+  it("gives a viewer 403 on every operator action, and refuses every admin POST without the CSRF token", { timeout: 120_000 }, async () => {
     const viewer = viewerSession;
     const operator = operatorSession;
     const anyRole = new Set(["admin.logout.tsx", "admin.sessions.tsx"]);
@@ -243,7 +243,7 @@ describe("request bodies", () => {
 });
 
 describe("garbage input never answers 500", () => {
-  it("answers NUL bytes, over-long and malformed values in every form and query parameter with 4xx or the default view", async () => {
+  it("answers NUL bytes, over-long and malformed values in every form and query parameter with 4xx or the default view", { timeout: 120_000 }, async () => {
     const operator = operatorSession;
     const auth = { Cookie: operator.cookie };
     const NUL = "%00";
@@ -310,5 +310,5 @@ describe("sign-in throttling on a production build", () => {
     expect(bodies.size).toBe(1);
     expect(throttled?.status).toBe(429);
     expect(Number(throttled!.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
-  });
+  }, 120_000);
 });
