@@ -1,5 +1,6 @@
 import type { AlertSeverity, AlertStatus } from "@prisma/client";
 import { z } from "zod";
+import { userText } from "~/lib/user-text";
 import { pgPool, prisma } from "~/db.server";
 import { readCursor, type KeysetCursor } from "~/lib/keyset-cursor";
 import { keysetPage, keysetSql, type KeysetOrder } from "~/lib/keyset-page.server";
@@ -16,7 +17,7 @@ const ORDER: KeysetOrder = { key: ["last_seen_at"], id: "alert.id", parts: ["epo
 /** The page's filters; an unknown status or shop falls back to the defaults rather than failing. */
 const alertsFilters = z.object({
   status: z.enum(ALERT_STATUSES).catch("OPEN").default("OPEN"),
-  shop: z.string().trim().max(255).optional().catch(undefined).transform((shop) => shop || undefined),
+  shop: userText(255).optional().catch(undefined).transform((shop) => shop || undefined),
 });
 export type AlertsQuery = z.infer<typeof alertsFilters> & { cursor: KeysetCursor | null };
 

@@ -1,5 +1,6 @@
 import type { FindingOutcome } from "@prisma/client";
 import { z } from "zod";
+import { userText } from "~/lib/user-text";
 import { pgPool } from "~/db.server";
 import { readCursor, type KeysetCursor } from "~/lib/keyset-cursor";
 import { keysetPage, keysetSql, type KeysetOrder } from "~/lib/keyset-page.server";
@@ -19,8 +20,8 @@ const ORDER: KeysetOrder = { key: ["(outcome = 'FLAGGED')::int", "created_at"], 
 const flaggedRank = (outcome: FindingOutcome) => (outcome === "FLAGGED" ? 1 : 0);
 
 const findingsFilters = z.object({
-  shop: z.string().trim().max(255).optional().catch(undefined).transform((v) => v || undefined),
-  check: z.string().trim().max(100).optional().catch(undefined).transform((v) => v || undefined),
+  shop: userText(255).optional().catch(undefined).transform((v) => v || undefined),
+  check: userText(100).optional().catch(undefined).transform((v) => v || undefined),
   resolution: z.enum(["unresolved", "resolved", "all"]).catch("unresolved").default("unresolved"),
 });
 export type FindingsFilters = z.infer<typeof findingsFilters>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { userText } from "~/lib/user-text";
 import { pgPool } from "~/db.server";
 import { readCursor, type KeysetCursor } from "~/lib/keyset-cursor";
 import { keysetPage, keysetSql, type KeysetOrder } from "~/lib/keyset-page.server";
@@ -22,8 +23,8 @@ export type JobState = (typeof JOB_STATES)[number];
 
 const jobsFilters = z.object({
   state: z.enum(JOB_STATES).optional().catch(undefined),
-  task: z.string().trim().max(100).optional().catch(undefined).transform((v) => v || undefined),
-  shop: z.string().trim().max(255).optional().catch(undefined).transform((v) => v || undefined),
+  task: userText(100).optional().catch(undefined).transform((v) => v || undefined),
+  shop: userText(255).optional().catch(undefined).transform((v) => v || undefined),
 });
 export type JobsFilters = z.infer<typeof jobsFilters>;
 /** Without a cursor, the first page (a merchant's page shows that much of the shop's jobs). */

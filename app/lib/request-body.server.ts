@@ -27,7 +27,7 @@ export function payloadTooLarge(limit: number): Response {
   return new Response(`The request body is larger than ${limit} bytes.`, {
     status: 413,
     statusText: "Payload Too Large",
-    headers: { "Content-Type": "text/plain; charset=utf-8", Connection: "close" },
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
   });
 }
 
@@ -44,7 +44,9 @@ export async function readBodyWithin(request: Request, limit: number): Promise<B
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => undefined);
+      // Not cancel(): that destroys the connection before the 413 can reach the client. Left unread, the rest of the
+      // body stays with the client (TCP flow control), which gets its answer and gives up.
+      reader.releaseLock();
       throw payloadTooLarge(limit);
     }
     chunks.push(value);

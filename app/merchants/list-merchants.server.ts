@@ -1,5 +1,6 @@
 import type { ApprovalStatus } from "@prisma/client";
 import { z } from "zod";
+import { userText } from "~/lib/user-text";
 import { getCatalogHealth, type CatalogHealth } from "~/analytics/catalog-health.server";
 import { pgPool } from "~/db.server";
 import { shopDomain } from "~/jobs/shop-jobs";
@@ -14,7 +15,7 @@ export const MERCHANTS_PAGE_SIZE = 50;
 
 /** The list's query string; anything that does not parse falls back to its default rather than failing. */
 export const merchantsQuery = z.object({
-  q: z.string().trim().max(100).optional().catch(undefined).transform((v) => v || undefined),
+  q: userText(100).optional().catch(undefined).transform((v) => v || undefined),
   approval: z.enum(APPROVAL_STATUSES).optional().catch(undefined),
   after: shopDomain.optional().catch(undefined),
   before: shopDomain.optional().catch(undefined),

@@ -1,5 +1,6 @@
 import type { ProductStatus } from "@prisma/client";
 import { z } from "zod";
+import { userText } from "~/lib/user-text";
 import { selectedProductSql } from "./selection.server";
 
 // The filter of the selection page (search, status, selected or not), as one SQL condition. The page's list, its
@@ -7,10 +8,18 @@ import { selectedProductSql } from "./selection.server";
 
 export const PRODUCT_STATUSES = ["ACTIVE", "DRAFT", "ARCHIVED", "UNLISTED"] as const satisfies readonly ProductStatus[];
 
+/** The filter as an action sends it ("select all matching"): a value that does not parse is a 400, never "all". */
 export const productFilterSchema = z.object({
-  query: z.string().trim().max(200).optional().transform((q) => (q ? q : undefined)),
+  query: userText(200).optional().transform((q) => (q ? q : undefined)),
   status: z.enum(PRODUCT_STATUSES).optional(),
   selection: z.enum(["selected", "not_selected"]).optional(),
+});
+
+/** The same filter in the page's URL, where anything that does not parse falls back to no filter (the default view). */
+export const productFilterQuery = z.object({
+  query: productFilterSchema.shape.query.catch(undefined),
+  status: productFilterSchema.shape.status.catch(undefined),
+  selection: productFilterSchema.shape.selection.catch(undefined),
 });
 export type ProductFilter = z.infer<typeof productFilterSchema>;
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import { selectMatchingProducts, selectProducts, setSelectionMode } from "./change-selection.server";
-import { productFilterSchema } from "./product-filter.server";
+import { productFilterQuery, productFilterSchema } from "./product-filter.server";
 import { shopifyProductLookup } from "./shopify-product-lookup.server";
 
 // What the selection page may ask for, parsed from its form or query string, and carrying it out. The shop never
@@ -21,7 +21,7 @@ const productIds = z
   .transform((list) => list.split(",").filter((id) => id.trim() !== ""))
   .pipe(z.array(productId).min(1, "choose at least one product").max(MAX_IDS_PER_REQUEST));
 
-export const selectionPageQuery = productFilterSchema.extend({
+export const selectionPageQuery = productFilterQuery.extend({
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
 

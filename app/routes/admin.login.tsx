@@ -1,4 +1,4 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { json, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { openAdminSession } from "~/admin-auth/admin-session.server";
@@ -16,6 +16,14 @@ const signInForm = z.object({
   password: z.string().min(1).max(1024),
   redirectTo: z.string().optional(),
 });
+
+// A document POST (the form without JavaScript) answers with the route's headers: pass the throttle's Retry-After on.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const passed = new Headers();
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) passed.set("Retry-After", retryAfter);
+  return passed;
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const redirectTo = safeAdminRedirect(new URL(request.url).searchParams.get("redirectTo"));

@@ -6,6 +6,7 @@ import { parseOr400 } from "~/lib/form-input.server";
 import { requestManualProductSync } from "~/merchants/manual-sync.server";
 import { loadMerchantHome } from "~/merchants/merchant-home.server";
 import { authenticate } from "~/shopify.server";
+import { BODY_LIMITS, readFormWithin } from "~/lib/request-body.server";
 
 // The merchant's first page: how their shop stands with the marketplace, what needs them, and "sync now". The shop
 // ALWAYS comes from the verified session, never from the URL or the form: no parameter can show another shop.
@@ -21,7 +22,7 @@ const REFUSAL_STATUS = { "not-found": 404, "not-allowed": 409, "rate-limited": 4
 
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  parseOr400(syncNowForm, await request.formData());
+  parseOr400(syncNowForm, await readFormWithin(request, BODY_LIMITS.appForm));
   const result = await requestManualProductSync(session.shop);
   if (result.ok) return json({ ok: true as const, message: result.message });
   const headers: HeadersInit = result.retryAt ? { "Retry-After": String(Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000))) } : {};

@@ -8,6 +8,7 @@ import { loadSelectionPage } from "~/merchants/product-selection-page.server";
 import { applySelectionRequest, selectionPageQuery, selectionRequest } from "~/merchants/selection-request.server";
 import { createAdminClient } from "~/shopify-admin/admin-client.server";
 import { authenticate } from "~/shopify.server";
+import { BODY_LIMITS, readFormWithin } from "~/lib/request-body.server";
 
 // The merchant chooses which of their products the marketplace lists. The shop is always the session's.
 
@@ -21,7 +22,7 @@ type SelectionResult = { ok: true; message: string } | { ok: false; error: strin
 
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const parsed = selectionRequest.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = selectionRequest.safeParse(Object.fromEntries(await readFormWithin(request, BODY_LIMITS.appForm)));
   if (!parsed.success) {
     const error = parsed.error.issues.map((i) => `${i.path.join(".") || "request"}: ${i.message}`).join("; ");
     return data<SelectionResult>({ ok: false, error }, { status: 400 });

@@ -46,3 +46,26 @@ describe("scripts/serve.ts", () => {
     expect(output).not.toContain("SHOPIFY_API_SECRET");
   }, 200_000);
 });
+
+describe("one production switch", () => {
+  const run = (args: string[], nodeEnv: "development" | "production") =>
+    new Promise<{ code: number | null; output: string }>((resolve) => {
+      const started = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", ...args], {
+        env: { ...process.env, NODE_ENV: nodeEnv, PORT: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      started.stdout!.on("data", (chunk) => (output += chunk));
+      started.stderr!.on("data", (chunk) => (output += chunk));
+      started.once("exit", (code) => resolve({ code, output }));
+    });
+
+  it("refuses `npm start` (no --dev) with a NODE_ENV other than production, and --dev with production", async () => {
+    const start = await run([], "development");
+    expect(start.code).toBe(1);
+    expect(start.output).toContain("NODE_ENV must be production or unset");
+    const dev = await run(["--dev"], "production");
+    expect(dev.code).toBe(1);
+    expect(dev.output).toContain("--dev runs the development server");
+  }, 60_000);
+});

@@ -53,3 +53,13 @@ describe("environment validation", () => {
     }
   });
 });
+
+describe("what production requires", () => {
+  const production = { ...valid, NODE_ENV: "production", ADMIN_SESSION_SECRET: "s".repeat(32) };
+  it("refuses to start a production server without METRICS_TOKEN (/metrics names every shop)", () => {
+    expect(problems(production)).toEqual(["METRICS_TOKEN: Required in production (16+ characters)"]);
+    expect(problems({ ...production, METRICS_TOKEN: "short" })).toEqual([expect.stringMatching(/^METRICS_TOKEN/)]);
+    expect(problems({ ...production, METRICS_TOKEN: "m".repeat(16) })).toEqual([]);
+    expect(problems({ ...valid, NODE_ENV: "development" })).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ import { AppProvider as PolarisAppProvider, Button, Card, FormLayout, Page, Text
 import polarisTranslations from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { useState } from "react";
+import { BODY_LIMITS, readBodyWithin, withBody } from "~/lib/request-body.server";
 import { login } from "~/shopify.server";
 import { loginErrorMessage } from "./error.server";
 
@@ -13,8 +14,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ errors: loginErrorMessage(await login(request)) });
 }
 
+// The shop-domain form is public: its body is read within the form limit before the library parses it.
 export async function action({ request }: ActionFunctionArgs) {
-  return json({ errors: loginErrorMessage(await login(request)) });
+  const form = withBody(request, await readBodyWithin(request, BODY_LIMITS.adminForm));
+  return json({ errors: loginErrorMessage(await login(form)) });
 }
 
 export default function Auth() {
