@@ -8,12 +8,16 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { startWorker } from "../app/jobs/worker.server";
+import { appBridgeUrl } from "../app/shopify-admin/app-bridge-source";
 import { withoutTheirExitHandlers } from "../app/lib/own-signal-handling";
 import { buildDirectory } from "./lib/build-directory";
 import { onShutdown, prepareDatabase, requireValidEnvironment, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
 
 const dev = process.argv.includes("--dev");
 const config = requireValidEnvironment();
+// The Shopify library renders its session-token bounce page with App Bridge from APP_BRIDGE_URL, read when the
+// server build loads (below): the emulator's stand-in when the emulator stands in for Shopify.
+if (config.SHOPIFY_ADMIN_API_BASE) process.env.APP_BRIDGE_URL = appBridgeUrl(config.SHOPIFY_ADMIN_API_BASE);
 const database = await prepareDatabase();
 
 const app = express();

@@ -54,13 +54,16 @@ afterAll(async () => {
 describe("merchant page and platform admin pages in Chromium", () => {
   it("opens the merchant page as Shopify admin would: this shop only, with its approval and sync now", async () => {
     // The first open installs the shop (token exchange with the emulator); the marketplace then approves it.
+    // Opened on its own, outside the admin, the app is sent into the (emulated) admin, as App Bridge does.
     await page.goto(embeddedAppUrl(SHOP));
+    await page.waitForURL(`${stack!.emulator.url}/__admin/${SHOP}?path=%2Fapp`);
     await expect.poll(() => prisma.merchantConnection.count({ where: { shop: SHOP } }), SLOW).toBe(1);
     await prisma.merchantConnection.update({ where: { shop: SHOP }, data: { approvalStatus: "APPROVED", selectionMode: "ALL" } });
-    await page.goto(embeddedAppUrl(SHOP));
-    await page.getByText("Approved", { exact: true }).waitFor();
-    await page.getByRole("button", { name: "Sync products now" }).waitFor();
-    expect(await page.content()).not.toContain("cobalt-only failure");
+    await page.goto(stack!.emulator.adminUrl(SHOP));
+    const app = page.frameLocator("#app");
+    await app.getByText("Approved", { exact: true }).waitFor();
+    await app.getByRole("button", { name: "Sync products now" }).waitFor();
+    expect(await app.locator("body").innerText()).not.toContain("cobalt-only failure");
     await shot("10-merchant-page");
   }, 180_000);
 
