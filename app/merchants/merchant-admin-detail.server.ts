@@ -2,6 +2,7 @@ import { recentAdminActions } from "~/admin-actions/record-admin-action.server";
 import { getCatalogHealth } from "~/analytics/catalog-health.server";
 import { prisma } from "~/db.server";
 import { listJobs } from "~/jobs/job-inspection.server";
+import { lastFinishedProductSync, productSyncsInProgress } from "~/sync/product-sync-progress.server";
 
 // One merchant on the admin pages: connection, health, their last sync events, queued jobs and who did what.
 
@@ -10,7 +11,7 @@ const RECENT_EVENTS = 20;
 export async function loadMerchantAdminDetail(shop: string) {
   const [health] = await getCatalogHealth({ shops: [shop] });
   if (!health) return null;
-  const [connection, events, jobs, actions] = await Promise.all([
+  const [connection, events, jobs, actions, syncsRunning, lastProductSync] = await Promise.all([
     prisma.merchantConnection.findUniqueOrThrow({
       where: { shop },
       select: {
@@ -31,6 +32,8 @@ export async function loadMerchantAdminDetail(shop: string) {
     }),
     listJobs({ shop }),
     recentAdminActions({ shop }),
+    productSyncsInProgress({ shop }),
+    lastFinishedProductSync(shop),
   ]);
   return {
     health,
@@ -38,6 +41,7 @@ export async function loadMerchantAdminDetail(shop: string) {
     events: events.map((event) => ({ ...event, id: event.id.toString() })),
     jobs: jobs.jobs,
     actions: actions.map(({ id, adminEmail, action, createdAt }) => ({ id, adminEmail, action, createdAt })),
+    productSync: { inProgress: syncsRunning, lastRun: lastProductSync },
   };
 }
 

@@ -56,6 +56,7 @@ describe("merchant pages inside the emulated Shopify admin", () => {
       .toBeGreaterThan(0);
     await page.reload();
     await app.getByText("Approved", { exact: true }).first().waitFor();
+    await expect.poll(() => app.getByTestId("sync-last-run").textContent(), SLOW).toMatch(/^Last finished .*: \d+ products added or updated, 0 deleted/);
     await shot("20-merchant-home-in-admin");
     expect(browser!.errors).toEqual([]);
   }, 240_000);

@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
+import { ProductSyncProgressCard, type FinishedProductSyncView, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
 import type { IntegrityPreview } from "~/integrity/integrity-preview";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 import { ApprovalBadge, ConnectionBadges } from "./merchant-badges";
@@ -27,6 +28,7 @@ export interface MerchantDetailView {
   }>;
   jobs: Array<{ id: string; task: string; state: string; attempt: number; maxAttempts: number; runAt: string }>;
   actions: Array<{ id: string; adminEmail: string; action: string; createdAt: string }>;
+  productSync: { inProgress: ProductSyncProgressView[]; lastRun: FinishedProductSyncView | null };
   intents: string[];
   canAct: boolean;
   outcome: (ActionOutcomeView & { preview?: IntegrityPreview }) | undefined;
@@ -119,7 +121,7 @@ function Stat({ label, value }: { label: string; value: string | number }) {
   );
 }
 
-export function MerchantDetailPage({ health, connection, events, jobs, actions, intents, canAct, outcome }: MerchantDetailView) {
+export function MerchantDetailPage({ health, connection, events, jobs, actions, productSync, intents, canAct, outcome }: MerchantDetailView) {
   return (
     <Page
       title={health.shop}
@@ -145,6 +147,7 @@ export function MerchantDetailPage({ health, connection, events, jobs, actions, 
                 </InlineStack>
               </Card>
             )}
+            <ProductSyncProgressCard inProgress={productSync.inProgress} lastRun={productSync.lastRun} />
             {outcome?.ok && outcome.preview && <IntegrityPreviewCard preview={outcome.preview} canRun={canAct && intents.includes("check-integrity")} />}
             <Card>
               <InlineGrid columns={4} gap="400">
