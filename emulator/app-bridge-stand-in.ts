@@ -17,11 +17,18 @@ export const APP_BRIDGE_STAND_IN = `(function () {
   var apiKey = (script && script.getAttribute("data-api-key")) || "";
   var emulatorOrigin = new URL(script.src).origin;
   var params = new URLSearchParams(location.search);
-  // The admin adds shop and host to the first URL only; client-side navigations drop them.
-  var shop = params.get("shop") || sessionStorage.getItem("emulator:shop");
-  var host = params.get("host") || sessionStorage.getItem("emulator:host");
-  if (shop) sessionStorage.setItem("emulator:shop", shop);
-  if (host) sessionStorage.setItem("emulator:host", host);
+  // The admin adds shop and host to the first URL only; client-side navigations drop them. In a frame of another
+  // site the browser may deny storage altogether (third-party storage blocking): then the page keeps them itself.
+  function remembered(name, value) {
+    try {
+      if (value) sessionStorage.setItem("emulator:" + name, value);
+      return value || sessionStorage.getItem("emulator:" + name);
+    } catch (e) {
+      return value;
+    }
+  }
+  var shop = remembered("shop", params.get("shop"));
+  var host = remembered("host", params.get("host"));
   var embedded = window.top !== window;
 
   if (!embedded) {
