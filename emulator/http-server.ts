@@ -1,6 +1,8 @@
 import { createReadStream } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SHOPIFY_API_VERSION } from "../app/shopify-admin/api-version";
+import { adminFramePage, embeddedAppSrc, sessionTokenFor, type AdminFrameOptions } from "./admin-frame";
+import { APP_BRIDGE_STAND_IN } from "./app-bridge-stand-in";
 import type { BulkOperations } from "./bulk/bulk-operations";
 import type { EmulatorControl } from "./control";
 import type { GraphqlEndpoint } from "./graphql-endpoint";
@@ -14,6 +16,7 @@ import type { TokenIssuer } from "./token-exchange";
 const SHOP_PREFIX = /^\/shops\/([^/]+)(\/.*)$/;
 const GRAPHQL_PATH = /^\/admin\/api\/([^/]+)\/graphql\.json$/;
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const ADMIN_FRAME_PATH = /^\/__admin\/([^/]+)(\/session-token)?$/;
 
 export interface RouterDeps {
   store: EmulatorStore;
@@ -21,6 +24,7 @@ export interface RouterDeps {
   bulk: BulkOperations;
   tokens: TokenIssuer;
   control: EmulatorControl;
+  adminFrame: AdminFrameOptions;
 }
 
 export function createRequestHandler(deps: RouterDeps) {
@@ -41,6 +45,11 @@ async function route(deps: RouterDeps, req: IncomingMessage, url: URL, res: Serv
   }
   if (url.pathname.startsWith("/__emulator/")) return controlCall(deps, req, url.pathname.slice("/__emulator/".length));
   if (url.pathname.startsWith("/__bulk/")) return serveBulkFile(deps, url, res);
+  if (url.pathname === "/__app-bridge/app-bridge.js" && req.method === "GET") {
+    return { status: 200, headers: { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-store" }, body: APP_BRIDGE_STAND_IN };
+  }
+  const admin = ADMIN_FRAME_PATH.exec(url.pathname);
+  if (admin && req.method === "GET") return adminFrame(deps, decodeURIComponent(admin[1]), admin[2], url);
 
   const prefixed = SHOP_PREFIX.exec(url.pathname);
   const shopDomain = prefixed ? decodeURIComponent(prefixed[1]) : headerValue(req, "x-shopify-shop-domain");
@@ -56,6 +65,16 @@ async function route(deps: RouterDeps, req: IncomingMessage, url: URL, res: Serv
   }
   if (path === "/admin/oauth/access_token" && req.method === "POST") return tokenRequest(deps, req, shop);
   return jsonReply(404, SHOPIFY_BODIES.notFound);
+}
+
+/** The emulated Shopify admin around the app (admin-frame.ts), and the fresh session tokens it hands App Bridge. */
+function adminFrame(deps: RouterDeps, shopDomain: string, tokenPath: string | undefined, url: URL): HttpReply {
+  const shop = deps.store.findShop(shopDomain);
+  if (!shop) return { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: `No shop ${shopDomain} in the emulator` };
+  if (tokenPath) return jsonReply(200, { token: sessionTokenFor(shop, deps.adminFrame) }, { "Cache-Control": "no-store" });
+  const src = embeddedAppSrc(shop, url.searchParams.get("path") ?? "/app", deps.adminFrame);
+  if (!src) return { status: 409, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "The emulator has no app URL (or the path leaves it): start it with appUrl, or call setAppUrl" };
+  return { status: 200, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" }, body: adminFramePage(shop, src, new URL(src).origin) };
 }
 
 async function tokenRequest(deps: RouterDeps, req: IncomingMessage, shop: ShopState): Promise<HttpReply> {

@@ -39,6 +39,8 @@ export interface RunningEmulator {
   control: EmulatorControl;
   // https://<shop>/admin/api/<version>/graphql.json as served by this emulator.
   graphqlUrl(shop: string): string;
+  // The emulated Shopify admin with the app open in it (admin-frame.ts), at `path` of the app (default /app).
+  adminUrl(shop: string, path?: string): string;
   stop(): Promise<void>;
 }
 
@@ -66,7 +68,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const graphql = new GraphqlEndpoint({ store, bulk, sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))) });
   const control = createControl({ store, bulk, tokens, webhooks });
 
-  const server = createServer(createRequestHandler({ store, graphql, bulk, tokens, control }));
+  const adminFrame = { apiKey: options.apiKey, apiSecret: options.apiSecret, appUrl: () => webhooks.appUrl(), nowMs };
+  const server = createServer(createRequestHandler({ store, graphql, bulk, tokens, control, adminFrame }));
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -79,6 +82,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     url: baseUrl,
     control,
     graphqlUrl: (shop) => `${baseUrl}/shops/${shop}/admin/api/${SHOPIFY_API_VERSION}/graphql.json`,
+    adminUrl: (shop, path = "/app") => `${baseUrl}/__admin/${shop}${path === "/app" ? "" : `?path=${encodeURIComponent(path)}`}`,
     async stop() {
       await bulk.stop();
       await webhooks.idle();

@@ -61,6 +61,11 @@ export class WebhookSender {
     this.options.appUrl = appUrl;
   }
 
+  /** The app's base URL as last set (the admin frame opens the app there too). */
+  appUrl(): string | undefined {
+    return this.options.appUrl;
+  }
+
   send(shop: string, topic: string, payload: unknown, extra: { eventId?: string; webhookId?: string } = {}): Promise<WebhookDelivery> {
     const promise = this.deliver(shop, topic, payload, extra);
     this.inFlight.add(promise);

@@ -13,7 +13,9 @@ import { onShutdown, prepareDatabase, stopJobsAndDatabaseConnections } from "./l
 
 const APP_PORT = Number(process.env.PORT || 3000);
 const EMULATOR_PORT = Number(process.env.EMULATOR_PORT || 4010);
-const APP_URL = `http://localhost:${APP_PORT}`;
+// The same host as the emulator (127.0.0.1): the emulated admin frames the app, and a frame of another site
+// ("localhost" is one) is denied storage by Chromium, which breaks Remix's scroll restoration inside it.
+const APP_URL = `http://127.0.0.1:${APP_PORT}`;
 const API_KEY = "demo-api-key";
 // A fresh secret each run: it signs the emulator's webhooks and the session tokens of this run only.
 const API_SECRET = `demo-${randomBytes(16).toString("hex")}`;
@@ -39,7 +41,7 @@ const stack = await startDemoStack({
   apiSecret: API_SECRET,
   appPort: APP_PORT,
   emulatorPort: EMULATOR_PORT,
-  appHost: "localhost",
+  appHost: "127.0.0.1",
   stdio: "inherit",
 });
 const emulator = stack.emulator;
@@ -78,8 +80,9 @@ const lines = [
   `  App:           ${APP_URL}   (health: ${APP_URL}/healthz)`,
   `  Emulator:      ${emulator.url}   (Shopify Admin API for ${DEMO_SHOPS.length} shops)`,
   "",
-  "  Merchant pages (as Shopify admin would open them; links valid for 24 hours):",
-  ...DEMO_SHOPS.map((shop) => `    ${shop.name.padEnd(18)} ${embeddedAppUrl(shop.domain, 24 * 60 * 60)}`),
+  "  Merchant pages, inside Shopify admin as the emulator stands in for it (App Bridge included):",
+  ...DEMO_SHOPS.map((shop) => `    ${shop.name.padEnd(18)} ${emulator.adminUrl(shop.domain)}`),
+  `    (product selection: add ?path=/app/products)`,
   "",
   "  Platform admin (sync monitor, alerts, merchants, jobs, findings):",
   `    ${APP_URL}/admin/sync-monitor`,

@@ -14,6 +14,7 @@ import express from "express";
 import { startWorker } from "../app/jobs/worker.server";
 import { bodyLimitFor } from "../app/lib/request-body.server";
 import { adminSecurityHeaders, isAdminPath } from "../app/lib/security-headers.server";
+import { appBridgeUrl } from "../app/shopify-admin/app-bridge-source";
 import { withoutTheirExitHandlers } from "../app/lib/own-signal-handling";
 import { buildDirectory } from "./lib/build-directory";
 import { onShutdown, prepareDatabase, requireValidEnvironment, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
@@ -30,6 +31,9 @@ if (dev === (process.env.NODE_ENV === "production")) {
 }
 const config = requireValidEnvironment();
 const production = config.NODE_ENV === "production";
+// The Shopify library renders its session-token bounce page with App Bridge from APP_BRIDGE_URL, read when the
+// server build loads (below): the emulator's stand-in when the emulator stands in for Shopify.
+if (config.SHOPIFY_ADMIN_API_BASE) process.env.APP_BRIDGE_URL = appBridgeUrl(config.SHOPIFY_ADMIN_API_BASE);
 const database = await prepareDatabase();
 
 const app = express();

@@ -2,6 +2,7 @@ import { recentAdminActions } from "~/admin-actions/record-admin-action.server";
 import { getCatalogHealth } from "~/analytics/catalog-health.server";
 import { prisma } from "~/db.server";
 import { listJobs } from "~/jobs/job-inspection.server";
+import { lastFinishedProductSync, productSyncsInProgress } from "~/sync/product-sync-progress.server";
 
 // One merchant on the admin pages: connection, health, their last sync events, queued jobs and who did what, and
 // what the last inventory reconciliation corrected (the measure of what the hourly sync and the webhooks missed).
@@ -11,7 +12,7 @@ const RECENT_EVENTS = 20;
 export async function loadMerchantAdminDetail(shop: string) {
   const [health] = await getCatalogHealth({ shops: [shop] });
   if (!health) return null;
-  const [connection, events, jobs, actions, reconciliation] = await Promise.all([
+  const [connection, events, jobs, actions, reconciliation, syncsRunning, lastProductSync] = await Promise.all([
     prisma.merchantConnection.findUniqueOrThrow({
       where: { shop },
       select: {
@@ -33,6 +34,8 @@ export async function loadMerchantAdminDetail(shop: string) {
     listJobs({ shop }),
     recentAdminActions({ shop }),
     lastReconciliation(shop),
+    productSyncsInProgress({ shop }),
+    lastFinishedProductSync(shop),
   ]);
   return {
     health,
@@ -41,6 +44,7 @@ export async function loadMerchantAdminDetail(shop: string) {
     jobs: jobs.jobs,
     actions: actions.map(({ id, adminEmail, action, createdAt }) => ({ id, adminEmail, action, createdAt })),
     reconciliation,
+    productSync: { inProgress: syncsRunning, lastRun: lastProductSync },
   };
 }
 

@@ -1,3 +1,4 @@
+import { lastFinishedProductSync, productSyncsInProgress } from "~/sync/product-sync-progress.server";
 import { pgPool, prisma } from "~/db.server";
 import { getConnectionStatus } from "./connection-status.server";
 import { nextManualSyncAt } from "./manual-sync.server";
@@ -25,7 +26,7 @@ export function shopifyAdminProductUrl(shop: string, productId: string): string 
 }
 
 export async function loadMerchantHome(shop: string, now: Date = new Date()) {
-  const [status, listed, lastSyncs, events, findings, manual] = await Promise.all([
+  const [status, listed, lastSyncs, events, findings, manual, syncsRunning, lastProductSync] = await Promise.all([
     getConnectionStatus(shop),
     prisma.product.count({ where: { shop, listed: true, deletedAt: null } }),
     // The latest run of each kind, whatever its outcome (the connection's last_*_sync_at only move on success).
@@ -60,6 +61,8 @@ export async function loadMerchantHome(shop: string, now: Date = new Date()) {
       [shop],
     ),
     prisma.merchantConnection.findUnique({ where: { shop }, select: { lastManualSyncAt: true } }),
+    productSyncsInProgress({ shop }),
+    lastFinishedProductSync(shop),
   ]);
   return {
     status,
@@ -71,5 +74,6 @@ export async function loadMerchantHome(shop: string, now: Date = new Date()) {
       fixUrl: productId && /^\d+$/.test(productId) ? shopifyAdminProductUrl(shop, productId) : null,
     })),
     nextManualSyncAt: nextManualSyncAt(manual?.lastManualSyncAt ?? null, now),
+    productSync: { inProgress: syncsRunning, lastRun: lastProductSync },
   };
 }

@@ -3,6 +3,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { canAct } from "~/admin-auth/admin-role";
 import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
 import { MerchantDetailPage } from "~/components/admin/MerchantDetailPage";
+import { useAutoRevalidate } from "~/components/use-auto-revalidate";
 import { shopDomain } from "~/jobs/shop-jobs";
 import { parseOr400, refused } from "~/lib/form-input.server";
 import { loadMerchantAdminDetail } from "~/merchants/merchant-admin-detail.server";
@@ -37,5 +38,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function MerchantDetailRoute() {
   const data = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>();
+  // A running product sync moves on its own: reload its progress every few seconds, otherwise every 30 s.
+  useAutoRevalidate(data.productSync.inProgress.length > 0 ? 5_000 : 30_000);
   return <MerchantDetailPage {...data} outcome={outcome} />;
 }

@@ -9,6 +9,8 @@ import { loadSyncMonitor } from "~/monitoring/load-sync-monitor.server";
 // The platform admins' sync monitor: filters, sort and page in the URL, evaluated in SQL (app/monitoring/).
 
 const REFRESH_SECONDS = 30;
+// While a product sync runs, its progress is worth watching more closely.
+const REFRESH_SECONDS_WHILE_SYNCING = 5;
 
 export const links = () => [{ rel: "stylesheet", href: polarisVizStyles }];
 
@@ -19,6 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function SyncMonitorRoute() {
   const data = useLoaderData<typeof loader>();
-  const refreshing = useAutoRevalidate(REFRESH_SECONDS * 1000);
-  return <SyncMonitorPage {...data} refreshing={refreshing} refreshSeconds={REFRESH_SECONDS} />;
+  const refreshSeconds = data.syncsRunning.length > 0 ? REFRESH_SECONDS_WHILE_SYNCING : REFRESH_SECONDS;
+  const refreshing = useAutoRevalidate(refreshSeconds * 1000);
+  return <SyncMonitorPage {...data} refreshing={refreshing} refreshSeconds={refreshSeconds} />;
 }

@@ -2,6 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-r
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { MerchantHomePage } from "~/components/merchant-home/MerchantHomePage";
+import { useAutoRevalidate } from "~/components/use-auto-revalidate";
 import { parseOr400 } from "~/lib/form-input.server";
 import { requestManualProductSync } from "~/merchants/manual-sync.server";
 import { loadMerchantHome } from "~/merchants/merchant-home.server";
@@ -32,5 +33,7 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function MerchantHome() {
   const data = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>();
+  // A running product sync moves on its own: reload its progress every few seconds, otherwise every minute.
+  useAutoRevalidate(data.productSync.inProgress.length > 0 ? 5_000 : 60_000);
   return <MerchantHomePage data={data} outcome={outcome} />;
 }

@@ -46,10 +46,19 @@ export interface IngestOptions {
   snapshotStartedAt?: Date | null;
   productBatchSize?: number;
   now?: () => Date;
+  /** Told the stage and the lines read so far: during the import at most once a second, then once before merging. */
+  onProgress?: (progress: IngestProgress) => void | Promise<void>;
   /** Test seam: runs after each batch commits (a test throws here to simulate a crash mid-ingest). */
   afterBatchCommitted?: (batchNumber: number) => void | Promise<void>;
   pool?: pg.Pool;
 }
+
+export interface IngestProgress {
+  stage: "IMPORTING" | "MERGING";
+  linesRead: number;
+}
+
+const PROGRESS_EVERY_MS = 1000;
 
 export interface IngestSummary {
   shop: string;
@@ -92,8 +101,13 @@ interface ReadTally {
 const STAGING_CHUNK_CHARS = 256 * 1024;
 
 /** CSV for COPY, in chunks of ~256 KB (one await per chunk, not per line). */
-async function* stagedRows(source: ByteSource, tally: ReadTally): AsyncGenerator<string> {
+async function* stagedRows(
+  source: ByteSource,
+  tally: ReadTally,
+  onProgress?: (progress: IngestProgress) => void | Promise<void>,
+): AsyncGenerator<string> {
   let chunk = "";
+  let reportedAt = Date.now();
   for await (const line of readJsonlLines(source)) {
     tally.linesRead++;
     const parsed =
@@ -123,6 +137,10 @@ async function* stagedRows(source: ByteSource, tally: ReadTally): AsyncGenerator
     if (chunk.length >= STAGING_CHUNK_CHARS) {
       yield chunk;
       chunk = "";
+      if (onProgress && Date.now() - reportedAt >= PROGRESS_EVERY_MS) {
+        reportedAt = Date.now();
+        await onProgress({ stage: "IMPORTING", linesRead: tally.linesRead });
+      }
     }
   }
   if (chunk.length > 0) yield chunk;
@@ -179,7 +197,8 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
         return elapsed;
       };
       await createRawStagingTable(client);
-      await copyRawRows(client, stagedRows(options.source, tally));
+      await options.onProgress?.({ stage: "IMPORTING", linesRead: 0 });
+      await copyRawRows(client, stagedRows(options.source, tally, options.onProgress));
       const stagingMs = lap();
       const staged = await prepareStagedTables(client);
       const prepareMs = lap();
@@ -200,6 +219,7 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
         snapshotStartedAt: options.snapshotStartedAt ?? null,
       };
 
+      await options.onProgress?.({ stage: "MERGING", linesRead: tally.linesRead });
       let productsWritten = 0;
       let variantsWritten = 0;
       let variantsDeleted = 0;

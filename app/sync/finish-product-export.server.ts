@@ -112,6 +112,11 @@ async function ingestFrom(
     expectedLines: Number(operation.objectCount),
     snapshotStartedAt: new Date(operation.createdAt),
     productBatchSize: options.productBatchSize,
+    // For the pages that show a long sync while it runs (app/sync/product-sync-progress.server.ts).
+    onProgress: ({ stage, linesRead }) =>
+      pgPool()
+        .query("UPDATE bulk_operation SET ingest_stage = $2, lines_read = $3, progress_at = now() WHERE id = $1", [options.operationId, stage, linesRead])
+        .then(() => undefined),
   });
 }
 

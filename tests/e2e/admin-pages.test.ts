@@ -54,13 +54,16 @@ afterAll(async () => {
 describe("merchant page and platform admin pages in Chromium", () => {
   it("opens the merchant page as Shopify admin would: this shop only, with its approval and sync now", async () => {
     // The first open installs the shop (token exchange with the emulator); the marketplace then approves it.
+    // Opened on its own, outside the admin, the app is sent into the (emulated) admin, as App Bridge does.
     await page.goto(embeddedAppUrl(SHOP));
+    await page.waitForURL(`${stack!.emulator.url}/__admin/${SHOP}?path=%2Fapp`);
     await expect.poll(() => prisma.merchantConnection.count({ where: { shop: SHOP } }), SLOW).toBe(1);
     await prisma.merchantConnection.update({ where: { shop: SHOP }, data: { approvalStatus: "APPROVED", selectionMode: "ALL" } });
-    await page.goto(embeddedAppUrl(SHOP));
-    await page.getByText("Approved", { exact: true }).waitFor();
-    await page.getByRole("button", { name: "Sync products now" }).waitFor();
-    expect(await page.content()).not.toContain("cobalt-only failure");
+    await page.goto(stack!.emulator.adminUrl(SHOP));
+    const app = page.frameLocator("#app");
+    await app.getByText("Approved", { exact: true }).waitFor();
+    await app.getByRole("button", { name: "Sync products now" }).waitFor();
+    expect(await app.locator("body").innerText()).not.toContain("cobalt-only failure");
     await shot("10-merchant-page");
   }, 180_000);
 
@@ -101,6 +104,8 @@ describe("merchant page and platform admin pages in Chromium", () => {
       .toBeGreaterThan(0);
     await page.reload();
     await expect.poll(() => page.getByTestId("stat-listed-products").textContent(), SLOW).not.toMatch(/^0 \//);
+    // The finished run says what it changed.
+    await expect.poll(() => page.getByTestId("sync-last-run").textContent(), SLOW).toMatch(/\d+ products added or updated, \d+ deleted/);
     await shot("14-merchant-synced");
     expect(await prisma.adminAction.findFirst({ where: { shop: SHOP, action: "sync-products", adminEmail: EMAIL } })).not.toBeNull();
   }, 240_000);
@@ -181,6 +186,29 @@ describe("merchant page and platform admin pages in Chromium", () => {
     const runs = page.getByTestId("recent-runs");
     expect(await runs.locator("tr", { hasText: SHOP }).filter({ hasText: "Product sync" }).first().textContent()).toContain("SUCCESS");
     await shot("17-jobs-schedules-and-runs");
+    expect(browser!.errors).toEqual([]);
+  }, 120_000);
+
+  it("shows a product sync while Shopify builds its export and while it is imported, on the sync monitor and the merchant's page", async () => {
+    // An export that Shopify is still building (no job polls it: the row stands still until the test moves it).
+    await pgPool().query(
+      "INSERT INTO bulk_operation (id, shop, status, object_count) VALUES (990001, $1, 'RUNNING', 1200)",
+      [SHOP],
+    );
+    await page.goto(`${stack!.appUrl}/admin/sync-monitor`);
+    await expect.poll(() => page.getByTestId("sync-progress-stage").textContent(), SLOW).toBe("Shopify is building the export: 1,200 objects so far");
+    await shot("19-sync-monitor-export-running");
+    // The import moves on; the page refreshes on its own while a sync runs.
+    await pgPool().query(
+      "UPDATE bulk_operation SET status = 'COMPLETED', object_count = 5000, ingest_stage = 'IMPORTING', lines_read = 1800 WHERE id = 990001",
+    );
+    await expect.poll(() => page.getByTestId("sync-progress-stage").textContent(), { timeout: 30_000, interval: 500 }).toBe("Importing: 1,800 of 5,000 lines read");
+    await page.goto(`${stack!.appUrl}/admin/merchants/${SHOP}`);
+    await expect.poll(() => page.getByTestId("sync-progress-stage").textContent(), SLOW).toBe("Importing: 1,800 of 5,000 lines read");
+    await shot("19-merchant-import-running");
+    await pgPool().query("UPDATE bulk_operation SET ingest_stage = 'MERGING', lines_read = 5000 WHERE id = 990001");
+    await expect.poll(() => page.getByTestId("sync-progress-stage").textContent(), { timeout: 30_000, interval: 500 }).toBe("Merging 5,000 lines into the catalogue");
+    await pgPool().query("UPDATE bulk_operation SET error = 'test over' WHERE id = 990001");
     expect(browser!.errors).toEqual([]);
   }, 120_000);
 

@@ -89,6 +89,8 @@ describe("product sync job", () => {
     const operation = await prisma.bulkOperation.findFirstOrThrow({ where: { shop } });
     expect(operation).toMatchObject({ status: "COMPLETED", objectCount: 100n, error: null });
     expect(operation.ingestedAt).not.toBeNull();
+    // The ingest's last progress report, kept on the row for the pages that show a running sync.
+    expect(operation).toMatchObject({ ingestStage: "MERGING", linesRead: 100n });
     expect(event.metadata).toMatchObject({ operationId: operation.id.toString(), productsWritten: 25, variantsWritten: 75, attempt: 1 });
     const connection = await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } });
     expect(connection.lastProductSyncAt).not.toBeNull();

@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
+import { ProductSyncProgressCard, type FinishedProductSyncView, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
 import type { IntegrityPreview } from "~/integrity/integrity-preview";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 import { ApprovalBadge, ConnectionBadges } from "./merchant-badges";
@@ -28,6 +29,7 @@ export interface MerchantDetailView {
   jobs: Array<{ id: string; task: string; state: string; attempt: number; maxAttempts: number; runAt: string }>;
   actions: Array<{ id: string; adminEmail: string; action: string; createdAt: string }>;
   reconciliation: { at: string; corrected: number; levels: number } | null;
+  productSync: { inProgress: ProductSyncProgressView[]; lastRun: FinishedProductSyncView | null };
   intents: string[];
   canAct: boolean;
   outcome: (ActionOutcomeView & { preview?: IntegrityPreview }) | undefined;
@@ -120,7 +122,7 @@ function Stat({ label, value }: { label: string; value: string | number }) {
   );
 }
 
-export function MerchantDetailPage({ health, connection, events, jobs, actions, reconciliation, intents, canAct, outcome }: MerchantDetailView) {
+export function MerchantDetailPage({ health, connection, events, jobs, actions, reconciliation, productSync, intents, canAct, outcome }: MerchantDetailView) {
   return (
     <Page
       title={health.shop}
@@ -146,6 +148,7 @@ export function MerchantDetailPage({ health, connection, events, jobs, actions, 
                 </InlineStack>
               </Card>
             )}
+            <ProductSyncProgressCard inProgress={productSync.inProgress} lastRun={productSync.lastRun} />
             {outcome?.ok && outcome.preview && <IntegrityPreviewCard preview={outcome.preview} canRun={canAct && intents.includes("check-integrity")} />}
             <Card>
               <InlineGrid columns={4} gap="400">

@@ -1,6 +1,7 @@
 import { Form, useNavigation } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
 import { ConnectionStatusCard, type ConnectionStatusView } from "~/components/ConnectionStatusCard";
+import { ProductSyncProgressCard, type FinishedProductSyncView, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
 
 export interface MerchantHomeView {
   status: ConnectionStatusView | null;
@@ -16,6 +17,7 @@ export interface MerchantHomeView {
     fixUrl: string | null;
   }>;
   nextManualSyncAt: string | null;
+  productSync: { inProgress: ProductSyncProgressView[]; lastRun: FinishedProductSyncView | null };
 }
 
 type SyncNowOutcome = { ok: true; message: string } | { ok: false; error: string };
@@ -83,6 +85,7 @@ export function MerchantHomePage({ data, outcome }: { data: MerchantHomeView; ou
         <Layout.Section>
           <BlockStack gap="400">
             <ConnectionStatusCard status={status} />
+            <ProductSyncProgressCard inProgress={data.productSync.inProgress} lastRun={data.productSync.lastRun} />
             <Card>
               <BlockStack gap="200">
                 <InlineStack align="space-between" blockAlign="center">

@@ -1,6 +1,7 @@
 import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Spinner, Text } from "@shopify/polaris";
 import { Suspense, lazy, useEffect, useState } from "react";
 import { KeysetPagination } from "~/components/KeysetPagination";
+import { ProductSyncProgressCard, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
 import { syncMonitorSearch, type PageCursor, type SyncMonitorQuery } from "~/monitoring/sync-monitor-query";
 import type { DailyPoint } from "./SyncMonitorCharts";
 import { SyncMonitorFilters } from "./SyncMonitorFilters";
@@ -22,6 +23,8 @@ export interface SyncMonitorPageProps {
     daily: DailyPoint[];
   };
   events: SyncEventListItem[];
+  /** Product syncs running now (under the merchant filter). */
+  syncsRunning: ProductSyncProgressView[];
   next: PageCursor | null;
   previous: PageCursor | null;
   generatedAt: string;
@@ -76,6 +79,11 @@ export function SyncMonitorPage(props: SyncMonitorPageProps) {
             <SyncMonitorFilters key={exportSearch} query={query} shops={props.shops} />
           </Card>
         </Layout.Section>
+        {props.syncsRunning.length > 0 && (
+          <Layout.Section>
+            <ProductSyncProgressCard inProgress={props.syncsRunning} showShop />
+          </Layout.Section>
+        )}
         <Layout.Section>
           <SyncMonitorStatsCards {...stats} />
         </Layout.Section>
