@@ -3,6 +3,8 @@ import { Badge, BlockStack, Button, ButtonGroup, Card, DataTable, InlineStack, P
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
 import { KeysetPagination } from "~/components/KeysetPagination";
 import { writeCursor, type KeysetCursor } from "~/lib/keyset-cursor";
+import type { Serialized } from "~/lib/serialized";
+import type { SyncEventRow } from "~/monitoring/list-sync-events.server";
 import { formatDuration, formatEventType, statusTone } from "~/components/sync-monitor/format";
 import { EmptyTableMessage } from "./EmptyTableMessage";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
@@ -32,16 +34,7 @@ export interface ScheduleRowView {
   nextFireAt: string | null;
 }
 
-export interface RecentRunView {
-  id: string;
-  shop: string;
-  eventType: string;
-  status: string;
-  itemCount: number | null;
-  processingTimeMs: number | null;
-  errorMessage: string | null;
-  createdAt: string;
-}
+export type RecentRunView = Serialized<SyncEventRow>;
 
 interface JobsPageProps {
   jobs: JobRowView[];
