@@ -68,6 +68,8 @@ export type LivenessLockState = "held" | "lost";
 export interface WorkerLiveness {
   /** Takes (and from now on keeps) the lock of a worker pool of this process. */
   hold(poolId: string): Promise<void>;
+  /** Lets go of the lock of a pool that has stopped (a replaced runner's). */
+  release(poolId: string): Promise<void>;
   state(): LivenessLockState;
   /** The backend pid of the liveness connection (tests terminate it). */
   backendPid(): number | undefined;
@@ -147,6 +149,10 @@ export async function keepWorkersAlive(options: LivenessOptions): Promise<Worker
     async hold(poolId) {
       own.add(poolId);
       if (client) await holdLivenessLock(client, poolId);
+    },
+    async release(poolId) {
+      if (!own.delete(poolId)) return;
+      await client?.query(`SELECT pg_advisory_unlock(${LOCK_SQL})`, [poolId]);
     },
     state: () => (client ? "held" : "lost"),
     backendPid: () => (client as (pg.PoolClient & { processID?: number }) | undefined)?.processID,

@@ -125,8 +125,7 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
   it("every connection of the database dropped at once (what a restart does to the app): lock, health and jobs come back", async () => {
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const state = await startWorker({ concurrency: 1, withCron: false, pollInterval: 100, sweepIntervalMs: 200 });
-    const [poolId] = state.poolIds;
+    const state = await startWorker({ concurrency: 1, withCron: false, pollInterval: 100, sweepIntervalMs: 200, stallAfterMs: 1_000 });
     const before = state.liveness.backendPid();
     // From a session of its own, so the test's own pool is cut too.
     const killer = new pg.Client({ connectionString: process.env.DATABASE_URL });
@@ -139,12 +138,47 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
     expect(rows[0].n).toBeGreaterThan(1);
 
     await expect.poll(() => state.liveness.backendPid() !== undefined && state.liveness.backendPid() !== before, { timeout: 15_000 }).toBe(true);
-    expect(await livenessLockHeld(poolId)).toBe(true);
-    await expect.poll(async () => (await checkHealth()).ok, { timeout: 15_000 }).toBe(true);
-    // The worker still takes and finishes jobs, each once.
+    // The worker still takes and finishes jobs, each once (when the drop wedged the runner, a new one does).
     const utils = await workerUtils();
     await utils.addJob(TASK.scheduleProductSyncs, {}, { maxAttempts: 1 });
     await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 15_000 }).toBe(0);
+    await expect.poll(async () => (await checkHealth()).ok, { timeout: 15_000 }).toBe(true);
+    expect(await livenessLockHeld(state.poolIds.at(-1)!)).toBe(true);
+    vi.restoreAllMocks();
+  });
+
+  it("a runner wedged by a connection lost during its first task lookup is replaced, and takes jobs again", async () => {
+    // graphile-worker caches the promise of its first task-id lookup; when that lookup's connection is cut, every
+    // later fetch fails with the cached error (app/jobs/worker-stall.server.ts). Hold the lookup's INSERT on a table
+    // lock, cut its connection, and let go.
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const blocker = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await blocker.connect();
+    await blocker.query("BEGIN");
+    await blocker.query("LOCK TABLE graphile_worker._private_tasks IN SHARE MODE");
+    const state = await startWorker({ concurrency: 1, withCron: false, pollInterval: 100, stallAfterMs: 1_000 });
+    const [firstPool] = state.poolIds;
+    // The lookup's session waits for the table (pg_stat_activity may not show its query yet; pg_locks does).
+    const waitingLookup = async () =>
+      (
+        await blocker.query<{ pid: number }>(
+          `SELECT pid FROM pg_locks WHERE NOT granted AND relation = 'graphile_worker._private_tasks'::regclass`,
+        )
+      ).rows.map((r) => r.pid);
+    await expect.poll(waitingLookup, { timeout: 10_000 }).toHaveLength(1);
+    await blocker.query("SELECT pg_terminate_backend($1)", [(await waitingLookup())[0]]);
+    await blocker.query("COMMIT");
+    await blocker.end();
+
+    await (await workerUtils()).addJob(TASK.scheduleProductSyncs, {}, { maxAttempts: 1 });
+    await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 15_000 }).toBe(0);
+    expect(state.restarts).toBe(1);
+    expect(errors.mock.calls.some(([line]) => String(line).includes("replacing the runner"))).toBe(true);
+    // The new pool holds its liveness lock; the replaced one's is let go.
+    expect(await livenessLockHeld(state.poolIds.at(-1)!)).toBe(true);
+    expect(await livenessLockHeld(firstPool)).toBe(false);
+    expect(await checkHealth()).toMatchObject({ ok: true, worker: "running" });
     vi.restoreAllMocks();
   });
 
@@ -152,6 +186,13 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
     const state = await startWorker({ concurrency: 1, withCron: false, pollInterval: 100 });
     vi.spyOn(state.liveness, "state").mockReturnValue("lost");
     expect(await checkHealth()).toMatchObject({ ok: false, worker: "running", workerLock: "lost" });
+    vi.restoreAllMocks();
+  });
+
+  it("/healthz reports a stalled runner (every fetch failing while the database answers) as unhealthy", async () => {
+    const state = await startWorker({ concurrency: 1, withCron: false, pollInterval: 100 });
+    vi.spyOn(state, "stalled").mockReturnValue(true);
+    expect(await checkHealth()).toMatchObject({ ok: false, database: "up", worker: "stalled" });
     vi.restoreAllMocks();
   });
 

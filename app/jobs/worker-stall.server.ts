@@ -1,0 +1,58 @@
+import type { WorkerEvents } from "graphile-worker";
+
+// graphile-worker 0.18 looks up the ids of its tasks once, on a runner's first fetch, and caches the promise of that
+// lookup (dist/taskIdentifiers.js). When the database drops the connection while that first lookup is in flight (the
+// app starting while PostgreSQL restarts, every connection terminated at once), the cached promise stays rejected:
+// every later fetch fails with the same error, the runner never takes another job, and nothing in graphile-worker
+// notices. A new runner has a new cache, so the cure is to start one.
+//
+// The watch tells a wedged runner from a database outage: the runner's fetches have failed, none has succeeded for
+// `stallAfterMs`, and yet the database answers. Idle workers fetch every poll interval, so a healthy runner shows a
+// success at least that often; workers busy with long jobs do not fetch at all, and are not mistaken for stalled.
+
+/** How long a runner may fail every fetch while the database answers before it counts as stalled. */
+export const WORKER_STALL_AFTER_MS = 60_000;
+
+export interface JobFetchWatch {
+  /** When the fetches began to fail with no success since, or undefined while the last one succeeded. */
+  failingSince(): number | undefined;
+  lastError(): string | undefined;
+  stop(): void;
+}
+
+/** Follows a runner's fetches (graphile-worker's worker:getJob:* and job:start events). */
+export function watchJobFetching(events: WorkerEvents, clock: () => number = Date.now): JobFetchWatch {
+  let failingSince: number | undefined;
+  let lastError: string | undefined;
+  const succeeded = () => {
+    failingSince = undefined;
+  };
+  const failed = ({ error }: { error: unknown }) => {
+    failingSince ??= clock();
+    lastError = error instanceof Error ? error.message : String(error);
+  };
+  events.on("worker:getJob:empty", succeeded);
+  events.on("job:start", succeeded);
+  events.on("worker:getJob:error", failed);
+  return {
+    failingSince: () => failingSince,
+    lastError: () => lastError,
+    stop() {
+      events.off("worker:getJob:empty", succeeded);
+      events.off("job:start", succeeded);
+      events.off("worker:getJob:error", failed);
+    },
+  };
+}
+
+/** Whether the watched runner is wedged: every fetch failing for `stallAfterMs` or longer while the database answers. */
+export async function runnerIsWedged(
+  watch: JobFetchWatch,
+  now: number,
+  stallAfterMs: number,
+  databaseAnswers: () => Promise<boolean>,
+): Promise<boolean> {
+  const since = watch.failingSince();
+  if (since === undefined || now - since < stallAfterMs) return false;
+  return databaseAnswers();
+}
