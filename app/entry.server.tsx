@@ -1,9 +1,10 @@
 import { PassThrough } from "node:stream";
-import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
+import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { env } from "./env.server";
+import { ScriptNonceProvider } from "./lib/script-nonce";
 import { allowEmulatorAdminToFrame } from "./shopify-admin/app-bridge-source";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
@@ -14,13 +15,21 @@ export default async function handleRequest(
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
+  loadContext: AppLoadContext,
 ) {
+  const nonce = loadContext.scriptNonce ?? "";
   addDocumentResponseHeaders(request, responseHeaders);
   allowEmulatorAdminToFrame(responseHeaders, env().SHOPIFY_ADMIN_API_BASE);
   const callbackName = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
 
   return new Promise((resolve, reject) => {
-    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} />, {
+    const page = (
+      <ScriptNonceProvider nonce={nonce}>
+        <RemixServer context={remixContext} url={request.url} nonce={nonce || undefined} />
+      </ScriptNonceProvider>
+    );
+    const { pipe, abort } = renderToPipeableStream(page, {
+      nonce: nonce || undefined,
       [callbackName]: () => {
         const body = new PassThrough();
         const stream = createReadableStreamFromReadable(body);

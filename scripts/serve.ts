@@ -13,7 +13,7 @@ import compression from "compression";
 import express from "express";
 import { startWorker } from "../app/jobs/worker.server";
 import { bodyLimitFor } from "../app/lib/request-body.server";
-import { adminSecurityHeaders, isAdminPath } from "../app/lib/security-headers.server";
+import { adminSecurityHeaders, isAdminPath, newScriptNonce } from "../app/lib/security-headers.server";
 import { appBridgeUrl } from "../app/shopify-admin/app-bridge-source";
 import { withoutTheirExitHandlers } from "../app/lib/own-signal-handling";
 import { buildDirectory } from "./lib/build-directory";
@@ -41,7 +41,12 @@ app.disable("x-powered-by");
 // The client address the sign-in throttle keys on: the connection's, unless TRUST_PROXY_HOPS proxies are trusted.
 app.set("trust proxy", config.TRUST_PROXY_HOPS);
 app.use((request, response, next) => {
-  if (isAdminPath(request.path)) response.set(adminSecurityHeaders({ production }));
+  if (isAdminPath(request.path)) {
+    // In production the page's inline scripts run by this response's nonce only (entry.server.tsx puts it on them).
+    const scriptNonce = production ? newScriptNonce() : undefined;
+    response.locals.scriptNonce = scriptNonce;
+    response.set(adminSecurityHeaders({ production, scriptNonce }));
+  }
   // A declared length over the path's limit is refused before anything reads the body (routes count the bytes of
   // bodies without a length while they read them: app/lib/request-body.server.ts).
   const limit = bodyLimitFor(request.path);
@@ -77,7 +82,10 @@ app.all(
   createRequestHandler({
     build,
     mode: production ? "production" : "development",
-    getLoadContext: (request) => ({ clientAddress: request.ip ?? request.socket.remoteAddress }),
+    getLoadContext: (request, response) => ({
+      clientAddress: request.ip ?? request.socket.remoteAddress,
+      scriptNonce: response.locals.scriptNonce as string | undefined,
+    }),
   }),
 );
 
