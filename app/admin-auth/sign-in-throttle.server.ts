@@ -52,11 +52,21 @@ const CLAIM_SQL = `
      SET attempts = ${NEXT_COUNT}, last_attempt_at = $2, next_attempt_at = $2::timestamptz + ${delaySql(`(${NEXT_COUNT})`)}
    WHERE t.next_attempt_at <= $2`;
 
+// A key quiet for a day counts nothing any more (it starts over), so each attempt deletes a few such keys: the table
+// stays as small as the last day's traffic however many addresses and emails a spray used, with no job to run.
+const PRUNE_BATCH = 50;
+const PRUNE_SQL = `
+  DELETE FROM admin_sign_in_throttle WHERE key IN (
+    SELECT key FROM admin_sign_in_throttle
+     WHERE last_attempt_at < $1::timestamptz - make_interval(secs => $2) AND next_attempt_at <= $1
+     ORDER BY last_attempt_at LIMIT ${PRUNE_BATCH})`;
+
 /**
  * Counts an attempt against every key, or refuses it: `{ ok: false, retryAfterSeconds }` when a key is still inside
  * its delay (that key is not counted; keys before it in the list are).
  */
 export async function claimSignInAttempt(keys: ThrottleKey[], now: Date): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
+  await pgPool().query(PRUNE_SQL, [now, SIGN_IN_THROTTLE.forgetAfterSeconds]);
   for (const { key, policy } of keys) {
     const { rowCount } = await pgPool().query(CLAIM_SQL, [
       key,

@@ -5,7 +5,7 @@ import { safeAdminRedirect } from "../../app/admin-auth/safe-redirect";
 import { SIGN_IN_REFUSED, attemptSignIn } from "../../app/admin-auth/sign-in.server";
 import { SIGN_IN_THROTTLE } from "../../app/admin-auth/sign-in-throttle.server";
 import { parseEnv } from "../../app/env.server";
-import { prisma } from "../../app/db.server";
+import { pgPool, prisma } from "../../app/db.server";
 import { action as loginAction, loader as loginLoader } from "../../app/routes/admin.login";
 import { action as logoutAction } from "../../app/routes/admin.logout";
 import { action as sessionsAction, loader as sessionsLoader } from "../../app/routes/admin.sessions";
@@ -199,6 +199,21 @@ describe("sign-in throttling", () => {
   const attempt = (email: string, password: string, now: Date, clientAddress = "203.0.113.7", headers: Record<string, string> = {}) =>
     attemptSignIn({ email, password, clientAddress, request: loginRequest({ email, password }, headers) }, now);
   const seconds = (start: Date, s: number) => new Date(start.getTime() + s * 1000);
+
+  it("forgets keys quiet for a day as attempts come in, keeping the others (the table does not grow with a spray)", async () => {
+    const now = new Date(Date.now() + 60_000);
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+    await pgPool().query(
+      `INSERT INTO admin_sign_in_throttle (key, attempts, last_attempt_at, next_attempt_at)
+       SELECT 'client:198.51.100.' || i, 3, $1::timestamptz, $1::timestamptz FROM generate_series(1, 30) AS i
+       UNION ALL SELECT 'account:recent@example.com', 2, $2::timestamptz, $2::timestamptz`,
+      [daysAgo(2), daysAgo(0.5)],
+    );
+    await attempt("nobody@example.com", "wrong password!", now);
+    const { rows } = await pgPool().query<{ key: string }>("SELECT key FROM admin_sign_in_throttle ORDER BY key");
+    expect(rows.map((r) => r.key)).toEqual(["account:nobody@example.com", "account:recent@example.com", "client:203.0.113.7"]);
+    expect(SIGN_IN_THROTTLE.forgetAfterSeconds).toBe(86_400);
+  });
 
   it("delays an account after 5 wrong passwords with growing delays, never locks it: the right one works once the delay passes", { timeout: 120_000 }, async () => {
     await createAdmin("ops@example.com");
