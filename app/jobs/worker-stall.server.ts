@@ -9,6 +9,9 @@ import type { WorkerEvents } from "graphile-worker";
 // The watch tells a wedged runner from a database outage: the runner's fetches have failed, none has succeeded for
 // `stallAfterMs`, and yet the database answers. Idle workers fetch every poll interval, so a healthy runner shows a
 // success at least that often; workers busy with long jobs do not fetch at all, and are not mistaken for stalled.
+// "While the database answers" means a fetch failed after the watch saw the database answer: after a real outage
+// longer than `stallAfterMs` (PostgreSQL restarted), every fetch has failed for that long, yet a healthy runner
+// succeeds on its next poll and must not be replaced the moment the database is back.
 
 /** How long a runner may fail every fetch while the database answers before it counts as stalled. */
 export const WORKER_STALL_AFTER_MS = 60_000;
@@ -17,6 +20,10 @@ export interface JobFetchWatch {
   /** When the fetches began to fail with no success since, or undefined while the last one succeeded. */
   failingSince(): number | undefined;
   lastError(): string | undefined;
+  /** When the latest fetch failed. */
+  lastFailureAt(): number | undefined;
+  /** Notes whether the database answered at `at`; returns since when it has answered without a break (or undefined). */
+  noteDatabase(answers: boolean, at: number): number | undefined;
   stop(): void;
 }
 
@@ -24,11 +31,15 @@ export interface JobFetchWatch {
 export function watchJobFetching(events: WorkerEvents, clock: () => number = Date.now): JobFetchWatch {
   let failingSince: number | undefined;
   let lastError: string | undefined;
+  let lastFailureAt: number | undefined;
+  let answeringSince: number | undefined;
   const succeeded = () => {
     failingSince = undefined;
+    answeringSince = undefined;
   };
   const failed = ({ error }: { error: unknown }) => {
-    failingSince ??= clock();
+    lastFailureAt = clock();
+    failingSince ??= lastFailureAt;
     lastError = error instanceof Error ? error.message : String(error);
   };
   events.on("worker:getJob:empty", succeeded);
@@ -37,6 +48,11 @@ export function watchJobFetching(events: WorkerEvents, clock: () => number = Dat
   return {
     failingSince: () => failingSince,
     lastError: () => lastError,
+    lastFailureAt: () => lastFailureAt,
+    noteDatabase(answers, at) {
+      answeringSince = answers ? (answeringSince ?? at) : undefined;
+      return answeringSince;
+    },
     stop() {
       events.off("worker:getJob:empty", succeeded);
       events.off("job:start", succeeded);
@@ -45,7 +61,10 @@ export function watchJobFetching(events: WorkerEvents, clock: () => number = Dat
   };
 }
 
-/** Whether the watched runner is wedged: every fetch failing for `stallAfterMs` or longer while the database answers. */
+/**
+ * Whether the watched runner is wedged: every fetch failing for `stallAfterMs` or longer, and one failing after the
+ * database was seen answering. Asks the database only while fetches are failing.
+ */
 export async function runnerIsWedged(
   watch: JobFetchWatch,
   now: number,
@@ -53,6 +72,8 @@ export async function runnerIsWedged(
   databaseAnswers: () => Promise<boolean>,
 ): Promise<boolean> {
   const since = watch.failingSince();
-  if (since === undefined || now - since < stallAfterMs) return false;
-  return databaseAnswers();
+  if (since === undefined) return false;
+  const answeringSince = watch.noteDatabase(await databaseAnswers(), now);
+  if (answeringSince === undefined || now - since < stallAfterMs) return false;
+  return (watch.lastFailureAt() ?? -Infinity) > answeringSince;
 }

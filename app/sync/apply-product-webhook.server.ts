@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { withTransaction } from "~/db.server";
+import { NUL, NUL_PROBLEM } from "./bulk-export-line";
 
 // The real-time path: one products/create|update|delete webhook applied to a shop's rows, unless what we hold is
 // newer. Webhooks arrive late (up to a day), repeated and out of order, so every write is guarded by Shopify's
@@ -18,12 +19,17 @@ const decimal = z.union([z.string(), z.number()]).nullish().transform((v, ctx) =
   }
   return text;
 });
+// A NUL character (\u0000) in a field we store makes the payload malformed, as it makes a bulk export line: PostgreSQL's
+// text cannot hold one, so the job would fail on every retry. The job fails once, for good, naming the field (Shopify
+// sends the product's current state again with its next change, and the daily export reconciles it). A NUL in a field
+// we do not keep (body_html, ...) is harmless: those are dropped here, never written.
+const storableText = z.string().refine((text) => !text.includes(NUL), { message: NUL_PROBLEM });
 const timestamp = z.string().datetime({ offset: true }).nullish().transform((v) => v ?? null);
 
 const variantPayload = z.object({
   id: numericId,
-  title: z.string().nullish(),
-  sku: z.string().nullish(),
+  title: storableText.nullish(),
+  sku: storableText.nullish(),
   price: decimal,
   compare_at_price: decimal,
   inventory_item_id: numericId.nullish(),
@@ -39,17 +45,16 @@ const variantPayload = z.object({
 
 export const productWebhookProduct = z.object({
   id: numericId,
-  title: z.string().nullish(),
-  handle: z.string().nullish(),
-  vendor: z.string().nullish(),
-  product_type: z.string().nullish(),
+  title: storableText.nullish(),
+  handle: storableText.nullish(),
+  vendor: storableText.nullish(),
+  product_type: storableText.nullish(),
   status: z
     .string()
     .nullish()
     .transform((s) => (s ? s.toUpperCase() : null))
     .pipe(z.enum(["ACTIVE", "ARCHIVED", "DRAFT", "UNLISTED"]).nullable()),
-  tags: z
-    .string()
+  tags: storableText
     .nullish()
     .transform((t) => (t ? t.split(",").map((tag) => tag.trim()).filter(Boolean) : [])),
   updated_at: timestamp,

@@ -81,9 +81,11 @@ class LineError extends Error {}
 
 // JSON may carry a NUL character (\u0000) in a string; PostgreSQL's text cannot store one, and a single one would
 // make COPY reject the whole file on every retry. Such a line is malformed like any other: counted, named in the
-// summary, its object kept as it was (not deleted), and the rest of the file ingested.
-const NUL = "\u0000";
-const nulError = (field: string) => new LineError(`${field} contains a NUL character (\\u0000), which PostgreSQL cannot store`);
+// summary, its object kept as it was (not deleted), and the rest of the file ingested. The products/* webhooks treat
+// such a payload the same way (apply-product-webhook.server.ts).
+export const NUL = "\u0000";
+export const NUL_PROBLEM = "contains a NUL character (\\u0000), which PostgreSQL cannot store";
+const nulError = (field: string) => new LineError(`${field} ${NUL_PROBLEM}`);
 
 function optionalString(record: Record<string, unknown>, field: string): string | null {
   const value = record[field];

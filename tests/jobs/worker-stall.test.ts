@@ -29,9 +29,10 @@ describe("telling a wedged runner from an outage", () => {
     f.failed();
     expect(f.watch.failingSince()).toBe(f.now());
     f.advance(59_000);
-    f.failed();
     expect(await runnerIsWedged(f.watch, f.now(), 60_000, answers)).toBe(false);
-    f.advance(1_000);
+    f.advance(500);
+    f.failed(); // while the database answers
+    f.advance(500);
     expect(await runnerIsWedged(f.watch, f.now(), 60_000, answers)).toBe(true);
     expect(f.watch.lastError()).toContain("not queryable");
   });
@@ -41,6 +42,31 @@ describe("telling a wedged runner from an outage", () => {
     f.failed("connect ECONNREFUSED");
     f.advance(120_000);
     expect(await runnerIsWedged(f.watch, f.now(), 60_000, down)).toBe(false);
+  });
+
+  it("after an outage longer than the stall period, is wedged only when a fetch fails once the database answers", async () => {
+    // A real PostgreSQL restart: every fetch failed while the server was down. A healthy runner's next poll succeeds.
+    const f = fetchEvents();
+    f.failed("connect ECONNREFUSED");
+    f.advance(120_000);
+    f.failed("connect ECONNREFUSED");
+    expect(await runnerIsWedged(f.watch, f.now(), 60_000, down)).toBe(false);
+    f.advance(1_000);
+    expect(await runnerIsWedged(f.watch, f.now(), 60_000, answers)).toBe(false); // back: no fetch has failed since
+    f.advance(1_000);
+    expect(await runnerIsWedged(f.watch, f.now(), 60_000, answers)).toBe(false);
+    f.empty();
+    expect(f.watch.failingSince()).toBeUndefined();
+
+    // The same outage, but the runner's fetches go on failing once the database answers: wedged.
+    const g = fetchEvents();
+    g.failed("connect ECONNREFUSED");
+    g.advance(120_000);
+    expect(await runnerIsWedged(g.watch, g.now(), 60_000, answers)).toBe(false);
+    g.advance(1_000);
+    g.failed("Connection terminated unexpectedly");
+    g.advance(1_000);
+    expect(await runnerIsWedged(g.watch, g.now(), 60_000, answers)).toBe(true);
   });
 
   it("forgets failures once a fetch succeeds, empty or with a job", async () => {

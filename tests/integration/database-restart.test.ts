@@ -1,0 +1,124 @@
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startEmbeddedPostgres, type RunningDatabase } from "../../app/database/embedded-postgres.server";
+import { applyMigrations } from "../../app/database/migrations.server";
+import { freePort } from "../../app/database/scratch-server.server";
+import { pgPool } from "../../app/db.server";
+import { healthResponse } from "../../app/health/probe-responses.server";
+import { addJobOn } from "../../app/jobs/queue.server";
+import { TASK } from "../../app/jobs/task-names";
+import { runningWorker, startWorker, stopWorker } from "../../app/jobs/worker.server";
+import { queuedJobs } from "../support/jobs";
+import { createConnection } from "../support/merchants";
+import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
+
+// A real restart of PostgreSQL (its server process stopped, then started again on the same data and port) while the
+// app runs its worker in-process, instead of the approximation of terminating every backend. This file starts a
+// PostgreSQL of its own, so the restart does not cut the other test files sharing the suite's server.
+// What must hold: /healthz answers 503 while the database is down and 200 again after; a webhook posted during the
+// outage is answered 5xx (Shopify retries it) and its retry is processed once; jobs queued before the outage and due
+// during it run after it, each exactly once; nothing is left locked or failed.
+
+const SHOP = "restart.myshopify.com";
+const dir = mkdtempSync(path.join(tmpdir(), "marketplace-sync-restart-"));
+chmodSync(dir, 0o755); // as root, PostgreSQL runs as `postgres`, which must enter the folder
+const port = await freePort();
+const startDatabase = () => startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port, database: "restart" });
+let database: RunningDatabase = await startDatabase();
+process.env.DATABASE_URL = database.url; // before the app's pools are made (they read it on first use)
+await applyMigrations(database.url);
+await runWorkerMigrations({ connectionString: database.url, logger: new Logger(() => () => undefined) });
+
+type Action = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<Response>;
+let app: ShopifyAppUnderTest;
+let productUpdate: Action;
+
+beforeAll(async () => {
+  app = await startShopifyAppUnderTest();
+  productUpdate = (await import("../../app/routes/webhooks.products.update")).action;
+  await createConnection(SHOP);
+});
+afterAll(async () => {
+  await stopWorker();
+  await app?.stop();
+  await database.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The route's status as Shopify sees it: a thrown Response is its status, any other error a 500. */
+async function post(request: Request): Promise<number> {
+  try {
+    return (await productUpdate({ request: request.clone(), params: {}, context: {} })).status;
+  } catch (thrown) {
+    return thrown instanceof Response ? thrown.status : 500;
+  }
+}
+
+const delivery = (id: number) =>
+  webhookRequest(SHOP, "products/update", "/webhooks/products/update", {
+    id,
+    title: `Product ${id}`,
+    status: "active",
+    updated_at: "2026-11-01T00:00:00Z",
+    variants: [{ id: id * 10, sku: `SKU-${id}`, price: "5.00", updated_at: "2026-11-01T00:00:00Z" }],
+  });
+
+/** How many times each delivery's job ran to completion (the job records one WEBHOOK event per run). */
+async function runsByWebhookId(): Promise<Record<string, number>> {
+  const { rows } = await pgPool().query<{ webhook_id: string; n: number }>(
+    `SELECT metadata->>'webhookId' AS webhook_id, count(*)::int AS n FROM sync_event
+      WHERE shop = $1 AND event_type = 'WEBHOOK' AND status = 'SUCCESS' GROUP BY 1`,
+    [SHOP],
+  );
+  return Object.fromEntries(rows.map((r) => [r.webhook_id, r.n]));
+}
+
+describe("PostgreSQL restarted while the app runs", () => {
+  it("/healthz 503 then 200; a webhook posted in the outage is 5xx and its retry runs once; queued jobs run once", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const state = await startWorker({ concurrency: 2, withCron: false, pollInterval: 100, sweepIntervalMs: 500, stallAfterMs: 1_000 });
+    expect((await healthResponse()).status).toBe(200);
+
+    // Before the outage: deliveries processed at once, and jobs queued to run while the database will be down.
+    const before = [delivery(1), delivery(2)];
+    for (const request of before) expect(await post(request)).toBe(200);
+    await expect.poll(async () => Object.keys(await runsByWebhookId()).length, { timeout: 15_000 }).toBe(2);
+    const queued = [3, 4, 5].map((id) => ({ id, webhookId: `queued-before-${id}` }));
+    for (const { id, webhookId } of queued) {
+      await addJobOn(pgPool(), TASK.productWebhook, {
+        shop: SHOP, topic: "products/update", webhookId, triggeredAt: null,
+        payload: { id, title: `Queued ${id}`, status: "active", updated_at: "2026-11-01T00:00:00Z", variants: [] },
+      }, { maxAttempts: 1, runAt: new Date(Date.now() + 1_000) });
+    }
+
+    await database.stop(); // a fast shutdown: every session is closed, the server process exits
+    await expect.poll(async () => (await healthResponse()).status, { timeout: 15_000 }).toBe(503);
+    const duringOutage = delivery(6);
+    expect(await post(duringOutage)).toBeGreaterThanOrEqual(500);
+    // Long enough for the queued jobs to fall due and the worker's fetches and sweeps to fail a few times.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+
+    database = await startDatabase();
+    await expect.poll(async () => (await healthResponse()).status, { timeout: 30_000, interval: 250 }).toBe(200);
+    // Shopify's retry of the delivery that failed: the same request, the same webhook id.
+    expect(await post(duringOutage)).toBe(200);
+    expect(await post(duringOutage)).toBe(200); // and a repeat of it is a duplicate
+
+    const webhookIdOf = (request: Request) => request.headers.get("X-Shopify-Webhook-Id")!;
+    const expected = Object.fromEntries(
+      [...before.map(webhookIdOf), ...queued.map((q) => q.webhookId), webhookIdOf(duringOutage)].map((id) => [id, 1]),
+    );
+    await expect.poll(runsByWebhookId, { timeout: 30_000, interval: 250 }).toEqual(expected);
+    expect(await queuedJobs(TASK.productWebhook)).toEqual([]); // none failed, none left locked
+    expect(runningWorker()).toBe(state);
+    // The runner was not wedged, only cut off: it fetches again on its own and is not replaced (worker-stall.server.ts).
+    expect(state.restarts).toBe(0);
+    const health = await (await healthResponse()).json();
+    expect(health).toMatchObject({ ok: true, database: "up", worker: "running", workerLock: "held" });
+    vi.restoreAllMocks();
+  }, 120_000);
+});

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { pgPool, prisma } from "../../app/db.server";
+import { TASK } from "../../app/jobs/task-names";
+import { inventoryWebhook } from "../../app/jobs/tasks/inventory-webhook.server";
+import { productWebhook } from "../../app/jobs/tasks/product-webhook.server";
+import { queuedJobs, runDueJobs } from "../support/jobs";
+import { createConnection } from "../support/merchants";
+import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
+
+// JSON may carry a NUL character (\u0000) in a string; PostgreSQL's text cannot store one. A products/* webhook
+// whose stored fields carry one used to be queued, then fail on every attempt (invalid byte sequence for encoding
+// "UTF8": 0x00) until its retries ran out. It is now a malformed payload, like a NUL line of the bulk export: the
+// route answers 200 (Shopify must not retry it), the job fails once, for good, saying which field and why, and the
+// shop's other deliveries go on. Sent as Shopify sends them: HMAC-signed POSTs through the routes.
+
+type Action = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<Response>;
+
+let app: ShopifyAppUnderTest;
+let productUpdate: Action;
+let inventoryUpdate: Action;
+const SHOP = "nul-bytes.myshopify.com";
+
+beforeAll(async () => {
+  app = await startShopifyAppUnderTest();
+  productUpdate = (await import("../../app/routes/webhooks.products.update")).action;
+  inventoryUpdate = (await import("../../app/routes/webhooks.inventory_levels.update")).action;
+  await createConnection(SHOP);
+});
+afterAll(() => app.stop());
+
+const product = (id: number, title: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  title,
+  handle: `p-${id}`,
+  status: "active",
+  tags: "a, b",
+  updated_at: "2026-11-01T00:00:00Z",
+  variants: [{ id: id * 10, title: "Default", sku: `SKU-${id}`, price: "5.00", updated_at: "2026-11-01T00:00:00Z" }],
+  ...extra,
+});
+
+describe("a webhook payload with text PostgreSQL cannot store", () => {
+  it("products/update with a NUL in a stored field: 200, the job fails once for good naming the field; clean ones apply", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const deliveries = [
+      product(1, "Nul\u0000Title"),
+      product(2, "Clean", { tags: "ok, tag\u0000with nul" }),
+      product(3, "Clean", { variants: [{ id: 30, sku: "SKU\u0000", price: "1.00", updated_at: "2026-11-01T00:00:00Z" }] }),
+      product(4, "Clean", { body_html: "<p>\u0000 not stored, so harmless</p>" }),
+    ];
+    for (const payload of deliveries) {
+      const request = webhookRequest(SHOP, "products/update", "/webhooks/products/update", payload);
+      expect(request.headers.get("X-Shopify-Hmac-Sha256")).toBeTruthy();
+      expect((await productUpdate({ request, params: {}, context: {} })).status).toBe(200);
+    }
+    expect(await queuedJobs(TASK.productWebhook)).toHaveLength(4);
+
+    await runDueJobs({ [TASK.productWebhook]: productWebhook });
+
+    const { rows: stored } = await pgPool().query<{ id: string; title: string }>(
+      "SELECT id::text, title FROM product WHERE shop = $1 ORDER BY id",
+      [SHOP],
+    );
+    expect(stored).toEqual([{ id: "4", title: "Clean" }]);
+    // Nothing waits for a retry: each damaged delivery failed once, permanently, with a reason naming the field.
+    const left = await queuedJobs(TASK.productWebhook);
+    expect(left).toHaveLength(3);
+    for (const job of left) {
+      expect(job.attempts).toBe(job.max_attempts);
+      expect(job.last_error).toMatch(/NUL character/);
+      expect(job.payload._retry).toBeUndefined();
+    }
+    const reasons = left.map((job) => job.last_error!).join("\n");
+    for (const field of ['"title"', '"tags"', '"variants"', '"sku"']) expect(reasons).toContain(field);
+    expect(await prisma.syncEvent.count({ where: { shop: SHOP, eventType: "WEBHOOK", status: "SUCCESS" } })).toBe(1);
+  });
+
+  it("inventory_levels/update with a NUL in a field it does not store is applied; in one it parses, it fails once", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const payloads = [
+      { inventory_item_id: 7, location_id: 5, available: 3, updated_at: "2026-11-01T00:00:00Z", admin_graphql_api_id: "gid://\u0000" },
+      { inventory_item_id: 8, location_id: 5, available: 3, updated_at: "2026-11-01T00:00:00\u0000Z" },
+    ];
+    for (const payload of payloads) {
+      const request = webhookRequest(SHOP, "inventory_levels/update", "/webhooks/inventory_levels/update", payload);
+      expect((await inventoryUpdate({ request, params: {}, context: {} })).status).toBe(200);
+    }
+    await runDueJobs({ [TASK.inventoryWebhook]: inventoryWebhook });
+    const left = await queuedJobs(TASK.inventoryWebhook);
+    expect(left).toHaveLength(1);
+    expect(left[0].payload.inventory_item_id).toBe(8);
+    expect(left[0].attempts).toBe(left[0].max_attempts);
+    expect(left[0].payload._retry).toBeUndefined();
+  });
+});
