@@ -24,6 +24,8 @@ export interface JobFetchWatch {
   lastFailureAt(): number | undefined;
   /** Notes whether the database answered at `at`; returns since when it has answered without a break (or undefined). */
   noteDatabase(answers: boolean, at: number): number | undefined;
+  /** Since when the database has answered without a break, as last noted. */
+  answeringSince(): number | undefined;
   stop(): void;
 }
 
@@ -53,6 +55,7 @@ export function watchJobFetching(events: WorkerEvents, clock: () => number = Dat
       answeringSince = answers ? (answeringSince ?? at) : undefined;
       return answeringSince;
     },
+    answeringSince: () => answeringSince,
     stop() {
       events.off("worker:getJob:empty", succeeded);
       events.off("job:start", succeeded);
@@ -71,9 +74,15 @@ export async function runnerIsWedged(
   stallAfterMs: number,
   databaseAnswers: () => Promise<boolean>,
 ): Promise<boolean> {
+  if (watch.failingSince() === undefined) return false;
+  watch.noteDatabase(await databaseAnswers(), now);
+  return wedgedAsOf(watch, now, stallAfterMs);
+}
+
+/** The same rule on what the watch last noted, without asking the database (for /healthz). */
+export function wedgedAsOf(watch: JobFetchWatch, now: number, stallAfterMs: number): boolean {
   const since = watch.failingSince();
-  if (since === undefined) return false;
-  const answeringSince = watch.noteDatabase(await databaseAnswers(), now);
-  if (answeringSince === undefined || now - since < stallAfterMs) return false;
+  const answeringSince = watch.answeringSince();
+  if (since === undefined || answeringSince === undefined || now - since < stallAfterMs) return false;
   return (watch.lastFailureAt() ?? -Infinity) > answeringSince;
 }

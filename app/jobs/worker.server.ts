@@ -5,7 +5,7 @@ import { pgPool } from "~/db.server";
 import { SCHEDULES } from "./schedules";
 import { taskList } from "./task-list.server";
 import { keepWorkersAlive, type WorkerLiveness } from "./worker-liveness.server";
-import { runnerIsWedged, watchJobFetching, WORKER_STALL_AFTER_MS, type JobFetchWatch } from "./worker-stall.server";
+import { runnerIsWedged, watchJobFetching, wedgedAsOf, WORKER_STALL_AFTER_MS, type JobFetchWatch } from "./worker-stall.server";
 
 // The graphile-worker runner, started once per process: by scripts/serve.ts beside the web server (in-process jobs,
 // the default) or by scripts/worker.ts alone. It lives on globalThis so that a second import of this module (Vite's
@@ -103,10 +103,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
       if (!current.stopped) await current.runner.stop();
       current.stopped = true;
     },
-    stalled: () => {
-      const since = current.watch.failingSince();
-      return since !== undefined && Date.now() - since >= stallAfterMs;
-    },
+    stalled: () => wedgedAsOf(current.watch, Date.now(), stallAfterMs),
   };
 
   // Replaces a wedged runner (see worker-stall.server.ts). Its pools' jobs are released by its graceful stop; their

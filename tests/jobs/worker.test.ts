@@ -163,7 +163,8 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
     const waitingLookup = async () =>
       (
         await blocker.query<{ pid: number }>(
-          `SELECT pid FROM pg_locks WHERE NOT granted AND relation = 'graphile_worker._private_tasks'::regclass`,
+          `SELECT pid FROM pg_locks WHERE NOT granted AND relation = 'graphile_worker._private_tasks'::regclass
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         )
       ).rows.map((r) => r.pid);
     await expect.poll(waitingLookup, { timeout: 10_000 }).toHaveLength(1);
