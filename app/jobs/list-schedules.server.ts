@@ -1,6 +1,6 @@
 import { parseCronItems } from "graphile-worker";
 import { pgPool } from "~/db.server";
-import { SCHEDULES } from "./schedules";
+import { SCHEDULES } from "./schedules.server";
 import { cronInWords, durationInWords } from "./schedule-words";
 
 // The jobs page's schedules, read from the one crontab (schedules.ts): each in words, when graphile-worker last

@@ -4,7 +4,8 @@ import { recordAdminAction } from "~/admin-actions/record-admin-action.server";
 import { prisma } from "~/db.server";
 import type { IntegrityPreview } from "~/integrity/integrity-preview";
 import { previewIntegrityCheck } from "~/integrity/preview-integrity-check.server";
-import { enqueueShopJob } from "~/jobs/queue.server";
+import { enqueue } from "~/jobs/queue.server";
+import { shopJobOptions } from "~/jobs/shop-jobs";
 import { TASK, type ShopSyncTask } from "~/jobs/task-names";
 import { canChangeApproval, changeApproval } from "./change-approval.server";
 import { httpStatusOf, MerchantError } from "./merchant-error";
@@ -100,7 +101,7 @@ async function apply(shop: string, intent: MerchantAdminIntent, by: string): Pro
     throw new RefusedRequest(`${shop} is disconnected (the app is uninstalled): there is nothing to sync with.`);
   }
   // An operator may run a sync even while the merchant is paused or pending (e.g. to investigate): it is one run.
-  await enqueueShopJob(task, { shop, reason: "manual", requestedBy: by });
+  await enqueue(task, { shop, reason: "manual", requestedBy: by }, shopJobOptions(task, shop));
   return { message: `${task} for ${shop} queued to run now.` };
 }
 

@@ -1,35 +1,28 @@
-import { z } from "zod";
 import { notifyAdmins } from "~/alerts/notify-admins.server";
 import { resolveIncidents } from "~/alerts/resolve.server";
 import { env } from "~/env.server";
-import { defineTask } from "../define-task.server";
+import { cronPayload, defineTask, type TaskSchedule } from "../define-task.server";
 import { fanOutShopJobs } from "../fan-out.server";
-import { TASK, type ShopSyncTask } from "../task-names";
+import { FAN_OUT_RETRY_POLICY } from "../retry-policy";
+import { TASK, type ShopSyncTask, type TaskName } from "../task-names";
 
 // The cron fan-outs: same shape, different per-shop task and spread window.
 
-// graphile-worker's cron adds `_cron: { ts, backfilled }`; a fan-out queued by hand may omit it (then: now).
-const cronPayload = z.object({
-  _cron: z.object({ ts: z.string().datetime({ offset: true }), backfilled: z.boolean().optional() }).optional(),
-});
-
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
-function fanOutTask(
-  name: (typeof TASK)[keyof typeof TASK],
-  task: ShopSyncTask,
-  windowMinutes: () => number,
-) {
+function fanOutTask<Name extends TaskName>(name: Name, task: ShopSyncTask, windowMinutes: () => number, schedule: TaskSchedule) {
   return defineTask({
     name,
     payload: cronPayload,
+    retry: FAN_OUT_RETRY_POLICY,
+    schedule,
     async run(payload, { helpers }) {
       const firedAt = payload._cron ? new Date(payload._cron.ts) : new Date();
       const { scheduled, stillWaiting } = await fanOutShopJobs({
         task,
         firedAt,
         windowMs: windowMinutes() * MINUTE,
-        addJobs: helpers.addJobs,
       });
       helpers.logger.info(`${name}: queued ${scheduled} ${task} job(s) from ${firedAt.toISOString()}`);
       await reportScheduleOverflow(task, stillWaiting, scheduled, windowMinutes());
@@ -60,19 +53,25 @@ export const scheduleProductSyncs = fanOutTask(
   TASK.scheduleProductSyncs,
   TASK.productSync,
   () => env().PRODUCT_SYNC_SPREAD_MINUTES,
+  { identifier: "product-sync-fan-out", match: "0 3 * * *", backfillPeriod: 12 * HOUR }, // daily at 03:00 UTC
 );
 export const scheduleInventorySyncs = fanOutTask(
   TASK.scheduleInventorySyncs,
   TASK.inventorySync,
   () => env().INVENTORY_SYNC_SPREAD_MINUTES,
+  { identifier: "inventory-sync-fan-out", match: "0 * * * *", backfillPeriod: 1 * HOUR }, // hourly, on the hour
 );
 export const scheduleInventoryReconciliations = fanOutTask(
   TASK.scheduleInventoryReconciliations,
   TASK.inventoryReconcile,
   () => env().INVENTORY_RECONCILIATION_SPREAD_MINUTES,
+  // A full read of every shop's levels: what the hourly filter and the webhooks missed. Daily at 01:30 UTC, clear of
+  // the product syncs (03:00) and the hourly runs' spread.
+  { identifier: "inventory-reconciliation-fan-out", match: "30 1 * * *", backfillPeriod: 12 * HOUR },
 );
 export const scheduleIntegrityChecks = fanOutTask(
   TASK.scheduleIntegrityChecks,
   TASK.integrityCheck,
   () => env().INTEGRITY_CHECK_SPREAD_MINUTES,
+  { identifier: "integrity-check-fan-out", match: "0 2 * * 0", backfillPeriod: 48 * HOUR }, // Sundays at 02:00 UTC
 );
