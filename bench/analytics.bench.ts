@@ -2,7 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import pg from "pg";
 import { getSyncStats } from "../app/analytics/sync-stats.server";
-import { startScratchServer } from "../app/database/scratch-server.server";
+import { startScratchServer } from "../scripts/lib/scratch-server";
 import { applyMigrations } from "../app/database/migrations.server";
 
 // getSyncStats over 1,000,000 sync events (200 shops, 90 days), against the original plan's approach measured in

@@ -5,7 +5,7 @@ import { releaseWorkerUtils } from "../app/jobs/queue.server";
 import { fanOutShopJobs } from "../app/jobs/fan-out.server";
 import { TASK, type ShopSyncTask } from "../app/jobs/task-names";
 import { env } from "../app/env.server";
-import { freePort } from "../app/database/scratch-server.server";
+import { freePort } from "../scripts/lib/scratch-server";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { openDedicatedDatabase, type DedicatedDatabase } from "./dedicated-database";
 import type { BenchResult, BenchRunOptions } from "./run";

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../app/database/scratch-server.server";
+import { freePort } from "../../scripts/lib/scratch-server";
 import { pgPool, prisma } from "../../app/db.server";
 import type { RunningEmulator } from "../../emulator";
 import { startTestEmulator, waitUntil } from "../support/emulator";

@@ -4,12 +4,12 @@ import { env } from "~/env.server";
 import { cronPayload, defineTask, type TaskSchedule } from "../define-task.server";
 import { fanOutShopJobs } from "../fan-out.server";
 import { FAN_OUT_RETRY_POLICY } from "../retry-policy";
+import { SYNC_KINDS, type SyncKind } from "../sync-kinds";
 import { TASK, type ShopSyncTask, type TaskName } from "../task-names";
 
-// The cron fan-outs: same shape, different per-shop task and spread window.
+// The cron fan-outs, one per sync kind (app/jobs/sync-kinds.ts: its task, schedule and spread window).
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 
 function fanOutTask<Name extends TaskName>(name: Name, task: ShopSyncTask, windowMinutes: () => number, schedule: TaskSchedule) {
   return defineTask({
@@ -49,29 +49,11 @@ async function reportScheduleOverflow(task: ShopSyncTask, stillWaiting: number, 
 
 export const SCHEDULE_OVERFLOW = "SCHEDULE_OVERFLOW";
 
-export const scheduleProductSyncs = fanOutTask(
-  TASK.scheduleProductSyncs,
-  TASK.productSync,
-  () => env().PRODUCT_SYNC_SPREAD_MINUTES,
-  { identifier: "product-sync-fan-out", match: "0 3 * * *", backfillPeriod: 12 * HOUR }, // daily at 03:00 UTC
-);
-export const scheduleInventorySyncs = fanOutTask(
-  TASK.scheduleInventorySyncs,
-  TASK.inventorySync,
-  () => env().INVENTORY_SYNC_SPREAD_MINUTES,
-  { identifier: "inventory-sync-fan-out", match: "0 * * * *", backfillPeriod: 1 * HOUR }, // hourly, on the hour
-);
-export const scheduleInventoryReconciliations = fanOutTask(
-  TASK.scheduleInventoryReconciliations,
-  TASK.inventoryReconcile,
-  () => env().INVENTORY_RECONCILIATION_SPREAD_MINUTES,
-  // A full read of every shop's levels: what the hourly filter and the webhooks missed. Daily at 01:30 UTC, clear of
-  // the product syncs (03:00) and the hourly runs' spread.
-  { identifier: "inventory-reconciliation-fan-out", match: "30 1 * * *", backfillPeriod: 12 * HOUR },
-);
-export const scheduleIntegrityChecks = fanOutTask(
-  TASK.scheduleIntegrityChecks,
-  TASK.integrityCheck,
-  () => env().INTEGRITY_CHECK_SPREAD_MINUTES,
-  { identifier: "integrity-check-fan-out", match: "0 2 * * 0", backfillPeriod: 48 * HOUR }, // Sundays at 02:00 UTC
-);
+function fanOutOf<Kind extends SyncKind>(kind: Kind) {
+  return fanOutTask(kind.fanOutTask as Kind["fanOutTask"], kind.task, () => env()[kind.spreadVariable], kind.schedule);
+}
+
+export const scheduleProductSyncs = fanOutOf(SYNC_KINDS[TASK.productSync]);
+export const scheduleInventorySyncs = fanOutOf(SYNC_KINDS[TASK.inventorySync]);
+export const scheduleInventoryReconciliations = fanOutOf(SYNC_KINDS[TASK.inventoryReconcile]);
+export const scheduleIntegrityChecks = fanOutOf(SYNC_KINDS[TASK.integrityCheck]);
