@@ -1,7 +1,7 @@
 import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import pg from "pg";
 import { disconnectDatabase } from "../app/db.server";
-import { startScratchServer } from "../app/database/scratch-server.server";
+import { startScratchServer } from "../scripts/lib/scratch-server";
 import { applyMigrations } from "../app/database/migrations.server";
 import { resetEnvCache } from "../app/env.server";
 import { releaseWorkerUtils } from "../app/jobs/queue.server";

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { workerUtils, releaseWorkerUtils } from "../app/jobs/queue.server";
+import { releaseWorkerUtils } from "../app/jobs/queue.server";
 import { fanOutShopJobs } from "../app/jobs/fan-out.server";
 import { TASK, type ShopSyncTask } from "../app/jobs/task-names";
 import { env } from "../app/env.server";
-import { freePort } from "../app/database/scratch-server.server";
+import { freePort } from "../scripts/lib/scratch-server";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { openDedicatedDatabase, type DedicatedDatabase } from "./dedicated-database";
 import type { BenchResult, BenchRunOptions } from "./run";
@@ -188,8 +188,7 @@ async function measure(database: DedicatedDatabase, kind: Kind, shops: number, p
   const activeBefore = await activeMs(database);
   const since = new Date();
   const started = performance.now();
-  const utils = await workerUtils();
-  await fanOutShopJobs({ task: kind.task, firedAt: since, windowMs: 1, addJobs: utils.addJobs });
+  await fanOutShopJobs({ task: kind.task, firedAt: since, windowMs: 1 });
   while ((await pendingJobs(database, kind.tasks)) > 0) {
     if (performance.now() - started > RUN_TIMEOUT_MS) throw new Error(`${kind.label} run did not finish in ${RUN_TIMEOUT_MS / 60_000} min`);
     await new Promise((resolve) => setTimeout(resolve, 200));

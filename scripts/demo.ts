@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import { createOrResetAdminAccount } from "../app/admin-auth/admin-accounts.server";
 import { generateStrongPassword } from "../app/admin-auth/generate-password.server";
 import { prisma } from "../app/db.server";
-import { enqueueShopJob } from "../app/jobs/queue.server";
+import { enqueue } from "../app/jobs/queue.server";
+import { shopJobOptions } from "../app/jobs/shop-jobs";
 import { TASK } from "../app/jobs/task-names";
 import { DEMO_SHOPS, startDemoStack } from "./lib/demo-stack";
 import { DESKTOP_CHROME_USER_AGENT, embeddedAppUrl as signedEmbeddedAppUrl } from "./lib/embedded-app-url";
@@ -67,7 +68,7 @@ for (const shop of DEMO_SHOPS) {
     update: { active: true, approvalStatus: "APPROVED", approvalChangedBy: "demo", approvalChangedAt: new Date() },
   });
   // A first product sync now, rather than at the next 03:00 UTC.
-  await enqueueShopJob(TASK.productSync, { shop: shop.domain, reason: "manual" });
+  await enqueue(TASK.productSync, { shop: shop.domain, reason: "manual" }, shopJobOptions(TASK.productSync, shop.domain));
 }
 
 const adminPassword = generateStrongPassword();

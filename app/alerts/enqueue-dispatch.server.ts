@@ -1,27 +1,23 @@
 import { pgPool } from "~/db.server";
+import { enqueue, type EnqueueOptions } from "~/jobs/queue.server";
 import type { Queryable } from "~/lib/queryable.server";
 import { TASK } from "~/jobs/task-names";
 
-// The one place alerts reach the job queue (swap it here if the queue changes). One job per alert, keyed by the
-// alert, so a burst of notifications for one incident queues one dispatch; `replace` moves a pending retry forward.
+// The one place alerts reach the job queue. One job per alert, keyed by the alert, so a burst of notifications for
+// one incident queues one dispatch; `replace` moves a pending retry forward.
 
-export const ALERT_DISPATCH_TASK = TASK.alertsDispatch;
+/** The enqueue options of an alert's dispatch job. */
+export function alertDispatchJob(alertId: number, options: { runAt?: Date; on?: Queryable } = {}): EnqueueOptions {
+  return { runAt: options.runAt, on: options.on, jobKey: `${TASK.alertsDispatch}:${alertId}`, jobKeyMode: "replace" };
+}
 
 export async function enqueueAlertDispatch(
   alertIds: number[],
   options: { runAt?: Date; db?: Queryable } = {},
 ): Promise<void> {
-  if (alertIds.length === 0) return;
-  const db = options.db ?? pgPool();
-  await db.query(
-    `SELECT graphile_worker.add_job(
-              $1,
-              json_build_object('alertId', alert_id),
-              run_at => $3::timestamptz,
-              max_attempts => 5,
-              job_key => $1 || ':' || alert_id,
-              job_key_mode => 'replace')
-       FROM unnest($2::int[]) AS alert_id`,
-    [ALERT_DISPATCH_TASK, alertIds, options.runAt ?? null],
-  );
+  // On the app's pool unless a transaction is given: notifications are raised from requests and jobs alike.
+  const on = options.db ?? pgPool();
+  for (const alertId of alertIds) {
+    await enqueue(TASK.alertsDispatch, { alertId }, alertDispatchJob(alertId, { runAt: options.runAt, on }));
+  }
 }

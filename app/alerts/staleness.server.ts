@@ -1,4 +1,6 @@
 import { pgPool } from "~/db.server";
+import { SYNC_KIND_LIST } from "~/jobs/sync-kinds";
+import { schedulableSql } from "~/merchants/schedulable";
 import { raiseAlerts, type NotifyOptions, type NotifyResult } from "./notify-admins.server";
 import { resolveIncidents } from "./resolve.server";
 import type { AlertRow } from "./alert-row.server";
@@ -13,17 +15,14 @@ import type { AlertRow } from "./alert-row.server";
 
 export const STALE_ALERT_TYPE = "SYNC_STALE";
 
-export interface StalenessThresholds {
-  productSyncHours: number;
-  inventorySyncHours: number;
-}
-
-export const DEFAULT_STALENESS_THRESHOLDS: StalenessThresholds = { productSyncHours: 26, inventorySyncHours: 3 };
-
-// The job types are the sync tasks' names (app/jobs/task-names.ts), so a successful sync's recordSyncRecovery
+// Which kinds are watched, how long they may go without a success and where that success is kept: each sync kind's
+// row (app/jobs/sync-kinds.ts). The job type is the kind's task name, so a successful sync's recordSyncRecovery
 // resolves the matching staleness alert too.
-const PRODUCT_SYNC_JOB = "product-sync";
-const INVENTORY_SYNC_JOB = "inventory-sync";
+const WATCHED = SYNC_KIND_LIST.flatMap((kind) =>
+  kind.staleAfterHours !== null && kind.lastSuccessColumn !== null
+    ? [{ jobType: kind.task, hours: kind.staleAfterHours, column: kind.lastSuccessColumn }]
+    : [],
+);
 
 export interface StaleShop {
   shop: string;
@@ -32,18 +31,19 @@ export interface StaleShop {
   thresholdHours: number;
 }
 
-export async function findStaleShops(now: Date, thresholds = DEFAULT_STALENESS_THRESHOLDS): Promise<StaleShop[]> {
+export async function findStaleShops(now: Date): Promise<StaleShop[]> {
+  // The columns are the rows' typed column names, never input; the job types and hours are parameters.
+  const values = WATCHED.map((w, i) => `($${2 * i + 2}::text, m.${w.column}, $${2 * i + 3}::int)`).join(",\n                                 ");
   const { rows } = await pgPool().query<StaleShop>(
     `SELECT m.shop, k.job_type AS "jobType", k.last_success_at AS "lastSuccessAt", k.hours AS "thresholdHours"
        FROM merchant_connection m
-      CROSS JOIN LATERAL (VALUES ($2::text, m.last_product_sync_at, $3::int),
-                                 ($4::text, m.last_inventory_sync_at, $5::int)) AS k(job_type, last_success_at, hours)
-      WHERE m.active AND m.approval_status = 'APPROVED' AND NOT m.sync_paused
+      CROSS JOIN LATERAL (VALUES ${values}) AS k(job_type, last_success_at, hours)
+      WHERE ${schedulableSql("m")}
         -- GREATEST skips NULLs: a time that was never set does not count.
         AND GREATEST(k.last_success_at, m.approval_changed_at, m.installed_at, m.sync_paused_changed_at)
             < $1::timestamptz - make_interval(hours => k.hours)
       ORDER BY m.shop, k.job_type`,
-    [now, PRODUCT_SYNC_JOB, thresholds.productSyncHours, INVENTORY_SYNC_JOB, thresholds.inventorySyncHours],
+    [now, ...WATCHED.flatMap((w) => [w.jobType, w.hours])],
   );
   return rows;
 }
@@ -55,9 +55,9 @@ export interface StalenessReport {
 
 export async function watchStaleness(
   now: Date = new Date(),
-  options: NotifyOptions & { thresholds?: StalenessThresholds } = {},
+  options: NotifyOptions = {},
 ): Promise<StalenessReport> {
-  const staleShops = await findStaleShops(now, options.thresholds);
+  const staleShops = await findStaleShops(now);
   const stale = await raiseAlerts(
     staleShops.map((s) => ({
       type: STALE_ALERT_TYPE,

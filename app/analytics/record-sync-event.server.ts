@@ -1,6 +1,7 @@
 import type { Prisma, SyncEventStatus, SyncEventType } from "@prisma/client";
 import { recordSyncRecovery } from "~/alerts/resolve.server";
 import { prisma } from "~/db.server";
+import { syncKindOfEvent } from "~/jobs/sync-kinds";
 import { observeSyncDuration } from "./metrics.server";
 
 export interface SyncEventInput {
@@ -17,13 +18,8 @@ export interface SyncEventInput {
   skipAlertRecovery?: boolean;
 }
 
-// The job type (app/jobs/task-names.ts) whose alerts a successful event of each kind ends. Only the scheduled sync
-// jobs record these kinds (webhooks record WEBHOOK), so a success here means that kind of sync works again.
-const JOB_TYPE_RECOVERED_BY: Partial<Record<SyncEventType, string>> = {
-  PRODUCT_SYNC: "product-sync",
-  INVENTORY_SYNC: "inventory-sync",
-  DATA_INTEGRITY: "integrity-check",
-};
+// A successful event of a sync kind's type ends the alerts of that kind's task (app/jobs/sync-kinds.ts). Only the
+// scheduled sync jobs record these types (webhooks record WEBHOOK), so a success here means that kind works again.
 
 /** The one way a sync run is recorded; analytics, the dashboard and alert recovery read these rows. */
 export async function recordSyncEvent(input: SyncEventInput) {
@@ -41,7 +37,7 @@ export async function recordSyncEvent(input: SyncEventInput) {
     },
   });
   if (event.processingTimeMs !== null) observeSyncDuration(event.eventType, event.status, event.processingTimeMs);
-  const recoveredJobType = JOB_TYPE_RECOVERED_BY[event.eventType];
+  const recoveredJobType = syncKindOfEvent(event.eventType)?.task;
   if (event.status === "SUCCESS" && recoveredJobType && !input.skipAlertRecovery) {
     // The sync succeeded; failing to resolve its alerts must not turn it into a failure (the staleness watch also
     // resolves stale alerts, and the next success tries again).

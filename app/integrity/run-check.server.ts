@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { withTransaction } from "~/db.server";
-import { enqueueShopJob } from "~/jobs/queue.server";
+import { enqueue } from "~/jobs/queue.server";
+import { shopJobOptions } from "~/jobs/shop-jobs";
 import { TASK } from "~/jobs/task-names";
 import type { CheckName, FlagCheck, IntegrityCheck, ProductSyncCheck, RepairCheck } from "./check";
 import { bindNamed } from "./named-sql";
@@ -166,7 +167,7 @@ export async function runCheck(check: IntegrityCheck, context: CheckRunContext):
   const summary = await withTransaction(async (client) => {
     const row = await query(client, check, context);
     if (check.action === "product-sync" && !context.dryRun && row.fixed > 0) {
-      await enqueueShopJob(TASK.productSync, { shop: context.shop, reason: "follow-up" });
+      await enqueue(TASK.productSync, { shop: context.shop, reason: "follow-up" }, shopJobOptions(TASK.productSync, context.shop));
     }
     return row;
   });

@@ -1,5 +1,6 @@
 import { pgPool, prisma } from "~/db.server";
-import { enqueueShopJob } from "~/jobs/queue.server";
+import { enqueue } from "~/jobs/queue.server";
+import { shopJobOptions } from "~/jobs/shop-jobs";
 import { TASK } from "~/jobs/task-names";
 import { applyInventoryLevels, recomputeVariants, type ApplyResult } from "./apply-inventory-levels.server";
 import { marketplaceLocationIdsOf } from "./marketplace-locations.server";
@@ -63,7 +64,7 @@ export async function applyInventoryWebhook(shop: string, level: InventoryWebhoo
   }
   let productSyncQueued = false;
   if (result.unknownInventoryItemIds.length > 0) {
-    await enqueueShopJob(TASK.productSync, { shop, reason: "webhook" });
+    await enqueue(TASK.productSync, { shop, reason: "webhook" }, shopJobOptions(TASK.productSync, shop));
     productSyncQueued = true;
   }
   return { outcome: "applied", result, productSyncQueued };

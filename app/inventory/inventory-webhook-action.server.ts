@@ -1,4 +1,4 @@
-import { addJobOn } from "~/jobs/queue.server";
+import { enqueue } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
 import type { InventoryWebhookPayload } from "~/jobs/tasks/inventory-webhook.server";
 import type { InventoryWebhookTopic } from "./apply-inventory-webhook.server";
@@ -26,7 +26,7 @@ export async function inventoryWebhookAction(request: Request, topic: InventoryW
       webhookId,
     };
     // Validated by the task (a malformed payload fails there for good, visible on the jobs page).
-    await addJobOn(client, TASK.inventoryWebhook, { ...job }, { maxAttempts: 1 });
+    await enqueue(TASK.inventoryWebhook, job, { on: client });
   });
   return new Response();
 }

@@ -1,6 +1,7 @@
 import { recordSyncEvent } from "~/analytics/record-sync-event.server";
 import { pgPool, prisma } from "~/db.server";
-import { enqueueShopJob } from "~/jobs/queue.server";
+import { enqueue } from "~/jobs/queue.server";
+import { shopJobOptions } from "~/jobs/shop-jobs";
 import { TASK } from "~/jobs/task-names";
 import { selectedProductSql } from "~/merchants/selection.server";
 import type { AdminClient } from "~/shopify-admin/admin-client.server";
@@ -171,7 +172,7 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
 
     // A variant Shopify has and we do not: the product sync fetches it (not dropped, not guessed).
     if (result.unknown > 0) {
-      await enqueueShopJob(TASK.productSync, { shop, reason: "follow-up" });
+      await enqueue(TASK.productSync, { shop, reason: "follow-up" }, shopJobOptions(TASK.productSync, shop));
       result.productSyncQueued = true;
     }
     // The next run starts from when this one started: levels that changed while it paged are read again then.

@@ -3,13 +3,17 @@ import { z } from "zod";
 import { notifyAdmins } from "~/alerts/notify-admins.server";
 import { pgPool } from "~/db.server";
 import { ShopifyStoreLockedError } from "~/shopify-admin/errors";
-import { LOCKED_STORE_RETRY_DELAY_MS, retryDelayMs, retryPolicyFor } from "./retry-policy";
+import { requeueFrom } from "./queue.server";
+import { DEFAULT_RETRY_POLICY, LOCKED_STORE_RETRY_DELAY_MS, retryDelayMs, type RetryPolicy } from "./retry-policy";
 import type { TaskName } from "./task-names";
 
-// Every task goes through defineTask, which gives it two things graphile-worker does not:
+// Every task goes through defineTask: its one definition (name, payload schema, retry policy, optional schedule), from
+// which app/jobs/task-list.server.ts derives the worker's task list and app/jobs/schedules.server.ts the crontab. It gives
+// the task what graphile-worker does not:
 // 1. A validated payload. Old jobs and jobs inserted by SQL can have any shape; a malformed payload fails the job
 //    at once and for good (PermanentJobError), instead of being retried.
-// 2. The retry policy of app/jobs/retry-policy.ts. Jobs are queued with max_attempts = 1, and a failed attempt that
+// 2. Its retry policy (`retry`, else DEFAULT_RETRY_POLICY of app/jobs/retry-policy.ts). Jobs are queued with
+//    max_attempts = 1 (QUEUED_MAX_ATTEMPTS, set by enqueue), and a failed attempt that
 //    has attempts left queues its successor (same job key, so a fan-out never doubles it) at the policy's delay,
 //    carrying the attempt number and last error in `_retry`. The last attempt's failure is left to graphile-worker,
 //    so the job stays in its table as failed (what the jobs page lists), and `onGaveUp` runs once.
@@ -33,9 +37,23 @@ export interface JobContext {
   helpers: JobHelpers;
 }
 
-export interface TaskDefinition<Schema extends z.ZodTypeAny> {
-  name: TaskName;
+/** A cron line of a task: graphile-worker's crontab is derived from these (app/jobs/schedules.server.ts). Times are UTC. */
+export interface TaskSchedule {
+  /** Must never change: it is how graphile-worker remembers the last run, to backfill missed ones. */
+  identifier: string;
+  /** The crontab pattern, e.g. "0 3 * * *". */
+  match: string;
+  /** How far back runs missed while no worker was up are caught up (ms; 0: never). */
+  backfillPeriod: number;
+}
+
+export interface TaskDefinition<Schema extends z.ZodTypeAny, Name extends TaskName = TaskName> {
+  name: Name;
   payload: Schema;
+  /** How often a failed job is tried and how long it waits in between (default: DEFAULT_RETRY_POLICY). */
+  retry?: RetryPolicy;
+  /** When the crontab queues it, if it does. */
+  schedule?: TaskSchedule;
   run(payload: z.infer<Schema>, context: JobContext): Promise<void>;
   /** After the last attempt failed (or a permanent failure): where one notification per incident is raised. */
   onGaveUp?(payload: z.infer<Schema>, error: unknown, context: JobContext): Promise<void>;
@@ -57,11 +75,18 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
 }
 
-export function defineTask<Schema extends z.ZodTypeAny>(definition: TaskDefinition<Schema>): Task {
-  const policy = retryPolicyFor(definition.name);
+/** A task as graphile-worker runs it, carrying what it was defined with (for the task list, crontab and jobs page). */
+export type DefinedTask<Schema extends z.ZodTypeAny = z.ZodTypeAny, Name extends TaskName = TaskName> = Task & {
+  definition: { name: Name; payload: Schema; retry: RetryPolicy; schedule?: TaskSchedule };
+};
+
+export function defineTask<Schema extends z.ZodTypeAny, Name extends TaskName>(
+  definition: TaskDefinition<Schema, Name>,
+): DefinedTask<Schema, Name> {
+  const policy = definition.retry ?? DEFAULT_RETRY_POLICY;
   const now = definition.now ?? Date.now;
 
-  return async (rawPayload, helpers) => {
+  const task: Task = async (rawPayload, helpers) => {
     const { _retry, ...fields } = (rawPayload ?? {}) as Record<string, unknown>;
     const meta = retryMeta.safeParse(_retry ?? { attempt: 1 });
     const parsed = definition.payload.safeParse(fields);
@@ -79,10 +104,9 @@ export function defineTask<Schema extends z.ZodTypeAny>(definition: TaskDefiniti
 
     const lock = definition.exclusiveKey ? await tryExclusiveLock(definition.exclusiveKey(parsed.data)) : undefined;
     if (lock && !lock.acquired) {
-      await helpers.addJob(definition.name, rawPayload as Record<string, unknown>, {
+      await requeueFrom(helpers, definition.name, rawPayload as Record<string, unknown>, {
         runAt: new Date(now() + BUSY_RETRY_DELAY_MS),
         queueName: definition.queueName?.(parsed.data), // a job of a named queue (per-shop export) stays in it
-        maxAttempts: 1,
         jobKey: helpers.job.key ?? undefined,
         jobKeyMode: "preserve_run_at",
       });
@@ -97,10 +121,9 @@ export function defineTask<Schema extends z.ZodTypeAny>(definition: TaskDefiniti
       const locked = lockedStoreOf(error);
       if (locked) {
         // Not a failure of ours: wait hours, keep the attempt number, warn once (see retry-policy.ts).
-        await helpers.addJob(definition.name, rawPayload as Record<string, unknown>, {
+        await requeueFrom(helpers, definition.name, rawPayload as Record<string, unknown>, {
           runAt: new Date(now() + LOCKED_STORE_RETRY_DELAY_MS),
           queueName: definition.queueName?.(parsed.data),
-          maxAttempts: 1,
           jobKey: helpers.job.key ?? undefined,
           jobKeyMode: "replace",
         });
@@ -121,13 +144,13 @@ export function defineTask<Schema extends z.ZodTypeAny>(definition: TaskDefiniti
         throw error;
       }
       const delay = retryDelayMs(policy, attempt);
-      await helpers.addJob(
+      await requeueFrom(
+        helpers,
         definition.name,
         { ...fields, _retry: { attempt: attempt + 1, lastError: message } satisfies RetryMeta },
         {
           runAt: new Date(now() + delay),
           queueName: definition.queueName?.(parsed.data), // a job of a named queue (per-shop export) stays in it
-          maxAttempts: 1,
           jobKey: helpers.job.key ?? undefined,
           jobKeyMode: "replace",
         },
@@ -139,6 +162,9 @@ export function defineTask<Schema extends z.ZodTypeAny>(definition: TaskDefiniti
       await lock?.release();
     }
   };
+  return Object.assign(task, {
+    definition: { name: definition.name, payload: definition.payload, retry: policy, schedule: definition.schedule },
+  });
 }
 
 function lockedStoreOf(error: unknown): ShopifyStoreLockedError | undefined {
@@ -169,3 +195,11 @@ async function tryExclusiveLock(key: string) {
     },
   };
 }
+
+/**
+ * The payload of a cron task: graphile-worker's cron adds `_cron: { ts, backfilled }`; a run queued by hand may omit
+ * it (then: now). Anything else is not expected but tolerated (old jobs).
+ */
+export const cronPayload = z
+  .object({ _cron: z.object({ ts: z.string().datetime({ offset: true }), backfilled: z.boolean().optional() }).optional() })
+  .passthrough();

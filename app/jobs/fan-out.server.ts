@@ -1,6 +1,6 @@
-import type { AddJobsFunction } from "graphile-worker";
 import { pgPool, prisma } from "~/db.server";
-import { shopJobKey, stableOffsetMs, type ShopJobPayload } from "./shop-jobs";
+import { enqueueMany } from "./queue.server";
+import { shopJobKey, stableOffsetMs } from "./shop-jobs";
 import type { ShopSyncTask } from "./task-names";
 
 export interface FanOutOptions {
@@ -8,7 +8,6 @@ export interface FanOutOptions {
   /** When the cron fired (for a backfilled run, when it should have fired). */
   firedAt: Date;
   windowMs: number;
-  addJobs: AddJobsFunction;
 }
 
 /**
@@ -16,7 +15,7 @@ export interface FanOutOptions {
  * the marketplace, and not paused. One batched insert; a shop that already has a pending job of this kind keeps
  * it (and its time) rather than getting a second one.
  */
-export async function fanOutShopJobs({ task, firedAt, windowMs, addJobs }: FanOutOptions) {
+export async function fanOutShopJobs({ task, firedAt, windowMs }: FanOutOptions) {
   const connections = await prisma.merchantConnection.findMany({
     where: { active: true, approvalStatus: "APPROVED", syncPaused: false },
     select: { shop: true },
@@ -26,15 +25,15 @@ export async function fanOutShopJobs({ task, firedAt, windowMs, addJobs }: FanOu
   const stillWaiting = await jobsNotStartedBefore(task, firedAt);
   if (connections.length === 0) return { scheduled: 0, stillWaiting };
 
-  const specs = connections.map(({ shop }) => ({
-    identifier: task,
-    payload: { shop, reason: "schedule" } satisfies ShopJobPayload,
-    runAt: new Date(firedAt.getTime() + stableOffsetMs(task, shop, windowMs)),
-    maxAttempts: 1, // retries follow app/jobs/retry-policy.ts, applied by defineTask
-    jobKey: shopJobKey(task, shop),
-  }));
-  await addJobs(specs, true);
-  return { scheduled: specs.length, stillWaiting };
+  await enqueueMany(
+    task,
+    connections.map(({ shop }) => ({
+      payload: { shop, reason: "schedule" as const },
+      runAt: new Date(firedAt.getTime() + stableOffsetMs(task, shop, windowMs)),
+      jobKey: shopJobKey(task, shop),
+    })),
+  );
+  return { scheduled: connections.length, stillWaiting };
 }
 
 /**

@@ -3,7 +3,7 @@ import { userText } from "~/lib/user-text";
 import { pgPool } from "~/db.server";
 import { readCursor, type KeysetCursor } from "~/lib/keyset-cursor";
 import { keysetPage, keysetSql, type KeysetOrder } from "~/lib/keyset-page.server";
-import { retryPolicyFor } from "./retry-policy";
+import { retryPolicyOf } from "./task-list.server";
 
 // The jobs page: what graphile-worker holds, by task and state, and the operator's "retry now", "give up" and
 // "dismiss".
@@ -106,7 +106,7 @@ export async function listJobs({ state, task, shop, cursor = null }: JobsQuery):
     params,
   );
   const page = keysetPage(rows, PAGE_SIZE, cursor, (job) => ({ key: [STATE_RANK[job.state], Number(job.runAtUs)], id: job.id }));
-  const jobs = page.rows.map(({ runAtUs: _, ...job }) => ({ ...job, maxAttempts: retryPolicyFor(job.task).maxAttempts }));
+  const jobs = page.rows.map(({ runAtUs: _, ...job }) => ({ ...job, maxAttempts: retryPolicyOf(job.task).maxAttempts }));
   return { jobs, next: page.next, previous: page.previous };
 }
 

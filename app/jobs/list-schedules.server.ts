@@ -1,9 +1,9 @@
 import { parseCronItems } from "graphile-worker";
 import { pgPool } from "~/db.server";
-import { SCHEDULES } from "./schedules";
+import { SCHEDULES } from "./schedules.server";
 import { cronInWords, durationInWords } from "./schedule-words";
 
-// The jobs page's schedules, read from the one crontab (schedules.ts): each in words, when graphile-worker last
+// The jobs page's schedules, read from the one crontab (schedules.server.ts): each in words, when graphile-worker last
 // fired it (its `_private_known_crontabs`, the same row it backfills from), when it fires next, and how far back it
 // catches up on runs missed while no worker was up.
 

@@ -1,10 +1,33 @@
-import { makeWorkerUtils, type TaskSpec, type WorkerUtils } from "graphile-worker";
+import { makeWorkerUtils, type JobHelpers, type TaskSpec, type WorkerUtils } from "graphile-worker";
+import type { z } from "zod";
 import { pgPool } from "~/db.server";
 import type { Queryable } from "~/lib/queryable.server";
-import { shopJobKey, type ShopJobPayload } from "./shop-jobs";
-import type { ShopSyncTask } from "./task-names";
+import type { RetryMeta } from "./define-task.server";
+import type { TASKS } from "./task-list.server";
+import type { TaskName } from "./task-names";
 
-// Enqueueing from anywhere in the app (routes, webhooks, other jobs' follow-ups), sharing the app's pg pool.
+// The one way to queue a job, from anywhere in the app (routes, webhooks, domains, other jobs' follow-ups), typed by
+// the task's definition: `enqueue(TASK.productSync, { shop, reason: "manual" })`. On a transaction's client
+// (`{ on: client }`) it is graphile-worker's documented SQL function `add_job`, so the job commits or rolls back with
+// whatever else the transaction records; otherwise WorkerUtils on the app's pool.
+
+/**
+ * Every job is queued with max_attempts = 1: retries follow the task's own policy (its definition's `retry`), applied
+ * by defineTask, which queues the next attempt itself (app/jobs/define-task.server.ts).
+ */
+export const QUEUED_MAX_ATTEMPTS = 1;
+
+/** What a task's payload schema accepts (its input, before defaults), plus the attempt defineTask carries. */
+export type TaskPayload<Name extends TaskName> = z.input<(typeof TASKS)[Name]["definition"]["payload"]> & { _retry?: RetryMeta };
+
+export interface EnqueueOptions {
+  runAt?: Date;
+  jobKey?: string;
+  jobKeyMode?: TaskSpec["jobKeyMode"];
+  queueName?: string;
+  /** Queue on this connection (a transaction's client) instead of the pool. */
+  on?: Queryable;
+}
 
 const GLOBAL_KEY = Symbol.for("marketplace-sync.worker-utils");
 type GlobalWithUtils = typeof globalThis & { [GLOBAL_KEY]?: Promise<WorkerUtils> };
@@ -22,12 +45,59 @@ export async function releaseWorkerUtils(): Promise<void> {
   if (utils) await (await utils).release();
 }
 
+function specOf(options: EnqueueOptions): TaskSpec {
+  return {
+    runAt: options.runAt,
+    jobKey: options.jobKey,
+    jobKeyMode: options.jobKeyMode,
+    queueName: options.queueName,
+    maxAttempts: QUEUED_MAX_ATTEMPTS,
+  };
+}
+
+/** Queues one job of `task`; returns its id. */
+export async function enqueue<Name extends TaskName>(
+  task: Name,
+  payload: TaskPayload<Name>,
+  options: EnqueueOptions = {},
+): Promise<string> {
+  if (options.on) return addJobOn(options.on, task, payload as Record<string, unknown>, specOf(options));
+  const job = await (await workerUtils()).addJob(task as string, payload as Record<string, unknown>, specOf(options));
+  return job.id;
+}
+
 /**
- * Queues a job on `db`, typically a transaction's client: graphile-worker's documented SQL function `add_job`
- * (what WorkerUtils.addJob calls on a connection of its own). Queued this way, the job commits or rolls back with
- * whatever else the transaction records, e.g. the receipt of the webhook it comes from.
+ * Queues many jobs of `task` in one insert (the fan-outs). A job whose key is already pending keeps its time
+ * (`preserveRunAt`), so a fan-out that fires again never moves or doubles a shop's job.
  */
-export async function addJobOn(db: Queryable, task: string, payload: Record<string, unknown>, spec: TaskSpec = {}): Promise<string> {
+export async function enqueueMany<Name extends TaskName>(
+  task: Name,
+  jobs: { payload: TaskPayload<Name>; runAt?: Date; jobKey?: string }[],
+): Promise<void> {
+  if (jobs.length === 0) return;
+  const utils = await workerUtils();
+  await utils.addJobs(
+    jobs.map((job) => ({
+      identifier: task,
+      payload: job.payload as Record<string, unknown>,
+      runAt: job.runAt,
+      jobKey: job.jobKey,
+      maxAttempts: QUEUED_MAX_ATTEMPTS,
+    })),
+    true,
+  );
+}
+
+/**
+ * defineTask's own requeue of a running job (its next attempt, or a step back while the job's key is busy): on the
+ * running job's helpers, the worker's connection, with the same queue rules as enqueue.
+ */
+export async function requeueFrom(helpers: JobHelpers, task: TaskName, payload: Record<string, unknown>, options: EnqueueOptions) {
+  await helpers.addJob(task, payload, specOf(options));
+}
+
+/** graphile-worker's `add_job` on `db` (see enqueue's `on`). */
+async function addJobOn(db: Queryable, task: string, payload: Record<string, unknown>, spec: TaskSpec): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id::text FROM graphile_worker.add_job(
        identifier => $1::text, payload => $2::json, queue_name => $3::text, run_at => $4::timestamptz,
@@ -45,19 +115,4 @@ export async function addJobOn(db: Queryable, task: string, payload: Record<stri
     ],
   );
   return rows[0].id;
-}
-
-/** Queues a shop's sync now (or at `runAt`); replaces a pending one of the same kind rather than adding another. */
-export async function enqueueShopJob(
-  task: ShopSyncTask,
-  payload: ShopJobPayload & Record<string, unknown>,
-  options: { runAt?: Date } = {},
-) {
-  const utils = await workerUtils();
-  return utils.addJob(task, payload, {
-    runAt: options.runAt,
-    maxAttempts: 1, // retries follow app/jobs/retry-policy.ts, applied by defineTask
-    jobKey: shopJobKey(task, payload.shop),
-    jobKeyMode: "replace",
-  });
 }

@@ -1,8 +1,7 @@
-import { TASK, type TaskName } from "./task-names";
-
 // How often a failed job is tried, and how long to wait in between: the original plan's numbers (product sync
 // 3 attempts from 60 s, inventory 3 from 30 s, integrity 2 from 60 s), doubling each time. graphile-worker's own
-// backoff is fixed (exp(attempts) seconds), so app/jobs/define-task.server.ts applies this policy itself.
+// backoff is fixed (exp(attempts) seconds), so app/jobs/define-task.server.ts applies
+// each task's policy itself.
 // Throttling never reaches this policy: the Admin client waits it out.
 
 export interface RetryPolicy {
@@ -12,25 +11,13 @@ export interface RetryPolicy {
 
 const SECOND = 1000;
 
-// Tasks not listed use DEFAULT_RETRY_POLICY, or their own retries: alerts-dispatch backs off per channel (app/alerts).
-export const RETRY_POLICY: Partial<Record<TaskName, RetryPolicy>> = {
-  [TASK.productSync]: { maxAttempts: 3, firstDelayMs: 60 * SECOND },
-  [TASK.inventorySync]: { maxAttempts: 3, firstDelayMs: 30 * SECOND },
-  [TASK.inventoryReconcile]: { maxAttempts: 3, firstDelayMs: 30 * SECOND },
-  [TASK.integrityCheck]: { maxAttempts: 2, firstDelayMs: 60 * SECOND },
-  // The daily purge is idempotent (it deletes what is due); a few retries cover a database restart.
-  [TASK.purgeUninstalledShops]: { maxAttempts: 3, firstDelayMs: 5 * 60 * SECOND },
-  // One inventory level from a webhook: quick retries; the hourly sync reconciles whatever is still missed.
-  [TASK.inventoryWebhook]: { maxAttempts: 3, firstDelayMs: 10 * SECOND },
-  // Checking on a bulk export: a failed check (Shopify or the database unreachable) is retried quickly; the export
-  // itself is retried by queueing product-sync again (app/jobs/tasks/product-sync.server.ts).
-  [TASK.productExportCheck]: { maxAttempts: 5, firstDelayMs: 30 * SECOND },
-  [TASK.productWebhook]: { maxAttempts: 5, firstDelayMs: 10 * SECOND },
-  // A fan-out that fails (database unreachable) is worth a few quick retries: its cron fires only once.
-  [TASK.scheduleProductSyncs]: { maxAttempts: 5, firstDelayMs: 10 * SECOND },
-  [TASK.scheduleInventorySyncs]: { maxAttempts: 5, firstDelayMs: 10 * SECOND },
-  [TASK.scheduleIntegrityChecks]: { maxAttempts: 5, firstDelayMs: 10 * SECOND },
-};
+// Each task's policy is part of its definition (`retry` in defineTask, app/jobs/tasks/*); these are the shared ones.
+// alerts-dispatch backs off per channel on its own (app/alerts) and uses its policy only for errors it throws.
+/** A cron fan-out that fails (database unreachable) is worth a few quick retries: its cron fires only once. */
+export const FAN_OUT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, firstDelayMs: 10 * SECOND };
+
+/** Maintenance crons (sweeps, watches, prunes) are not retried: their next firing does the same work. */
+export const NO_RETRY_POLICY: RetryPolicy = { maxAttempts: 1, firstDelayMs: 0 };
 
 /**
  * A store Shopify has locked (HTTP 423: fraud checks, an unpaid plan) answers nothing until a person unlocks it,
@@ -40,10 +27,6 @@ export const RETRY_POLICY: Partial<Record<TaskName, RetryPolicy>> = {
 export const LOCKED_STORE_RETRY_DELAY_MS = 4 * 60 * 60 * SECOND;
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, firstDelayMs: 30 * SECOND };
-
-export function retryPolicyFor(task: string): RetryPolicy {
-  return RETRY_POLICY[task as TaskName] ?? DEFAULT_RETRY_POLICY;
-}
 
 /** The wait before attempt `failedAttempt + 1`: first delay, then doubling. */
 export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number {

@@ -11,12 +11,19 @@ export const shopDomain = z
 export const shopJobPayload = z.object({
   shop: shopDomain,
   reason: z.enum(["schedule", "manual", "webhook", "follow-up"]).default("schedule"),
+  /** The operator who asked for a manual run (shown on the jobs page). */
+  requestedBy: z.string().optional(),
 });
 export type ShopJobPayload = z.infer<typeof shopJobPayload>;
 
 /** One pending job per shop and kind: graphile-worker replaces a pending job with the same key. */
 export function shopJobKey(task: ShopSyncTask, shop: string): string {
   return `${task}:${shop}`;
+}
+
+/** The enqueue options of a shop's sync: its key, replacing a pending job of the same kind rather than adding one. */
+export function shopJobOptions(task: ShopSyncTask, shop: string) {
+  return { jobKey: shopJobKey(task, shop), jobKeyMode: "replace" as const };
 }
 
 /**

@@ -1,6 +1,9 @@
 import type { Task, TaskList } from "graphile-worker";
+import type { z } from "zod";
 import { runAsJob } from "~/db.server";
-import { TASK } from "./task-names";
+import type { DefinedTask } from "./define-task.server";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy";
+import { TASK, type TaskName } from "./task-names";
 import { alertsDispatchSweep } from "./tasks/alerts-dispatch-sweep.server";
 import { alertsDispatch } from "./tasks/alerts-dispatch.server";
 import { alertsStalenessWatch } from "./tasks/alerts-staleness-watch.server";
@@ -19,29 +22,39 @@ import {
   scheduleProductSyncs,
 } from "./tasks/schedule-shop-syncs.server";
 
-// Every task the worker runs, by name. An explicit list rather than a tasks directory: Vite bundles the server,
-// so a directory of .ts files is not there at run time. Each runs as a job: on the job pool, with the job
-// timeouts (app/database/timeouts.server.ts).
-const tasks: TaskList = {
+// Every task the worker runs, by name, each from its one definition (defineTask: payload, retry policy, schedule).
+// The compiler checks the list against TASK: a task without a definition, or one filed under another's name, does
+// not build. An explicit list rather than a tasks directory: Vite bundles the server, so a directory of .ts files is
+// not there at run time. The crontab (schedules.ts) is derived from it, in this order.
+export const TASKS = {
   [TASK.scheduleProductSyncs]: scheduleProductSyncs,
   [TASK.scheduleInventorySyncs]: scheduleInventorySyncs,
+  [TASK.scheduleInventoryReconciliations]: scheduleInventoryReconciliations,
   [TASK.scheduleIntegrityChecks]: scheduleIntegrityChecks,
+  [TASK.purgeUninstalledShops]: purgeUninstalledShopsTask,
+  [TASK.alertsStalenessWatch]: alertsStalenessWatch,
+  [TASK.alertsDispatchSweep]: alertsDispatchSweep,
+  [TASK.analyticsPruneSyncEvents]: analyticsPruneSyncEvents,
+  [TASK.webhooksPruneDeliveries]: webhooksPruneDeliveries,
   [TASK.productSync]: productSync,
   [TASK.productExportCheck]: productExportCheck,
   [TASK.productWebhook]: productWebhook,
   [TASK.inventorySync]: inventorySync,
   [TASK.inventoryReconcile]: inventoryReconcile,
-  [TASK.scheduleInventoryReconciliations]: scheduleInventoryReconciliations,
   [TASK.inventoryWebhook]: inventoryWebhook,
   [TASK.integrityCheck]: integrityCheck,
-  [TASK.purgeUninstalledShops]: purgeUninstalledShopsTask,
   [TASK.alertsDispatch]: alertsDispatch,
-  [TASK.alertsDispatchSweep]: alertsDispatchSweep,
-  [TASK.alertsStalenessWatch]: alertsStalenessWatch,
-  [TASK.analyticsPruneSyncEvents]: analyticsPruneSyncEvents,
-  [TASK.webhooksPruneDeliveries]: webhooksPruneDeliveries,
-};
+} satisfies { [Name in TaskName]: DefinedTask<z.ZodTypeAny, Name> };
 
+/** Every definition, in the list's order. */
+export const TASK_DEFINITIONS: DefinedTask["definition"][] = Object.values(TASKS).map((task) => task.definition);
+
+/** The retry policy of a task by its stored name (the jobs page's "attempt n of m"); unknown names: the default. */
+export function retryPolicyOf(task: string): RetryPolicy {
+  return (TASKS as Partial<Record<string, DefinedTask>>)[task]?.definition.retry ?? DEFAULT_RETRY_POLICY;
+}
+
+// Each runs as a job: on the job pool, with the job timeouts (app/database/timeouts.server.ts).
 const asJob = (task: Task): Task => (payload, helpers) => runAsJob(async () => task(payload, helpers));
 
-export const taskList: TaskList = Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, asJob(task as Task)]));
+export const taskList: TaskList = Object.fromEntries(Object.entries(TASKS).map(([name, task]) => [name, asJob(task)]));

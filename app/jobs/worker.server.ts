@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { parseCronItems, run, type Runner, type WorkerEvents } from "graphile-worker";
 import { observeWorkerEvents } from "~/analytics/metrics.server";
 import { pgPool } from "~/db.server";
-import { SCHEDULES } from "./schedules";
+import { SCHEDULES } from "./schedules.server";
 import { taskList } from "./task-list.server";
 import { keepWorkersAlive, type WorkerLiveness } from "./worker-liveness.server";
 import { runnerIsWedged, watchJobFetching, wedgedAsOf, WORKER_STALL_AFTER_MS, type JobFetchWatch } from "./worker-stall.server";

@@ -1,5 +1,6 @@
 import { pgPool } from "~/db.server";
 import { requestProductSync } from "./shop-job-control.server";
+import { schedulableSql } from "./schedulable";
 
 // The merchant's "sync now": at most one manual product sync per shop per MANUAL_SYNC_INTERVAL. The limit is kept in
 // the database (merchant_connection.last_manual_sync_at) and claimed with one conditional UPDATE, so it holds across
@@ -16,7 +17,7 @@ export async function requestManualProductSync(shop: string, now: Date = new Dat
   const { rows: claimed } = await pgPool().query<{ previous: Date | null }>(
     `UPDATE merchant_connection m SET last_manual_sync_at = $2
        FROM (SELECT shop, last_manual_sync_at AS previous FROM merchant_connection WHERE shop = $1 FOR UPDATE) old
-      WHERE m.shop = old.shop AND m.active AND m.approval_status = 'APPROVED' AND NOT m.sync_paused
+      WHERE m.shop = old.shop AND ${schedulableSql("m")}
         AND (m.last_manual_sync_at IS NULL OR m.last_manual_sync_at <= $3)
      RETURNING old.previous`,
     [shop, now, earliestPrevious],

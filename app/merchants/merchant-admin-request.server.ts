@@ -4,8 +4,9 @@ import { recordAdminAction } from "~/admin-actions/record-admin-action.server";
 import { prisma } from "~/db.server";
 import type { IntegrityPreview } from "~/integrity/integrity-preview";
 import { previewIntegrityCheck } from "~/integrity/preview-integrity-check.server";
-import { enqueueShopJob } from "~/jobs/queue.server";
-import { TASK, type ShopSyncTask } from "~/jobs/task-names";
+import { enqueue } from "~/jobs/queue.server";
+import { shopJobOptions } from "~/jobs/shop-jobs";
+import { SYNC_KIND_INTENTS, syncKindOfIntent } from "~/jobs/sync-kinds";
 import { canChangeApproval, changeApproval } from "./change-approval.server";
 import { httpStatusOf, MerchantError } from "./merchant-error";
 import { setSyncPaused } from "./sync-pause.server";
@@ -18,9 +19,7 @@ export const MERCHANT_ADMIN_INTENTS = [
   "reject",
   "pause",
   "resume",
-  "sync-products",
-  "sync-inventory",
-  "check-integrity",
+  ...SYNC_KIND_INTENTS, // run a sync kind now (app/jobs/sync-kinds.ts)
   "preview-integrity",
 ] as const;
 export type MerchantAdminIntent = (typeof MERCHANT_ADMIN_INTENTS)[number];
@@ -33,11 +32,6 @@ const APPROVAL_OF: Partial<Record<MerchantAdminIntent, ApprovalStatus>> = {
   reject: "REJECTED",
 };
 
-const TASK_OF: Partial<Record<MerchantAdminIntent, ShopSyncTask>> = {
-  "sync-products": TASK.productSync,
-  "sync-inventory": TASK.inventorySync,
-  "check-integrity": TASK.integrityCheck,
-};
 
 export type MerchantAdminResult =
   | { ok: true; message: string; preview?: IntegrityPreview }
@@ -92,7 +86,7 @@ async function apply(shop: string, intent: MerchantAdminIntent, by: string): Pro
       preview,
     };
   }
-  const task = TASK_OF[intent]!;
+  const task = syncKindOfIntent(intent)!.task;
   const connection = await prisma.merchantConnection.findUnique({ where: { shop }, select: { active: true } });
   if (!connection) throw new MerchantError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
   if (!connection.active) {
@@ -100,7 +94,7 @@ async function apply(shop: string, intent: MerchantAdminIntent, by: string): Pro
     throw new RefusedRequest(`${shop} is disconnected (the app is uninstalled): there is nothing to sync with.`);
   }
   // An operator may run a sync even while the merchant is paused or pending (e.g. to investigate): it is one run.
-  await enqueueShopJob(task, { shop, reason: "manual", requestedBy: by });
+  await enqueue(task, { shop, reason: "manual", requestedBy: by }, shopJobOptions(task, shop));
   return { message: `${task} for ${shop} queued to run now.` };
 }
 

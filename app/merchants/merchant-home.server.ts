@@ -1,5 +1,6 @@
 import { lastFinishedProductSync, productSyncsInProgress } from "~/sync/product-sync-progress.server";
 import { pgPool, prisma } from "~/db.server";
+import { SYNC_KIND_EVENT_TYPES } from "~/jobs/sync-kinds";
 import { getConnectionStatus } from "./connection-status.server";
 import { nextManualSyncAt } from "./manual-sync.server";
 
@@ -33,9 +34,9 @@ export async function loadMerchantHome(shop: string, now: Date = new Date()) {
     pgPool().query<{ eventType: string; status: string; createdAt: Date; errorMessage: string | null; itemCount: number | null }>(
       `SELECT DISTINCT ON (event_type) event_type AS "eventType", status, created_at AS "createdAt",
               error_message AS "errorMessage", item_count AS "itemCount"
-         FROM sync_event WHERE shop = $1 AND event_type IN ('PRODUCT_SYNC', 'INVENTORY_SYNC', 'DATA_INTEGRITY')
+         FROM sync_event WHERE shop = $1 AND event_type::text = ANY($2::text[])
         ORDER BY event_type, created_at DESC, id DESC`,
-      [shop],
+      [shop, SYNC_KIND_EVENT_TYPES], // the sync kinds' event types (app/jobs/sync-kinds.ts)
     ),
     prisma.syncEvent.findMany({
       where: { shop },

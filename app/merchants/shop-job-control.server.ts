@@ -1,7 +1,7 @@
 import { pgPool } from "~/db.server";
 import type { Queryable } from "~/lib/queryable.server";
-import { enqueueShopJob } from "~/jobs/queue.server";
-import { shopJobKey } from "~/jobs/shop-jobs";
+import { enqueue } from "~/jobs/queue.server";
+import { shopJobKey, shopJobOptions } from "~/jobs/shop-jobs";
 import { SHOP_SYNC_TASKS, TASK } from "~/jobs/task-names";
 
 // What a change of a merchant's standing does to their queued jobs. The fan-outs decide who is scheduled next
@@ -21,5 +21,5 @@ export async function cancelPendingShopJobs(shop: string, db: Queryable = pgPool
 
 /** Queues a product sync of the shop now (replacing a pending one): its first import, or newly selected products. */
 export async function requestProductSync(shop: string): Promise<void> {
-  await enqueueShopJob(TASK.productSync, { shop, reason: "manual" });
+  await enqueue(TASK.productSync, { shop, reason: "manual" }, shopJobOptions(TASK.productSync, shop));
 }

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { pgPool } from "~/db.server";
-import { utcDaysOf } from "~/analytics/sync-stats.server";
+import { utcDaysOf } from "~/analytics/utc-days";
 import { syncEventFilterSql } from "./list-sync-events.server";
 import { rangeOf, type SyncMonitorQuery } from "./sync-monitor-query";
 

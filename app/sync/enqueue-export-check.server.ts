@@ -1,7 +1,7 @@
 import { pgPool } from "~/db.server";
-import { addJobOn } from "~/jobs/queue.server";
+import { enqueue } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
-import { PRODUCT_EXPORT_QUEUE, type ProductExportCheckPayload } from "~/jobs/tasks/product-sync.server";
+import { exportCheckJob, type ProductExportCheckPayload } from "~/jobs/tasks/product-sync.server";
 import type { Queryable } from "~/lib/queryable.server";
 import { bulkOperationNumericId } from "./product-export-operation.server";
 
@@ -17,10 +17,5 @@ export async function enqueueExportCheckFromWebhook(shop: string, operationGid: 
     trigger: "webhook",
     poll: 0,
   };
-  return addJobOn(db, TASK.productExportCheck, payload, {
-    queueName: PRODUCT_EXPORT_QUEUE(shop),
-    jobKey: `${TASK.productExportCheck}:${shop}`,
-    jobKeyMode: "replace",
-    maxAttempts: 1,
-  });
+  return enqueue(TASK.productExportCheck, payload, { ...exportCheckJob(shop), on: db });
 }

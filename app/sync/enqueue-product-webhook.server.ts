@@ -1,5 +1,5 @@
 import { pgPool } from "~/db.server";
-import { addJobOn } from "~/jobs/queue.server";
+import { enqueue } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
 import type { ProductWebhookJobPayload } from "~/jobs/tasks/product-webhook.server";
 import type { Queryable } from "~/lib/queryable.server";
@@ -9,5 +9,5 @@ import type { Queryable } from "~/lib/queryable.server";
  * transaction, so the two commit together), answer 200 at once.
  */
 export async function enqueueProductWebhook(payload: ProductWebhookJobPayload, db: Queryable = pgPool()) {
-  return addJobOn(db, TASK.productWebhook, { ...payload }, { maxAttempts: 1 }); // retries: retry-policy.ts via defineTask
+  return enqueue(TASK.productWebhook, payload, { on: db });
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { freePort } from "../../app/database/scratch-server.server";
+import { freePort } from "./scratch-server";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 
 // The app as `npm run demo` runs it, for the demo itself and for end-to-end tests: the Shopify emulator with the

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobsUrl } from "../../app/components/admin/JobsPage";
 import { pgPool, prisma } from "../../app/db.server";
 import { PAGE_SIZE } from "../../app/jobs/job-inspection.server";
-import { enqueueShopJob, releaseWorkerUtils, workerUtils } from "../../app/jobs/queue.server";
+import { enqueue, releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { shopJobOptions } from "../../app/jobs/shop-jobs";
 import { TASK } from "../../app/jobs/task-names";
 import { action, loader } from "../../app/routes/admin.jobs";
 import type { KeysetCursor } from "../../app/lib/keyset-cursor";
@@ -53,15 +54,11 @@ beforeAll(async () => {
 
   // Fails for good: graphile-worker runs it once (max_attempts 1) with a task that throws; its payload says it was
   // our third attempt, as defineTask's retries write it.
-  await (await workerUtils()).addJob(
-    TASK.productSync,
-    { shop: SHOP_A, reason: "schedule", _retry: { attempt: 3, lastError: "Shopify said 500" } },
-    { maxAttempts: 1 },
-  );
+  await enqueue(TASK.productSync, { shop: SHOP_A, reason: "schedule", _retry: { attempt: 3, lastError: "Shopify said 500" } });
   await runDueJobs({ [TASK.productSync]: async () => Promise.reject(new Error("bulk export failed")) });
   const later = new Date(Date.now() + 3_600_000);
-  await enqueueShopJob(TASK.inventorySync, { shop: SHOP_A, reason: "schedule" }, { runAt: later });
-  await enqueueShopJob(TASK.integrityCheck, { shop: SHOP_B, reason: "schedule" }, { runAt: later });
+  await enqueue(TASK.inventorySync, { shop: SHOP_A, reason: "schedule" }, { ...shopJobOptions(TASK.inventorySync, SHOP_A), runAt: later });
+  await enqueue(TASK.integrityCheck, { shop: SHOP_B, reason: "schedule" }, { ...shopJobOptions(TASK.integrityCheck, SHOP_B), runAt: later });
   const jobs = await queuedJobs();
   const byTask = (task: string) => jobs.find((j) => j.task_identifier === task)!.id;
   ids = { failed: byTask(TASK.productSync), pending: byTask(TASK.inventorySync), running: byTask(TASK.integrityCheck) };

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import * as adminLists from "../../bench/admin-lists.bench";
-import * as analytics from "../../bench/analytics.bench";
 import * as client from "../../bench/client.bench";
 import * as dashboard from "../../bench/dashboard.bench";
 import * as fleet from "../../bench/fleet.bench";
@@ -56,10 +55,6 @@ describe("npm run bench, at a tiny size", () => {
 
   it("integrity", async () => {
     expectReport(await integrity.run({ shops: 5, variants: 3_000, bigShopVariants: 600, log }));
-  }, 120_000);
-
-  it("analytics", async () => {
-    expectReport(await analytics.run({ events: 5_000, shops: 10, runs: 1, log }));
   }, 120_000);
 
   it("admin-lists", async () => {

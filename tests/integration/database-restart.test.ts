@@ -5,10 +5,10 @@ import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmbeddedPostgres, type RunningDatabase } from "../../app/database/embedded-postgres.server";
 import { applyMigrations } from "../../app/database/migrations.server";
-import { freePort } from "../../app/database/scratch-server.server";
+import { freePort } from "../../scripts/lib/scratch-server";
 import { pgPool } from "../../app/db.server";
 import { healthResponse } from "../../app/health/probe-responses.server";
-import { addJobOn } from "../../app/jobs/queue.server";
+import { enqueue } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
 import { runningWorker, startWorker, stopWorker } from "../../app/jobs/worker.server";
 import { queuedJobs } from "../support/jobs";
@@ -89,10 +89,10 @@ describe("PostgreSQL restarted while the app runs", () => {
     await expect.poll(async () => Object.keys(await runsByWebhookId()).length, { timeout: 15_000 }).toBe(2);
     const queued = [3, 4, 5].map((id) => ({ id, webhookId: `queued-before-${id}` }));
     for (const { id, webhookId } of queued) {
-      await addJobOn(pgPool(), TASK.productWebhook, {
+      await enqueue(TASK.productWebhook, {
         shop: SHOP, topic: "products/update", webhookId, triggeredAt: null,
         payload: { id, title: `Queued ${id}`, status: "active", updated_at: "2026-11-01T00:00:00Z", variants: [] },
-      }, { maxAttempts: 1, runAt: new Date(Date.now() + 1_000) });
+      }, { runAt: new Date(Date.now() + 1_000) });
     }
 
     await database.stop(); // a fast shutdown: every session is closed, the server process exits

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../app/database/scratch-server.server";
 import { randomUUID } from "node:crypto";
+import { freePort } from "../../scripts/lib/scratch-server";
 import { pgPool, prisma } from "../../app/db.server";
 import { webhookHmac, type RunningEmulator } from "../../emulator";
 import { startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../../app/database/scratch-server.server";
+import { freePort } from "../../scripts/lib/scratch-server";
 import { pgPool } from "../../app/db.server";
 
 // The real entry point, as `npm run dev:local` starts it: web server (Vite middleware) and the in-process worker

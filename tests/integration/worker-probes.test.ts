@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../../app/database/scratch-server.server";
+import { freePort } from "../../scripts/lib/scratch-server";
 import { releaseWorkerUtils, workerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
 

@@ -4,7 +4,7 @@ import type { JobHelpers } from "graphile-worker";
 import { shopJobKey, stableOffsetMs } from "../../app/jobs/shop-jobs";
 import { SCHEDULE_OVERFLOW, scheduleProductSyncs } from "../../app/jobs/tasks/schedule-shop-syncs.server";
 import { fanOutShopJobs } from "../../app/jobs/fan-out.server";
-import { workerUtils } from "../../app/jobs/queue.server";
+import { enqueue } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
 import { taskList } from "../../app/jobs/task-list.server";
 import { queuedJobs, runDueJobs } from "../support/jobs";
@@ -14,8 +14,7 @@ const HOUR = 60 * 60 * 1000;
 const firedAt = new Date("2026-11-24T03:00:00Z");
 
 async function fanOut(task: typeof TASK.productSync | typeof TASK.inventorySync, windowMs = 2 * HOUR) {
-  const utils = await workerUtils();
-  return fanOutShopJobs({ task, firedAt, windowMs, addJobs: utils.addJobs });
+  return fanOutShopJobs({ task, firedAt, windowMs });
 }
 
 beforeEach(async () => {
@@ -80,12 +79,11 @@ describe("fan-out", () => {
 
   it("runs from the cron task: the schedule task queues the per-shop jobs from the cron's time", async () => {
     await createConnection("cron.myshopify.com");
-    const utils = await workerUtils();
     // A firing a day ahead of the real clock (the database's, which decides what is due): its per-shop job is
     // queued from the cron's time, so it is not due yet and stays queued. A fixed instant would be in the past
     // one day and the job would run here.
     const cronTs = new Date(Math.ceil(Date.now() / HOUR) * HOUR + 24 * HOUR).toISOString();
-    await utils.addJob(TASK.scheduleIntegrityChecks, { _cron: { ts: cronTs, backfilled: false } });
+    await enqueue(TASK.scheduleIntegrityChecks, { _cron: { ts: cronTs, backfilled: false } });
     await runDueJobs(taskList);
     const jobs = await queuedJobs(TASK.integrityCheck);
     expect(jobs).toHaveLength(1);
@@ -98,12 +96,11 @@ describe("fan-out", () => {
     await createConnection("late.myshopify.com");
     await createConnection("on-time.myshopify.com");
     await prisma.alert.deleteMany();
-    const utils = await workerUtils();
-    const helpers = { logger: { debug() {}, info() {}, warn() {}, error() {} }, addJobs: utils.addJobs } as unknown as JobHelpers;
+    const helpers = { logger: { debug() {}, info() {}, warn() {}, error() {} } } as unknown as JobHelpers;
     const fire = () => scheduleProductSyncs({ _cron: { ts: new Date().toISOString(), backfilled: false } }, helpers);
     // The previous firing's job for one shop: due an hour ago, never started. A retry waiting by design is not late.
-    await utils.addJob(TASK.productSync, { shop: "late.myshopify.com", reason: "schedule" }, {
-      runAt: new Date(Date.now() - HOUR), jobKey: shopJobKey(TASK.productSync, "late.myshopify.com"), maxAttempts: 1,
+    await enqueue(TASK.productSync, { shop: "late.myshopify.com", reason: "schedule" }, {
+      runAt: new Date(Date.now() - HOUR), jobKey: shopJobKey(TASK.productSync, "late.myshopify.com"),
     });
     await pgPool().query("UPDATE graphile_worker._private_jobs SET attempts = 0");
 

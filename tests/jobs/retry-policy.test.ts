@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { pgPool } from "../../app/db.server";
 import { BUSY_RETRY_DELAY_MS, defineTask, PermanentJobError } from "../../app/jobs/define-task.server";
-import { enqueueShopJob, workerUtils } from "../../app/jobs/queue.server";
+import { enqueue, workerUtils } from "../../app/jobs/queue.server";
 import { retryDelayMs } from "../../app/jobs/retry-policy";
-import { shopJobPayload } from "../../app/jobs/shop-jobs";
+import { shopJobOptions, shopJobPayload } from "../../app/jobs/shop-jobs";
+import { TASKS } from "../../app/jobs/task-list.server";
 import { TASK } from "../../app/jobs/task-names";
 import { queuedJobs, runDueJobs } from "../support/jobs";
 
@@ -28,6 +29,7 @@ function alwaysFailing(task: typeof TASK.productSync | typeof TASK.inventorySync
   const definition = defineTask({
     name: task,
     payload: shopJobPayload,
+    retry: TASKS[task].definition.retry, // the real task's policy
     now: () => NOW,
     async run(_payload, { attempt }) {
       attempts.push(attempt);
@@ -48,7 +50,7 @@ describe("the retry policy", () => {
     [TASK.integrityCheck, [60_000], 2],
   ] as const)("retries %s after %j, then gives up once after %i attempts", async (task, expectedDelays, maxAttempts) => {
     const { taskList, attempts, gaveUp } = alwaysFailing(task);
-    await enqueueShopJob(task, { shop: SHOP, reason: "schedule" });
+    await enqueue(task, { shop: SHOP, reason: "schedule" }, shopJobOptions(task, SHOP));
 
     const delays: number[] = [];
     for (let i = 0; i < expectedDelays.length; i++) {
@@ -92,8 +94,7 @@ describe("the retry policy", () => {
         },
       }),
     };
-    const utils = await workerUtils();
-    await utils.addJob(TASK.productSync, { shop: "not a shop domain" }, { maxAttempts: 1 });
+    await enqueue(TASK.productSync, { shop: "not a shop domain" });
     await runDueJobs(taskList);
 
     expect(ran).toBe(0);
@@ -120,7 +121,7 @@ describe("the retry policy", () => {
         },
       }),
     };
-    await enqueueShopJob(TASK.inventorySync, { shop: SHOP, reason: "manual" });
+    await enqueue(TASK.inventorySync, { shop: SHOP, reason: "manual" }, shopJobOptions(TASK.inventorySync, SHOP));
     await runDueJobs(taskList);
     await makeAllDue();
     await runDueJobs(taskList);
@@ -149,7 +150,7 @@ describe("exclusive runs", () => {
     const other = await pgPool().connect();
     await other.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [`marketplace-sync.job:product-sync:${SHOP}`]);
     try {
-      await enqueueShopJob(TASK.productSync, { shop: SHOP, reason: "manual" });
+      await enqueue(TASK.productSync, { shop: SHOP, reason: "manual" }, shopJobOptions(TASK.productSync, SHOP));
       await runDueJobs(taskList);
       expect(runs).toEqual([]);
       const [waiting] = await queuedJobs(TASK.productSync);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseCronItems, type ParsedCronItem } from "graphile-worker";
 import { describe, expect, it } from "vitest";
 import { SHOPIFY_API_VERSION } from "../../app/shopify-admin/api-version";
-import { SCHEDULES } from "../../app/jobs/schedules";
+import { SCHEDULES } from "../../app/jobs/schedules.server";
 import { TASK } from "../../app/jobs/task-names";
 
 // graphile-worker evaluates each cron item against a UTC "digest" of the minute; we ask the parsed items the

@@ -2,8 +2,9 @@ import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { pgPool } from "../../app/db.server";
 import { checkHealth } from "../../app/health/check-health.server";
-import { enqueueShopJob, workerUtils } from "../../app/jobs/queue.server";
-import { SCHEDULES } from "../../app/jobs/schedules";
+import { enqueue } from "../../app/jobs/queue.server";
+import { shopJobOptions } from "../../app/jobs/shop-jobs";
+import { SCHEDULES } from "../../app/jobs/schedules.server";
 import { TASK } from "../../app/jobs/task-names";
 import { holdLivenessLock, sweepDeadWorkers } from "../../app/jobs/worker-liveness.server";
 import { runningWorker, startWorker, stopWorker } from "../../app/jobs/worker.server";
@@ -47,23 +48,22 @@ describe("the in-process worker", () => {
 
   it("runs a queued job", async () => {
     await startWorker({ concurrency: 1, withCron: false, pollInterval: 100 });
-    const utils = await workerUtils();
     // A fan-out with no connections to schedule: runs and completes.
-    await utils.addJob(TASK.scheduleProductSyncs, {}, { maxAttempts: 1 });
+    await enqueue(TASK.scheduleProductSyncs, {});
     await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 10_000 }).toBe(0);
   });
 });
 
 describe("recovery of jobs left locked by a dead worker", () => {
   it("requeues the jobs of a pool whose process is gone (seen by two sweeps), and leaves a live pool's jobs alone", async () => {
-    await enqueueShopJob(TASK.productSync, { shop: "dead.myshopify.com", reason: "schedule" });
+    await enqueue(TASK.productSync, { shop: "dead.myshopify.com", reason: "schedule" }, shopJobOptions(TASK.productSync, "dead.myshopify.com"));
     await lockJobsAs("pool-of-a-crashed-process");
 
     // A live pool: another session holds its lock.
     const live = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await live.connect();
     await holdLivenessLock(live, "pool-still-running");
-    await enqueueShopJob(TASK.productSync, { shop: "alive.myshopify.com", reason: "schedule" });
+    await enqueue(TASK.productSync, { shop: "alive.myshopify.com", reason: "schedule" }, shopJobOptions(TASK.productSync, "alive.myshopify.com"));
     await pgPool().query(
       "UPDATE graphile_worker._private_jobs SET locked_by = 'pool-still-running', locked_at = now() WHERE payload->>'shop' = 'alive.myshopify.com'",
     );
@@ -139,8 +139,7 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
 
     await expect.poll(() => state.liveness.backendPid() !== undefined && state.liveness.backendPid() !== before, { timeout: 15_000 }).toBe(true);
     // The worker still takes and finishes jobs, each once (when the drop wedged the runner, a new one does).
-    const utils = await workerUtils();
-    await utils.addJob(TASK.scheduleProductSyncs, {}, { maxAttempts: 1 });
+    await enqueue(TASK.scheduleProductSyncs, {});
     await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 15_000 }).toBe(0);
     await expect.poll(async () => (await checkHealth()).ok, { timeout: 15_000 }).toBe(true);
     expect(await livenessLockHeld(state.poolIds.at(-1)!)).toBe(true);
@@ -172,7 +171,7 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
     await blocker.query("COMMIT");
     await blocker.end();
 
-    await (await workerUtils()).addJob(TASK.scheduleProductSyncs, {}, { maxAttempts: 1 });
+    await enqueue(TASK.scheduleProductSyncs, {});
     await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 15_000 }).toBe(0);
     expect(state.restarts).toBe(1);
     expect(errors.mock.calls.some(([line]) => String(line).includes("replacing the runner"))).toBe(true);
@@ -201,10 +200,10 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     await startWorker({ concurrency: 1, withCron: false, pollInterval: 100, sweepIntervalMs: 200 });
     // A fan-out with no connections: runs and completes once it is unlocked.
-    const job = await (await workerUtils()).addJob(TASK.scheduleProductSyncs, {}, { maxAttempts: 1, runAt: new Date(Date.now() + 60 * 60_000) });
+    const jobId = await enqueue(TASK.scheduleProductSyncs, {}, { runAt: new Date(Date.now() + 60 * 60_000) });
     await pgPool().query(
       "UPDATE graphile_worker._private_jobs SET locked_by = 'pool-of-a-crashed-process', locked_at = now(), attempts = 1, run_at = now() WHERE id = $1",
-      [job.id],
+      [jobId],
     );
     await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 15_000 }).toBe(0);
     vi.restoreAllMocks();

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { ApprovalStatus } from "@prisma/client";
 import { pgPool, prisma } from "../../app/db.server";
 import { fanOutShopJobs } from "../../app/jobs/fan-out.server";
-import { enqueueShopJob, workerUtils } from "../../app/jobs/queue.server";
+import { enqueue } from "../../app/jobs/queue.server";
+import { shopJobOptions } from "../../app/jobs/shop-jobs";
 import { TASK } from "../../app/jobs/task-names";
 import { APPROVAL_TRANSITIONS, changeApproval } from "../../app/merchants/change-approval.server";
 import { MerchantError } from "../../app/merchants/merchant-error";
@@ -16,8 +17,7 @@ const at = new Date("2026-12-01T10:00:00Z");
 
 async function scheduledShops(task: typeof TASK.productSync | typeof TASK.inventorySync = TASK.inventorySync) {
   await pgPool().query("DELETE FROM graphile_worker._private_jobs");
-  const utils = await workerUtils();
-  await fanOutShopJobs({ task, firedAt: at, windowMs: 0, addJobs: utils.addJobs });
+  await fanOutShopJobs({ task, firedAt: at, windowMs: 0 });
   return (await queuedJobs(task)).map((job) => job.payload.shop);
 }
 
@@ -92,7 +92,7 @@ describe("approval to scheduling", () => {
     await changeApproval({ shop, to: "APPROVED", by: OPERATOR, now: at });
     expect(await scheduledShops()).toContain(shop);
 
-    await enqueueShopJob(TASK.integrityCheck, { shop, reason: "manual" });
+    await enqueue(TASK.integrityCheck, { shop, reason: "manual" }, shopJobOptions(TASK.integrityCheck, shop));
     await setSyncPaused({ shop, paused: true, by: OPERATOR });
     expect(await queuedJobs(TASK.integrityCheck)).toEqual([]);
     expect(await scheduledShops()).toEqual(["other.myshopify.com"]);

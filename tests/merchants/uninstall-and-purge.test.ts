@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCronItems } from "graphile-worker";
 import { pgPool, prisma } from "../../app/db.server";
-import { SCHEDULES } from "../../app/jobs/schedules";
-import { workerUtils } from "../../app/jobs/queue.server";
+import { SCHEDULES } from "../../app/jobs/schedules.server";
+import { enqueue } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
 import { taskList } from "../../app/jobs/task-list.server";
 import { changeApproval } from "../../app/merchants/change-approval.server";
@@ -196,8 +196,7 @@ describe("purge after the grace period", () => {
       data: { uninstalledAt: new Date(Date.now() - 31 * DAY), purgeAfter: new Date(Date.now() - DAY) },
     });
 
-    const utils = await workerUtils();
-    await utils.addJob(TASK.purgeUninstalledShops, { _cron: { ts: new Date().toISOString(), backfilled: false } });
+    await enqueue(TASK.purgeUninstalledShops, { _cron: { ts: new Date().toISOString(), backfilled: false } });
     // Only the purge: the product syncs queued by earlier approvals would start real exports in the emulator.
     await runDueJobs({ [TASK.purgeUninstalledShops]: taskList[TASK.purgeUninstalledShops] });
     expect(await queuedJobs(TASK.purgeUninstalledShops)).toEqual([]); // ran and succeeded

@@ -1,7 +1,7 @@
 import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import type { TestProject } from "vitest/node";
 import { applyMigrations } from "../../app/database/migrations.server";
-import { startScratchServer } from "../../app/database/scratch-server.server";
+import { startScratchServer } from "../../scripts/lib/scratch-server";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -2,7 +2,7 @@ import { runTaskListOnce, Logger, type TaskList } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
 import { fanOutShopJobs } from "../../app/jobs/fan-out.server";
-import { workerUtils, releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { enqueue, releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
 import { createProductSyncTasks } from "../../app/jobs/tasks/product-sync.server";
 import { adminClientForShop } from "../../app/shopify-admin/client-for-shop.server";
@@ -70,15 +70,13 @@ async function queuedJobs(task: string) {
 }
 
 async function startSync(shop: string, attempt = 1) {
-  const utils = await workerUtils();
-  await utils.addJob(TASK.productSync, { shop, reason: "manual", ...(attempt > 1 ? { _retry: { attempt } } : {}) }, { maxAttempts: 1, jobKey: `${TASK.productSync}:${shop}` });
+  await enqueue(TASK.productSync, { shop, reason: "manual", ...(attempt > 1 ? { _retry: { attempt } } : {}) }, { jobKey: `${TASK.productSync}:${shop}` });
 }
 
 describe("product sync job", () => {
   it("happy path: cron fan-out -> bulk export -> polled -> streamed ingest -> rows and a SUCCESS event", async () => {
     const shop = await connectedShop({ products: 25, variantsPerProduct: 3 });
-    const utils = await workerUtils();
-    const { scheduled } = await fanOutShopJobs({ task: TASK.productSync, firedAt: new Date(), windowMs: 0, addJobs: utils.addJobs });
+    const { scheduled } = await fanOutShopJobs({ task: TASK.productSync, firedAt: new Date(), windowMs: 0 });
     expect(scheduled).toBeGreaterThanOrEqual(1);
     await runJobsUntil(hasEvent(shop));
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { binariesFor, dataDirFor, reachableByOthers, startEmbeddedPostgres } from "../../app/database/embedded-postgres.server";
-import { freePort } from "../../app/database/scratch-server.server";
+import { freePort } from "../../scripts/lib/scratch-server";
 
 // As root the embedded PostgreSQL runs as the `postgres` user, which cannot enter a folder closed to others: a clone
 // under /root (0700) or in a `mktemp -d` folder. Then binaries and data are staged where it can, once, and reused.

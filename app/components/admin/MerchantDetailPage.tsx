@@ -3,6 +3,8 @@ import { Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, La
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
 import { ProductSyncProgressCard, type FinishedProductSyncView, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
 import type { IntegrityPreview } from "~/integrity/integrity-preview";
+import { SYNC_KIND_INTENTS, syncKindOfIntent, type SyncKindIntent } from "~/jobs/sync-kinds";
+import type { MerchantAdminIntent } from "~/merchants/merchant-admin-request.server";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 import { ApprovalBadge, ConnectionBadges } from "./merchant-badges";
 import type { MerchantHealthView } from "./MerchantsPage";
@@ -35,25 +37,27 @@ export interface MerchantDetailView {
   outcome: (ActionOutcomeView & { preview?: IntegrityPreview }) | undefined;
 }
 
-const INTENT_LABELS: Record<string, { label: string; destructive?: boolean }> = {
+// Every intent has its label (the compiler checks); a sync kind's "run now" is worded from its row's label.
+const INTENT_LABELS: Record<MerchantAdminIntent, { label: string; destructive?: boolean }> = {
   approve: { label: "Approve" },
   suspend: { label: "Suspend", destructive: true },
   reject: { label: "Reject", destructive: true },
   pause: { label: "Pause syncing" },
   resume: { label: "Resume syncing" },
-  "sync-products": { label: "Run product sync now" },
-  "sync-inventory": { label: "Run inventory sync now" },
-  "check-integrity": { label: "Run integrity check now" },
+  ...(Object.fromEntries(
+    SYNC_KIND_INTENTS.map((intent) => [intent, { label: `Run ${syncKindOfIntent(intent)!.label.toLowerCase()} now` }]),
+  ) as Record<SyncKindIntent, { label: string }>),
   "preview-integrity": { label: "Preview integrity check" },
 };
 
 function IntentButton({ intent, variant }: { intent: string; variant?: "primary" }) {
+  const labelled = INTENT_LABELS[intent as MerchantAdminIntent] as (typeof INTENT_LABELS)[MerchantAdminIntent] | undefined;
   return (
     <Form method="post">
       <AdminCsrfInput />
       <input type="hidden" name="intent" value={intent} />
-      <Button submit variant={variant} tone={INTENT_LABELS[intent]?.destructive ? "critical" : undefined}>
-        {INTENT_LABELS[intent]?.label ?? intent}
+      <Button submit variant={variant} tone={labelled?.destructive ? "critical" : undefined}>
+        {labelled?.label ?? intent}
       </Button>
     </Form>
   );

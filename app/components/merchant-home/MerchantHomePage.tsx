@@ -1,5 +1,6 @@
 import { Form, useNavigation } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
+import { SYNC_KIND_EVENT_TYPES, syncKindOfEvent } from "~/jobs/sync-kinds";
 import { ConnectionStatusCard, type ConnectionStatusView } from "~/components/ConnectionStatusCard";
 import { ProductSyncProgressCard, type FinishedProductSyncView, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
 
@@ -22,10 +23,9 @@ export interface MerchantHomeView {
 
 type SyncNowOutcome = { ok: true; message: string } | { ok: false; error: string };
 
+// A sync kind's event is named by its row (app/jobs/sync-kinds.ts); the other event types here.
 const EVENT_LABEL: Record<string, string> = {
-  PRODUCT_SYNC: "Product sync",
-  INVENTORY_SYNC: "Inventory sync",
-  DATA_INTEGRITY: "Integrity check",
+  ...Object.fromEntries(SYNC_KIND_EVENT_TYPES.map((type) => [type, syncKindOfEvent(type)!.label])),
   BULK_OPERATION: "Product export",
   WEBHOOK: "Update from Shopify",
 };

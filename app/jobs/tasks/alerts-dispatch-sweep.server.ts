@@ -1,16 +1,17 @@
-import type { Task } from "graphile-worker";
-import { z } from "zod";
 import { dispatchDueDeliveries } from "~/alerts/dispatch.server";
-import { TASK } from "~/jobs/task-names";
+import { cronPayload, defineTask } from "../define-task.server";
+import { NO_RETRY_POLICY } from "../retry-policy";
+import { TASK } from "../task-names";
 
 // Cron (every 5 minutes): sends deliveries whose dispatch job was never queued or whose dispatcher died.
-export const ALERTS_DISPATCH_SWEEP_TASK = TASK.alertsDispatchSweep;
-
-// Cron jobs carry graphile-worker's `_cron` field; nothing else is expected.
-const payload = z.object({}).passthrough();
-
-export const alertsDispatchSweep: Task = async (raw, helpers) => {
-  payload.parse(raw ?? {});
-  const alertIds = await dispatchDueDeliveries();
-  if (alertIds.length > 0) helpers.logger.info(`swept deliveries of alerts ${alertIds.join(", ")}`);
-};
+export const alertsDispatchSweep = defineTask({
+  name: TASK.alertsDispatchSweep,
+  payload: cronPayload,
+  retry: NO_RETRY_POLICY,
+  // Sends notifications whose dispatch job was lost (a crash between commit and enqueue).
+  schedule: { identifier: "alerts-dispatch-sweep", match: "*/5 * * * *", backfillPeriod: 0 },
+  async run(_payload, { helpers }) {
+    const alertIds = await dispatchDueDeliveries();
+    if (alertIds.length > 0) helpers.logger.info(`swept deliveries of alerts ${alertIds.join(", ")}`);
+  },
+});

@@ -1,26 +1,29 @@
-import type { Task } from "graphile-worker";
 import { z } from "zod";
 import { dispatchAlert } from "~/alerts/dispatch.server";
-import { ALERT_DISPATCH_TASK } from "~/alerts/enqueue-dispatch.server";
+import { alertDispatchJob } from "~/alerts/enqueue-dispatch.server";
+import { defineTask } from "../define-task.server";
+import { enqueue } from "../queue.server";
+import { TASK } from "../task-names";
 
 // Sends one alert's due deliveries. Channel failures do not fail the job: they are recorded per channel and this job
-// queues itself again for the earliest retry (the alert's own backoff, not graphile-worker's), keyed by the alert.
-// Queued by notifyAdmins and the recovery/staleness paths, never by cron (the sweep covers lost jobs).
+// queues itself again for the earliest retry (the alert's own backoff), keyed by the alert. Only an error it throws
+// (the database unreachable) is retried by its policy: five attempts, a few seconds apart, as graphile-worker's own
+// backoff did before. Queued by notifyAdmins and the recovery/staleness paths, never by cron (the sweep covers lost
+// jobs).
 
-const payload = z.object({ alertId: z.number().int().positive() });
+export const alertDispatchPayload = z.object({ alertId: z.number().int().positive() });
 
-export const alertsDispatch: Task = async (raw, helpers) => {
-  const { alertId } = payload.parse(raw);
-  const result = await dispatchAlert(alertId);
-  if (result.failed.length > 0) {
-    helpers.logger.warn(`alert ${alertId}: ${result.failed.map((f) => f.error).join("; ")}`);
-  }
-  if (result.nextAttemptAt) {
-    await helpers.addJob(ALERT_DISPATCH_TASK, { alertId }, {
-      runAt: result.nextAttemptAt,
-      jobKey: `${ALERT_DISPATCH_TASK}:${alertId}`,
-      jobKeyMode: "replace",
-      maxAttempts: 5,
-    });
-  }
-};
+export const alertsDispatch = defineTask({
+  name: TASK.alertsDispatch,
+  payload: alertDispatchPayload,
+  retry: { maxAttempts: 5, firstDelayMs: 3_000 },
+  async run({ alertId }, { helpers }) {
+    const result = await dispatchAlert(alertId);
+    if (result.failed.length > 0) {
+      helpers.logger.warn(`alert ${alertId}: ${result.failed.map((f) => f.error).join("; ")}`);
+    }
+    if (result.nextAttemptAt) {
+      await enqueue(TASK.alertsDispatch, { alertId }, alertDispatchJob(alertId, { runAt: result.nextAttemptAt }));
+    }
+  },
+});

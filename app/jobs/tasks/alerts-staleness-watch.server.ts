@@ -1,20 +1,22 @@
-import type { Task } from "graphile-worker";
-import { z } from "zod";
 import { watchStaleness } from "~/alerts/staleness.server";
-import { TASK } from "~/jobs/task-names";
+import { cronPayload, defineTask } from "../define-task.server";
+import { NO_RETRY_POLICY } from "../retry-policy";
+import { TASK } from "../task-names";
 
-// Cron (every 15 minutes): alerts on shops with no successful product sync in 26 h or inventory sync in 3 h, and
-// resolves those that caught up. Judged at the time it runs (a backfilled run asks "stale now?", which is the point).
-export const ALERTS_STALENESS_WATCH_TASK = TASK.alertsStalenessWatch;
-
-// Cron jobs carry graphile-worker's `_cron` field; nothing else is expected.
-const payload = z.object({}).passthrough();
-
-export const alertsStalenessWatch: Task = async (raw, helpers) => {
-  payload.parse(raw ?? {});
-  const { stale, recovered } = await watchStaleness(new Date());
-  const opened = stale.filter((s) => s.outcome === "opened").length;
-  if (opened > 0 || recovered.length > 0) {
-    helpers.logger.info(`staleness: ${stale.length} stale (${opened} new), ${recovered.length} recovered`);
-  }
-};
+// Cron (every 15 minutes): alerts on shops whose syncs stopped succeeding (each sync kind's staleness, app/alerts/
+// staleness.server.ts), and resolves those that caught up. Judged at the time it runs (a backfilled run asks "stale
+// now?", which is the point).
+export const alertsStalenessWatch = defineTask({
+  name: TASK.alertsStalenessWatch,
+  payload: cronPayload,
+  retry: NO_RETRY_POLICY,
+  // A shop whose syncs stopped (no job failed) is noticed within 15 minutes.
+  schedule: { identifier: "alerts-staleness-watch", match: "*/15 * * * *", backfillPeriod: 0 },
+  async run(_payload, { helpers }) {
+    const { stale, recovered } = await watchStaleness(new Date());
+    const opened = stale.filter((s) => s.outcome === "opened").length;
+    if (opened > 0 || recovered.length > 0) {
+      helpers.logger.info(`staleness: ${stale.length} stale (${opened} new), ${recovered.length} recovered`);
+    }
+  },
+});

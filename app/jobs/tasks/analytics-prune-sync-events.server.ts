@@ -1,16 +1,18 @@
-import type { Task } from "graphile-worker";
-import { z } from "zod";
 import { pruneSyncEvents } from "~/analytics/retention.server";
-import { TASK } from "~/jobs/task-names";
+import { cronPayload, defineTask } from "../define-task.server";
+import { NO_RETRY_POLICY } from "../retry-policy";
+import { TASK } from "../task-names";
 
-// Cron (daily): deletes raw sync events older than EVENT_RETENTION_DAYS, in batches.
-export const ANALYTICS_PRUNE_SYNC_EVENTS_TASK = TASK.analyticsPruneSyncEvents;
+const HOUR = 60 * 60 * 1000;
 
-// Cron jobs carry graphile-worker's `_cron` field; nothing else is expected.
-const payload = z.object({}).passthrough();
-
-export const analyticsPruneSyncEvents: Task = async (raw, helpers) => {
-  payload.parse(raw ?? {});
-  const { deleted, batches, cutoff } = await pruneSyncEvents();
-  helpers.logger.info(`pruned ${deleted} sync events older than ${cutoff.toISOString()} in ${batches} batches`);
-};
+// Cron (daily at 04:45 UTC): deletes raw sync events older than EVENT_RETENTION_DAYS, in batches.
+export const analyticsPruneSyncEvents = defineTask({
+  name: TASK.analyticsPruneSyncEvents,
+  payload: cronPayload,
+  retry: NO_RETRY_POLICY,
+  schedule: { identifier: "analytics-prune-sync-events", match: "45 4 * * *", backfillPeriod: 24 * HOUR },
+  async run(_payload, { helpers }) {
+    const { deleted, batches, cutoff } = await pruneSyncEvents();
+    helpers.logger.info(`pruned ${deleted} sync events older than ${cutoff.toISOString()} in ${batches} batches`);
+  },
+});

@@ -5,11 +5,12 @@ import { defineTask } from "../define-task.server";
 import { shopJobKey, shopJobPayload } from "../shop-jobs";
 import { TASK } from "../task-names";
 
-// The weekly (and on-demand) integrity check of one shop. Retries per app/jobs/retry-policy.ts; the admins hear of
+// The weekly (and on-demand) integrity check of one shop. Two attempts, a minute apart; the admins hear of
 // it once, after the last attempt (onGaveUp), never on an attempt that will be retried.
 export const integrityCheck = defineTask({
   name: TASK.integrityCheck,
   payload: shopJobPayload,
+  retry: { maxAttempts: 2, firstDelayMs: 60_000 },
   exclusiveKey: (payload) => shopJobKey(TASK.integrityCheck, payload.shop),
   async run(payload, { helpers, attempt, maxAttempts }) {
     const started = performance.now();

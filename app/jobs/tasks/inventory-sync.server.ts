@@ -5,13 +5,13 @@ import { deactivateConnection } from "~/merchants/deactivate-connection.server";
 import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
 import { ShopifyAccessRevokedError } from "~/shopify-admin/errors";
-import { defineTask, PermanentJobError } from "../define-task.server";
+import { defineTask, PermanentJobError, type DefinedTask } from "../define-task.server";
 import { shopJobKey, shopJobPayload } from "../shop-jobs";
 import { TASK } from "../task-names";
 
 // The hourly inventory sync of one shop, and its daily reconciliation (a full read of every level: the same task
 // body with `reconcile`, under its own name and job key so neither replaces the other). Throttling is waited out inside the Admin client and never fails an
-// attempt; other failures are retried per app/jobs/retry-policy.ts and alert once, after the last attempt. A revoked
+// attempt; other failures are retried (3 attempts from 30 s) and alert once, after the last attempt. A revoked
 // token cannot be fixed by retrying: the connection is deactivated (the fan-outs stop scheduling it) and the job
 // fails for good.
 
@@ -19,11 +19,18 @@ export interface InventorySyncDependencies {
   clientFor(shop: string): Promise<AdminClient>;
 }
 
+type InventoryTask = DefinedTask<typeof shopJobPayload, typeof TASK.inventorySync>;
+type ReconcileTask = DefinedTask<typeof shopJobPayload, typeof TASK.inventoryReconcile>;
+
+export function createInventorySyncTask(dependencies: InventorySyncDependencies, options: { reconcile: true }): ReconcileTask;
+export function createInventorySyncTask(dependencies: InventorySyncDependencies, options?: { reconcile?: false }): InventoryTask;
+export function createInventorySyncTask(dependencies: InventorySyncDependencies, options?: { reconcile?: boolean }): InventoryTask | ReconcileTask;
 export function createInventorySyncTask(dependencies: InventorySyncDependencies, options: { reconcile?: boolean } = {}) {
   const name = options.reconcile ? TASK.inventoryReconcile : TASK.inventorySync;
   return defineTask({
     name,
     payload: shopJobPayload,
+    retry: { maxAttempts: 3, firstDelayMs: 30_000 },
     exclusiveKey: (payload) => shopJobKey(name, payload.shop),
     async run(payload, { helpers, attempt, maxAttempts }) {
       const started = performance.now();

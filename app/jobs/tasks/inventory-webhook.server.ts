@@ -31,6 +31,8 @@ export type InventoryWebhookPayload = z.input<typeof inventoryWebhookPayload>;
 export const inventoryWebhook = defineTask({
   name: TASK.inventoryWebhook,
   payload: inventoryWebhookPayload,
+  // One inventory level: quick retries; the hourly sync reconciles whatever is still missed.
+  retry: { maxAttempts: 3, firstDelayMs: 10_000 },
   async run(payload, { helpers }) {
     const outcome = await applyInventoryWebhook(payload.shop, {
       topic: payload.topic,

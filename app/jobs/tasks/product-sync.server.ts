@@ -11,8 +11,9 @@ import type { IngestSummary } from "~/sync/bulk-export-ingest.server";
 import { finishProductExport, type ExportOutcome, type ResultFileOpener } from "~/sync/finish-product-export.server";
 import { isActiveStatus, startOrAdoptProductExport } from "~/sync/product-export-operation.server";
 import { defineTask, PermanentJobError, type RetryMeta } from "../define-task.server";
-import { retryDelayMs, retryPolicyFor } from "../retry-policy";
-import { shopDomain, shopJobKey, shopJobPayload } from "../shop-jobs";
+import { enqueue } from "../queue.server";
+import { retryDelayMs, type RetryPolicy } from "../retry-policy";
+import { shopDomain, shopJobKey, shopJobOptions, shopJobPayload } from "../shop-jobs";
 import { TASK } from "../task-names";
 
 // The daily product sync of one shop, in two tasks so no worker waits while Shopify builds the export:
@@ -25,7 +26,7 @@ import { TASK } from "../task-names";
 //
 // Both run per shop in the named queue `product-export:<shop>`, so a webhook and a poll never ingest at once.
 //
-// Attempts: a failed start is retried by defineTask (retry-policy.ts: 3 attempts, from 60 s). An export that
+// Attempts: a failed start is retried by defineTask (its policy: 3 attempts, from 60 s). An export that
 // ends badly (TIMEOUT, expired URL, CANCELED...) is retried by queueing `product-sync` again as its next attempt,
 // with the same policy; the attempt number travels on the bulk_operation row. After the last attempt, or at once
 // for a permanent failure (ACCESS_DENIED), admins are notified once. A revoked token deactivates the connection
@@ -33,6 +34,16 @@ import { TASK } from "../task-names";
 
 export const PRODUCT_EXPORT_QUEUE = (shop: string) => `product-export:${shop}`;
 const CHECK_JOB_KEY = (shop: string) => `${TASK.productExportCheck}:${shop}`;
+
+const PRODUCT_SYNC_RETRY: RetryPolicy = { maxAttempts: 3, firstDelayMs: 60_000 };
+// A failed check (Shopify or the database unreachable) is retried quickly; the export itself is retried by queueing
+// product-sync again.
+const EXPORT_CHECK_RETRY: RetryPolicy = { maxAttempts: 5, firstDelayMs: 30_000 };
+
+/** The enqueue options of a shop's export check: it replaces the pending poll and runs in the shop's export queue. */
+export function exportCheckJob(shop: string) {
+  return { queueName: PRODUCT_EXPORT_QUEUE(shop), jobKey: CHECK_JOB_KEY(shop), jobKeyMode: "replace" as const };
+}
 
 export interface ProductSyncDependencies {
   adminClientFor: AdminClientFactory;
@@ -76,21 +87,16 @@ async function handleRevokedToken(shop: string, merchantId: string | null, error
 export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
   const now = dependencies.now ?? Date.now;
   const pollDelayMs = dependencies.pollDelayMs ?? defaultPollDelayMs;
-  const policy = retryPolicyFor(TASK.productSync);
+  const policy = PRODUCT_SYNC_RETRY;
 
-  async function queueCheck(helpers: JobHelpers, payload: ProductExportCheckPayload, delayMs: number) {
-    await helpers.addJob(TASK.productExportCheck, payload, {
-      runAt: new Date(now() + delayMs),
-      queueName: PRODUCT_EXPORT_QUEUE(payload.shop),
-      jobKey: CHECK_JOB_KEY(payload.shop),
-      jobKeyMode: "replace",
-      maxAttempts: 1, // retries follow retry-policy.ts, applied by defineTask
-    });
+  async function queueCheck(payload: ProductExportCheckPayload, delayMs: number) {
+    await enqueue(TASK.productExportCheck, payload, { ...exportCheckJob(payload.shop), runAt: new Date(now() + delayMs) });
   }
 
   const productSync = defineTask({
     name: TASK.productSync,
     payload: shopJobPayload,
+    retry: policy,
     // Two runs at once would both find no export running and start two.
     exclusiveKey: (payload) => shopJobKey(TASK.productSync, payload.shop),
     now,
@@ -108,7 +114,7 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
         );
         // An adopted export may already have finished: check it at once then.
         const delay = isActiveStatus(started.status) ? pollDelayMs(0) : 0;
-        await queueCheck(helpers, { shop: payload.shop, operationId: started.operationId, trigger: "poll", poll: 0 }, delay);
+        await queueCheck({ shop: payload.shop, operationId: started.operationId, trigger: "poll", poll: 0 }, delay);
       } catch (error) {
         if (error instanceof ShopifyAccessRevokedError) {
           await handleRevokedToken(payload.shop, connection.merchantId, error, { stage: "start" });
@@ -174,10 +180,10 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
     const attempt = operation.syncAttempt;
     if (outcome.retryable && attempt < policy.maxAttempts) {
       const delay = retryDelayMs(policy, attempt);
-      await helpers.addJob(
+      await enqueue(
         TASK.productSync,
         { shop, reason: "follow-up", _retry: { attempt: attempt + 1, lastError: outcome.reason } satisfies RetryMeta },
-        { runAt: new Date(now() + delay), maxAttempts: 1, jobKey: shopJobKey(TASK.productSync, shop), jobKeyMode: "replace" },
+        { ...shopJobOptions(TASK.productSync, shop), runAt: new Date(now() + delay) },
       );
       helpers.logger.warn(`product export of ${shop} failed (${outcome.reason}); attempt ${attempt + 1} in ${Math.round(delay / 1000)} s`);
       return;
@@ -189,11 +195,12 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
     });
   }
 
-  const checkPolicy = retryPolicyFor(TASK.productExportCheck);
+  const checkPolicy = EXPORT_CHECK_RETRY;
 
   const productExportCheck = defineTask({
     name: TASK.productExportCheck,
     payload: productExportCheckPayload,
+    retry: checkPolicy,
     queueName: (payload) => PRODUCT_EXPORT_QUEUE(payload.shop),
     now,
     async run(payload, { helpers, attempt }) {
@@ -226,7 +233,7 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
       }
       switch (outcome.kind) {
         case "pending":
-          await queueCheck(helpers, { ...payload, trigger: "poll", poll: payload.poll + 1 }, pollDelayMs(payload.poll + 1));
+          await queueCheck({ ...payload, trigger: "poll", poll: payload.poll + 1 }, pollDelayMs(payload.poll + 1));
           return;
         case "unknown-operation":
           // Not an export we started (another app's bulk operation, or a bulk mutation): nothing to do.
@@ -240,7 +247,7 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
     },
     // The check failed on every attempt: admins are told, and the sync is queued again as its next attempt (a new
     // export, or the one still building adopted), unless the sync has used its attempts; the daily run follows.
-    async onGaveUp(payload, error, { helpers }) {
+    async onGaveUp(payload, error) {
       if (error instanceof PermanentJobError && error.cause instanceof ShopifyAccessRevokedError) return;
       const operation = await prisma.bulkOperation.findUnique({ where: { id: BigInt(payload.operationId) }, select: { summary: true } });
       const syncAttempt = Number((operation?.summary as { syncAttempt?: unknown } | null)?.syncAttempt ?? 1) || 1;
@@ -252,10 +259,10 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
       });
       if (!requeued) return;
       const delay = retryDelayMs(policy, syncAttempt);
-      await helpers.addJob(
+      await enqueue(
         TASK.productSync,
         { shop: payload.shop, reason: "follow-up", _retry: { attempt: syncAttempt + 1, lastError: messageOf(error) } satisfies RetryMeta },
-        { runAt: new Date(now() + delay), maxAttempts: 1, jobKey: shopJobKey(TASK.productSync, payload.shop), jobKeyMode: "replace" },
+        { ...shopJobOptions(TASK.productSync, payload.shop), runAt: new Date(now() + delay) },
       );
     },
   });

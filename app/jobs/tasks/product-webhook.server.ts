@@ -20,6 +20,7 @@ export type ProductWebhookJobPayload = z.infer<typeof productWebhookJobPayload>;
 export const productWebhook = defineTask({
   name: TASK.productWebhook,
   payload: productWebhookJobPayload,
+  retry: { maxAttempts: 5, firstDelayMs: 10_000 },
   async run(job, { helpers }) {
     const started = Date.now();
     let result;

@@ -1,35 +1,28 @@
-import { z } from "zod";
 import { notifyAdmins } from "~/alerts/notify-admins.server";
 import { resolveIncidents } from "~/alerts/resolve.server";
 import { env } from "~/env.server";
-import { defineTask } from "../define-task.server";
+import { cronPayload, defineTask, type TaskSchedule } from "../define-task.server";
 import { fanOutShopJobs } from "../fan-out.server";
-import { TASK, type ShopSyncTask } from "../task-names";
+import { FAN_OUT_RETRY_POLICY } from "../retry-policy";
+import { SYNC_KINDS, type SyncKind } from "../sync-kinds";
+import { TASK, type ShopSyncTask, type TaskName } from "../task-names";
 
-// The cron fan-outs: same shape, different per-shop task and spread window.
-
-// graphile-worker's cron adds `_cron: { ts, backfilled }`; a fan-out queued by hand may omit it (then: now).
-const cronPayload = z.object({
-  _cron: z.object({ ts: z.string().datetime({ offset: true }), backfilled: z.boolean().optional() }).optional(),
-});
+// The cron fan-outs, one per sync kind (app/jobs/sync-kinds.ts: its task, schedule and spread window).
 
 const MINUTE = 60_000;
 
-function fanOutTask(
-  name: (typeof TASK)[keyof typeof TASK],
-  task: ShopSyncTask,
-  windowMinutes: () => number,
-) {
+function fanOutTask<Name extends TaskName>(name: Name, task: ShopSyncTask, windowMinutes: () => number, schedule: TaskSchedule) {
   return defineTask({
     name,
     payload: cronPayload,
+    retry: FAN_OUT_RETRY_POLICY,
+    schedule,
     async run(payload, { helpers }) {
       const firedAt = payload._cron ? new Date(payload._cron.ts) : new Date();
       const { scheduled, stillWaiting } = await fanOutShopJobs({
         task,
         firedAt,
         windowMs: windowMinutes() * MINUTE,
-        addJobs: helpers.addJobs,
       });
       helpers.logger.info(`${name}: queued ${scheduled} ${task} job(s) from ${firedAt.toISOString()}`);
       await reportScheduleOverflow(task, stillWaiting, scheduled, windowMinutes());
@@ -56,23 +49,11 @@ async function reportScheduleOverflow(task: ShopSyncTask, stillWaiting: number, 
 
 export const SCHEDULE_OVERFLOW = "SCHEDULE_OVERFLOW";
 
-export const scheduleProductSyncs = fanOutTask(
-  TASK.scheduleProductSyncs,
-  TASK.productSync,
-  () => env().PRODUCT_SYNC_SPREAD_MINUTES,
-);
-export const scheduleInventorySyncs = fanOutTask(
-  TASK.scheduleInventorySyncs,
-  TASK.inventorySync,
-  () => env().INVENTORY_SYNC_SPREAD_MINUTES,
-);
-export const scheduleInventoryReconciliations = fanOutTask(
-  TASK.scheduleInventoryReconciliations,
-  TASK.inventoryReconcile,
-  () => env().INVENTORY_RECONCILIATION_SPREAD_MINUTES,
-);
-export const scheduleIntegrityChecks = fanOutTask(
-  TASK.scheduleIntegrityChecks,
-  TASK.integrityCheck,
-  () => env().INTEGRITY_CHECK_SPREAD_MINUTES,
-);
+function fanOutOf<Kind extends SyncKind>(kind: Kind) {
+  return fanOutTask(kind.fanOutTask as Kind["fanOutTask"], kind.task, () => env()[kind.spreadVariable], kind.schedule);
+}
+
+export const scheduleProductSyncs = fanOutOf(SYNC_KINDS[TASK.productSync]);
+export const scheduleInventorySyncs = fanOutOf(SYNC_KINDS[TASK.inventorySync]);
+export const scheduleInventoryReconciliations = fanOutOf(SYNC_KINDS[TASK.inventoryReconcile]);
+export const scheduleIntegrityChecks = fanOutOf(SYNC_KINDS[TASK.integrityCheck]);

@@ -1,14 +1,19 @@
-import type { Task } from "graphile-worker";
-import { z } from "zod";
 import { pruneWebhookDeliveries } from "~/webhooks/prune-deliveries.server";
+import { cronPayload, defineTask } from "../define-task.server";
+import { NO_RETRY_POLICY } from "../retry-policy";
+import { TASK } from "../task-names";
 
-// Cron (daily): deletes webhook delivery receipts older than Shopify's retry window (app/webhooks/prune-deliveries).
+const HOUR = 60 * 60 * 1000;
 
-// Cron jobs carry graphile-worker's `_cron` field; nothing else is expected.
-const payload = z.object({}).passthrough();
-
-export const webhooksPruneDeliveries: Task = async (raw, helpers) => {
-  payload.parse(raw ?? {});
-  const { deleted, cutoff } = await pruneWebhookDeliveries();
-  helpers.logger.info(`pruned ${deleted} webhook delivery receipts older than ${cutoff.toISOString()}`);
-};
+// Cron (daily at 04:50 UTC): deletes webhook delivery receipts older than Shopify's retry window
+// (app/webhooks/prune-deliveries).
+export const webhooksPruneDeliveries = defineTask({
+  name: TASK.webhooksPruneDeliveries,
+  payload: cronPayload,
+  retry: NO_RETRY_POLICY,
+  schedule: { identifier: "webhooks-prune-deliveries", match: "50 4 * * *", backfillPeriod: 24 * HOUR },
+  async run(_payload, { helpers }) {
+    const { deleted, cutoff } = await pruneWebhookDeliveries();
+    helpers.logger.info(`pruned ${deleted} webhook delivery receipts older than ${cutoff.toISOString()}`);
+  },
+});

@@ -3,9 +3,10 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { startEmbeddedPostgres } from "./embedded-postgres.server";
+import { startEmbeddedPostgres } from "../../app/database/embedded-postgres.server";
 
-// A PostgreSQL server to create throwaway databases on, for the test run and the benchmarks: the server of
+// A PostgreSQL server to create throwaway databases on, for the test run and the benchmarks (and freePort, which
+// the demo uses too): not part of the app, so it lives with the scripts: the server of
 // DATABASE_URL when one is named (its database itself is never touched), otherwise an embedded server in a
 // temporary folder on a free port, removed again by stop().
 
