@@ -8,7 +8,7 @@ import { TASK } from "~/jobs/task-names";
 import { createInventorySyncTask } from "~/jobs/tasks/inventory-sync.server";
 import { createAdminClient, type AdminClientEvent } from "~/shopify-admin/admin-client.server";
 import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
-import { ShopifyTokenRefreshFailedError } from "~/shopify-admin/errors";
+import { ShopifyAccessRevokedError, ShopifyTokenRefreshFailedError } from "~/shopify-admin/errors";
 import { offlineSessionId, offlineTokenSource } from "~/shopify-admin/offline-token.server";
 import { SHOP_QUERY } from "~/shopify-admin/operations";
 import type { RunningEmulator } from "../../emulator";
@@ -137,6 +137,18 @@ describe("a job with an expiring offline token", () => {
     expect(client.stats.requests).toBe(2);
     expect(events.filter((e) => e.type === "unauthorized")).toEqual([{ type: "unauthorized", retrying: true }]);
     expect((await storedSession(shop)).accessToken).not.toBe(granted.access_token);
+  });
+
+  it("a 401 again with the refreshed token is a revoked access: no second refresh, no third try", async () => {
+    const { shop } = await installedWithExpiringToken("second-401.myshopify.com");
+    emulator.control.injectFault({ shop, fault: { kind: "unauthorized", count: 2 } });
+    const counter = refreshCounter();
+    const client = createAdminClient({ shop, accessToken: offlineTokenSource(shop, { now: nowMs, fetch: counter.fetch }) });
+
+    await expect(client.request(SHOP_QUERY, {})).rejects.toBeInstanceOf(ShopifyAccessRevokedError);
+
+    expect(counter.refreshes).toBe(1);
+    expect(client.stats.requests).toBe(2);
   });
 
   it("a refused refresh (the app's access revoked) deactivates the shop and raises the revoked-access alert", async () => {
