@@ -5,12 +5,33 @@ import { prisma } from "./db.server";
 import { env } from "./env.server";
 import { onShopAuthorized } from "./merchants/after-auth.server";
 import { SHOPIFY_API_VERSION } from "./shopify-admin/api-version";
+import { ShopifyAccessRevokedError } from "./shopify-admin/errors";
 import { installEmulatorSeam } from "./shopify-admin/emulator-seam.server";
+import { ensureFreshOfflineSession, offlineSessionId } from "./shopify-admin/offline-token.server";
 
 // The Shopify app, configured once. Everything Shopify-facing (auth, webhooks, background Admin API access)
 // goes through the functions exported at the bottom.
 
 const config = env();
+
+// Every offline session the library loads (webhooks, unauthenticated.admin, flow, app proxy) is first refreshed,
+// when it expires soon, under the session row's lock (app/shopify-admin/offline-token.server.ts). The library would
+// otherwise refresh it on its own, unserialised: two callers at once would both spend the single-use refresh token.
+class SerializedRefreshSessionStorage extends PrismaSessionStorage<typeof prisma> {
+  override async loadSession(id: string) {
+    const shop = id.startsWith("offline_") ? id.slice("offline_".length) : null;
+    if (shop && offlineSessionId(shop) === id) await ensureFreshOfflineSession(shop).catch(ignoreMissingSession);
+    return super.loadSession(id);
+  }
+}
+
+// No session loads as undefined, as the library expects. A refused refresh (refresh token expired or revoked) loads
+// the stored, expired session: a page then gets a new token by token exchange as for a first visit, and the jobs
+// deactivate the shop. A transient failure (5xx, network) propagates: retrying later is better than the library
+// trying the same refresh token again outside the lock.
+function ignoreMissingSession(error: unknown): void {
+  if (!(error instanceof ShopifyAccessRevokedError)) throw error;
+}
 
 const shopify = shopifyApp({
   apiKey: config.SHOPIFY_API_KEY,
@@ -19,9 +40,12 @@ const shopify = shopifyApp({
   scopes: config.SCOPES.split(",").map((scope) => scope.trim()),
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  sessionStorage: new SerializedRefreshSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
-  future: { unstable_newEmbeddedAuthStrategy: true },
+  // Expiring offline tokens: required of public apps ("Expiring token requirements for public apps",
+  // https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens). The
+  // token exchange then asks for `expiring=1` and the session stores expires/refreshToken/refreshTokenExpires.
+  future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   // Install and reinstall: create or reactivate the merchant connection (app/merchants/record-install.server.ts).
   // Webhooks are app-specific subscriptions in shopify.app.toml, so there is no `webhooks` option to register here.
   hooks: { afterAuth: onShopAuthorized },

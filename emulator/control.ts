@@ -354,7 +354,10 @@ export function createControl(deps: {
 
     injectFault(input: { shop: string; fault: Fault }): { pending: ReturnType<ShopState["faults"]["pending"]> } {
       const shop = shopOf(input.shop);
-      if (input.fault.kind === "revokeToken") shop.tokens.clear();
+      if (input.fault.kind === "revokeToken") {
+        shop.tokens.clear();
+        tokens.revokeRefreshTokens(shop.domain);
+      }
       else shop.faults.add(input.fault);
       return { pending: shop.faults.pending() };
     },
@@ -382,6 +385,8 @@ export function createControl(deps: {
       const shop = shopOf(input.shop);
       const revoked = shop.tokens.size;
       shop.tokens.clear();
+      // Refresh tokens go too: a revoked (uninstalled) app cannot refresh its way back in.
+      tokens.revokeRefreshTokens(shop.domain);
       return { revoked };
     },
 

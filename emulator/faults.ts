@@ -9,7 +9,9 @@ export type RequestFault =
   | { kind: "throttled"; count?: number }
   | { kind: "accessDenied"; count?: number }
   // Answers 423 until cleared (count omitted) or for `count` requests.
-  | { kind: "locked"; count?: number };
+  | { kind: "locked"; count?: number }
+  // Shopify's 401 for `count` requests whatever the token (an access token rejected before its stored expiry).
+  | { kind: "unauthorized"; count?: number };
 
 export type BulkFault =
   | { kind: "bulkFailed"; errorCode?: BulkErrorCode; partialData?: boolean }
@@ -26,7 +28,7 @@ export interface RandomFaults {
   seed?: number;
 }
 
-const REQUEST_KINDS = new Set(["http", "slow", "throttled", "accessDenied", "locked"]);
+const REQUEST_KINDS = new Set(["http", "slow", "throttled", "accessDenied", "locked", "unauthorized"]);
 
 interface Pending<T> {
   fault: T;

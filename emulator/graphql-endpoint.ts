@@ -129,6 +129,8 @@ export class GraphqlEndpoint {
         return this.throttled(shop, 0);
       case "locked":
         return jsonReply(423, SHOPIFY_BODIES.locked);
+      case "unauthorized":
+        return jsonReply(401, SHOPIFY_BODIES.invalidToken);
       case "accessDenied":
         return jsonReply(200, {
           errors: [

@@ -32,6 +32,17 @@ export class TokenIssuer {
     return code;
   }
 
+  // Uninstalling or revoking the app invalidates its refresh tokens as well as its access tokens.
+  revokeRefreshTokens(domain: string): number {
+    let revoked = 0;
+    for (const [token, owner] of this.refreshTokens) {
+      if (owner !== domain) continue;
+      this.refreshTokens.delete(token);
+      revoked++;
+    }
+    return revoked;
+  }
+
   handle(shop: ShopState, params: Record<string, string>): HttpReply {
     if ((this.options.apiKey && params.client_id !== this.options.apiKey) || params.client_secret !== this.options.apiSecret) {
       return jsonReply(401, { error: "invalid_client", error_description: "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method." });

@@ -9,11 +9,14 @@ import {
   type GraphqlErrorDetail,
 } from "./errors";
 import type { GraphqlDocument } from "./graphql-document";
+import type { AccessTokenSource } from "./offline-token.server";
 import { ThrottleBudget, type ThrottleStatus } from "./throttle-budget";
 
 export interface AdminClientOptions {
   shop: string;
-  accessToken: string;
+  // A fixed token, or the stored session read per request (./offline-token.server: refreshed before expiry and
+  // once after a 401).
+  accessToken: string | AccessTokenSource;
   fetch?: typeof fetch;
   // Epoch milliseconds; tests pass a fake clock together with `sleep`.
   now?: () => number;
@@ -33,7 +36,8 @@ export interface AdminClientOptions {
 export type AdminClientEvent =
   | { type: "waited"; ms: number; expectedCost: number }
   | { type: "throttled"; attempt: number; requestedCost: number; available: number | null }
-  | { type: "retry"; attempt: number; delayMs: number; reason: string };
+  | { type: "retry"; attempt: number; delayMs: number; reason: string }
+  | { type: "unauthorized"; retrying: boolean };
 
 export interface AdminClientStats {
   requests: number;
@@ -62,7 +66,11 @@ interface GraphqlResponseBody {
 
 const DEFAULTS = { maxAttempts: 6, maxThrottledAttempts: 50, requestTimeoutMs: 60_000 };
 
-type Outcome<T> = { kind: "done"; data: T } | { kind: "throttled"; requestedCost: number } | { kind: "retry"; reason: string; minDelayMs: number };
+type Outcome<T> =
+  | { kind: "done"; data: T }
+  | { kind: "throttled"; requestedCost: number }
+  | { kind: "retry"; reason: string; minDelayMs: number }
+  | { kind: "unauthorized"; token: string };
 
 // The app's Admin API client for one shop: waits on the shop's bucket before sending, retries what is
 // transient (THROTTLED, 429, 5xx, network), and turns the rest into the typed errors of ./errors.
@@ -80,6 +88,8 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   let lastStatus: ThrottleStatus | null = null;
   let lastRequestedCost: number | null = null;
   const emit = (event: AdminClientEvent) => options.onEvent?.(event);
+  const tokens: AccessTokenSource =
+    typeof options.accessToken === "string" ? fixedToken(options.shop, options.accessToken) : options.accessToken;
 
   // While a document's cost is unknown, one request of it goes first and the others wait for its answer: a burst of
   // a new document would otherwise go out blind and come back THROTTLED.
@@ -99,6 +109,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   }
 
   async function send<T>(document: string, variables: object): Promise<Outcome<T>> {
+    const token = await tokens.current();
     const expectedCost = budget.estimate(document);
     const reservation = await budget.reserve(expectedCost);
     if (reservation.waitedMs > 0) {
@@ -111,11 +122,14 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     try {
       response = await doFetch(url, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-Shopify-Access-Token": options.accessToken },
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-Shopify-Access-Token": token },
         body: JSON.stringify({ query: document, variables }),
         signal: AbortSignal.timeout(options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs),
       });
-      if (response.status === 401) throw new ShopifyAccessRevokedError(options.shop);
+      if (response.status === 401) {
+        await response.body?.cancel();
+        return { kind: "unauthorized", token };
+      }
       if (response.status === 423) throw new ShopifyStoreLockedError(options.shop);
       if (response.status === 429) {
         await response.body?.cancel();
@@ -133,7 +147,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         return { kind: "retry", reason: "unreadable response body", minDelayMs: 0 };
       }
     } catch (error) {
-      if (error instanceof ShopifyAccessRevokedError || error instanceof ShopifyStoreLockedError || error instanceof ShopifyHttpError) throw error;
+      if (error instanceof ShopifyStoreLockedError || error instanceof ShopifyStoreLockedError || error instanceof ShopifyHttpError) throw error;
       return { kind: "retry", reason: `network: ${(error as Error).message}`, minDelayMs: 0 };
     } finally {
       reservation.release();
@@ -172,9 +186,18 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     async request<TData, TVariables extends object>(document: GraphqlDocument<TData, TVariables>, variables: TVariables): Promise<TData> {
       let failures = 0;
       let throttles = 0;
+      let renewedAfter401 = false;
       for (;;) {
         const outcome = await attempt<TData>(document, variables);
         if (outcome.kind === "done") return outcome.data;
+        if (outcome.kind === "unauthorized") {
+          // One renewal and one retry per request: a second 401 with a fresh token means the access is gone.
+          emit({ type: "unauthorized", retrying: !renewedAfter401 });
+          if (renewedAfter401) throw new ShopifyAccessRevokedError(options.shop);
+          renewedAfter401 = true;
+          await tokens.afterUnauthorized(outcome.token);
+          continue;
+        }
         if (outcome.kind === "throttled") {
           // No sleep here: the next reserve() waits exactly until the bucket refills enough.
           throttles++;
@@ -196,6 +219,16 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         emit({ type: "retry", attempt: failures, delayMs, reason: outcome.reason });
         await sleep(delayMs);
       }
+    },
+  };
+}
+
+// A token given as is (tests, scripts): nothing to renew, so a 401 means the access was revoked.
+function fixedToken(shop: string, accessToken: string): AccessTokenSource {
+  return {
+    current: async () => accessToken,
+    afterUnauthorized: async () => {
+      throw new ShopifyAccessRevokedError(shop);
     },
   };
 }

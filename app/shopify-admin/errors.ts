@@ -13,8 +13,16 @@ export class ShopifyAdminError extends Error {
 
 // 401: the app was uninstalled or the token revoked. Retrying cannot help.
 export class ShopifyAccessRevokedError extends ShopifyAdminError {
-  constructor(shop: string) {
-    super(`Shopify rejected the access token of ${shop} (401): the app was uninstalled or its access revoked`, shop);
+  constructor(shop: string, message = `Shopify rejected the access token of ${shop} (401): the app was uninstalled or its access revoked`) {
+    super(message, shop);
+  }
+}
+
+// An expiring offline token could not be renewed: its refresh token expired, was already used, or was revoked.
+// Without merchant interaction nothing brings the access back, so it is handled as a revoked token.
+export class ShopifyTokenRefreshFailedError extends ShopifyAccessRevokedError {
+  constructor(shop: string, reason: string) {
+    super(shop, `Shopify refused to refresh the access token of ${shop} (${reason}): the app must be opened again from the shop's admin`);
   }
 }
 
