@@ -6,6 +6,7 @@ import { renderToPipeableStream } from "react-dom/server";
 import { env } from "./env.server";
 import { allowEmulatorAdminToFrame } from "./shopify-admin/app-bridge-source";
 import { addDocumentResponseHeaders } from "./shopify.server";
+import { logger } from "~/lib/logger.server";
 
 export const streamTimeout = 5000;
 
@@ -33,7 +34,7 @@ export default async function handleRequest(
       },
       onError(error) {
         responseStatusCode = 500;
-        console.error(error);
+        logger.error({ scope: "http", err: error }, "render error");
       },
     });
     setTimeout(abort, streamTimeout + 1000);

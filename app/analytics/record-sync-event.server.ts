@@ -2,6 +2,7 @@ import type { Prisma, SyncEventStatus, SyncEventType } from "@prisma/client";
 import { recordSyncRecovery } from "~/alerts/resolve.server";
 import { prisma } from "~/db.server";
 import { observeSyncDuration } from "./metrics.server";
+import { logger } from "~/lib/logger.server";
 
 export interface SyncEventInput {
   shop: string;
@@ -46,7 +47,7 @@ export async function recordSyncEvent(input: SyncEventInput) {
     // The sync succeeded; failing to resolve its alerts must not turn it into a failure (the staleness watch also
     // resolves stale alerts, and the next success tries again).
     await recordSyncRecovery(event.shop, recoveredJobType, { now: event.createdAt }).catch((error: Error) =>
-      console.error(`[alerts] could not resolve alerts of ${event.shop} ${recoveredJobType}: ${error.message}`),
+      logger.error({ scope: "alerts", shop: event.shop, jobType: recoveredJobType, err: error }, "could not resolve alerts"),
     );
   }
   return event;
