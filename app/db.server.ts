@@ -3,6 +3,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import pg from "pg";
 import { DATABASE_TIMEOUTS, type SessionTimeouts } from "./database/timeouts.server";
+import { logger } from "~/lib/logger.server";
 
 // One Prisma client and one pg pool per process, shared by the Remix server build and the worker even when Vite
 // loads this module twice (dev reloads, or the worker importing it from source): both live on globalThis.
@@ -45,8 +46,8 @@ function createPool(url: string, kind: PoolKind): pg.Pool {
     idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
   });
   // An idle client that loses its server (database restarted) must not crash the process.
-  pool.on("error", (error) => console.error("[db] idle client error:", error.message));
-  pool.on("connect", (client) => client.on("error", (error) => console.error("[db] client error:", error.message)));
+  pool.on("error", (error) => logger.error({ scope: "db", err: error }, "idle client error"));
+  pool.on("connect", (client) => client.on("error", (error) => logger.error({ scope: "db", err: error }, "client error")));
   return pool;
 }
 

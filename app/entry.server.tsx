@@ -7,6 +7,7 @@ import { env } from "./env.server";
 import { ScriptNonceProvider } from "./lib/script-nonce";
 import { allowEmulatorAdminToFrame } from "./shopify-admin/app-bridge-source";
 import { addDocumentResponseHeaders } from "./shopify.server";
+import { logger } from "~/lib/logger.server";
 
 export const streamTimeout = 5000;
 
@@ -42,7 +43,7 @@ export default async function handleRequest(
       },
       onError(error) {
         responseStatusCode = 500;
-        console.error(error);
+        logger.error({ scope: "http", err: error }, "render error");
       },
     });
     setTimeout(abort, streamTimeout + 1000);

@@ -5,11 +5,8 @@ import { randomBytes } from "node:crypto";
 import { createOrResetAdminAccount } from "../app/admin-auth/admin-accounts.server";
 import { generateStrongPassword } from "../app/admin-auth/generate-password.server";
 import { prisma } from "../app/db.server";
-import { enqueue } from "../app/jobs/queue.server";
-import { shopJobOptions } from "../app/jobs/shop-jobs";
-import { TASK } from "../app/jobs/task-names";
+import { DEMO_SCENARIO_SHOPS, installDemoShops, openEmbeddedApp, runDemoScenarios } from "./lib/demo-scenarios";
 import { DEMO_SHOPS, startDemoStack } from "./lib/demo-stack";
-import { DESKTOP_CHROME_USER_AGENT, embeddedAppUrl as signedEmbeddedAppUrl } from "./lib/embedded-app-url";
 import { onShutdown, prepareDatabase, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
 
 const APP_PORT = Number(process.env.PORT || 3000);
@@ -22,11 +19,6 @@ const API_KEY = "demo-api-key";
 const API_SECRET = `demo-${randomBytes(16).toString("hex")}`;
 // The platform admin of the demo: an operator, its password new each run (reset if the account exists).
 const DEMO_ADMIN_EMAIL = "admin@marketplace.test";
-
-/** The URL Shopify admin would open the embedded app at, with a session token valid for `ttlSeconds`. */
-function embeddedAppUrl(shop: string, ttlSeconds: number): string {
-  return signedEmbeddedAppUrl({ appUrl: APP_URL, shop, apiKey: API_KEY, apiSecret: API_SECRET, ttlSeconds });
-}
 
 const database = await prepareDatabase();
 // Data persists between runs (.data/postgres, see README) but the emulator is new each time: it is told the access tokens the
@@ -55,21 +47,8 @@ onShutdown(
 
 // Install each shop as Shopify admin would open the app (session token -> token exchange -> offline session; on
 // later runs the stored session is used), then approve it as a marketplace operator would.
-for (const shop of DEMO_SHOPS) {
-  const response = await fetch(embeddedAppUrl(shop.domain, 60), {
-    redirect: "manual",
-    // The Shopify library turns away requests that look like bots (410), which a bare fetch does.
-    headers: { "User-Agent": DESKTOP_CHROME_USER_AGENT },
-  });
-  if (response.status >= 400) console.warn(`[demo] opening the app for ${shop.domain} answered ${response.status}`);
-  await prisma.merchantConnection.upsert({
-    where: { shop: shop.domain },
-    create: { shop: shop.domain, merchantId: `merchant-${shop.domain.split(".")[0]}`, shopName: shop.name, approvalStatus: "APPROVED", approvalChangedBy: "demo", approvalChangedAt: new Date(), selectionMode: "ALL" },
-    update: { active: true, approvalStatus: "APPROVED", approvalChangedBy: "demo", approvalChangedAt: new Date() },
-  });
-  // A first product sync now, rather than at the next 03:00 UTC.
-  await enqueue(TASK.productSync, { shop: shop.domain, reason: "manual" }, shopJobOptions(TASK.productSync, shop.domain));
-}
+const demoApp = { appUrl: APP_URL, apiKey: API_KEY, apiSecret: API_SECRET };
+await installDemoShops(demoApp);
 
 const adminPassword = generateStrongPassword();
 await createOrResetAdminAccount({ email: DEMO_ADMIN_EMAIL, role: "OPERATOR", password: adminPassword });
@@ -94,3 +73,10 @@ const lines = [
   "",
 ];
 console.log(lines.join("\n"));
+
+// What goes wrong and how the product recovers, produced by the real jobs while the demo runs (scripts/lib/demo-scenarios.ts).
+console.log(`[demo] seeding failures and a recovery: invalid prices (${DEMO_SCENARIO_SHOPS.invalidPrices}), throttling (${DEMO_SCENARIO_SHOPS.throttled}), a revoked token then a reinstall (${DEMO_SCENARIO_SHOPS.revokedThenReinstalled}), two locations (${DEMO_SCENARIO_SHOPS.twoLocations})`);
+runDemoScenarios({ emulator, openApp: (shop) => openEmbeddedApp(demoApp, shop) }).then(
+  () => console.log("[demo] failure and recovery scenarios done: see the alerts, findings and sync monitor pages"),
+  (error: Error) => console.warn(`[demo] ${error.message}`),
+);

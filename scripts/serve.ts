@@ -15,6 +15,7 @@ import { startWorker } from "../app/jobs/worker.server";
 import { bodyLimitFor } from "../app/lib/request-body.server";
 import { adminSecurityHeaders, isAdminPath, newScriptNonce } from "../app/lib/security-headers.server";
 import { appBridgeUrl } from "../app/shopify-admin/app-bridge-source";
+import { logger } from "../app/lib/logger.server";
 import { withoutTheirExitHandlers } from "../app/lib/own-signal-handling";
 import { buildDirectory } from "./lib/build-directory";
 import { onShutdown, prepareDatabase, requireValidEnvironment, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
@@ -57,6 +58,17 @@ app.use((request, response, next) => {
   next();
 });
 app.use(compression());
+// A line per request (method, URL, status, duration, headers as pino-http logs them): its Authorization and Cookie
+// headers and a session token in the URL are censored by the logger (app/lib/logger.server.ts).
+app.use((request, response, next) => {
+  const started = process.hrtime.bigint();
+  response.once("finish", () => {
+    const durationMs = Number((process.hrtime.bigint() - started) / 1_000_000n);
+    const fields = { scope: "http", method: request.method, url: request.originalUrl, status: response.statusCode, durationMs, headers: request.headers };
+    logger[response.statusCode >= 500 ? "error" : "info"](fields, `${request.method} ${request.path} ${response.statusCode}`);
+  });
+  next();
+});
 
 let build: () => Promise<ServerBuild>;
 let closeVite = async () => undefined as unknown;
@@ -90,7 +102,7 @@ app.all(
 );
 
 const server: Server = app.listen(config.PORT, () => {
-  console.log(`[serve] ${production ? "production" : "development"} server on http://localhost:${config.PORT}`);
+  logger.info({ scope: "serve" }, `${production ? "production" : "development"} server on http://localhost:${config.PORT}`);
 });
 
 if (config.WORKER_IN_PROCESS) {
@@ -99,7 +111,7 @@ if (config.WORKER_IN_PROCESS) {
     withCron: config.WORKER_CRON,
     sweepIntervalMs: config.WORKER_SWEEP_INTERVAL_SECONDS * 1000,
   });
-  console.log(`[serve] in-process worker running, concurrency ${config.WORKER_CONCURRENCY}`);
+  logger.info({ scope: "serve" }, `in-process worker running, concurrency ${config.WORKER_CONCURRENCY}`);
 }
 
 onShutdown(

@@ -5,6 +5,7 @@ import { buildAlertMessage } from "./alert-message.server";
 import { alertColumns, type AlertRow } from "./alert-row.server";
 import type { AlertChannel, ChannelName } from "./channels/channel";
 import { configuredChannels, redactSecrets } from "./channels/configured-channels.server";
+import { logger } from "~/lib/logger.server";
 
 // Sends an alert's due deliveries, each channel on its own: one channel's failure is recorded against that channel
 // and retried with backoff, and never stops the others. A delivery that exhausts its attempts is marked FAILED; the
@@ -114,7 +115,7 @@ export async function dispatchAlert(alertId: number, options: DispatchOptions = 
       if (o.error === null) result.sent.push(o.delivery.channel as ChannelName);
       else {
         result.failed.push({ channel: o.delivery.channel, error: o.error, retryAt: retryAt(o) });
-        console.warn(`[alerts] delivery ${o.delivery.id} of alert ${alertId} failed: ${o.error}`);
+        logger.warn({ scope: "alerts", alertId, deliveryId: o.delivery.id, outcome: "failed", error: o.error }, "alert delivery failed");
       }
     }
   }

@@ -5,6 +5,7 @@ import { alertColumns, dedupeKeyOf, type AlertRow } from "./alert-row.server";
 import type { AlertChannel } from "./channels/channel";
 import { configuredChannels } from "./channels/configured-channels.server";
 import { enqueueAlertDispatch } from "./enqueue-dispatch.server";
+import { logger } from "~/lib/logger.server";
 
 // The one notification interface every job uses. An alert is stored first (so it is never lost and always shown),
 // then dispatched by the `alerts-dispatch` job to the configured channels.
@@ -153,7 +154,7 @@ export async function raiseAlerts(notifications: AdminNotification[], options: N
   // the dispatch sweep sends them; the caller (a failing job) must not fail again because of its alert.
   if (notified.size > 0 && options.enqueue !== false) {
     await enqueueAlertDispatch([...notified]).catch((error: Error) =>
-      console.error(`[alerts] could not queue dispatch (the sweep will send it): ${error.message}`),
+      logger.error({ scope: "alerts", err: error }, "could not queue dispatch (the sweep will send it)"),
     );
   }
 

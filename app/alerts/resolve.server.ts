@@ -3,6 +3,7 @@ import { alertColumns, type AlertRow } from "./alert-row.server";
 import type { AlertChannel } from "./channels/channel";
 import { configuredChannels } from "./channels/configured-channels.server";
 import { enqueueAlertDispatch } from "./enqueue-dispatch.server";
+import { logger } from "~/lib/logger.server";
 
 // An incident ends when the same kind of sync succeeds again. Its alert is resolved, and a RECOVERED notification
 // goes to each channel that was told about it (or is being told right now): nobody needs to hear that a thing they
@@ -58,7 +59,7 @@ export async function resolveIncidents(incidents: IncidentSelector[], options: R
 
   if (announced.length > 0 && options.enqueue !== false) {
     await enqueueAlertDispatch(announced).catch((error: Error) =>
-      console.error(`[alerts] could not queue recovery dispatch (the sweep will send it): ${error.message}`),
+      logger.error({ scope: "alerts", err: error }, "could not queue recovery dispatch (the sweep will send it)"),
     );
   }
   return resolved;

@@ -3,6 +3,7 @@ import type { WorkerEvents } from "graphile-worker";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { pgPool } from "~/db.server";
 import type { Queryable } from "~/lib/queryable.server";
+import { logger } from "~/lib/logger.server";
 
 // /metrics in Prometheus text format. Two kinds of figures:
 // - counted in this process as things happen (jobs run/failed, sync durations): counters and histograms reset when
@@ -31,7 +32,7 @@ async function rowsOf<Row extends Record<string, unknown>>(sql: string, values: 
   try {
     return (await state().db().query<Row>(sql, values)).rows;
   } catch (error) {
-    console.warn(`[metrics] ${(error as Error).message}`);
+    logger.warn({ scope: "metrics", err: error }, "metrics collection failed");
     return [];
   }
 }

@@ -3,6 +3,7 @@ import { recordSyncRecovery } from "~/alerts/resolve.server";
 import { prisma } from "~/db.server";
 import { syncKindOfEvent } from "~/jobs/sync-kinds";
 import { observeSyncDuration } from "./metrics.server";
+import { logger } from "~/lib/logger.server";
 
 export interface SyncEventInput {
   shop: string;
@@ -42,7 +43,7 @@ export async function recordSyncEvent(input: SyncEventInput) {
     // The sync succeeded; failing to resolve its alerts must not turn it into a failure (the staleness watch also
     // resolves stale alerts, and the next success tries again).
     await recordSyncRecovery(event.shop, recoveredJobType, { now: event.createdAt }).catch((error: Error) =>
-      console.error(`[alerts] could not resolve alerts of ${event.shop} ${recoveredJobType}: ${error.message}`),
+      logger.error({ scope: "alerts", shop: event.shop, jobType: recoveredJobType, err: error }, "could not resolve alerts"),
     );
   }
   return event;

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { healthResponse, metricsResponse } from "./probe-responses.server";
+import { logger } from "~/lib/logger.server";
 
 // `npm run worker` has no web server, yet an orchestrator must probe it and Prometheus must scrape its job counters
 // (they are counted per process). This is its own small HTTP server for exactly /healthz and /metrics, on
@@ -24,7 +25,7 @@ export async function startProbeServer(options: { port: number; host?: string })
     };
     answer()
       .catch((error: Error) => {
-        console.error(`[worker] ${path}: ${error.message}`);
+        logger.error({ scope: "worker", path, err: error }, "probe failed");
         return new Response("Internal Server Error\n", { status: 500, headers: { "content-type": "text/plain" } });
       })
       .then(async (response) => {

@@ -3,6 +3,7 @@ import { prisma } from "~/db.server";
 import { MerchantError } from "./merchant-error";
 import { isSchedulable } from "./schedulable";
 import { cancelPendingShopJobs, requestProductSync } from "./shop-job-control.server";
+import { logger } from "~/lib/logger.server";
 
 // The marketplace's decision about a merchant, made by platform operators (the admin pages call this).
 //
@@ -71,6 +72,6 @@ export async function changeApproval({ shop, to, by, now = new Date() }: ChangeA
   } else if (from === "APPROVED") {
     await cancelPendingShopJobs(shop);
   }
-  console.info(`[merchants] approval of ${shop}: ${from} -> ${to} by ${by}`);
+  logger.info({ scope: "merchants", shop, from, to, by }, `approval of ${shop}: ${from} -> ${to} by ${by}`);
   return { shop, from, to, changed: true, changedAt: now, changedBy: by };
 }

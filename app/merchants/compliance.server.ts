@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { redactShop, type RedactCounts, type RedactOptions } from "./purge-shop-data.server";
+import { logger } from "~/lib/logger.server";
 
 // Shopify's mandatory compliance webhooks (GDPR/CCPA). This app stores no customer data: it syncs products,
 // variants and inventory, never orders or customers. So a customer's data request has nothing to report and a
@@ -31,7 +32,7 @@ export function answerCustomerDataRequest(shop: string, payload: unknown): Compl
     ? `customer ${request.data.customer?.id ?? "?"}, data request ${request.data.data_request?.id ?? "?"}`
     : "unreadable payload";
   const answer: ComplianceAnswer = { shop, topic: "customers/data_request", outcome: `${NO_CUSTOMER_DATA}: nothing to report` };
-  console.info(`[compliance] customers/data_request from ${shop} (${ids}): ${answer.outcome}`);
+  logger.info({ scope: "compliance", shop, outcome: answer.outcome }, `customers/data_request from ${shop} (${ids}): ${answer.outcome}`);
   return answer;
 }
 
@@ -42,7 +43,7 @@ export function redactCustomer(shop: string, payload: unknown): ComplianceAnswer
     ? `customer ${request.data.customer?.id ?? "?"}, ${request.data.orders_to_redact?.length ?? 0} order(s)`
     : "unreadable payload";
   const answer: ComplianceAnswer = { shop, topic: "customers/redact", outcome: `${NO_CUSTOMER_DATA}: nothing to erase` };
-  console.info(`[compliance] customers/redact from ${shop} (${ids}): ${answer.outcome}`);
+  logger.info({ scope: "compliance", shop, outcome: answer.outcome }, `customers/redact from ${shop} (${ids}): ${answer.outcome}`);
   return answer;
 }
 
@@ -51,13 +52,13 @@ export async function redactShopData(shop: string, options: RedactOptions = {}):
   const result = await redactShop(shop, options);
   if ("skipped" in result) {
     const outcome = "the shop has reinstalled the app since; its data is in use and was kept";
-    console.warn(`[compliance] shop/redact for ${shop}: ${outcome}`);
+    logger.warn({ scope: "compliance", shop, outcome }, `shop/redact for ${shop}: ${outcome}`);
     return { shop, topic: "shop/redact", outcome };
   }
   const outcome =
     `erased ${result.products} product(s), ${result.variants} variant(s), ${result.sessions} session(s), ` +
     `${result.bulkOperations} export record(s), ${result.integrityFindings} finding(s), ${result.webhookDeliveries} webhook receipt(s)` +
     (result.connectionCleared ? ", and the connection's shop details" : "");
-  console.info(`[compliance] shop/redact for ${shop}: ${outcome}`);
+  logger.info({ scope: "compliance", shop, outcome }, `shop/redact for ${shop}: ${outcome}`);
   return { shop, topic: "shop/redact", outcome, counts: result };
 }

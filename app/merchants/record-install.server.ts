@@ -5,6 +5,7 @@ import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import { PRIMARY_LOCATION_QUERY, SHOP_QUERY } from "~/shopify-admin/operations";
 import { isSchedulable } from "./schedulable";
 import { requestProductSync } from "./shop-job-control.server";
+import { logger } from "~/lib/logger.server";
 
 // What an install (or a reinstall) does to the merchant's connection. Called from the afterAuth hook, which runs
 // whenever the app obtains a new offline token for a shop: the first install, a reinstall (uninstalling deletes
@@ -105,7 +106,7 @@ export async function recordInstall({
     isSchedulable({ active: true, approvalStatus: outcome.approvalStatus, syncPaused: outcome.syncPaused });
   if (productSyncRequested) await requestProductSync(shop);
 
-  console.info(`[merchants] ${shop} ${outcome.kind} (${outcome.approvalStatus})`);
+  logger.info({ scope: "merchants", shop, outcome: outcome.kind, approvalStatus: outcome.approvalStatus }, `${shop} ${outcome.kind} (${outcome.approvalStatus})`);
   return {
     shop,
     kind: outcome.kind,
@@ -132,7 +133,7 @@ async function readShopDetails(shop: string, admin: InstallAdmin): Promise<ShopD
       defaultLocationId: location ? numericLocationId(location.id) : null,
     };
   } catch (error) {
-    console.error(`[merchants] could not read the shop details of ${shop} at install: ${(error as Error).message}`);
+    logger.error({ scope: "merchants", shop, err: error }, `could not read the shop details of ${shop} at install`);
     return null;
   }
 }

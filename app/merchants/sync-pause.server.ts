@@ -1,6 +1,7 @@
 import { prisma } from "~/db.server";
 import { MerchantError } from "./merchant-error";
 import { cancelPendingShopJobs } from "./shop-job-control.server";
+import { logger } from "~/lib/logger.server";
 
 /**
  * Pauses or resumes a merchant's syncing without touching their approval (maintenance on their side, an operator
@@ -17,5 +18,5 @@ export async function setSyncPaused({ shop, paused, by, now = new Date() }: { sh
     throw new MerchantError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
   }
   if (paused) await cancelPendingShopJobs(shop);
-  console.info(`[merchants] sync of ${shop} ${paused ? "paused" : "resumed"} by ${by}`);
+  logger.info({ scope: "merchants", shop, by, outcome: paused ? "paused" : "resumed" }, `sync of ${shop} ${paused ? "paused" : "resumed"} by ${by}`);
 }

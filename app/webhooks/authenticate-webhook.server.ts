@@ -1,5 +1,6 @@
 import { BODY_LIMITS, readBodyWithin, withBody } from "~/lib/request-body.server";
 import { authenticate } from "~/shopify.server";
+import { logger } from "~/lib/logger.server";
 
 // Every webhook route starts here: the body is read within BODY_LIMITS.webhook (413 past it, before anything is
 // buffered), authenticate.webhook verifies its HMAC (401 otherwise), and a delivery older than Shopify's retry window
@@ -29,8 +30,9 @@ export async function authenticateWebhook(request: Request, now = new Date()): P
   const body = await readBodyWithin(request, BODY_LIMITS.webhook);
   const webhook = await authenticate.webhook(withBody(request, body));
   if (isStaleDelivery(webhook.triggeredAt, now)) {
-    console.warn(
-      `[webhooks] ignored ${webhook.topic} for ${webhook.shop} (webhook ${webhook.webhookId}): triggered at ${webhook.triggeredAt ?? "(no header)"}, outside Shopify's retry window`,
+    logger.warn(
+      { scope: "webhooks", shop: webhook.shop, topic: webhook.topic, webhookId: webhook.webhookId, outcome: "stale" },
+      `ignored ${webhook.topic} for ${webhook.shop} (webhook ${webhook.webhookId}): triggered at ${webhook.triggeredAt ?? "(no header)"}, outside Shopify's retry window`,
     );
     throw new Response(null, { status: 200 });
   }
