@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { logger } from "~/lib/logger.server";
 
 // graphile-worker (open source) leaves the jobs of a crashed worker locked for 4 hours. To recover sooner, every
 // worker pool holds a session-level advisory lock named after its id on a dedicated connection for as long as the
@@ -86,7 +87,7 @@ export interface LivenessOptions {
 
 /** Holds this process's liveness locks on a connection of their own, re-taking them whenever it reconnects. */
 export async function keepWorkersAlive(options: LivenessOptions): Promise<WorkerLiveness> {
-  const log = options.log ?? console;
+  const log = options.log ?? logger;
   const own = new Set<string>();
   const sweepState: SweepState = { own, suspects: new Set() };
   let client: pg.PoolClient | undefined;

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { parseCronItems, run, type Runner, type WorkerEvents } from "graphile-worker";
 import { observeWorkerEvents } from "~/analytics/metrics.server";
 import { pgPool } from "~/db.server";
+import { graphileWorkerLogger, logger } from "~/lib/logger.server";
 import { SCHEDULES } from "./schedules.server";
 import { taskList } from "./task-list.server";
 import { keepWorkersAlive, type WorkerLiveness } from "./worker-liveness.server";
@@ -80,6 +81,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
       pollInterval: options.pollInterval,
       noHandleSignals: true, // the process's entry point owns SIGTERM/SIGINT and calls stopWorker()
       events,
+      logger: graphileWorkerLogger(), // its lines (task, job id, worker) as ours: JSON in production, redacted
     });
     await Promise.all(lockHeld);
     return { runner, watch, stopped: false };
@@ -110,7 +112,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
   // liveness locks are let go once the new runner holds its own.
   async function replaceWedgedRunner(): Promise<void> {
     if (!(await runnerIsWedged(current.watch, Date.now(), stallAfterMs, databaseAnswers)) || state.stopping) return;
-    console.error(
+    logger.error(
       `[worker] every job fetch failed for ${Math.round(stallAfterMs / 1000)} s while the database answers ` +
         `(last error: ${current.watch.lastError()}); replacing the runner`,
     );
@@ -129,7 +131,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
   let replacing: Promise<void> | undefined;
   const stallCheck = setInterval(() => {
     replacing ??= replaceWedgedRunner()
-      .catch((error: Error) => console.error(`[worker] replacing the runner failed (${error.message}); trying again`))
+      .catch((error: Error) => logger.error(`[worker] replacing the runner failed (${error.message}); trying again`))
       .finally(() => (replacing = undefined));
   }, Math.max(100, Math.min(stallAfterMs / 4, 15_000)));
   stallCheck.unref();

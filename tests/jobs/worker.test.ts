@@ -171,7 +171,9 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
     await blocker.query("COMMIT");
     await blocker.end();
 
-    await enqueue(TASK.scheduleProductSyncs, {});
+    // The cut session's pooled client can be handed out once more before its socket's end is read (pg-pool sees
+    // only the FATAL message first), so the first enqueue may meet "Connection terminated": queue until one lands.
+    await expect.poll(() => enqueue(TASK.scheduleProductSyncs, {}).then(() => true, () => false), { timeout: 10_000 }).toBe(true);
     await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 15_000 }).toBe(0);
     expect(state.restarts).toBe(1);
     expect(errors.mock.calls.some(([line]) => String(line).includes("replacing the runner"))).toBe(true);
