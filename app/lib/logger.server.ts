@@ -160,6 +160,25 @@ export function graphileWorkerLogger(base: Logger = logger): GraphileLogger {
       ...(scope.jobId ? { jobId: scope.jobId } : {}),
       ...(scope.workerId ? { workerId: scope.workerId } : {}),
     });
-    return (level, message, meta) => child[GRAPHILE_LEVEL[level] ?? "info"](meta ?? {}, message);
+    return (level, message, meta) => child[GRAPHILE_LEVEL[level] ?? "info"](jobFields(meta), message);
   });
+}
+
+/**
+ * The fields of graphile-worker's metadata worth a log line. It passes the whole job row, payload included (a
+ * webhook's product, a merchant's data): only the job's id, attempt and shop are kept, with the outcome and duration.
+ */
+function jobFields(meta: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!meta) return {};
+  const job = meta.job as { id?: string; attempts?: number; max_attempts?: number; payload?: { shop?: unknown } } | undefined;
+  const fields: Record<string, unknown> = {};
+  if (job?.id !== undefined) fields.jobId = job.id;
+  if (job?.attempts !== undefined) fields.attempt = job.attempts;
+  if (job?.max_attempts !== undefined) fields.maxAttempts = job.max_attempts;
+  if (typeof job?.payload?.shop === "string") fields.shop = job.payload.shop;
+  if (typeof meta.duration === "number") fields.durationMs = Math.round(meta.duration);
+  if (meta.success === true) fields.outcome = "success";
+  if (meta.failure === true) fields.outcome = "failure";
+  if (meta.error instanceof Error) fields.err = meta.error;
+  return fields;
 }

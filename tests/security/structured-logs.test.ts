@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
 import { prisma } from "../../app/db.server";
-import { createLogger } from "../../app/lib/logger.server";
+import { createLogger, graphileWorkerLogger } from "../../app/lib/logger.server";
 import { startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
 import { DESKTOP_CHROME_USER_AGENT, embeddedAppUrl } from "../../scripts/lib/embedded-app-url";
 import { productionBuild } from "../support/production-build";
@@ -81,6 +81,29 @@ describe("the production server's logs", () => {
     expect((request!.headers as Record<string, string>).authorization).toBe("[redacted]");
     expect(lines.every((l) => typeof l.time === "string" && typeof l.level === "string" && typeof l.msg === "string")).toBe(true);
   }, 120_000);
+});
+
+describe("graphile-worker's lines", () => {
+  it("keep the job's id, attempt, shop, outcome and duration, and leave its payload out", () => {
+    const lines: string[] = [];
+    const worker = graphileWorkerLogger(createLogger({ format: "json", write: (line) => lines.push(line) }));
+    const job = {
+      id: "42",
+      attempts: 2,
+      max_attempts: 3,
+      task_identifier: "product-webhook",
+      payload: { shop: "birch-and-bloom.myshopify.com", payload: { title: "A merchant's private draft", body_html: "<p>…</p>" } },
+    };
+    worker.scope({ taskIdentifier: "product-webhook", jobId: "42" }).info("Completed task 42 (product-webhook) with success", { job, duration: 12.7, success: true } as never);
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]);
+    expect(line).toMatchObject({
+      level: "info", scope: "worker", task: "product-webhook", jobId: "42", attempt: 2, maxAttempts: 3,
+      shop: "birch-and-bloom.myshopify.com", durationMs: 13, outcome: "success",
+    });
+    expect(lines[0]).not.toContain("private draft");
+    expect(line.job).toBeUndefined();
+  });
 });
 
 describe("the logger's redaction list", () => {
