@@ -3,6 +3,7 @@ import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { prisma } from "./db.server";
 import { env } from "./env.server";
+import { shopifyApiLogger } from "./lib/logger.server";
 import { onShopAuthorized } from "./merchants/after-auth.server";
 import { SHOPIFY_API_VERSION } from "./shopify-admin/api-version";
 import { ShopifyAccessRevokedError } from "./shopify-admin/errors";
@@ -49,6 +50,7 @@ const shopify = shopifyApp({
   // Install and reinstall: create or reactivate the merchant connection (app/merchants/record-install.server.ts).
   // Webhooks are app-specific subscriptions in shopify.app.toml, so there is no `webhooks` option to register here.
   hooks: { afterAuth: onShopAuthorized },
+  logger: shopifyApiLogger(),
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
 });
 

@@ -1,4 +1,5 @@
 import { Badge, BlockStack, Card, InlineStack, Text } from "@shopify/polaris";
+import { formatWhen } from "~/components/sync-monitor/format";
 
 export interface ConnectionStatusView {
   shop: string;
@@ -17,9 +18,6 @@ const APPROVAL_BADGE: Record<ConnectionStatusView["approvalStatus"], { tone?: "s
   SUSPENDED: { tone: "critical", label: "Suspended by the marketplace" },
 };
 
-function when(iso: string | null): string {
-  return iso ? new Date(iso).toUTCString() : "never";
-}
 
 export function ConnectionStatusCard({ status }: { status: ConnectionStatusView | null }) {
   if (!status) {
@@ -46,9 +44,9 @@ export function ConnectionStatusCard({ status }: { status: ConnectionStatusView 
           {!status.active && <Badge tone="critical">Disconnected</Badge>}
           {status.syncPaused && <Badge tone="attention">Syncing paused</Badge>}
         </InlineStack>
-        <Text as="p">Last product sync: {when(status.lastProductSyncAt)}</Text>
-        <Text as="p">Last inventory sync: {when(status.lastInventorySyncAt)}</Text>
-        <Text as="p">Last integrity check: {when(status.lastIntegrityCheckAt)}</Text>
+        <Text as="p">Last product sync: {formatWhen(status.lastProductSyncAt)}</Text>
+        <Text as="p">Last inventory sync: {formatWhen(status.lastInventorySyncAt)}</Text>
+        <Text as="p">Last integrity check: {formatWhen(status.lastIntegrityCheckAt)}</Text>
       </BlockStack>
     </Card>
   );

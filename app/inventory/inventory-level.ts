@@ -1,3 +1,4 @@
+import { numericIdOf } from "~/shopify-admin/gid";
 import type { InventoryLevelNode } from "~/shopify-admin/operations";
 
 // One inventory level as the app applies it, whichever way it came (a page of the hourly sync or a webhook).
@@ -19,15 +20,6 @@ export interface InventoryLevelChange {
   inventoryPolicy?: "DENY" | "CONTINUE" | null;
   /** The variant Shopify reports for the item, when it does (sample ids of unknown variants). */
   variantId?: bigint | null;
-}
-
-const GID = /^gid:\/\/shopify\/([A-Za-z]+)\/(\d+)(?:\?.*)?$/;
-
-/** The numeric part of `gid://shopify/<type>/<id>` (ids are stored as BIGINT, see prisma/schema.prisma). */
-export function numericIdOf(gid: string, type: string): bigint {
-  const match = GID.exec(gid);
-  if (!match || match[1] !== type) throw new Error(`Expected a gid://shopify/${type}/<id>, got ${JSON.stringify(gid)}`);
-  return BigInt(match[2]);
 }
 
 /** A level of the inventoryLevels query of a location; null when Shopify sent no "available" quantity for it. */

@@ -9,7 +9,8 @@ import type { DataOf } from "~/shopify-admin/graphql-document";
 import { INVENTORY_LEVELS_PAGE_SIZE, INVENTORY_LEVELS_QUERY, PRIMARY_LOCATION_QUERY } from "~/shopify-admin/operations";
 import { CostAwarePageSize, requestSizedPage } from "~/shopify-admin/page-size";
 import { applyInventoryLevels, recomputeVariants, removeLevelsAbsentFromRead } from "./apply-inventory-levels.server";
-import { levelFromNode, numericIdOf, type InventoryLevelChange } from "./inventory-level";
+import { numericIdOf, toGid } from "~/shopify-admin/gid";
+import { levelFromNode, type InventoryLevelChange } from "./inventory-level";
 
 // The inventory sync of one shop, per location the marketplace sells from (docs/decisions/008): the levels that
 // changed since the last successful sync, every page, through the throttle-aware Admin client (a throttled shop is
@@ -128,7 +129,7 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
           pageSize,
           (first): Promise<DataOf<typeof INVENTORY_LEVELS_QUERY>> =>
             client.request(INVENTORY_LEVELS_QUERY, {
-              locationId: `gid://shopify/Location/${locationId}`,
+              locationId: toGid("Location", locationId),
               first,
               after: cursor,
               query: since ? `updated_at:>'${since.toISOString()}'` : null,

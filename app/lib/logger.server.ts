@@ -182,3 +182,18 @@ function jobFields(meta: Record<string, unknown> | undefined): Record<string, un
   if (meta.error instanceof Error) fields.err = meta.error;
   return fields;
 }
+
+// @shopify/shopify-api's severities (its LogSeverity enum: Error 0, Warning 1, Info 2, Debug 3).
+const SHOPIFY_API_LEVEL = ["error", "warn", "info", "debug"] as const;
+
+/**
+ * The `logger` option of shopifyApp(): the library's own lines ("[shopify-api/INFO] version …", auth and webhook
+ * notes) as our lines, so production output stays one JSON object per line and passes the same redaction.
+ */
+export function shopifyApiLogger(base: Logger = logger): { level: number; log: (severity: number, message: string) => void } {
+  const child = base.child({ scope: "shopify-api" });
+  return {
+    level: SHOPIFY_API_LEVEL.indexOf(child.isLevelEnabled("debug") ? "debug" : "info"),
+    log: (severity, message) => child[SHOPIFY_API_LEVEL[severity] ?? "info"](message.replace(/^\[shopify-(?:api|app)\/\w+\]\s*/, "")),
+  };
+}

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ApprovalStatus } from "@prisma/client";
 import { withTransaction } from "~/db.server";
 import type { AdminClient } from "~/shopify-admin/admin-client.server";
+import { numericIdOf } from "~/shopify-admin/gid";
 import { PRIMARY_LOCATION_QUERY, SHOP_QUERY } from "~/shopify-admin/operations";
 import { isSchedulable } from "./schedulable";
 import { requestProductSync } from "./shop-job-control.server";
@@ -130,7 +131,7 @@ async function readShopDetails(shop: string, admin: InstallAdmin): Promise<ShopD
     return {
       shopName: info.name,
       plan: info.plan.publicDisplayName,
-      defaultLocationId: location ? numericLocationId(location.id) : null,
+      defaultLocationId: location ? numericIdOf(location.id, "Location") : null,
     };
   } catch (error) {
     logger.error({ scope: "merchants", shop, err: error }, `could not read the shop details of ${shop} at install`);
@@ -138,8 +139,4 @@ async function readShopDetails(shop: string, admin: InstallAdmin): Promise<ShopD
   }
 }
 
-function numericLocationId(gid: string): bigint {
-  const match = /^gid:\/\/shopify\/Location\/(\d+)$/.exec(gid);
-  if (!match) throw new Error(`Not a Location id: ${gid}`);
-  return BigInt(match[1]);
-}
+

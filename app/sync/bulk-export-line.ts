@@ -10,6 +10,8 @@
 //    "__parentId":"gid://shopify/Product/1"}
 // Fields missing from a line stay null: nothing is invented.
 
+import { parseGid } from "~/shopify-admin/gid";
+
 export const PRODUCT_STATUSES = ["ACTIVE", "ARCHIVED", "DRAFT", "UNLISTED"] as const;
 export type ProductStatusValue = (typeof PRODUCT_STATUSES)[number];
 
@@ -60,22 +62,11 @@ export interface MalformedLine {
 
 export type BulkExportLine = ProductLine | VariantLine | SkippedLine | MalformedLine;
 
-const GID = /^gid:\/\/shopify\/([A-Za-z]+)\/(\d{1,19})(?:\?.*)?$/;
 const DECIMAL = /^-?\d{1,12}(?:\.\d+)?$/; // fits DECIMAL(14,2) once rounded
-const BIGINT_MAX = 9_223_372_036_854_775_807n;
 
 // ISO 8601 as Shopify writes it; PostgreSQL parses these itself, so a valid one is passed through untouched
 // (cheaper than Date.parse + toISOString on every line).
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})$/;
-
-export function parseGid(value: unknown): { type: string; id: string } | null {
-  if (typeof value !== "string") return null;
-  const match = GID.exec(value);
-  if (!match) return null;
-  // Up to 18 digits always fits a BIGINT; only a 19-digit id needs the exact comparison.
-  if (match[2].length === 19 && BigInt(match[2]) > BIGINT_MAX) return null;
-  return { type: match[1], id: match[2] };
-}
 
 class LineError extends Error {}
 

@@ -8,6 +8,7 @@ import {
   type BulkOperationStatus,
 } from "~/shopify-admin/operations";
 import { ShopifyUserError } from "~/shopify-admin/errors";
+import { toGid } from "~/shopify-admin/gid";
 import type { AdminGraphqlClient } from "./admin-client-port.server";
 
 // The Shopify side of the daily export: start it (or adopt one already running), read its state, and keep our
@@ -24,7 +25,7 @@ export function bulkOperationNumericId(gidOrId: string): string {
 }
 
 export function bulkOperationGid(id: string): string {
-  return `gid://shopify/BulkOperation/${id}`;
+  return toGid("BulkOperation", id);
 }
 
 export function isActiveStatus(status: BulkOperationStatus): boolean {

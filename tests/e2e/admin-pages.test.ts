@@ -184,7 +184,7 @@ describe("merchant page and platform admin pages in Chromium", () => {
 
     // The product sync of the earlier test is among the recent finished runs (its job is long gone).
     const runs = page.getByTestId("recent-runs");
-    expect(await runs.locator("tr", { hasText: SHOP }).filter({ hasText: "Product sync" }).first().textContent()).toContain("SUCCESS");
+    expect(await runs.locator("tr", { hasText: SHOP }).filter({ hasText: "Product sync" }).first().textContent()).toContain("Success");
     await shot("17-jobs-schedules-and-runs");
     expect(browser!.errors).toEqual([]);
   }, 120_000);

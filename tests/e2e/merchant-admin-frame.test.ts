@@ -91,6 +91,9 @@ describe("merchant pages inside the emulated Shopify admin", () => {
     await expect.poll(() => listAll.isEnabled(), SLOW).toBe(true); // disabled while the last save reloads the page
     await app.getByText("List all my products on the marketplace").click();
     await expect.poll(async () => (await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: SHOP } })).selectionMode, SLOW).toBe("ALL");
+    // The page as the merchant is left with it: the save's reload finished, the mode shown as on.
+    await expect.poll(() => listAll.isChecked(), SLOW).toBe(true);
+    await expect.poll(() => app.getByText("Loading products…").filter({ visible: true }).count(), SLOW).toBe(0);
     await shot("22-products-all");
     expect(browser!.errors).toEqual([]);
   }, 180_000);

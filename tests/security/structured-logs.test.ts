@@ -36,12 +36,18 @@ afterAll(async () => {
   await stack?.stop();
 }, 60_000);
 
-/** The app's output lines that are JSON objects, parsed (app/jobs still writes console text until it is converted). */
+/** The app's output lines, parsed: in production every line it writes is one JSON object (a line that is not throws). */
 function jsonLines(output: string): Record<string, unknown>[] {
   return output
     .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+    .filter((line) => line.trim() !== "")
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        throw new Error(`a log line is not JSON: ${line.slice(0, 200)}`);
+      }
+    });
 }
 
 describe("the production server's logs", () => {

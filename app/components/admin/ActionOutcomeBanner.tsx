@@ -16,6 +16,4 @@ export function ActionOutcomeBanner({ outcome }: { outcome: ActionOutcomeView | 
   );
 }
 
-export function formatWhen(iso: string | null): string {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : "never";
-}
+export { formatWhen } from "~/components/sync-monitor/format";

@@ -81,7 +81,7 @@ export function AlertsPage({ status, shop, alerts, counts, next, previous, chann
   ]);
 
   return (
-    <Page title="Alerts" subtitle={shop ? `Shop ${shop}` : "All shops"}>
+    <Page fullWidth title="Alerts" subtitle={shop ? `Shop ${shop}` : "All shops"}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">

@@ -1,10 +1,12 @@
 import { Form } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, DataTable, InlineStack, Page, Select, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, DataTable, InlineStack, Page, Select } from "@shopify/polaris";
 import { useState } from "react";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
 import { KeysetPagination } from "~/components/KeysetPagination";
 import { writeCursor, type KeysetCursor } from "~/lib/keyset-cursor";
 import { EmptyTableMessage } from "./EmptyTableMessage";
+import { sentenceCase } from "~/components/sync-monitor/format";
+import { WrappingText } from "~/components/WrappingText";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 
 export interface FindingRowView {
@@ -54,14 +56,12 @@ export function FindingsPage({ findings, next, previous, checks, shops, query, c
   const [resolution, setResolution] = useState<string>(query.resolution);
   const rows = findings.map((f) => [
     <Badge key="outcome" tone={OUTCOME_TONE[f.outcome]}>
-      {f.outcome}
+      {sentenceCase(f.outcome)}
     </Badge>,
     f.shop,
     f.check,
     `${f.entityType}${f.entityId ? ` ${f.entityId}` : ""}`,
-    <Text key="message" as="span" breakWord>
-      {f.message ?? ""}
-    </Text>,
+    <WrappingText key="message">{f.message ?? ""}</WrappingText>,
     formatWhen(f.createdAt),
     f.resolvedAt ? `${formatWhen(f.resolvedAt)}${f.resolvedBy ? ` by ${f.resolvedBy}` : ""}` : "",
     canAct && !f.resolvedAt ? (
@@ -78,7 +78,7 @@ export function FindingsPage({ findings, next, previous, checks, shops, query, c
     ),
   ]);
   return (
-    <Page title="Integrity findings">
+    <Page fullWidth title="Integrity findings">
       <BlockStack gap="400">
         <ActionOutcomeBanner outcome={outcome} />
         <Card>

@@ -5,8 +5,9 @@ import { KeysetPagination } from "~/components/KeysetPagination";
 import { writeCursor, type KeysetCursor } from "~/lib/keyset-cursor";
 import type { Serialized } from "~/lib/serialized";
 import type { SyncEventRow } from "~/monitoring/list-sync-events.server";
-import { formatDuration, formatEventType, statusTone } from "~/components/sync-monitor/format";
+import { formatDuration, sentenceCase, statusTone } from "~/components/sync-monitor/format";
 import { EmptyTableMessage } from "./EmptyTableMessage";
+import { WrappingText } from "~/components/WrappingText";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 
 type JobStateName = "pending" | "running" | "failed";
@@ -113,16 +114,14 @@ function RecentRunsCard({ runs }: { runs: RecentRunView[] }) {
             headings={["Finished", "Run", "Shop", "Status", "Items", "Duration", "Error"]}
             rows={runs.map((r) => [
               formatWhen(r.createdAt),
-              formatEventType(r.eventType),
+              sentenceCase(r.eventType),
               r.shop,
               <Badge key="status" tone={statusTone(r.status)}>
-                {r.status}
+                {sentenceCase(r.status)}
               </Badge>,
               r.itemCount ?? "–",
               formatDuration(r.processingTimeMs),
-              <Text key="error" as="span" variant="bodySm" breakWord>
-                {r.errorMessage ?? ""}
-              </Text>,
+              <WrappingText key="error">{r.errorMessage ?? ""}</WrappingText>,
             ])}
           />
         )}
@@ -149,9 +148,7 @@ export function JobsPage({ jobs, next, previous, counts, schedules, recentRuns, 
     </Badge>,
     `${job.attempt} of ${job.maxAttempts}`,
     jobWhen(job),
-    <Text key="error" as="span" variant="bodySm" breakWord>
-      {job.lastError ?? ""}
-    </Text>,
+    <WrappingText key="error">{job.lastError ?? ""}</WrappingText>,
     canAct && job.state !== "running" ? (
       <InlineStack key="actions" gap="100" wrap={false}>
         <JobAction jobId={job.id} intent="retry" label="Retry now" />
@@ -164,7 +161,7 @@ export function JobsPage({ jobs, next, previous, counts, schedules, recentRuns, 
   ]);
 
   return (
-    <Page title="Jobs" subtitle={[query.task, query.shop].filter(Boolean).join(" · ") || "All tasks"}>
+    <Page fullWidth title="Jobs" subtitle={[query.task, query.shop].filter(Boolean).join(" · ") || "All tasks"}>
       <BlockStack gap="400">
         <ActionOutcomeBanner outcome={outcome} />
         <Text as="h2" variant="headingMd">

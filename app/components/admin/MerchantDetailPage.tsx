@@ -5,6 +5,8 @@ import { ProductSyncProgressCard, type FinishedProductSyncView, type ProductSync
 import type { IntegrityPreview } from "~/integrity/integrity-preview";
 import { SYNC_KIND_INTENTS, syncKindOfIntent, type SyncKindIntent } from "~/jobs/sync-kinds";
 import type { MerchantAdminIntent } from "~/merchants/merchant-admin-request.server";
+import { formatDuration, sentenceCase, statusTone } from "~/components/sync-monitor/format";
+import { WrappingText } from "~/components/WrappingText";
 import { ActionOutcomeBanner, formatWhen, type ActionOutcomeView } from "./ActionOutcomeBanner";
 import { ApprovalBadge, ConnectionBadges } from "./merchant-badges";
 import type { MerchantHealthView } from "./MerchantsPage";
@@ -98,9 +100,7 @@ function IntegrityPreviewCard({ preview, canRun }: { preview: IntegrityPreview; 
                   {c.outcome}
                 </Badge>,
                 c.found,
-                <Text key="examples" as="span" variant="bodySm" breakWord>
-                  {c.examples.map((e) => `#${e.id}: ${e.message}`).join("; ")}
-                </Text>,
+                <WrappingText key="examples">{c.examples.map((e) => `#${e.id}: ${e.message}`).join("; ")}</WrappingText>,
               ])}
               footerContent={found.length === 0 ? "Every check passes: a real run would change nothing." : `${preview.checks.length - found.length} other checks found nothing.`}
             />
@@ -111,7 +111,6 @@ function IntegrityPreviewCard({ preview, canRun }: { preview: IntegrityPreview; 
   );
 }
 
-const STATUS_TONE: Record<string, "success" | "critical" | "warning" | undefined> = { SUCCESS: "success", FAILURE: "critical", PARTIAL: "warning" };
 
 function Stat({ label, value }: { label: string; value: string | number }) {
   return (
@@ -165,16 +164,16 @@ export function MerchantDetailPage({ health, connection, events, jobs, actions, 
             <Card padding="0">
               <DataTable
                 columnContentTypes={["text", "text", "text", "numeric", "numeric", "text"]}
-                headings={["When", "Type", "Status", "Items", "Duration (ms)", "Error"]}
+                headings={["When", "Type", "Status", "Items", "Duration", "Error"]}
                 rows={events.map((e) => [
                   formatWhen(e.createdAt),
-                  e.eventType,
-                  <Badge key="status" tone={STATUS_TONE[e.status]}>
-                    {e.status}
+                  sentenceCase(e.eventType),
+                  <Badge key="status" tone={statusTone(e.status)}>
+                    {sentenceCase(e.status)}
                   </Badge>,
                   e.itemCount ?? "–",
-                  e.processingTimeMs ?? "–",
-                  e.errorMessage ?? "",
+                  formatDuration(e.processingTimeMs),
+                  <WrappingText key="error">{e.errorMessage ?? ""}</WrappingText>,
                 ])}
                 footerContent={events.length === 0 ? "No sync events yet." : `The ${events.length} most recent sync events`}
               />

@@ -1,7 +1,7 @@
 import { Badge, BlockStack, Box, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import type { Serialized } from "~/lib/serialized";
 import type { SyncEventDetail } from "~/monitoring/get-sync-event.server";
-import { formatDuration, formatEventType, formatUtc, statusTone } from "./format";
+import { formatDuration, sentenceCase, formatUtc, statusTone } from "./format";
 
 export interface SyncEventDetailProps {
   event: Serialized<SyncEventDetail>;
@@ -23,8 +23,8 @@ export function SyncEventDetailPage({ event, backUrl }: SyncEventDetailProps) {
   return (
     <Page
       title={`Event ${event.id}`}
-      titleMetadata={<Badge tone={statusTone(event.status)}>{formatEventType(event.status)}</Badge>}
-      subtitle={`${formatEventType(event.eventType)} · ${event.shop}`}
+      titleMetadata={<Badge tone={statusTone(event.status)}>{sentenceCase(event.status)}</Badge>}
+      subtitle={`${sentenceCase(event.eventType)} · ${event.shop}`}
       backAction={{ content: "Sync monitor", url: backUrl }}
     >
       <Layout>
@@ -35,7 +35,7 @@ export function SyncEventDetailPage({ event, backUrl }: SyncEventDetailProps) {
                 <Field label="Time">{formatUtc(event.createdAt)}</Field>
                 <Field label="Merchant">{event.shop}</Field>
                 <Field label="Merchant id">{event.merchantId ?? "–"}</Field>
-                <Field label="Type">{formatEventType(event.eventType)}</Field>
+                <Field label="Type">{sentenceCase(event.eventType)}</Field>
                 <Field label="Items">{event.itemCount === null ? "–" : event.itemCount.toLocaleString("en")}</Field>
                 <Field label="Duration">{formatDuration(event.processingTimeMs)}</Field>
               </InlineGrid>

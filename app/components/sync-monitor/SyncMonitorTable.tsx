@@ -3,7 +3,7 @@ import { Badge, IndexTable, Link, Text } from "@shopify/polaris";
 import { syncMonitorSearch, type SortKey, type SyncMonitorQuery } from "~/monitoring/sync-monitor-query";
 import type { Serialized } from "~/lib/serialized";
 import type { SyncEventRow } from "~/monitoring/list-sync-events.server";
-import { formatDuration, formatEventType, formatUtc, statusTone } from "./format";
+import { formatDuration, sentenceCase, formatUtc, statusTone } from "./format";
 
 export type SyncEventListItem = Serialized<SyncEventRow>;
 
@@ -50,9 +50,9 @@ export function SyncMonitorTable({ events, query }: { events: SyncEventListItem[
             </Link>
           </IndexTable.Cell>
           <IndexTable.Cell>{event.shop.replace(".myshopify.com", "")}</IndexTable.Cell>
-          <IndexTable.Cell>{formatEventType(event.eventType)}</IndexTable.Cell>
+          <IndexTable.Cell>{sentenceCase(event.eventType)}</IndexTable.Cell>
           <IndexTable.Cell>
-            <Badge tone={statusTone(event.status)}>{formatEventType(event.status)}</Badge>
+            <Badge tone={statusTone(event.status)}>{sentenceCase(event.status)}</Badge>
           </IndexTable.Cell>
           <IndexTable.Cell>
             <Text as="span" alignment="end" numeric>

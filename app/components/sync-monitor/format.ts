@@ -15,8 +15,14 @@ export function formatUtc(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
 
-export function formatEventType(type: string): string {
-  return type.charAt(0) + type.slice(1).toLowerCase().replace(/_/g, " ");
+/** An instant that may not have happened yet ("never"), as every page writes one. */
+export function formatWhen(iso: string | null): string {
+  return iso ? formatUtc(iso) : "never";
+}
+
+/** An enum constant as a page shows it: PRODUCT_SYNC -> "Product sync", FLAGGED -> "Flagged". */
+export function sentenceCase(constant: string): string {
+  return constant.charAt(0) + constant.slice(1).toLowerCase().replace(/_/g, " ");
 }
 
 export function statusTone(status: string): "success" | "critical" | "warning" | undefined {
