@@ -69,8 +69,9 @@ describe("choosing the marketplace's locations inside the emulated Shopify admin
         { timeout: 120_000, interval: 1000 },
       )
       .toBe(bothLocationsStock);
-    const reconciled = await prisma.syncEvent.findMany({ where: { shop: SHOP, eventType: "INVENTORY_SYNC", status: "SUCCESS" } });
-    expect(reconciled.some((e) => (e.metadata as { mode?: string } | null)?.mode === "reconcile")).toBe(true);
+    const reconciled = async () =>
+      (await prisma.syncEvent.findMany({ where: { shop: SHOP, eventType: "INVENTORY_SYNC", status: "SUCCESS" } })).map((e) => e.metadata as { mode?: string; locationIds?: string[] });
+    await expect.poll(async () => (await reconciled()).find((m) => m.mode === "reconcile")?.locationIds?.map(Number), SLOW).toEqual(both);
     await screenshot(page, "31-locations-saved");
     expect(browser!.errors).toEqual([]);
   }, 300_000);
