@@ -1,8 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, ChoiceList, Layout, Page, Text } from "@shopify/polaris";
-import { useEffect, useState } from "react";
 import { z } from "zod";
+import { MarketplaceLocationsPage } from "~/components/MarketplaceLocationsPage";
 import { changeMarketplaceLocations, loadMarketplaceLocations } from "~/inventory/change-marketplace-locations.server";
 import type { ActionOutcome } from "~/lib/form-input.server";
 import { parseOr400 } from "~/lib/form-input.server";
@@ -51,63 +50,19 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export default function MarketplaceLocationsPage() {
+export default function MarketplaceLocationsRoute() {
   const { view, error } = useLoaderData<typeof loader>();
   // Typed by hand, as on the products page (no single-fetch `Future` types declared).
   const outcome = useActionData<ActionOutcome>();
   const submit = useSubmit();
   const navigation = useNavigation();
-  const sellingIds = view ? view.locations.filter((l) => l.sells).map((l) => l.id) : [];
-  const [chosen, setChosen] = useState<string[]>(view?.followsPrimary ? [] : sellingIds);
-  // After a save the loader's answer is the truth again.
-  useEffect(() => setChosen(view?.followsPrimary ? [] : sellingIds), [view]); // eslint-disable-line react-hooks/exhaustive-deps
-
   return (
-    <Page title="Locations for the marketplace" backAction={{ url: "/app" }}>
-      <Layout>
-        {outcome ? (
-          <Layout.Section>
-            <Banner tone={outcome.ok ? "success" : "critical"}>
-              <span data-testid="locations-outcome">{outcome.ok ? outcome.message : outcome.error}</span>
-            </Banner>
-          </Layout.Section>
-        ) : null}
-        <Layout.Section>
-          <Card>
-            {view ? (
-              <BlockStack gap="400">
-                <Text as="p">
-                  The marketplace sells the stock of the locations you choose here. With none chosen it sells the stock
-                  of your primary location.
-                </Text>
-                <ChoiceList
-                  title="Locations whose stock the marketplace sells"
-                  allowMultiple
-                  choices={view.locations.map((l) => ({ label: l.primary ? `${l.name} (primary)` : l.name, value: l.id }))}
-                  selected={chosen}
-                  onChange={setChosen}
-                />
-                <Text as="p" tone="subdued">
-                  <span data-testid="locations-current">
-                    {view.followsPrimary ? "Now: your primary location." : `Now: ${view.locations.filter((l) => l.sells).map((l) => l.name).join(", ")}.`}
-                  </span>
-                </Text>
-                <div>
-                  <Button
-                    variant="primary"
-                    loading={navigation.state !== "idle"}
-                    onClick={() => submit({ intent: "assign", locationIds: chosen.join(",") }, { method: "post" })}
-                  >
-                    Save locations
-                  </Button>
-                </div>
-              </BlockStack>
-            ) : (
-              <Text as="p">{error}</Text>
-            )}
-          </Card>
-        </Layout.Section>
-      </Layout>
-    </Page>
+    <MarketplaceLocationsPage
+      view={view}
+      error={error}
+      outcome={outcome}
+      busy={navigation.state !== "idle"}
+      onSave={(locationIds) => submit({ intent: "assign", locationIds: locationIds.join(",") }, { method: "post" })}
+    />
   );
 }
