@@ -13,6 +13,15 @@ export type RequestFault =
   // Shopify's 401 for `count` requests whatever the token (an access token rejected before its stored expiry).
   | { kind: "unauthorized"; count?: number };
 
+// For the next requests to the token endpoint (/admin/oauth/access_token): refreshes, token exchanges, migrations.
+// `tokenHttp`: Shopify answers a 5xx and does nothing. `tokenRefused`: Shopify answers 400 with an OAuth error and
+// does nothing (whatever the reason; the tokens stay as they were). `tokenAnswerLost`: Shopify does the work (a
+// refresh token is spent, a token migrated) but the answer never reaches the app: the connection drops.
+export type TokenFault =
+  | { kind: "tokenHttp"; status: 500 | 502 | 503; count?: number }
+  | { kind: "tokenRefused"; error?: string; count?: number }
+  | { kind: "tokenAnswerLost"; count?: number };
+
 export type BulkFault =
   | { kind: "bulkFailed"; errorCode?: BulkErrorCode; partialData?: boolean }
   | { kind: "bulkMalformedLine" }
@@ -20,7 +29,7 @@ export type BulkFault =
 
 // revokeToken is applied at once (every token of the shop stops working); it is listed here so one
 // `injectFault` call covers everything.
-export type Fault = RequestFault | BulkFault | { kind: "revokeToken" };
+export type Fault = RequestFault | BulkFault | TokenFault | { kind: "revokeToken" };
 
 export interface RandomFaults {
   // Probability that any one GraphQL request gets a fault.
@@ -29,6 +38,7 @@ export interface RandomFaults {
 }
 
 const REQUEST_KINDS = new Set(["http", "slow", "throttled", "accessDenied", "locked", "unauthorized"]);
+const TOKEN_KINDS = new Set(["tokenHttp", "tokenRefused", "tokenAnswerLost"]);
 
 interface Pending<T> {
   fault: T;
@@ -38,10 +48,14 @@ interface Pending<T> {
 export class FaultQueue {
   private requestFaults: Pending<RequestFault>[] = [];
   private bulkFaults: BulkFault[] = [];
+  private tokenFaults: Pending<TokenFault>[] = [];
   private random: { rate: number; next: () => number } | undefined;
 
-  add(fault: RequestFault | BulkFault): void {
-    if (REQUEST_KINDS.has(fault.kind)) {
+  add(fault: RequestFault | BulkFault | TokenFault): void {
+    if (TOKEN_KINDS.has(fault.kind)) {
+      const tokenFault = fault as TokenFault;
+      this.tokenFaults.push({ fault: tokenFault, remaining: tokenFault.count ?? 1 });
+    } else if (REQUEST_KINDS.has(fault.kind)) {
       const requestFault = fault as RequestFault;
       const remaining = requestFault.count ?? (requestFault.kind === "locked" ? Number.POSITIVE_INFINITY : 1);
       this.requestFaults.push({ fault: requestFault, remaining });
@@ -57,6 +71,7 @@ export class FaultQueue {
   clear(): void {
     this.requestFaults = [];
     this.bulkFaults = [];
+    this.tokenFaults = [];
     this.random = undefined;
   }
 
@@ -71,14 +86,22 @@ export class FaultQueue {
     return undefined;
   }
 
+  takeTokenFault(): TokenFault | undefined {
+    const pending = this.tokenFaults[0];
+    if (!pending) return undefined;
+    pending.remaining -= 1;
+    if (pending.remaining <= 0) this.tokenFaults.shift();
+    return pending.fault;
+  }
+
   takeBulkFaults(): BulkFault[] {
     const faults = this.bulkFaults;
     this.bulkFaults = [];
     return faults;
   }
 
-  pending(): { request: RequestFault[]; bulk: BulkFault[]; random: boolean } {
-    return { request: this.requestFaults.map((p) => p.fault), bulk: [...this.bulkFaults], random: !!this.random };
+  pending(): { request: RequestFault[]; bulk: BulkFault[]; token: TokenFault[]; random: boolean } {
+    return { request: this.requestFaults.map((p) => p.fault), bulk: [...this.bulkFaults], token: this.tokenFaults.map((p) => p.fault), random: !!this.random };
   }
 }
 

@@ -63,7 +63,7 @@ async function route(deps: RouterDeps, req: IncomingMessage, url: URL, res: Serv
     if (graphql[1] !== SHOPIFY_API_VERSION) return jsonReply(404, SHOPIFY_BODIES.notFound);
     return deps.graphql.handle(shop, headerValue(req, "x-shopify-access-token"), await readBody(req));
   }
-  if (path === "/admin/oauth/access_token" && req.method === "POST") return tokenRequest(deps, req, shop);
+  if (path === "/admin/oauth/access_token" && req.method === "POST") return tokenRequest(deps, req, shop, res);
   return jsonReply(404, SHOPIFY_BODIES.notFound);
 }
 
@@ -77,8 +77,20 @@ function adminFrame(deps: RouterDeps, shopDomain: string, tokenPath: string | un
   return { status: 200, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" }, body: adminFramePage(shop, src, new URL(src).origin) };
 }
 
-async function tokenRequest(deps: RouterDeps, req: IncomingMessage, shop: ShopState): Promise<HttpReply> {
+async function tokenRequest(deps: RouterDeps, req: IncomingMessage, shop: ShopState, res: ServerResponse): Promise<HttpReply | null> {
   const raw = await readBody(req);
+  const fault = shop.faults.takeTokenFault();
+  if (fault?.kind === "tokenHttp") return jsonReply(fault.status, fault.status === 500 ? SHOPIFY_BODIES.serverError : fault.status === 502 ? SHOPIFY_BODIES.badGateway : SHOPIFY_BODIES.unavailable);
+  if (fault?.kind === "tokenRefused") return jsonReply(400, { error: fault.error ?? "invalid_request", error_description: "The token request was refused" });
+  const reply = tokenReply(deps, req, shop, raw);
+  if (fault?.kind === "tokenAnswerLost") {
+    res.destroy(); // done, but the app never hears of it
+    return null;
+  }
+  return reply;
+}
+
+function tokenReply(deps: RouterDeps, req: IncomingMessage, shop: ShopState, raw: string): HttpReply {
   const contentType = headerValue(req, "content-type") ?? "";
   let params: Record<string, string>;
   if (contentType.includes("application/json")) {

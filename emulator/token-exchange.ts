@@ -5,8 +5,19 @@ import type { ShopState } from "./store";
 
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ONLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:online-access-token";
+export const OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token";
 const ACCESS_TOKEN_SECONDS = 3_600;
 const REFRESH_TOKEN_SECONDS = 7_776_000; // 90 days
+// A lost migration answer can be recovered by exchanging the original token again, for this long.
+const MIGRATION_RECOVERY_MS = 7 * 86_400_000;
+
+// What a migration issued, so that an exchange of the same original token can return it again.
+interface Migration {
+  shop: string;
+  accessToken: string;
+  refreshToken: string;
+  at: number;
+}
 
 export interface TokenIssuerOptions {
   apiKey?: string;
@@ -23,6 +34,8 @@ export class TokenIssuer {
   private readonly codes = new Map<string, string>();
   private readonly refreshTokens = new Map<string, string>();
   private readonly refreshExpiresAt = new Map<string, number>();
+  // Original non-expiring token -> the pair its migration issued.
+  private readonly migrations = new Map<string, Migration>();
 
   constructor(private readonly options: TokenIssuerOptions) {}
 
@@ -48,6 +61,9 @@ export class TokenIssuer {
       return jsonReply(401, { error: "invalid_client", error_description: "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method." });
     }
     const expiring = params.expiring === "1";
+    if (params.grant_type === TOKEN_EXCHANGE_GRANT && params.subject_token_type === OFFLINE_TOKEN_TYPE) {
+      return this.migrate(shop, params.subject_token ?? "");
+    }
     if (params.grant_type === TOKEN_EXCHANGE_GRANT) {
       const verified = verifySessionToken(params.subject_token ?? "", this.options.apiSecret, this.options.nowMs());
       if (!verified.ok) return jsonReply(400, { error: "invalid_subject_token", error_description: `Session token is invalid: ${verified.reason}` });
@@ -77,7 +93,38 @@ export class TokenIssuer {
     return jsonReply(400, { error: "unsupported_grant_type", error_description: `Unsupported grant type ${params.grant_type ?? "(none)"}` });
   }
 
+  // Migrating a non-expiring offline token ("Migrate to expiring offline access tokens": token exchange with the
+  // non-expiring token as subject_token and subject_token_type offline-access-token). The original token stops working
+  // for the Admin API. Exchanging it again within seven days returns the same pair (its access token's expiry
+  // extended), until that pair is refreshed or a later token acquisition replaces it ("More resilient token exchanges
+  // when migrating tokens without a user session"); anything else is refused.
+  private migrate(shop: ShopState, original: string): HttpReply {
+    const refused = jsonReply(400, { error: "invalid_subject_token", error_description: "The subject token is not a valid non-expiring offline access token for this shop" });
+    const earlier = this.migrations.get(original);
+    if (earlier) {
+      const recoverable = earlier.shop === shop.domain && this.options.nowMs() - earlier.at < MIGRATION_RECOVERY_MS
+        && this.refreshTokens.get(earlier.refreshToken) === shop.domain && shop.tokens.has(earlier.accessToken);
+      if (!recoverable) return refused;
+      const now = this.options.nowMs();
+      shop.tokenExpiresAt.set(earlier.accessToken, now + ACCESS_TOKEN_SECONDS * 1000);
+      const refreshExpiresIn = Math.floor(((this.refreshExpiresAt.get(earlier.refreshToken) ?? now) - now) / 1000);
+      return jsonReply(200, { access_token: earlier.accessToken, scope: shop.scopes, expires_in: ACCESS_TOKEN_SECONDS, refresh_token: earlier.refreshToken, refresh_token_expires_in: refreshExpiresIn });
+    }
+    // Only a live token of this shop that never expires can be migrated.
+    if (!original || !shop.tokens.has(original) || shop.tokenExpiresAt.has(original)) return refused;
+    shop.tokens.delete(original);
+    const issued = this.offline(shop, true) as { access_token: string; refresh_token: string };
+    this.migrations.set(original, { shop: shop.domain, accessToken: issued.access_token, refreshToken: issued.refresh_token, at: this.options.nowMs() });
+    return jsonReply(200, issued);
+  }
+
+  private forgetMigrations(domain: string): void {
+    for (const [original, migration] of this.migrations) if (migration.shop === domain) this.migrations.delete(original);
+  }
+
   private offline(shop: ShopState, expiring: boolean): Record<string, unknown> {
+    // A new offline token for the shop replaces whatever an earlier migration issued: no recovery from then on.
+    this.forgetMigrations(shop.domain);
     const accessToken = `shpat_${randomBytes(16).toString("hex")}`;
     shop.tokens.add(accessToken);
     if (!expiring) return { access_token: accessToken, scope: shop.scopes };

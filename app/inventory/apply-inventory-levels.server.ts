@@ -8,7 +8,8 @@ import type { InventoryLevelChange } from "./inventory-level";
 //    (webhooks arrive late and out of order): newer means a later Shopify updated_at, or the same updated_at seen
 //    later (observed_at), because Shopify does not promise that every change moves updatedAt;
 // 2. each item's variant gets marketplace_available() (the sum over the marketplace's locations, the one definition
-//    every path shares: docs/decisions/008) and, when the source says, InventoryItem.tracked and inventoryPolicy.
+//    every path shares: docs/decisions/008) and, when the source says, InventoryItem.tracked and inventoryPolicy;
+//    tracked is also kept on the item's stored levels, for a variant not known yet.
 // Levels of items we do not have yet are stored too: when the product sync brings the variant, its quantity is there.
 
 export interface ApplyResult {
@@ -58,6 +59,13 @@ SELECT (SELECT n FROM stale) AS stale, (SELECT count(*)::int FROM written) AS wr
 const WRITE_VARIANTS = `
 WITH items AS (
   SELECT * FROM unnest($2::bigint[], $3::boolean[], $4::"InventoryPolicy"[]) AS i(inventory_item_id, tracked, policy)
+),
+-- Tracking is remembered with the item's stored levels, for a variant a products/* webhook brings later.
+remembered AS (
+  UPDATE inventory_level l SET tracked = i.tracked
+    FROM items i
+   WHERE l.shop = $1 AND l.inventory_item_id = i.inventory_item_id AND i.tracked IS NOT NULL
+     AND l.tracked IS DISTINCT FROM i.tracked
 ),
 matched AS (
   SELECT i.*, v.id AS variant_id,

@@ -2,6 +2,8 @@ import { recentAdminActions } from "~/admin-actions/record-admin-action.server";
 import { getCatalogHealth } from "~/analytics/catalog-health.server";
 import { prisma } from "~/db.server";
 import { listJobs } from "~/jobs/job-inspection.server";
+import { RECONCILIATION_HISTORY_DAYS } from "~/components/ReconciliationCorrectionsCard";
+import { reconciliationCorrections } from "~/inventory/reconciliation-corrections.server";
 import { lastFinishedProductSync, productSyncsInProgress } from "~/sync/product-sync-progress.server";
 
 // One merchant on the admin pages: connection, health, their last sync events, queued jobs and who did what, and
@@ -9,10 +11,10 @@ import { lastFinishedProductSync, productSyncsInProgress } from "~/sync/product-
 
 const RECENT_EVENTS = 20;
 
-export async function loadMerchantAdminDetail(shop: string) {
+export async function loadMerchantAdminDetail(shop: string, now = new Date()) {
   const [health] = await getCatalogHealth({ shops: [shop] });
   if (!health) return null;
-  const [connection, events, jobs, actions, reconciliation, syncsRunning, lastProductSync] = await Promise.all([
+  const [connection, events, jobs, actions, reconciliation, syncsRunning, lastProductSync, corrections] = await Promise.all([
     prisma.merchantConnection.findUniqueOrThrow({
       where: { shop },
       select: {
@@ -36,6 +38,7 @@ export async function loadMerchantAdminDetail(shop: string) {
     lastReconciliation(shop),
     productSyncsInProgress({ shop }),
     lastFinishedProductSync(shop),
+    reconciliationCorrections({ shop, from: new Date(now.getTime() - RECONCILIATION_HISTORY_DAYS * 86_400_000), to: now }),
   ]);
   return {
     health,
@@ -44,6 +47,7 @@ export async function loadMerchantAdminDetail(shop: string) {
     jobs: jobs.jobs,
     actions: actions.map(({ id, adminEmail, action, createdAt }) => ({ id, adminEmail, action, createdAt })),
     reconciliation,
+    reconciliationCorrections: corrections,
     productSync: { inProgress: syncsRunning, lastRun: lastProductSync },
   };
 }

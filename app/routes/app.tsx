@@ -29,6 +29,7 @@ export default function App() {
           Marketplace Sync
         </Link>
         <Link to="/app/products">Products</Link>
+        <Link to="/app/locations">Locations</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

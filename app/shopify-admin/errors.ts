@@ -26,6 +26,14 @@ export class ShopifyTokenRefreshFailedError extends ShopifyAccessRevokedError {
   }
 }
 
+// Shopify refused to exchange a non-expiring offline token for an expiring one (4xx). Not in itself a lost access:
+// the old token is used while Shopify takes it; only a 401 for it as well loses the shop.
+export class ShopifyTokenMigrationRefusedError extends ShopifyAdminError {
+  constructor(shop: string, reason: string) {
+    super(`Shopify refused to migrate the non-expiring offline token of ${shop} to an expiring one (${reason})`, shop);
+  }
+}
+
 // 423: Shopify locked the store (fraud checks, unpaid plan). Try again much later.
 export class ShopifyStoreLockedError extends ShopifyAdminError {
   constructor(shop: string) {

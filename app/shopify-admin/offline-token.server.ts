@@ -1,8 +1,9 @@
 import type pg from "pg";
 import { pgPool, withTransaction } from "~/db.server";
 import { env } from "~/env.server";
+import { logger } from "~/lib/logger.server";
 import { shopOrigin } from "./admin-api-url";
-import { ShopifyAccessRevokedError, ShopifyHttpError, ShopifyTokenRefreshFailedError } from "./errors";
+import { ShopifyAccessRevokedError, ShopifyHttpError, ShopifyTokenMigrationRefusedError, ShopifyTokenRefreshFailedError } from "./errors";
 
 // The shop's offline access token for background work, read from the stored session on every request so that a
 // long job picks up a token another job (or a webhook) refreshed meanwhile.
@@ -13,6 +14,12 @@ import { ShopifyAccessRevokedError, ShopifyHttpError, ShopifyTokenRefreshFailedE
 // jobs of one shop refreshing at once would both spend it and the second would lose the shop, so a refresh holds
 // the session row's lock (SELECT ... FOR UPDATE) and re-reads the row after taking it: whoever comes second finds
 // the new token and uses it.
+//
+// A shop installed before expiring tokens were turned on still has a non-expiring token (no expiry, no refresh
+// token), which Shopify stops accepting on 2027-01-01. Its first use migrates it: a token exchange of the old token
+// for an expiring pair ("Migrate to expiring offline access tokens", docs/decisions/004), under the same lock.
+
+const log = logger.child({ scope: "shopify-token" });
 
 /**
  * Refresh this long before the stored expiry. Above the library's own five minutes
@@ -52,15 +59,41 @@ const SESSION_COLUMNS = "access_token, expires, refresh_token, refresh_token_exp
 
 export function offlineTokenSource(shop: string, options: OfflineTokenOptions = {}): AccessTokenSource {
   const now = options.now ?? Date.now;
+  // A migration that failed is tried once per source (per job, per library load), not before every request.
+  let migrationFailed = false;
   return {
     async current() {
       const row = await readSession(pgPool(), shop, false);
+      if (isNonExpiring(row)) {
+        if (migrationFailed) return row.access_token;
+        try {
+          return await migrateUnderLock(shop, { ...options, now });
+        } catch (error) {
+          // The old token still works until Shopify says otherwise: a refused or failed migration is logged and the
+          // work goes on with it; a 401 then goes through afterUnauthorized like any other.
+          migrationFailed = true;
+          if (!(error instanceof ShopifyTokenMigrationRefusedError || error instanceof ShopifyHttpError)) throw error;
+          log.warn({ shop, outcome: "migration-failed" }, `${error.message}; using the non-expiring token meanwhile`);
+          return row.access_token;
+        }
+      }
       if (!expiresSoon(row, now())) return row.access_token;
       return refreshUnderLock(shop, { ...options, now }, (locked) => expiresSoon(locked, now()));
     },
     async afterUnauthorized(rejected) {
-      // A token without a refresh token (a non-expiring one) cannot be renewed: the 401 means what it always meant.
-      return refreshUnderLock(shop, { ...options, now }, (locked) => locked.access_token === rejected || expiresSoon(locked, now()));
+      const locked = { ...options, now };
+      // A non-expiring token Shopify rejects may be one it already migrated while its answer was lost: exchanging it
+      // again returns the same pair for seven days. A refusal then means the access is gone.
+      const row = await readSession(pgPool(), shop, false);
+      if (isNonExpiring(row) && row.access_token === rejected) {
+        try {
+          return await migrateUnderLock(shop, locked);
+        } catch (error) {
+          if (error instanceof ShopifyTokenMigrationRefusedError) throw new ShopifyAccessRevokedError(shop, `${error.message}, and rejected the token itself (401): the app must be opened again from the shop's admin`);
+          throw error;
+        }
+      }
+      return refreshUnderLock(shop, locked, (current) => current.access_token === rejected || expiresSoon(current, now()));
     },
   };
 }
@@ -68,6 +101,10 @@ export function offlineTokenSource(shop: string, options: OfflineTokenOptions = 
 /** Loads the offline session through the same lock, refreshing it when it expires soon (the library's path). */
 export async function ensureFreshOfflineSession(shop: string, options: OfflineTokenOptions = {}): Promise<void> {
   await offlineTokenSource(shop, options).current();
+}
+
+function isNonExpiring(row: SessionRow): boolean {
+  return row.expires === null && row.refresh_token === null;
 }
 
 function expiresSoon(row: SessionRow, nowMs: number): boolean {
@@ -93,23 +130,47 @@ async function refreshUnderLock(shop: string, options: OfflineTokenOptions & { n
     if (row.refresh_token_expires && row.refresh_token_expires.getTime() <= options.now()) {
       throw new ShopifyTokenRefreshFailedError(shop, "the refresh token expired");
     }
-    const refreshed = await requestRefresh(shop, row.refresh_token, options);
-    const issuedAt = options.now();
-    await client.query(
-      `UPDATE session SET access_token = $2, expires = $3, refresh_token = $4, refresh_token_expires = $5, scope = COALESCE($6, scope)
-        WHERE id = $1`,
-      [
-        offlineSessionId(shop),
-        refreshed.access_token,
-        new Date(issuedAt + refreshed.expires_in * 1000),
-        refreshed.refresh_token,
-        new Date(issuedAt + refreshed.refresh_token_expires_in * 1000),
-        refreshed.scope ?? null,
-      ],
-    );
+    const refreshed = await requestToken(shop, options, "token refresh", { grant_type: "refresh_token", refresh_token: row.refresh_token }, (reason) => new ShopifyTokenRefreshFailedError(shop, reason));
+    await storeIssued(client, shop, refreshed, options.now());
     return refreshed.access_token;
   });
 }
+
+async function migrateUnderLock(shop: string, options: OfflineTokenOptions & { now: () => number }): Promise<string> {
+  return withTransaction(async (client) => {
+    const row = await readSession(client, shop, true);
+    // Migrated meanwhile (another job, a webhook, a reinstall): use what is stored now.
+    if (!isNonExpiring(row)) return row.access_token;
+    const issued = await requestToken(shop, options, "token migration", {
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: row.access_token,
+      subject_token_type: OFFLINE_ACCESS_TOKEN_TYPE,
+      requested_token_type: OFFLINE_ACCESS_TOKEN_TYPE,
+      expiring: "1",
+    }, (reason) => new ShopifyTokenMigrationRefusedError(shop, reason));
+    await storeIssued(client, shop, issued, options.now());
+    log.info({ shop, outcome: "migrated" }, `the non-expiring offline token of ${shop} was exchanged for an expiring one`);
+    return issued.access_token;
+  });
+}
+
+async function storeIssued(client: pg.PoolClient, shop: string, issued: RefreshResponse, issuedAt: number): Promise<void> {
+  await client.query(
+    `UPDATE session SET access_token = $2, expires = $3, refresh_token = $4, refresh_token_expires = $5, scope = COALESCE($6, scope)
+      WHERE id = $1`,
+    [
+      offlineSessionId(shop),
+      issued.access_token,
+      new Date(issuedAt + issued.expires_in * 1000),
+      issued.refresh_token,
+      new Date(issuedAt + issued.refresh_token_expires_in * 1000),
+      issued.scope ?? null,
+    ],
+  );
+}
+
+const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+const OFFLINE_ACCESS_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token";
 
 interface RefreshResponse {
   access_token: string;
@@ -119,10 +180,17 @@ interface RefreshResponse {
   scope?: string;
 }
 
-// POST /admin/oauth/access_token with grant_type=refresh_token. A 4xx (invalid_grant: the refresh token was used,
-// revoked or expired; invalid_client) cannot be retried and loses the shop; a 5xx or a network failure is transient
-// and fails only this attempt of the job, leaving the stored refresh token as it was.
-async function requestRefresh(shop: string, refreshToken: string, options: OfflineTokenOptions): Promise<RefreshResponse> {
+// POST /admin/oauth/access_token (a refresh, or a migration's token exchange). A 4xx (invalid_grant: the refresh token
+// was used, revoked or expired; invalid_subject_token; invalid_client) cannot be retried: `refused` says what it
+// means. A 5xx or a network failure is transient: a ShopifyHttpError that fails only this attempt of the job, leaving
+// the stored tokens as they were.
+async function requestToken(
+  shop: string,
+  options: OfflineTokenOptions,
+  what: string,
+  grant: Record<string, string>,
+  refused: (reason: string) => Error,
+): Promise<RefreshResponse> {
   const { SHOPIFY_API_KEY, SHOPIFY_API_SECRET } = env();
   let response: Response;
   let text: string;
@@ -130,19 +198,17 @@ async function requestRefresh(shop: string, refreshToken: string, options: Offli
     response = await (options.fetch ?? fetch)(`${shopOrigin(shop)}/admin/oauth/access_token`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ client_id: SHOPIFY_API_KEY, client_secret: SHOPIFY_API_SECRET, grant_type: "refresh_token", refresh_token: refreshToken }),
+      body: JSON.stringify({ client_id: SHOPIFY_API_KEY, client_secret: SHOPIFY_API_SECRET, ...grant }),
       signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS),
     });
     text = await response.text();
   } catch (error) {
-    throw new ShopifyHttpError(shop, null, `token refresh: ${(error as Error).message}`);
+    throw new ShopifyHttpError(shop, null, `${what}: ${(error as Error).message}`);
   }
-  if (response.status >= 400 && response.status < 500) {
-    throw new ShopifyTokenRefreshFailedError(shop, `Shopify answered ${response.status} ${oauthError(text)}`);
-  }
-  if (!response.ok) throw new ShopifyHttpError(shop, response.status, `token refresh: ${text.slice(0, 200)}`);
+  if (response.status >= 400 && response.status < 500) throw refused(`Shopify answered ${response.status} ${oauthError(text)}`);
+  if (!response.ok) throw new ShopifyHttpError(shop, response.status, `${what}: ${text.slice(0, 200)}`);
   const body = parseRefresh(text);
-  if (!body) throw new ShopifyHttpError(shop, response.status, "token refresh: unreadable answer");
+  if (!body) throw new ShopifyHttpError(shop, response.status, `${what}: unreadable answer`);
   return body;
 }
 

@@ -102,14 +102,21 @@ RETURNING p.id`;
 
 // All of the payload's variants in one statement, each guarded by its own updated_at. The quantity is never the
 // payload's (a sum over every location): a new variant gets marketplace_available() from the levels already read,
-// a known one keeps its own unless its inventory item changed. The REST payload says nothing reliable about
-// tracking, so inventory_tracked is left to the paths that read InventoryItem.tracked.
+// a known one keeps its own unless its inventory item changed. Tracking likewise: the REST payload carries no
+// tracking at all (Shopify's products/update sample has no `inventory_management` since the 2024-04 product model;
+// it is InventoryItem.tracked), so a new variant, or one with another inventory item, takes the tracking the
+// inventory paths stored with the item's levels (ITEM_TRACKED), else Shopify's default, tracked; the export reads
+// InventoryItem.tracked itself, and the inventory paths correct both.
+const ITEM_TRACKED = `(SELECT l.tracked FROM inventory_level l
+                         WHERE l.shop = $1 AND l.inventory_item_id = x.inventory_item_id AND l.tracked IS NOT NULL
+                         ORDER BY l.observed_at DESC LIMIT 1)`;
 const UPSERT_VARIANTS = `
 INSERT INTO product_variant AS v (shop, id, product_id, title, sku, price, compare_at_price, inventory_item_id,
-                                  available_quantity, inventory_policy, shopify_updated_at, synced_at, deleted_at)
+                                  available_quantity, inventory_tracked, inventory_policy, shopify_updated_at,
+                                  synced_at, deleted_at)
 SELECT $1, x.id, $2, x.title, x.sku, x.price, x.compare_at_price, x.inventory_item_id,
        CASE WHEN x.inventory_item_id IS NULL THEN NULL ELSE marketplace_available($1, x.inventory_item_id) END,
-       coalesce(x.inventory_policy, 'DENY'), x.updated_at, $3, NULL
+       coalesce(${ITEM_TRACKED}, true), coalesce(x.inventory_policy, 'DENY'), x.updated_at, $3, NULL
   FROM jsonb_to_recordset($4::jsonb) AS x(id bigint, title text, sku text, price numeric(14,2),
        compare_at_price numeric(14,2), inventory_item_id bigint, inventory_policy "InventoryPolicy", updated_at timestamptz)
 ON CONFLICT (shop, id) DO UPDATE SET
@@ -117,6 +124,8 @@ ON CONFLICT (shop, id) DO UPDATE SET
   compare_at_price = excluded.compare_at_price, inventory_item_id = excluded.inventory_item_id,
   available_quantity = CASE WHEN v.inventory_item_id IS NOT DISTINCT FROM excluded.inventory_item_id
                             THEN v.available_quantity ELSE excluded.available_quantity END,
+  inventory_tracked = CASE WHEN v.inventory_item_id IS NOT DISTINCT FROM excluded.inventory_item_id
+                           THEN v.inventory_tracked ELSE excluded.inventory_tracked END,
   inventory_policy = excluded.inventory_policy,
   shopify_updated_at = excluded.shopify_updated_at, synced_at = excluded.synced_at, deleted_at = NULL
 WHERE v.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL OR excluded.shopify_updated_at >= v.shopify_updated_at`;

@@ -46,7 +46,7 @@ describe("merchant pages inside the emulated Shopify admin", () => {
     await page.reload();
     await app.getByText("Approved", { exact: true }).first().waitFor();
     // ui-nav-menu's links are shown by the admin, not inside the app.
-    await expect.poll(() => page.locator("#app-nav a").allTextContents(), SLOW).toEqual(["Marketplace Sync", "Products"]);
+    await expect.poll(() => page.locator("#app-nav a").allTextContents(), SLOW).toEqual(["Marketplace Sync", "Products", "Locations"]);
 
     // The form posts with fetch: App Bridge adds the session token, the app answers.
     await app.getByRole("button", { name: "Sync products now" }).click();

@@ -44,3 +44,47 @@ describe("expiring offline access tokens", () => {
     expect(reused).toMatchObject({ status: 400, json: { error: "invalid_grant" } });
   });
 });
+
+describe("migrating a non-expiring offline token", () => {
+  const migration = (token: string) => ({
+    grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+    subject_token: token,
+    subject_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+    requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+    expiring: "1",
+  });
+
+  it("gives an expiring pair and retires the old token; exchanging it again returns the same pair until it is refreshed", async () => {
+    const shop = createTestShop(emulator, { domain: "migrating.myshopify.com" });
+    const migrated = await tokenRequest(shop.domain, migration(shop.accessToken));
+    expect(migrated.status).toBe(200);
+    expect(migrated.json).toMatchObject({ expires_in: 3600, refresh_token: expect.stringMatching(/^shprt_/) });
+    expect((await rawGraphql(emulator, shop.domain, shop.accessToken, "{ shop { name } }")).status).toBe(401);
+    expect((await rawGraphql(emulator, shop.domain, String(migrated.json.access_token), "{ shop { name } }")).status).toBe(200);
+
+    // A lost answer is recovered by exchanging the original token again: the same pair.
+    const again = await tokenRequest(shop.domain, migration(shop.accessToken));
+    expect(again.json).toMatchObject({ access_token: migrated.json.access_token, refresh_token: migrated.json.refresh_token });
+
+    // Once the pair is refreshed, the original token migrates no more.
+    expect((await tokenRequest(shop.domain, { grant_type: "refresh_token", refresh_token: String(migrated.json.refresh_token) })).status).toBe(200);
+    expect(await tokenRequest(shop.domain, migration(shop.accessToken))).toMatchObject({ status: 400, json: { error: "invalid_subject_token" } });
+  });
+
+  it("refuses an unknown, revoked or expiring token, and a recovery after seven days", async () => {
+    const shop = createTestShop(emulator, { domain: "migrating-refused.myshopify.com" });
+    expect((await tokenRequest(shop.domain, migration("shpat_unknown"))).status).toBe(400);
+    const { code } = emulator.control.issueAuthCode({ shop: shop.domain });
+    const expiring = await tokenRequest(shop.domain, { code, expiring: "1" });
+    expect((await tokenRequest(shop.domain, migration(String(expiring.json.access_token)))).status).toBe(400);
+
+    const migrated = await tokenRequest(shop.domain, migration(shop.accessToken));
+    expect(migrated.status).toBe(200);
+    offsetMs += 7 * 86_400_000;
+    expect((await tokenRequest(shop.domain, migration(shop.accessToken))).status).toBe(400);
+
+    const other = createTestShop(emulator, { domain: "migrating-revoked.myshopify.com" });
+    emulator.control.revokeTokens({ shop: other.domain });
+    expect(await tokenRequest(other.domain, migration(other.accessToken))).toMatchObject({ status: 400, json: { error: "invalid_subject_token" } });
+  });
+});

@@ -4,7 +4,9 @@ import { prisma } from "~/db.server";
 import { syncInventory } from "~/inventory/sync-inventory.server";
 import { releaseWorkerUtils } from "~/jobs/queue.server";
 import { createInventorySyncTask } from "~/jobs/tasks/inventory-sync.server";
-import { lastReconciliation } from "~/merchants/merchant-admin-detail.server";
+import { reconciliationCorrections } from "~/inventory/reconciliation-corrections.server";
+import { lastReconciliation, loadMerchantAdminDetail } from "~/merchants/merchant-admin-detail.server";
+import { loadSyncMonitor } from "~/monitoring/load-sync-monitor.server";
 import type { RunningEmulator } from "../../emulator";
 import { adjustableClock, emulatedShop, localQuantities, shopifyQuantities, startClockedEmulator } from "./emulated-shop";
 
@@ -62,6 +64,17 @@ describe("the daily inventory reconciliation", () => {
     clock.advance(24 * 60 * MINUTE);
     await reconcile({ shop }, helpers);
     expect(await lastReconciliation(shop)).toMatchObject({ corrected: 0 });
+
+    // Per shop, over a range: what the staff dashboard and the merchant's admin page show.
+    const everything = { from: new Date(0), to: new Date(Date.now() + 60 * MINUTE) };
+    expect(await reconciliationCorrections({ ...everything, shop })).toEqual([
+      { shop, runs: 2, corrected: 1, levels: 120, lastAt: expect.any(Date), lastCorrected: 0 },
+    ]);
+    const monitor = await loadSyncMonitor(new URLSearchParams({ shop }));
+    expect(monitor.reconciliation).toMatchObject([{ shop, runs: 2, corrected: 1 }]);
+    expect((await loadMerchantAdminDetail(shop))!.reconciliationCorrections).toMatchObject([{ shop, runs: 2, corrected: 1, lastCorrected: 0 }]);
+    // The hourly runs (mode incremental or full) are not reconciliations.
+    expect(await reconciliationCorrections({ ...everything, shop: "nobody.myshopify.com" })).toEqual([]);
   });
 
   it("repairs a missed inventory_levels/disconnect: the item is no longer stocked at the marketplace's location", async () => {

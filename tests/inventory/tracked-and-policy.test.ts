@@ -6,6 +6,7 @@ import { syncInventory } from "~/inventory/sync-inventory.server";
 import { releaseWorkerUtils } from "~/jobs/queue.server";
 import { createAdminClient } from "~/shopify-admin/admin-client.server";
 import { BULK_PRODUCT_EXPORT_QUERY } from "~/shopify-admin/operations";
+import { applyProductWebhook } from "~/sync/apply-product-webhook.server";
 import { ingestBulkExport } from "~/sync/bulk-export-ingest.server";
 import type { RunningEmulator } from "../../emulator";
 import { rawGraphql, waitUntil } from "../support/emulator";
@@ -48,6 +49,14 @@ async function sellable(shop: string): Promise<Record<string, boolean>> {
     [shop],
   );
   return Object.fromEntries(rows.map((r) => [r.id, r.sellable]));
+}
+
+async function productCreateDeliveries(shop: string) {
+  for (const product of emulator.control.listProducts({ shop, limit: 10 })) {
+    emulator.control.sendWebhook({ shop, topic: "products/create", productId: product.legacyResourceId });
+  }
+  await emulator.control.waitForWebhooks();
+  return emulator.control.webhookDeliveries({ shop, topic: "products/create" });
 }
 
 async function runExport(shop: string, token: string) {
@@ -102,5 +111,29 @@ describe("untracked and continue-selling variants", () => {
     emulator.control.updateVariant({ shop, variantId: ids.untracked, tracked: true });
     await syncInventory({ shop, client, now: clock.now, reconcile: true });
     expect((await sellable(shop))[ids.untracked]).toBe(false);
+  });
+
+  it("a variant first brought by products/create takes its item's tracking from the levels already read, as the export would", async () => {
+    const { shop, ids, client } = await shopWithUntrackedAndContinue("untracked-webhook.myshopify.com");
+    const deliveries = await productCreateDeliveries(shop);
+    expect(JSON.stringify(deliveries.map((d) => d.payload))).not.toContain("inventory_management");
+    const carries = (variantId: string) => (d: (typeof deliveries)[number]) => JSON.stringify(d.payload).includes(`"id":${variantId}`);
+    const first = deliveries.find(carries(ids.inStock))!;
+    const others = deliveries.filter((d) => d !== first);
+    // One product is known (the tracked one in stock); the inventory sync reads every level, the others' before their product is known.
+    await applyProductWebhook({ shop, topic: "products/create", payload: first.payload, triggeredAt: first.triggeredAt, now: clock.now() });
+    const read = await syncInventory({ shop, client, now: clock.now });
+    expect(read.unknown).toBe(3);
+    // Then their products/create arrive, whose REST payload says nothing about tracking.
+    for (const delivery of others) {
+      await applyProductWebhook({ shop, topic: "products/create", payload: delivery.payload, triggeredAt: delivery.triggeredAt, now: clock.now() });
+    }
+
+    expect(await sellable(shop)).toEqual({ [ids.untracked]: true, [ids.continues]: true, [ids.soldOut]: false, [ids.inStock]: true });
+
+    // A later products/update keeps it (the same inventory item), whatever its payload lacks.
+    const untrackedDelivery = deliveries.find(carries(ids.untracked))!;
+    await applyProductWebhook({ shop, topic: "products/update", payload: untrackedDelivery.payload, now: clock.now() });
+    expect((await sellable(shop))[ids.untracked]).toBe(true);
   });
 });

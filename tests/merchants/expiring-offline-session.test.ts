@@ -57,4 +57,20 @@ describe("expiring offline access tokens in the app's configuration", () => {
     const again = await unauthenticated.admin(shop);
     expect(again.session.accessToken).not.toBe(stored.accessToken);
   });
+
+  it("the library's load of a shop still on a non-expiring token migrates it first (webhooks, unauthenticated.admin)", async () => {
+    const shop = "library-migrate.myshopify.com";
+    const installed = await install(shop);
+    // As a shop installed before expiring tokens were turned on has it: a token that never expires, nothing else.
+    const original = app.emulator.control.getShop({ shop }).accessToken;
+    await prisma.session.update({ where: { id: installed.id }, data: { accessToken: original, expires: null, refreshToken: null, refreshTokenExpires: null } });
+
+    const { session } = await unauthenticated.admin(shop);
+
+    expect(session.accessToken).not.toBe(original);
+    const stored = await offlineSession(shop);
+    expect(stored.accessToken).toBe(session.accessToken);
+    expect(stored.refreshToken).toMatch(/^shprt_/);
+    expect(stored.expires).not.toBeNull();
+  });
 });

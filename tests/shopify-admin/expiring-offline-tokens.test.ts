@@ -8,7 +8,7 @@ import { TASK } from "~/jobs/task-names";
 import { createInventorySyncTask } from "~/jobs/tasks/inventory-sync.server";
 import { createAdminClient, type AdminClientEvent } from "~/shopify-admin/admin-client.server";
 import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
-import { ShopifyAccessRevokedError, ShopifyTokenRefreshFailedError } from "~/shopify-admin/errors";
+import { ShopifyAccessRevokedError, ShopifyHttpError, ShopifyTokenRefreshFailedError } from "~/shopify-admin/errors";
 import { offlineSessionId, offlineTokenSource } from "~/shopify-admin/offline-token.server";
 import { SHOP_QUERY } from "~/shopify-admin/operations";
 import type { RunningEmulator } from "../../emulator";
@@ -177,6 +177,43 @@ describe("a job with an expiring offline token", () => {
   });
 });
 
+describe("a token endpoint failing with a 5xx while refreshing", () => {
+  it("is transient: the job is retried later, the shop stays active, the refresh token is kept and works on the retry", async () => {
+    const { shop, granted } = await installedWithExpiringToken("refresh-503.myshopify.com");
+    clock.advance(55 * MINUTE); // inside the refresh margin
+    emulator.control.injectFault({ shop, fault: { kind: "tokenHttp", status: 503 } });
+    const task = createInventorySyncTask({ clientFor: (s) => adminClientForShop(s, { now: nowMs }) });
+    const helpers = fakeHelpers();
+
+    await task({ shop }, helpers);
+
+    expect(helpers.added).toHaveLength(1); // the next attempt, queued with backoff
+    expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(true);
+    expect(await storedSession(shop)).toMatchObject({ accessToken: granted.access_token, refreshToken: granted.refresh_token });
+    expect(await prisma.alert.count({ where: { shop, type: "SYNC_FAILURE" } })).toBe(0);
+
+    await task({ shop, _retry: { attempt: 2 } }, fakeHelpers());
+
+    const session = await storedSession(shop);
+    expect(session.refreshToken).not.toBe(granted.refresh_token);
+    expect(session.expires!.getTime()).toBeGreaterThan(nowMs() + 50 * MINUTE);
+    expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(true);
+  });
+
+  it("after a 401 too: the request fails as transient, not as a revoked access", async () => {
+    const { shop, granted } = await installedWithExpiringToken("refresh-401-503.myshopify.com");
+    emulator.control.injectFault({ shop, fault: { kind: "unauthorized" } });
+    emulator.control.injectFault({ shop, fault: { kind: "tokenHttp", status: 502 } });
+    const client = createAdminClient({ shop, accessToken: offlineTokenSource(shop, { now: nowMs }) });
+
+    const failure = await client.request(SHOP_QUERY, {}).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ShopifyHttpError);
+    expect(failure).not.toBeInstanceOf(ShopifyAccessRevokedError);
+    expect((await storedSession(shop)).refreshToken).toBe(granted.refresh_token);
+  });
+});
+
 describe("two refreshes of one shop at once", () => {
   it("spend the refresh token once: the second waits for the lock and takes the token the first stored", async () => {
     const { shop, granted } = await installedWithExpiringToken("concurrent.myshopify.com");
@@ -199,5 +236,120 @@ describe("two refreshes of one shop at once", () => {
     clock.advance(55 * MINUTE);
     const next = await offlineTokenSource(shop, { now: nowMs }).current();
     expect(next).not.toBe(first);
+  });
+});
+
+/** A shop installed before expiring tokens were turned on: its stored session holds a non-expiring token. */
+async function installedWithNonExpiringToken(domain: string, products = 2) {
+  const shop = await emulatedShop(emulator, { domain, products });
+  await prisma.session.create({
+    data: { id: offlineSessionId(domain), shop: domain, state: "", isOnline: false, accessToken: shop.accessToken },
+  });
+  return shop;
+}
+
+function inventorySyncTask() {
+  return createInventorySyncTask({ clientFor: (s) => adminClientForShop(s, { now: nowMs }) });
+}
+
+describe("a shop with a non-expiring offline token (installed before expiring tokens)", () => {
+  it("is migrated on first use: it ends with an expiring token and a refresh token, and its jobs keep working", async () => {
+    const { shop, accessToken: original } = await installedWithNonExpiringToken("migrate.myshopify.com");
+
+    await inventorySyncTask()({ shop }, fakeHelpers());
+
+    const migrated = await storedSession(shop);
+    expect(migrated.accessToken).not.toBe(original);
+    expect(migrated.refreshToken).toMatch(/^shprt_/);
+    expect(migrated.expires!.getTime()).toBeGreaterThan(nowMs());
+    expect(migrated.refreshTokenExpires!.getTime()).toBeGreaterThan(migrated.expires!.getTime());
+    // Shopify takes the old token no more; the new one works.
+    expect((await rawGraphql(emulator, shop, original, "{ shop { name } }")).status).toBe(401);
+    expect((await rawGraphql(emulator, shop, migrated.accessToken, "{ shop { name } }")).status).toBe(200);
+    const [event] = await prisma.syncEvent.findMany({ where: { shop, eventType: "INVENTORY_SYNC" } });
+    expect(event).toMatchObject({ status: "SUCCESS" });
+
+    // Two hours on: the migrated token expired, the next job refreshes it with the stored refresh token.
+    clock.advance(120 * MINUTE);
+    await inventorySyncTask()({ shop }, fakeHelpers());
+    const refreshed = await storedSession(shop);
+    expect(refreshed.accessToken).not.toBe(migrated.accessToken);
+    expect(refreshed.refreshToken).not.toBe(migrated.refreshToken);
+    expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(true);
+  });
+
+  it("two jobs at once migrate it once: the second takes the pair the first stored", async () => {
+    const { shop, accessToken: original } = await installedWithNonExpiringToken("migrate-concurrent.myshopify.com");
+    const counter = refreshCounter(150);
+
+    const [first, second] = await Promise.all([
+      offlineTokenSource(shop, { now: nowMs, fetch: counter.fetch }).current(),
+      offlineTokenSource(shop, { now: nowMs, fetch: counter.fetch }).current(),
+    ]);
+
+    expect(counter.refreshes).toBe(1);
+    expect(first).toBe(second);
+    expect(first).not.toBe(original);
+  });
+
+  it("a lost migration answer is recovered: the 401 for the old token exchanges it again and gets the same pair", async () => {
+    const { shop, accessToken: original } = await installedWithNonExpiringToken("migrate-lost.myshopify.com");
+    // Shopify migrates the token, but its answer never arrives: the app still holds the old token, which Shopify
+    // now rejects.
+    emulator.control.injectFault({ shop, fault: { kind: "tokenAnswerLost" } });
+    const events: AdminClientEvent[] = [];
+    const client = createAdminClient({ shop, accessToken: offlineTokenSource(shop, { now: nowMs }), onEvent: (e) => events.push(e) });
+
+    const data = await client.request(SHOP_QUERY, {});
+
+    expect(data.shop).toBeTruthy();
+    expect(events.filter((e) => e.type === "unauthorized")).toEqual([{ type: "unauthorized", retrying: true }]);
+    const session = await storedSession(shop);
+    expect(session.accessToken).not.toBe(original);
+    expect(session.refreshToken).toMatch(/^shprt_/);
+    expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(true);
+  });
+
+  it("a migration Shopify fails (5xx) leaves the old token in use and the session as it was; a later job migrates", async () => {
+    const { shop, accessToken: original } = await installedWithNonExpiringToken("migrate-5xx.myshopify.com");
+    emulator.control.injectFault({ shop, fault: { kind: "tokenHttp", status: 503 } });
+
+    await inventorySyncTask()({ shop }, fakeHelpers());
+
+    const session = await storedSession(shop);
+    expect(session).toMatchObject({ accessToken: original, expires: null, refreshToken: null });
+    const [event] = await prisma.syncEvent.findMany({ where: { shop, eventType: "INVENTORY_SYNC" } });
+    expect(event).toMatchObject({ status: "SUCCESS" });
+
+    await inventorySyncTask()({ shop }, fakeHelpers());
+    expect((await storedSession(shop)).refreshToken).toMatch(/^shprt_/);
+  });
+
+  it("a refused migration of a token Shopify still takes: the job goes on with it, and the refusal is logged", async () => {
+    const { shop, accessToken: original } = await installedWithNonExpiringToken("migrate-refused.myshopify.com");
+    // Shopify answers the exchange 400 and does nothing, while its Admin API still takes the old token.
+    emulator.control.injectFault({ shop, fault: { kind: "tokenRefused" } });
+    const counter = refreshCounter();
+    const client = createAdminClient({ shop, accessToken: offlineTokenSource(shop, { now: nowMs, fetch: counter.fetch }) });
+
+    await client.request(SHOP_QUERY, {});
+    await client.request(SHOP_QUERY, {});
+
+    expect(counter.refreshes).toBe(1); // tried once per job, not before every request
+    expect(await storedSession(shop)).toMatchObject({ accessToken: original, expires: null, refreshToken: null });
+  });
+
+  it("a refused migration of a token Shopify rejects too is a lost access: the shop is deactivated, saying why", async () => {
+    const { shop } = await installedWithNonExpiringToken("migrate-revoked.myshopify.com");
+    emulator.control.revokeTokens({ shop });
+    const helpers = fakeHelpers();
+
+    await expect(inventorySyncTask()({ shop }, helpers)).rejects.toBeInstanceOf(PermanentJobError);
+
+    expect(helpers.added).toHaveLength(0);
+    expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(false);
+    const [event] = await prisma.syncEvent.findMany({ where: { shop, eventType: "INVENTORY_SYNC" } });
+    expect(event).toMatchObject({ status: "FAILURE" });
+    expect(event.errorMessage).toContain("refused to migrate the non-expiring offline token");
   });
 });

@@ -2,6 +2,7 @@ import { Form } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
 import { ProductSyncProgressCard, type FinishedProductSyncView, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
+import { RECONCILIATION_HISTORY_DAYS, ReconciliationCorrectionsCard, type ReconciliationCorrectionsRow } from "~/components/ReconciliationCorrectionsCard";
 import type { IntegrityPreview } from "~/integrity/integrity-preview";
 import { SYNC_KIND_INTENTS, syncKindOfIntent, type SyncKindIntent } from "~/jobs/sync-kinds";
 import type { MerchantAdminIntent } from "~/merchants/merchant-admin-request.server";
@@ -33,6 +34,8 @@ export interface MerchantDetailView {
   jobs: Array<{ id: string; task: string; state: string; attempt: number; maxAttempts: number; runAt: string }>;
   actions: Array<{ id: string; adminEmail: string; action: string; createdAt: string }>;
   reconciliation: { at: string; corrected: number; levels: number } | null;
+  /** What its inventory reconciliations corrected over the last RECONCILIATION_HISTORY_DAYS (one row, or none). */
+  reconciliationCorrections: ReconciliationCorrectionsRow[];
   productSync: { inProgress: ProductSyncProgressView[]; lastRun: FinishedProductSyncView | null };
   intents: string[];
   canAct: boolean;
@@ -125,7 +128,8 @@ function Stat({ label, value }: { label: string; value: string | number }) {
   );
 }
 
-export function MerchantDetailPage({ health, connection, events, jobs, actions, reconciliation, productSync, intents, canAct, outcome }: MerchantDetailView) {
+export function MerchantDetailPage(props: MerchantDetailView) {
+  const { health, connection, events, jobs, actions, reconciliation, productSync, intents, canAct, outcome } = props;
   return (
     <Page
       title={health.shop}
@@ -178,6 +182,7 @@ export function MerchantDetailPage({ health, connection, events, jobs, actions, 
                 footerContent={events.length === 0 ? "No sync events yet." : `The ${events.length} most recent sync events`}
               />
             </Card>
+            <ReconciliationCorrectionsCard rows={props.reconciliationCorrections} range={`the last ${RECONCILIATION_HISTORY_DAYS} days`} showShop={false} />
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">

@@ -2,6 +2,7 @@ import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Spinn
 import { Suspense, lazy, useEffect, useState } from "react";
 import { KeysetPagination } from "~/components/KeysetPagination";
 import { ProductSyncProgressCard, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
+import { ReconciliationCorrectionsCard, type ReconciliationCorrectionsRow } from "~/components/ReconciliationCorrectionsCard";
 import { syncMonitorSearch, type PageCursor, type SyncMonitorQuery } from "~/monitoring/sync-monitor-query";
 import type { DailyPoint } from "./SyncMonitorCharts";
 import { SyncMonitorFilters } from "./SyncMonitorFilters";
@@ -25,6 +26,8 @@ export interface SyncMonitorPageProps {
   events: SyncEventListItem[];
   /** Product syncs running now (under the merchant filter). */
   syncsRunning: ProductSyncProgressView[];
+  /** What the inventory reconciliations corrected per shop, in the range. */
+  reconciliation: ReconciliationCorrectionsRow[];
   next: PageCursor | null;
   previous: PageCursor | null;
   generatedAt: string;
@@ -89,6 +92,9 @@ export function SyncMonitorPage(props: SyncMonitorPageProps) {
         </Layout.Section>
         <Layout.Section>
           <ChartsAfterHydration daily={stats.daily} />
+        </Layout.Section>
+        <Layout.Section>
+          <ReconciliationCorrectionsCard rows={props.reconciliation} range={`${query.fromDay} to ${query.toDay}`} showShop={!query.shop} />
         </Layout.Section>
         <Layout.Section>
           <Card padding="0">
