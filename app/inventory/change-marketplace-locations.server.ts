@@ -7,7 +7,7 @@ import { isSchedulable } from "~/merchants/schedulable";
 import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import type { DataOf } from "~/shopify-admin/graphql-document";
 import { LOCATIONS_PAGE_SIZE, LOCATIONS_QUERY, PRIMARY_LOCATION_QUERY } from "~/shopify-admin/operations";
-import { numericIdOf } from "./inventory-level";
+import { numericIdOf } from "~/shopify-admin/gid";
 import { assignMarketplaceLocations } from "./marketplace-locations.server";
 
 // The merchant's page of the locations whose stock the marketplace sells (docs/decisions/008): the shop's locations
