@@ -3,16 +3,18 @@ import { getCatalogHealth } from "~/analytics/catalog-health.server";
 import { prisma } from "~/db.server";
 import { listJobs } from "~/jobs/job-inspection.server";
 import { lastFinishedProductSync, productSyncsInProgress } from "~/sync/product-sync-progress.server";
+import { latestTruthFigure } from "~/verification/truth-figure.server";
 
 // One merchant on the admin pages: connection, health, their last sync events, queued jobs and who did what, and
-// what the last inventory reconciliation corrected (the measure of what the hourly sync and the webhooks missed).
+// what the last inventory reconciliation corrected (the measure of what the hourly sync and the webhooks missed), and
+// the truth figure of the verification (app/verification).
 
 const RECENT_EVENTS = 20;
 
 export async function loadMerchantAdminDetail(shop: string) {
   const [health] = await getCatalogHealth({ shops: [shop] });
   if (!health) return null;
-  const [connection, events, jobs, actions, reconciliation, syncsRunning, lastProductSync] = await Promise.all([
+  const [connection, events, jobs, actions, reconciliation, syncsRunning, lastProductSync, truth] = await Promise.all([
     prisma.merchantConnection.findUniqueOrThrow({
       where: { shop },
       select: {
@@ -36,6 +38,7 @@ export async function loadMerchantAdminDetail(shop: string) {
     lastReconciliation(shop),
     productSyncsInProgress({ shop }),
     lastFinishedProductSync(shop),
+    latestTruthFigure(shop),
   ]);
   return {
     health,
@@ -44,6 +47,7 @@ export async function loadMerchantAdminDetail(shop: string) {
     jobs: jobs.jobs,
     actions: actions.map(({ id, adminEmail, action, createdAt }) => ({ id, adminEmail, action, createdAt })),
     reconciliation,
+    truth,
     productSync: { inProgress: syncsRunning, lastRun: lastProductSync },
   };
 }

@@ -1,7 +1,7 @@
 import { notifyAdmins } from "~/alerts/notify-admins.server";
 import { resolveIncidents } from "~/alerts/resolve.server";
 import { TASK } from "~/jobs/task-names";
-import { truthShares, type TruthFigure } from "./truth-figure.server";
+import { truthShares, type TruthFigure } from "./truth-figure";
 
 // One incident per shop while its 24-hour mismatch rate is above VERIFICATION_MISMATCH_ALERT_RATE: notifyAdmins keeps
 // one open alert per (type, shop, job type) and only bumps it on later runs (reminders after the cool-down, as for

@@ -1,34 +1,14 @@
-import { z } from "zod";
 import { pgPool } from "~/db.server";
 import { selectedProductSql } from "~/merchants/selection.server";
+import { TRUTH_WINDOWS_MS as WINDOWS, truthFigure, truthShares, type TruthFigure } from "./truth-figure";
 
 // The "truth" figure of a shop: how much of what the marketplace lists was read back from Shopify recently, and how
 // often what was read back differed. Over 24 hours and 7 days:
 // - verified: the listed variants verified in the window (distinct), against `listed`, the variants listed now;
 // - checks and mismatches: variant verifications in the window, and those that found a difference (a variant
 //   verified twice counts twice), so mismatchRate = mismatches / checks.
-// Computed for one shop at the end of each verification run (cheap: that shop's rows) and kept in the run's
+// (./truth-figure.ts: its shape and shares, shared with the pages.) Computed for one shop at the end of each verification run (cheap: that shop's rows) and kept in the run's
 // sync_event metadata (`truth`), so the pages and /metrics read one row per shop instead of scanning every variant.
-
-const WINDOWS = { "24h": 24 * 3_600_000, "7d": 7 * 24 * 3_600_000 } as const;
-export type TruthWindow = keyof typeof WINDOWS;
-
-const windowFigure = z.object({ verified: z.number(), checks: z.number(), mismatches: z.number() });
-export const truthFigure = z.object({
-  listed: z.number(),
-  "24h": windowFigure,
-  "7d": windowFigure,
-});
-export type TruthFigure = z.infer<typeof truthFigure>;
-
-/** Shares of a window, for display: verified / listed, mismatches / checks (null: nothing to divide). */
-export function truthShares(figure: TruthFigure, window: TruthWindow) {
-  const w = figure[window];
-  return {
-    verifiedShare: figure.listed > 0 ? Math.min(1, w.verified / figure.listed) : null,
-    mismatchRate: w.checks > 0 ? w.mismatches / w.checks : null,
-  };
-}
 
 /** The shop's figure at `now`, counting `thisRun` (the run being recorded, whose event is not written yet). */
 export async function computeTruthFigure(shop: string, now: Date, thisRun = { verified: 0, mismatched: 0 }): Promise<TruthFigure> {

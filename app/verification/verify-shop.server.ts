@@ -17,7 +17,8 @@ import { compareVariant, type VerifiedField } from "./compare-variant";
 import { recordAndRepair, type Mismatch } from "./repair-mismatches.server";
 import { countListedVariants, currentRows, markVerified, sampleSizeFor, selectSample } from "./sample.server";
 import { reportTruthMismatchRate } from "./truth-alert.server";
-import { computeTruthFigure, type TruthFigure } from "./truth-figure.server";
+import type { TruthFigure } from "./truth-figure";
+import { computeTruthFigure } from "./truth-figure.server";
 
 // One verification run of one shop: the next variants of the rotation (./sample.server.ts) read back from Shopify with
 // nodes(ids:), a page at a time within the run's budget (./budget.ts), each compared with the marketplace's row as it

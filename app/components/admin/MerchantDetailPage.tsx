@@ -2,6 +2,7 @@ import { Form } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
 import { ProductSyncProgressCard, type FinishedProductSyncView, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
+import { TruthFigureLines, type ShopTruthView } from "~/components/truth/TruthFigure";
 import type { IntegrityPreview } from "~/integrity/integrity-preview";
 import { SYNC_KIND_INTENTS, syncKindOfIntent, type SyncKindIntent } from "~/jobs/sync-kinds";
 import type { MerchantAdminIntent } from "~/merchants/merchant-admin-request.server";
@@ -31,6 +32,7 @@ export interface MerchantDetailView {
   jobs: Array<{ id: string; task: string; state: string; attempt: number; maxAttempts: number; runAt: string }>;
   actions: Array<{ id: string; adminEmail: string; action: string; createdAt: string }>;
   reconciliation: { at: string; corrected: number; levels: number } | null;
+  truth: ShopTruthView | null;
   productSync: { inProgress: ProductSyncProgressView[]; lastRun: FinishedProductSyncView | null };
   intents: string[];
   canAct: boolean;
@@ -126,7 +128,7 @@ function Stat({ label, value }: { label: string; value: string | number }) {
   );
 }
 
-export function MerchantDetailPage({ health, connection, events, jobs, actions, reconciliation, productSync, intents, canAct, outcome }: MerchantDetailView) {
+export function MerchantDetailPage({ health, connection, events, jobs, actions, reconciliation, truth, productSync, intents, canAct, outcome }: MerchantDetailView) {
   return (
     <Page
       title={health.shop}
@@ -203,6 +205,7 @@ export function MerchantDetailPage({ health, connection, events, jobs, actions, 
                     : "No inventory reconciliation yet"}
                 </Text>
                 <Text as="p">Last integrity check: {formatWhen(health.lastIntegrityCheckAt)}</Text>
+                <TruthFigureLines truth={truth} />
                 <InlineStack gap="200">
                   <Button variant="plain" url={`/admin/findings?shop=${encodeURIComponent(health.shop)}`}>
                     Findings

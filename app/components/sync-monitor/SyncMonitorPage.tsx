@@ -2,6 +2,7 @@ import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Spinn
 import { Suspense, lazy, useEffect, useState } from "react";
 import { KeysetPagination } from "~/components/KeysetPagination";
 import { ProductSyncProgressCard, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
+import { TruthFigureTable, type ShopTruthView } from "~/components/truth/TruthFigure";
 import { syncMonitorSearch, type PageCursor, type SyncMonitorQuery } from "~/monitoring/sync-monitor-query";
 import type { DailyPoint } from "./SyncMonitorCharts";
 import { SyncMonitorFilters } from "./SyncMonitorFilters";
@@ -23,6 +24,8 @@ export interface SyncMonitorPageProps {
     daily: DailyPoint[];
   };
   events: SyncEventListItem[];
+  /** The latest truth figure of the filtered merchant, or of the shops with the worst mismatch rates. */
+  truth: ShopTruthView[];
   /** Product syncs running now (under the merchant filter). */
   syncsRunning: ProductSyncProgressView[];
   next: PageCursor | null;
@@ -86,6 +89,9 @@ export function SyncMonitorPage(props: SyncMonitorPageProps) {
         )}
         <Layout.Section>
           <SyncMonitorStatsCards {...stats} />
+        </Layout.Section>
+        <Layout.Section>
+          <TruthFigureTable figures={props.truth} />
         </Layout.Section>
         <Layout.Section>
           <ChartsAfterHydration daily={stats.daily} />
