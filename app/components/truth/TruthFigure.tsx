@@ -20,17 +20,20 @@ export function TruthFigureLines({ truth }: { truth: ShopTruthView | null }) {
   if (!truth) return <Text as="p">Truth: not verified against Shopify in the last 7 days</Text>;
   const { figure } = truth;
   return (
-    <BlockStack gap="050">
-      <Text as="p" fontWeight="semibold">
-        Truth (verified against Shopify, {truth.at.slice(0, 16).replace("T", " ")} UTC)
-      </Text>
-      <Text as="p">
-        Listed variants verified: {formatShare(figure["24h"].verified, figure.listed)} in 24 h, {formatShare(figure["7d"].verified, figure.listed)} in 7 days
-      </Text>
-      <Text as="p">
-        Mismatches: {mismatchText(figure, "24h")} in 24 h, {mismatchText(figure, "7d")} in 7 days
-      </Text>
-    </BlockStack>
+    <div data-testid="truth-figure">
+      <BlockStack gap="050">
+        <Text as="p" fontWeight="semibold">
+          Truth (verified against Shopify, {truth.at.slice(0, 16).replace("T", " ")} UTC)
+        </Text>
+        <Text as="p">
+          Listed variants verified: {formatShare(figure["24h"].verified, figure.listed)} in 24 h,{" "}
+          {formatShare(figure["7d"].verified, figure.listed)} in 7 days
+        </Text>
+        <Text as="p">
+          Mismatches: {mismatchText(figure, "24h")} in 24 h, {mismatchText(figure, "7d")} in 7 days
+        </Text>
+      </BlockStack>
+    </div>
   );
 }
 
@@ -50,23 +53,25 @@ export function TruthFigureTable({ figures }: { figures: ShopTruthView[] }) {
   });
   return (
     <Card>
-      <BlockStack gap="200">
-        <Text as="h2" variant="headingMd">
-          Truth: the marketplace against Shopify
-        </Text>
-        <Text as="p" tone="subdued" variant="bodySm">
-          Listed variants read back from Shopify by the hourly verification, and how many differed (worst first).
-        </Text>
-        {rows.length === 0 ? (
-          <Text as="p">No shop verified in the last 7 days.</Text>
-        ) : (
-          <DataTable
-            columnContentTypes={["text", "numeric", "numeric", "numeric", "text", "text"]}
-            headings={["Shop", "Listed variants", "Verified 24 h", "Verified 7 days", "Mismatches 24 h", "Mismatches 7 days"]}
-            rows={rows}
-          />
-        )}
-      </BlockStack>
+      <div data-testid="truth-figures">
+        <BlockStack gap="200">
+          <Text as="h2" variant="headingMd">
+            Truth: the marketplace against Shopify
+          </Text>
+          <Text as="p" tone="subdued" variant="bodySm">
+            Listed variants read back from Shopify by the hourly verification, and how many differed (worst first).
+          </Text>
+          {rows.length === 0 ? (
+            <Text as="p">No shop verified in the last 7 days.</Text>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "numeric", "numeric", "numeric", "text", "text"]}
+              headings={["Shop", "Listed variants", "Verified 24 h", "Verified 7 days", "Mismatches 24 h", "Mismatches 7 days"]}
+              rows={rows}
+            />
+          )}
+        </BlockStack>
+      </div>
     </Card>
   );
 }
