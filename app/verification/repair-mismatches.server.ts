@@ -35,8 +35,10 @@ export async function recordAndRepair(options: {
   mismatches: readonly Mismatch[];
   locationIds: readonly bigint[];
   now: Date;
+  /** When Shopify was asked: the levels' observed_at, which breaks updated_at ties with webhooks. */
+  observedAt: Date;
 }): Promise<RepairResult> {
-  const { shop, runId, mismatches, locationIds, now } = options;
+  const { shop, runId, mismatches, locationIds, now, observedAt } = options;
   if (mismatches.length === 0) return { findings: 0, levelsApplied: 0, productSyncNeeded: false };
 
   const levels: InventoryLevelChange[] = [];
@@ -47,7 +49,7 @@ export async function recordAndRepair(options: {
     const viaProductSync = fields.some((f) => PRODUCT_FIELDS.has(f));
     const viaLevels = fields.includes("sellableQuantity") && mismatch.node !== null;
     productSyncNeeded ||= viaProductSync;
-    if (viaLevels) levels.push(...levelsOf(mismatch.node!, locationIds, now));
+    if (viaLevels) levels.push(...levelsOf(mismatch.node!, locationIds, observedAt));
     const repairs = [viaLevels ? "Shopify's levels applied" : null, viaProductSync ? "product sync queued" : null].filter(Boolean);
     messages.push(`${fields.join(", ")} differ from Shopify; ${repairs.join(", ")}`);
   }

@@ -98,6 +98,8 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
       }
       const ids = sample.slice(next, next + size).map((v) => `gid://shopify/ProductVariant/${v.variantId}`);
       const spentBefore = client.stats.pointsSpent;
+      // Levels applied from this answer are dated when it was asked for: a webhook Shopify emitted after that wins a tie.
+      const askedAt = now();
       let data: DataOf<typeof VERIFY_VARIANTS_QUERY>;
       try {
         data = await client.request(VERIFY_VARIANTS_QUERY, { ids });
@@ -128,7 +130,7 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
         for (const d of comparison.mismatches) result.byField[d.field] = (result.byField[d.field] ?? 0) + 1;
         mismatches.push({ variantId: row.variantId, inventoryItemId: row.inventoryItemId, node, differences: comparison.mismatches });
       });
-      const repaired = await recordAndRepair({ shop, runId: result.runId, mismatches, locationIds, now: readAt });
+      const repaired = await recordAndRepair({ shop, runId: result.runId, mismatches, locationIds, now: readAt, observedAt: askedAt });
       result.levelsApplied += repaired.levelsApplied;
       productSyncNeeded ||= repaired.productSyncNeeded;
       result.verified += page.length;
