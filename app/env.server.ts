@@ -38,6 +38,13 @@ const schema = z.object({
   INVENTORY_SYNC_SPREAD_MINUTES: minutes.default(30),
   INTEGRITY_CHECK_SPREAD_MINUTES: minutes.default(240),
   INVENTORY_RECONCILIATION_SPREAD_MINUTES: minutes.default(60),
+  VERIFICATION_SPREAD_MINUTES: minutes.default(30),
+  // Verification (app/verification): the variants read back from Shopify per shop and hourly run (at least what
+  // covers every listed variant twice a week), the share of the points the shop's bucket restores in an hour that a
+  // run may spend, and the share of mismatching verifications over 24 hours above which one alert is raised.
+  VERIFICATION_SAMPLE_SIZE: z.coerce.number().int().min(1).max(100_000).default(200),
+  VERIFICATION_BUDGET_SHARE: z.coerce.number().gt(0).max(1).default(0.05),
+  VERIFICATION_MISMATCH_ALERT_RATE: z.coerce.number().min(0).max(1).default(0.02),
 
   // Alerts and analytics
   // Channels: each one is used when its settings are present; none set = alerts are stored and shown only.

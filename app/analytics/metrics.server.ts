@@ -4,6 +4,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import { pgPool } from "~/db.server";
 import type { Queryable } from "~/lib/queryable.server";
 import { logger } from "~/lib/logger.server";
+import { truthShares, type TruthWindow } from "~/verification/truth-figure";
+import { latestTruthFigures, type ShopTruth } from "~/verification/truth-figure.server";
 
 // /metrics in Prometheus text format. Two kinds of figures:
 // - counted in this process as things happen (jobs run/failed, sync durations): counters and histograms reset when
@@ -110,6 +112,32 @@ function createState(): MetricsState {
       for (const r of rows) this.set({ shop: r.shop, kind: r.kind }, r.age);
     },
   });
+
+  // The truth figure of each shop verified in the last 7 days (app/verification), as of its latest run.
+  const TRUTH_WINDOWS: TruthWindow[] = ["24h", "7d"];
+  const truthGauge = (name: string, help: string, value: (truth: ShopTruth, window: TruthWindow) => number | null) =>
+    new Gauge({
+      name: `${PREFIX}${name}`,
+      help,
+      labelNames: ["shop", "window"] as const,
+      registers: [registry],
+      async collect() {
+        const figures = await latestTruthFigures().catch((error: unknown) => {
+          logger.warn({ scope: "metrics", err: error }, "metrics collection failed");
+          return [];
+        });
+        this.reset();
+        for (const truth of figures) {
+          for (const window of TRUTH_WINDOWS) {
+            const v = value(truth, window);
+            if (v !== null) this.set({ shop: truth.shop, window }, v);
+          }
+        }
+      },
+    });
+  truthGauge("truth_verified_ratio", "Share of a shop's listed variants verified against Shopify in the window (24h, 7d)", (t, w) => truthShares(t.figure, w).verifiedShare);
+  truthGauge("truth_mismatches", "Variant verifications in the window that differed from Shopify", (t, w) => t.figure[w].mismatches);
+  truthGauge("truth_mismatch_ratio", "Share of the window's variant verifications that differed from Shopify", (t, w) => truthShares(t.figure, w).mismatchRate);
 
   return { registry, jobs, syncDuration, observedEmitters: new WeakSet(), db: pgPool };
 }

@@ -4,6 +4,7 @@ import { userText } from "~/lib/user-text";
 import { pgPool } from "~/db.server";
 import { readCursor, type KeysetCursor } from "~/lib/keyset-cursor";
 import { keysetPage, keysetSql, type KeysetOrder } from "~/lib/keyset-page.server";
+import { TRUTH_MISMATCH_CHECK } from "~/verification/repair-mismatches.server";
 import { INTEGRITY_CHECKS } from "./checks";
 
 // The findings page: by shop and check (filters in the URL), unresolved by default, the ones flagged for a person
@@ -86,7 +87,8 @@ export async function listFindings({ shop, check, resolution, cursor }: Findings
     findings: page.rows,
     next: page.next,
     previous: page.previous,
-    checks: INTEGRITY_CHECKS.map((c) => c.name).sort(),
+    // The integrity checks' and the verification's (its mismatches are findings too: one place for findings).
+    checks: [...INTEGRITY_CHECKS.map((c) => c.name), TRUTH_MISMATCH_CHECK].sort(),
     shops: shops.map((s) => s.shop),
   };
 }

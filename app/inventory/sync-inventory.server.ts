@@ -79,7 +79,7 @@ async function hasSelectedProducts(shop: string): Promise<boolean> {
 }
 
 /** The connection's primary location, or Shopify's (remembered on the connection) when unset. */
-async function primaryLocationOf(shop: string, stored: bigint | null, client: AdminClient): Promise<bigint> {
+export async function primaryLocationOf(shop: string, stored: bigint | null, client: AdminClient): Promise<bigint> {
   if (stored !== null) return stored;
   const { location } = await client.request(PRIMARY_LOCATION_QUERY, {});
   if (!location) throw new Error(`${shop} has no default location and Shopify reports no primary location`);

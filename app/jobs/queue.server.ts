@@ -73,6 +73,8 @@ export async function enqueue<Name extends TaskName>(
 export async function enqueueMany<Name extends TaskName>(
   task: Name,
   jobs: { payload: TaskPayload<Name>; runAt?: Date; jobKey?: string }[],
+  /** A job already pending under a job key keeps its time (the fan-outs' rule); false moves it to the new runAt. */
+  options: { preserveRunAt?: boolean } = {},
 ): Promise<void> {
   if (jobs.length === 0) return;
   const utils = await workerUtils();
@@ -84,7 +86,7 @@ export async function enqueueMany<Name extends TaskName>(
       jobKey: job.jobKey,
       maxAttempts: QUEUED_MAX_ATTEMPTS,
     })),
-    true,
+    options.preserveRunAt ?? true,
   );
 }
 

@@ -9,7 +9,7 @@ import { TASK, type ShopSyncTask, type TaskName } from "./task-names";
 // whatever else is missing (TASK, the task list, an intent). Plain data without server code: pages import it too.
 
 /** The operators' "run now" requests of the kinds (the admin merchant page), each named by one row's adminIntent. */
-export const SYNC_KIND_INTENTS = ["sync-products", "sync-inventory", "check-integrity"] as const;
+export const SYNC_KIND_INTENTS = ["sync-products", "sync-inventory", "check-integrity", "verify"] as const;
 export type SyncKindIntent = (typeof SYNC_KIND_INTENTS)[number];
 
 /** The environment variables (app/env.server.ts) that set a fan-out's spread window, in minutes. */
@@ -17,7 +17,8 @@ export type SpreadVariable =
   | "PRODUCT_SYNC_SPREAD_MINUTES"
   | "INVENTORY_SYNC_SPREAD_MINUTES"
   | "INVENTORY_RECONCILIATION_SPREAD_MINUTES"
-  | "INTEGRITY_CHECK_SPREAD_MINUTES";
+  | "INTEGRITY_CHECK_SPREAD_MINUTES"
+  | "VERIFICATION_SPREAD_MINUTES";
 
 /** merchant_connection's columns that a kind's successful run moves (the staleness watch reads them). */
 export type LastSuccessColumn = "last_product_sync_at" | "last_inventory_sync_at";
@@ -90,6 +91,20 @@ export const SYNC_KINDS = {
     staleAfterHours: null,
     lastSuccessColumn: null,
     adminIntent: "check-integrity",
+  },
+  // A rotating sample of each shop's variants read back from Shopify and compared (app/verification). Hourly, at :20,
+  // clear of the inventory sync's firing; its per-run budget is a share of what the shop's bucket restores in an
+  // hour (app/verification/budget.ts: VERIFICATION_PERIOD_MS says the same period).
+  [TASK.verification]: {
+    task: TASK.verification,
+    fanOutTask: TASK.scheduleVerifications,
+    schedule: { identifier: "verification-fan-out", match: "20 * * * *", backfillPeriod: 1 * HOUR },
+    spreadVariable: "VERIFICATION_SPREAD_MINUTES",
+    eventType: "VERIFICATION",
+    label: "Verification",
+    staleAfterHours: null,
+    lastSuccessColumn: null,
+    adminIntent: "verify",
   },
 } as const satisfies { [Task in ShopSyncTask]: SyncKind & { task: Task } };
 

@@ -14,12 +14,14 @@ import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.serve
 import { inventoryWebhook } from "./tasks/inventory-webhook.server";
 import { productExportCheck, productSync } from "./tasks/product-sync.server";
 import { productWebhook } from "./tasks/product-webhook.server";
+import { verification } from "./tasks/verification.server";
 import { webhooksPruneDeliveries } from "./tasks/webhooks-prune-deliveries.server";
 import {
   scheduleIntegrityChecks,
   scheduleInventoryReconciliations,
   scheduleInventorySyncs,
   scheduleProductSyncs,
+  scheduleVerifications,
 } from "./tasks/schedule-shop-syncs.server";
 
 // Every task the worker runs, by name, each from its one definition (defineTask: payload, retry policy, schedule).
@@ -31,6 +33,7 @@ export const TASKS = {
   [TASK.scheduleInventorySyncs]: scheduleInventorySyncs,
   [TASK.scheduleInventoryReconciliations]: scheduleInventoryReconciliations,
   [TASK.scheduleIntegrityChecks]: scheduleIntegrityChecks,
+  [TASK.scheduleVerifications]: scheduleVerifications,
   [TASK.purgeUninstalledShops]: purgeUninstalledShopsTask,
   [TASK.alertsStalenessWatch]: alertsStalenessWatch,
   [TASK.alertsDispatchSweep]: alertsDispatchSweep,
@@ -43,6 +46,7 @@ export const TASKS = {
   [TASK.inventoryReconcile]: inventoryReconcile,
   [TASK.inventoryWebhook]: inventoryWebhook,
   [TASK.integrityCheck]: integrityCheck,
+  [TASK.verification]: verification,
   [TASK.alertsDispatch]: alertsDispatch,
 } satisfies { [Name in TaskName]: DefinedTask<z.ZodTypeAny, Name> };
 

@@ -9,6 +9,8 @@ export const TASK = {
   inventoryReconcile: "inventory-reconcile",
   scheduleInventoryReconciliations: "schedule-inventory-reconciliations",
   integrityCheck: "integrity-check",
+  verification: "verification",
+  scheduleVerifications: "schedule-verifications",
   purgeUninstalledShops: "purge-uninstalled-shops",
   inventoryWebhook: "inventory-webhook",
   productExportCheck: "product-export-check",
@@ -23,5 +25,5 @@ export const TASK = {
 export type TaskName = (typeof TASK)[keyof typeof TASK];
 
 /** The per-shop sync kinds the fan-outs schedule. */
-export const SHOP_SYNC_TASKS = [TASK.productSync, TASK.inventorySync, TASK.inventoryReconcile, TASK.integrityCheck] as const;
+export const SHOP_SYNC_TASKS = [TASK.productSync, TASK.inventorySync, TASK.inventoryReconcile, TASK.integrityCheck, TASK.verification] as const;
 export type ShopSyncTask = (typeof SHOP_SYNC_TASKS)[number];

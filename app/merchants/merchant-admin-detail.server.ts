@@ -5,16 +5,18 @@ import { listJobs } from "~/jobs/job-inspection.server";
 import { RECONCILIATION_HISTORY_DAYS } from "~/components/ReconciliationCorrectionsCard";
 import { reconciliationCorrections } from "~/inventory/reconciliation-corrections.server";
 import { lastFinishedProductSync, productSyncsInProgress } from "~/sync/product-sync-progress.server";
+import { latestTruthFigure } from "~/verification/truth-figure.server";
 
 // One merchant on the admin pages: connection, health, their last sync events, queued jobs and who did what, and
-// what the last inventory reconciliation corrected (the measure of what the hourly sync and the webhooks missed).
+// what the last inventory reconciliation corrected (the measure of what the hourly sync and the webhooks missed), and
+// the truth figure of the verification (app/verification).
 
 const RECENT_EVENTS = 20;
 
 export async function loadMerchantAdminDetail(shop: string, now = new Date()) {
   const [health] = await getCatalogHealth({ shops: [shop] });
   if (!health) return null;
-  const [connection, events, jobs, actions, reconciliation, syncsRunning, lastProductSync, corrections] = await Promise.all([
+  const [connection, events, jobs, actions, reconciliation, syncsRunning, lastProductSync, corrections, truth] = await Promise.all([
     prisma.merchantConnection.findUniqueOrThrow({
       where: { shop },
       select: {
@@ -39,6 +41,7 @@ export async function loadMerchantAdminDetail(shop: string, now = new Date()) {
     productSyncsInProgress({ shop }),
     lastFinishedProductSync(shop),
     reconciliationCorrections({ shop, from: new Date(now.getTime() - RECONCILIATION_HISTORY_DAYS * 86_400_000), to: now }),
+    latestTruthFigure(shop),
   ]);
   return {
     health,
@@ -48,6 +51,7 @@ export async function loadMerchantAdminDetail(shop: string, now = new Date()) {
     actions: actions.map(({ id, adminEmail, action, createdAt }) => ({ id, adminEmail, action, createdAt })),
     reconciliation,
     reconciliationCorrections: corrections,
+    truth,
     productSync: { inProgress: syncsRunning, lastRun: lastProductSync },
   };
 }

@@ -1,3 +1,4 @@
+import type { SyncEventType } from "@prisma/client";
 import { z } from "zod";
 import { readCursor, writeCursor, type CursorPart, type KeysetCursor } from "~/lib/keyset-cursor";
 
@@ -6,7 +7,7 @@ import { readCursor, writeCursor, type CursorPart, type KeysetCursor } from "~/l
 // a value that does not parse is dropped (with a note for the page to show) and its default used, never a 500.
 // Shared by the loader, the CSV export and the page (which builds sort and page links from it).
 
-export const EVENT_TYPES = ["PRODUCT_SYNC", "INVENTORY_SYNC", "BULK_OPERATION", "WEBHOOK", "DATA_INTEGRITY"] as const;
+export const EVENT_TYPES = ["PRODUCT_SYNC", "INVENTORY_SYNC", "BULK_OPERATION", "WEBHOOK", "DATA_INTEGRITY", "VERIFICATION"] as const satisfies readonly SyncEventType[];
 export const EVENT_STATUSES = ["SUCCESS", "FAILURE", "PARTIAL"] as const;
 export const SORT_KEYS = ["created_at", "processing_time", "item_count"] as const;
 

@@ -383,6 +383,72 @@ export const INVENTORY_LEVELS_QUERY = graphqlDocument<
   }
 `);
 
+// ------------------------------------------------------------------------------------------------ verification
+export interface VerifiedVariantNode {
+  id: Gid;
+  title: string;
+  price: Decimal;
+  compareAtPrice: Decimal | null;
+  inventoryPolicy: InventoryPolicy;
+  product: { id: Gid; title: string; status: ProductNode["status"] };
+  inventoryItem: {
+    id: Gid;
+    tracked: boolean;
+    inventoryLevels: {
+      pageInfo: { hasNextPage: boolean };
+      nodes: Array<{ updatedAt: DateTime; location: { id: Gid }; quantities: Array<{ name: string; quantity: number }> }>;
+    };
+  };
+}
+
+// The levels read per item: the item's levels at up to this many locations (Shopify offers no filter by location
+// here). An item stocked at more, whose page does not hold every marketplace location, has its quantity left
+// unverified by that run (the daily reconciliation reads it); its other fields are still compared.
+export const VERIFY_LEVELS_PER_ITEM = 10;
+// Each id costs 35 points by the emulator's reckoning (variant, product, item, the levels connection's 2 and 10 x
+// (level, location, quantities)): 28 ids stay under the 1,000-point limit. Verification sizes its requests from the
+// cost Shopify reports (CostAwarePageSize), this is the first guess and the ceiling.
+export const VERIFY_VARIANTS_MAX = 28;
+
+// Verification (app/verification): variants read back by id. A variant or product deleted in Shopify comes back null.
+export const VERIFY_VARIANTS_QUERY = graphqlDocument<{ nodes: Array<VerifiedVariantNode | Record<string, never> | null> }, { ids: Gid[] }>(/* GraphQL */ `
+  query VerifyVariants($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on ProductVariant {
+        id
+        title
+        price
+        compareAtPrice
+        inventoryPolicy
+        product {
+          id
+          title
+          status
+        }
+        inventoryItem {
+          id
+          tracked
+          inventoryLevels(first: 10) {
+            pageInfo {
+              hasNextPage
+            }
+            nodes {
+              updatedAt
+              location {
+                id
+              }
+              quantities(names: ["available"]) {
+                name
+                quantity
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
 // Which of these ids are products of the shop (the merchant selecting products not synced yet). Asked with the
 // shop's own token, Shopify answers null for another shop's product. One point per id.
 export const PRODUCT_IDS_MAX = 100;

@@ -4,6 +4,7 @@ import { assignMarketplaceLocations } from "../../app/inventory/marketplace-loca
 import { enqueue } from "../../app/jobs/queue.server";
 import { shopJobOptions } from "../../app/jobs/shop-jobs";
 import { TASK } from "../../app/jobs/task-names";
+import { queueVerificationOfAllShops } from "../../app/verification/queue-verifications.server";
 import { DEMO_SHOPS } from "./demo-stack";
 import { DESKTOP_CHROME_USER_AGENT, embeddedAppUrl } from "./embedded-app-url";
 
@@ -22,6 +23,9 @@ export const DEMO_SCENARIO_SHOPS = {
   revokedThenReinstalled: "cobalt-cycles.myshopify.com",
   /** Sells the stock of both its locations, not the primary location alone. */
   twoLocations: "aurora-outfitters.myshopify.com",
+  /** A price changed in Shopify whose products/update webhook never came: the verification finds it (a finding with
+   * both prices) and queues the product sync that repairs it; every shop's truth figure is on the pages. */
+  drifted: "aurora-outfitters.myshopify.com",
 } as const;
 
 export interface DemoApp {
@@ -74,7 +78,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
 }
 
 /** The newest finished sync event of a kind for a shop after `since`, once the worker has recorded one. */
-function finishedEvent(shop: string, eventType: "PRODUCT_SYNC" | "INVENTORY_SYNC" | "DATA_INTEGRITY", since: Date) {
+function finishedEvent(shop: string, eventType: "PRODUCT_SYNC" | "INVENTORY_SYNC" | "DATA_INTEGRITY" | "VERIFICATION", since: Date) {
   return () => prisma.syncEvent.findFirst({ where: { shop, eventType, createdAt: { gte: since } }, orderBy: { createdAt: "desc" } });
 }
 
@@ -126,4 +130,22 @@ export async function runDemoScenarios(deps: DemoScenarioDeps): Promise<void> {
     () => prisma.alert.findFirst({ where: { shop: revoked, status: "RESOLVED", resolvedAt: { gte: beforeFailure } } }),
     timeoutMs,
   );
+
+  // Verification: every shop's stock read (the hourly sync, run now), a price changed in Shopify with its webhook
+  // lost, then one verification of every shop: the truth figures on the pages, and the drifted price found.
+  const beforeStock = new Date();
+  for (const shop of DEMO_SHOPS) {
+    await enqueue(TASK.inventorySync, { shop: shop.domain, reason: "manual" }, shopJobOptions(TASK.inventorySync, shop.domain));
+  }
+  for (const shop of DEMO_SHOPS) {
+    await waitFor(`the inventory sync of ${shop.domain}`, finishedEvent(shop.domain, "INVENTORY_SYNC", beforeStock), timeoutMs);
+  }
+  const drifted = DEMO_SCENARIO_SHOPS.drifted;
+  const [product] = emulator.control.listProducts({ shop: drifted, limit: 1 });
+  emulator.control.updateVariant({ shop: drifted, variantId: product.variants[0].id, price: "1234.50" }); // no webhook
+  const beforeVerification = new Date();
+  await queueVerificationOfAllShops(beforeVerification);
+  for (const shop of DEMO_SHOPS) {
+    await waitFor(`the verification of ${shop.domain}`, finishedEvent(shop.domain, "VERIFICATION", beforeVerification), timeoutMs);
+  }
 }

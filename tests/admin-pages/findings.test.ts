@@ -61,8 +61,8 @@ describe("/admin/findings", () => {
     expect(page.query.resolution).toBe("unresolved");
     expect(page.findings.map((f) => f.id)).toEqual([ids["price-b"], ids["price-a"], ids["fixed-a"]]);
     // Every check the app runs, whether or not it has found anything yet.
-    expect(page.checks).toHaveLength(9);
-    expect(page.checks).toEqual(expect.arrayContaining(["duplicate_sku", "invalid_price", "orphaned_variant", "stale_product"]));
+    expect(page.checks).toHaveLength(10);
+    expect(page.checks).toEqual(expect.arrayContaining(["duplicate_sku", "invalid_price", "orphaned_variant", "stale_product", "truth_mismatch"]));
     expect(page.shops).toEqual(["a.myshopify.com", "b.myshopify.com"]);
   });
 

@@ -81,7 +81,7 @@ describe("/admin/merchants", () => {
     const body = await (await detail(LISTED)).json();
     expect(body.health.shop).toBe(LISTED);
     expect(body.events).toHaveLength(1);
-    expect(body.intents).toEqual(["suspend", "pause", "sync-products", "sync-inventory", "check-integrity", "preview-integrity"]);
+    expect(body.intents).toEqual(["suspend", "pause", "sync-products", "sync-inventory", "check-integrity", "verify", "preview-integrity"]);
     expect((await (await detail(PENDING)).json()).intents).toContain("approve");
     expect((await detail("nobody.myshopify.com")).status).toBe(404);
     expect((await detail("../../etc/passwd")).status).toBe(404);

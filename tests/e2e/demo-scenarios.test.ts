@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
 import { prisma } from "../../app/db.server";
+import { openBrowserPage, screenshot } from "../support/browser";
 import { DEMO_SCENARIO_SHOPS, installDemoShops, openEmbeddedApp, runDemoScenarios } from "../../scripts/lib/demo-scenarios";
-import { startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
+import { DEMO_SHOPS, startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
 import { productionBuild } from "../support/production-build";
 
 // Issue 17 item 5: `npm run demo`'s seeding produces, through the product's own jobs, what an operator meets when
 // things go wrong: findings and an alert for invalid prices, a throttled sync that completes, an alert for a revoked
-// token and its recovery after the reinstall, and a shop selling from two locations.
+// token and its recovery after the reinstall, and a shop selling from two locations. Issue 18: a verification of
+// every shop, whose truth figure the admin merchant page and the sync monitor show (in Chromium), and the price
+// changed without its webhook found with both values.
 
 const API_KEY = "scenarios-api-key";
 const API_SECRET = "scenarios-api-secret-0123456789";
@@ -43,5 +47,34 @@ describe("the demo's failure and recovery scenarios", () => {
 
     const multi = await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: DEMO_SCENARIO_SHOPS.twoLocations } });
     expect(multi.marketplaceLocationIds).toHaveLength(2);
+
+    for (const shop of DEMO_SHOPS) {
+      expect(await prisma.syncEvent.findFirst({ where: { shop: shop.domain, eventType: "VERIFICATION", status: "SUCCESS" } })).not.toBeNull();
+    }
+    const drift = await prisma.integrityFinding.findFirst({ where: { shop: DEMO_SCENARIO_SHOPS.drifted, check: "truth_mismatch" } });
+    expect(drift?.after).toMatchObject({ price: "1234.50" });
+
+    // The figure on the pages, in Chromium.
+    await createOrResetAdminAccount({ email: "truth@marketplace.test", role: "VIEWER", password: "truth-password-not-secret" });
+    const browser = await openBrowserPage();
+    try {
+      const { page } = browser;
+      const slow = { timeout: 30_000, interval: 200 };
+      await page.goto(`${stack.appUrl}/admin/merchants/${DEMO_SCENARIO_SHOPS.drifted}`);
+      await page.waitForURL(/\/admin\/login/);
+      await page.getByLabel("Email").fill("truth@marketplace.test");
+      await page.getByLabel("Password").fill("truth-password-not-secret");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(new RegExp(`/admin/merchants/${DEMO_SCENARIO_SHOPS.drifted.replace(/\./g, "\\.")}$`));
+      await expect.poll(() => page.getByTestId("truth-figure").textContent(), slow).toMatch(/Listed variants verified: \d+ of \d+ \(\d+(\.\d)?%\) in 24 h/);
+      expect(await page.getByTestId("truth-figure").textContent()).toMatch(/Mismatches: [1-9]\d* of \d+/);
+      await screenshot(page, "demo-truth-merchant");
+      await page.goto(`${stack.appUrl}/admin/sync-monitor`);
+      await expect.poll(() => page.getByTestId("truth-figures").textContent(), slow).toContain(DEMO_SCENARIO_SHOPS.drifted);
+      for (const shop of DEMO_SHOPS) expect(await page.getByTestId("truth-figures").textContent()).toContain(shop.domain);
+      await screenshot(page, "demo-truth-sync-monitor");
+    } finally {
+      await browser.close();
+    }
   }, 600_000);
 });

@@ -167,7 +167,7 @@ describe("the sync monitor's statistics from the rollup", () => {
         }
       }
     }
-    expect(compared).toBe(5 * 6 * 4);
+    expect(compared).toBe(5 * (1 + EVENT_TYPES.length) * 4);
     const all = await expectSameAsFromEvents("from=2026-11-10&to=2026-11-20");
     expect(all.total).toBe(4000);
     expect(all.p95ProcessingTimeMs).toBeGreaterThan(1000);

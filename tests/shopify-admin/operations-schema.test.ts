@@ -71,8 +71,11 @@ describe("the app's GraphQL documents against Shopify's 2026-01 Admin schema", (
       inventory: costAt(operations.INVENTORY_LEVELS_QUERY, { locationId: "gid://shopify/Location/1", first: operations.INVENTORY_LEVELS_PAGE_SIZE }),
       productsByIds: costAt(operations.PRODUCTS_BY_IDS_QUERY, { ids: Array.from({ length: operations.PRODUCTS_BY_IDS_MAX }, (_, i) => `gid://shopify/Product/${i + 1}`) }),
       webhooks: costAt(operations.WEBHOOK_SUBSCRIPTIONS_QUERY, { first: 100 }),
+      verifyVariants: costAt(operations.VERIFY_VARIANTS_QUERY, { ids: Array.from({ length: operations.VERIFY_VARIANTS_MAX }, (_, i) => `gid://shopify/ProductVariant/${i + 1}`) }),
     };
     for (const [name, cost] of Object.entries(costs)) expect({ name, ok: cost <= MAX_QUERY_COST, cost }).toMatchObject({ name, ok: true });
+    // The verification's levels page is the constant it reasons with.
+    expect(operations.VERIFY_VARIANTS_QUERY).toContain(`inventoryLevels(first: ${operations.VERIFY_LEVELS_PER_ITEM})`);
     // One page size more would break the limit: the constants are as large as they can be.
     expect(costAt(operations.INVENTORY_LEVELS_QUERY, { locationId: "gid://shopify/Location/1", first: 250 })).toBeGreaterThan(MAX_QUERY_COST);
   });

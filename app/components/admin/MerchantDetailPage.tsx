@@ -3,6 +3,7 @@ import { Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, La
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
 import { ProductSyncProgressCard, type FinishedProductSyncView, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
 import { RECONCILIATION_HISTORY_DAYS, ReconciliationCorrectionsCard, type ReconciliationCorrectionsRow } from "~/components/ReconciliationCorrectionsCard";
+import { TruthFigureLines, type ShopTruthView } from "~/components/truth/TruthFigure";
 import type { IntegrityPreview } from "~/integrity/integrity-preview";
 import { SYNC_KIND_INTENTS, syncKindOfIntent, type SyncKindIntent } from "~/jobs/sync-kinds";
 import type { MerchantAdminIntent } from "~/merchants/merchant-admin-request.server";
@@ -36,6 +37,7 @@ export interface MerchantDetailView {
   reconciliation: { at: string; corrected: number; levels: number } | null;
   /** What its inventory reconciliations corrected over the last RECONCILIATION_HISTORY_DAYS (one row, or none). */
   reconciliationCorrections: ReconciliationCorrectionsRow[];
+  truth: ShopTruthView | null;
   productSync: { inProgress: ProductSyncProgressView[]; lastRun: FinishedProductSyncView | null };
   intents: string[];
   canAct: boolean;
@@ -129,7 +131,7 @@ function Stat({ label, value }: { label: string; value: string | number }) {
 }
 
 export function MerchantDetailPage(props: MerchantDetailView) {
-  const { health, connection, events, jobs, actions, reconciliation, productSync, intents, canAct, outcome } = props;
+  const { health, connection, events, jobs, actions, reconciliation, truth, productSync, intents, canAct, outcome } = props;
   return (
     <Page
       title={health.shop}
@@ -207,6 +209,7 @@ export function MerchantDetailPage(props: MerchantDetailView) {
                     : "No inventory reconciliation yet"}
                 </Text>
                 <Text as="p">Last integrity check: {formatWhen(health.lastIntegrityCheckAt)}</Text>
+                <TruthFigureLines truth={truth} />
                 <InlineStack gap="200">
                   <Button variant="plain" url={`/admin/findings?shop=${encodeURIComponent(health.shop)}`}>
                     Findings

@@ -3,6 +3,7 @@ import { Suspense, lazy, useEffect, useState } from "react";
 import { KeysetPagination } from "~/components/KeysetPagination";
 import { ProductSyncProgressCard, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
 import { ReconciliationCorrectionsCard, type ReconciliationCorrectionsRow } from "~/components/ReconciliationCorrectionsCard";
+import { TruthFigureTable, type ShopTruthView } from "~/components/truth/TruthFigure";
 import { syncMonitorSearch, type PageCursor, type SyncMonitorQuery } from "~/monitoring/sync-monitor-query";
 import type { DailyPoint } from "./SyncMonitorCharts";
 import { SyncMonitorFilters } from "./SyncMonitorFilters";
@@ -24,6 +25,8 @@ export interface SyncMonitorPageProps {
     daily: DailyPoint[];
   };
   events: SyncEventListItem[];
+  /** The latest truth figure of the filtered merchant, or of the shops with the worst mismatch rates. */
+  truth: ShopTruthView[];
   /** Product syncs running now (under the merchant filter). */
   syncsRunning: ProductSyncProgressView[];
   /** What the inventory reconciliations corrected per shop, in the range. */
@@ -89,6 +92,9 @@ export function SyncMonitorPage(props: SyncMonitorPageProps) {
         )}
         <Layout.Section>
           <SyncMonitorStatsCards {...stats} />
+        </Layout.Section>
+        <Layout.Section>
+          <TruthFigureTable figures={props.truth} />
         </Layout.Section>
         <Layout.Section>
           <ChartsAfterHydration daily={stats.daily} />

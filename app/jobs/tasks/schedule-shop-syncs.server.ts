@@ -57,3 +57,4 @@ export const scheduleProductSyncs = fanOutOf(SYNC_KINDS[TASK.productSync]);
 export const scheduleInventorySyncs = fanOutOf(SYNC_KINDS[TASK.inventorySync]);
 export const scheduleInventoryReconciliations = fanOutOf(SYNC_KINDS[TASK.inventoryReconcile]);
 export const scheduleIntegrityChecks = fanOutOf(SYNC_KINDS[TASK.integrityCheck]);
+export const scheduleVerifications = fanOutOf(SYNC_KINDS[TASK.verification]);
