@@ -68,8 +68,8 @@ matched AS (
     JOIN merchant_connection c ON c.shop = v.shop
     LEFT JOIN product p ON p.shop = v.shop AND p.id = v.product_id
 ),
--- marketplace_stock() once for the whole batch (one index scan of inventory_level, inlined by PostgreSQL), not a
--- function call per item: marketplace_available() is the same definition for one item.
+-- marketplace_stock() once for the whole batch (one index scan of inventory_level), not a function call per item:
+-- marketplace_available() is the same definition for one item.
 computed AS (
   SELECT m.variant_id, m.tracked, m.policy, s.available, s.updated_at AS latest
     FROM matched m

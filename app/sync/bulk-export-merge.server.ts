@@ -73,7 +73,7 @@ INSERT INTO product_variant AS v (shop, id, product_id, title, sku, price, compa
 SELECT $1, s.id, s.product_id, s.title, s.sku, s.price, s.compare_at_price, s.inventory_item_id, stock.available,
        coalesce(s.tracked, true), coalesce(s.inventory_policy, 'DENY'), s.updated_at, $2, NULL
   FROM staged_variant s
-  -- the batch's stock in one inlined scan of inventory_level, not a marketplace_available() call per variant
+  -- the batch's stock in one call and one scan of inventory_level, not a marketplace_available() call per variant
   LEFT JOIN marketplace_stock($1, ARRAY(SELECT b.inventory_item_id FROM staged_variant b
                                          WHERE b.ord BETWEEN $4 AND $5 AND b.inventory_item_id IS NOT NULL)) stock
          ON stock.inventory_item_id = s.inventory_item_id

@@ -22,8 +22,8 @@ ALTER TABLE "product_variant" ADD COLUMN "out_of_stock" BOOLEAN NOT NULL GENERAT
 DROP INDEX "product_variant_shop_product_id_idx";
 CREATE INDEX "product_variant_shop_product_id_idx" ON "product_variant"("shop", "product_id") INCLUDE ("deleted_at", "out_of_stock");
 
--- 3. The marketplace's stock of many items in one set-based read (an inlinable SQL function: PostgreSQL plans its
--- body into the caller's query, one index scan for a page of items instead of a function call per item), and
+-- 3. The marketplace's stock of many items in one set-based read (one call and one index scan for a page of items,
+-- where marketplace_available() per item cost an SQL function call, and another for its locations, per item), and
 -- marketplace_available() of one item defined by it: one definition (docs/decisions/008). An item with no level at
 -- the marketplace's locations has no row (its quantity is NULL); one known there but not stocked sums to 0.
 CREATE FUNCTION marketplace_stock(p_shop text, p_items bigint[])
