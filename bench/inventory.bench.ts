@@ -13,6 +13,9 @@ import { envNumber, openDedicatedDatabase } from "./dedicated-database";
 // - end to end: syncInventory (incremental query, every page, applied page by page);
 // - applying alone, on the same pages and the same starting rows: one set-based statement per page against the
 //   original plan's pattern, one SELECT and one UPDATE per item (plain pg, so the baseline is not slowed by an ORM).
+// The database starts in the steady state of an hourly run: inventory_level holds every level, and both tables are
+// put back between the timed runs. Reported beside the timings: the share of each table's row updates that were HOT
+// (pg_stat_user_tables), which an index holding a stock column takes to 0% (issue 16).
 // Goal (issue 5): the set-based apply at least 20x the per-item baseline.
 // Sizes: INVENTORY_BENCH_VARIANTS (default 300,000), INVENTORY_BENCH_CHANGED_PERCENT (default 10).
 //
@@ -60,7 +63,60 @@ async function restoreStartingRows(pool: pg.Pool) {
         AND (v.available_quantity, v.inventory_updated_at) IS DISTINCT FROM (b.available_quantity, b.inventory_updated_at)`,
     [SHOP],
   );
+  await pool.query(
+    `UPDATE inventory_level l SET available = b.available, updated_at = b.updated_at, observed_at = b.observed_at
+       FROM bench_levels_before b
+      WHERE l.shop = $1 AND l.inventory_item_id = b.inventory_item_id AND l.location_id = b.location_id
+        AND (l.available, l.updated_at, l.observed_at) IS DISTINCT FROM (b.available, b.updated_at, b.observed_at)`,
+    [SHOP],
+  );
   await pool.query("VACUUM ANALYZE product_variant");
+  await pool.query("VACUUM ANALYZE inventory_level");
+}
+
+const UPDATED_TABLES = ["product_variant", "inventory_level"] as const;
+type UpdateCounts = Record<(typeof UPDATED_TABLES)[number], { updated: number; hot: number }>;
+
+/** n_tup_upd and n_tup_hot_upd of the tables the apply writes (cumulative, from pg_stat_user_tables). */
+async function updateCounts(pool: pg.Pool): Promise<UpdateCounts> {
+  const { rows } = await pool.query<{ relname: keyof UpdateCounts; updated: string; hot: string }>(
+    `SELECT relname, n_tup_upd AS updated, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = ANY ($1)`,
+    [UPDATED_TABLES],
+  );
+  const counts = Object.fromEntries(UPDATED_TABLES.map((t) => [t, { updated: 0, hot: 0 }])) as UpdateCounts;
+  for (const row of rows) counts[row.relname] = { updated: Number(row.updated), hot: Number(row.hot) };
+  return counts;
+}
+
+/**
+ * Runs `work` and returns the share of its row updates that were HOT (heap-only: no index entry rewritten), per
+ * table. Statistics reach pg_stat_user_tables when a backend flushes them (idle, at most once a second): every
+ * connection of the pool is asked to flush, and the counts are read until they have moved by `expectedUpdates`.
+ */
+async function measureHotShare<T>(pool: pg.Pool, expectedUpdates: number, work: () => Promise<T>) {
+  const flushAll = async () => {
+    const clients = await Promise.all(Array.from({ length: pool.options.max ?? 4 }, () => pool.connect()));
+    await Promise.all(clients.map((c) => c.query("SELECT pg_stat_force_next_flush()")));
+    for (const c of clients) c.release();
+  };
+  await flushAll();
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  const before = await updateCounts(pool);
+  const result = await work();
+  let after = before;
+  for (let tries = 0; tries < 30; tries++) {
+    await flushAll();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await pool.query("SELECT pg_stat_clear_snapshot()");
+    after = await updateCounts(pool);
+    const moved = UPDATED_TABLES.reduce((sum, t) => sum + after[t].updated - before[t].updated, 0);
+    if (moved >= expectedUpdates) break;
+  }
+  const share = (t: keyof UpdateCounts) => {
+    const updated = after[t].updated - before[t].updated;
+    return updated === 0 ? "no updates" : `${Math.round(((after[t].hot - before[t].hot) / updated) * 1000) / 10}% of ${updated.toLocaleString("en")}`;
+  };
+  return { result, hot: { product_variant: share("product_variant"), inventory_level: share("inventory_level") } };
 }
 
 async function checksum(pool: pg.Pool): Promise<string> {
@@ -122,6 +178,19 @@ export async function run(options: InventoryBenchOptions = {}) {
           variants.map((v) => v.inventory[0].updatedAt),
         ],
       );
+      // The levels as the last run stored them: the hourly apply updates rows of a table that holds every level.
+      await pool.query(
+        `INSERT INTO inventory_level (shop, inventory_item_id, location_id, available, updated_at, observed_at)
+         SELECT $1, v.item, $2, v.available, v.updated_at, v.updated_at
+           FROM unnest($3::bigint[], $4::int[], $5::timestamptz[]) AS v(item, available, updated_at)`,
+        [
+          SHOP,
+          locationId,
+          variants.map((v) => Number(v.inventoryItemId.split("/").pop())),
+          variants.map((v) => v.inventory[0].available),
+          variants.map((v) => v.inventory[0].updatedAt),
+        ],
+      );
     }
     offsetMs += 10 * MINUTE;
     await pool.query(`UPDATE merchant_connection SET last_inventory_sync_at = $2 WHERE shop = $1`, [SHOP, now()]);
@@ -136,6 +205,10 @@ export async function run(options: InventoryBenchOptions = {}) {
     }
     offsetMs += 10 * MINUTE;
     await pool.query(`CREATE TABLE bench_before AS SELECT id, available_quantity, inventory_updated_at FROM product_variant WHERE shop = $1`, [SHOP]);
+    await pool.query(
+      `CREATE TABLE bench_levels_before AS SELECT inventory_item_id, location_id, available, updated_at, observed_at FROM inventory_level WHERE shop = $1`,
+      [SHOP],
+    );
     await pool.query("VACUUM ANALYZE");
     log(`${changedInShopify.toLocaleString("en")} levels changed in Shopify; running the sync end to end`);
 
@@ -166,17 +239,27 @@ export async function run(options: InventoryBenchOptions = {}) {
 
     await restoreStartingRows(pool);
     log(`applying ${levels.length.toLocaleString("en")} levels set-based (${pages.length} pages)`);
-    const setStarted = performance.now();
-    let setChanged = 0;
-    for (const page of pages) setChanged += (await applyInventoryLevels(pool, SHOP, page)).changed;
-    const setMs = performance.now() - setStarted;
+    let setMs = 0;
+    const setBased = await measureHotShare(pool, 2 * changedInShopify, async () => {
+      const setStarted = performance.now();
+      let changed = 0;
+      for (const page of pages) changed += (await applyInventoryLevels(pool, SHOP, page)).changed;
+      setMs = performance.now() - setStarted;
+      return changed;
+    });
+    const setChanged = setBased.result;
     if ((await checksum(pool)) !== afterSync || setChanged !== changedInShopify) throw new Error("set-based apply disagrees with the sync");
 
     await restoreStartingRows(pool);
     log("applying the same levels per item (SELECT + UPDATE each)");
-    const baselineStarted = performance.now();
-    const baselineChanged = await perItemBaseline(pool, levels);
-    const baselineMs = performance.now() - baselineStarted;
+    let baselineMs = 0;
+    const perItem = await measureHotShare(pool, changedInShopify, async () => {
+      const baselineStarted = performance.now();
+      const changed = await perItemBaseline(pool, levels);
+      baselineMs = performance.now() - baselineStarted;
+      return changed;
+    });
+    const baselineChanged = perItem.result;
     if ((await checksum(pool)) !== afterSync || baselineChanged !== changedInShopify) throw new Error("baseline disagrees with the sync");
 
     const ratio = Math.round((baselineMs / setMs) * 10) / 10;
@@ -191,10 +274,13 @@ export async function run(options: InventoryBenchOptions = {}) {
         fetch_only_ms: Math.round(fetchMs),
         apply_set_based_ms: Math.round(setMs),
         apply_set_based_levels_per_s: Math.round(levels.length / (setMs / 1000)),
+        apply_set_based_hot_updates_product_variant: setBased.hot.product_variant,
+        apply_set_based_hot_updates_inventory_level: setBased.hot.inventory_level,
       },
       baseline: {
         apply_per_item_ms: Math.round(baselineMs),
         apply_per_item_levels_per_s: Math.round(levels.length / (baselineMs / 1000)),
+        apply_per_item_hot_updates_product_variant: perItem.hot.product_variant,
       },
       ratio,
       goal: "set-based apply >= 20x the per-item SELECT+UPDATE baseline",

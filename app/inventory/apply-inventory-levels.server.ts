@@ -7,8 +7,9 @@ import type { InventoryLevelChange } from "./inventory-level";
 // 1. each level of one of the marketplace's locations is stored in inventory_level, unless the stored one is newer
 //    (webhooks arrive late and out of order): newer means a later Shopify updated_at, or the same updated_at seen
 //    later (observed_at), because Shopify does not promise that every change moves updatedAt;
-// 2. each item's variant gets marketplace_available() (the sum over the marketplace's locations, the one definition
-//    every path shares: docs/decisions/008) and, when the source says, InventoryItem.tracked and inventoryPolicy;
+// 2. each item's variant gets its marketplace quantity from marketplace_stock() (the sum over the marketplace's
+//    locations, the one definition every path shares: docs/decisions/008) and, when the source says,
+//    InventoryItem.tracked and inventoryPolicy;
 //    tracked is also kept on the item's stored levels, for a variant not known yet.
 // Levels of items we do not have yet are stored too: when the product sync brings the variant, its quantity is there.
 
@@ -75,12 +76,13 @@ matched AS (
     JOIN merchant_connection c ON c.shop = v.shop
     LEFT JOIN product p ON p.shop = v.shop AND p.id = v.product_id
 ),
+-- marketplace_stock() once for the whole batch (one index scan of inventory_level), not a function call per item:
+-- marketplace_available() is the same definition for one item.
 computed AS (
-  SELECT m.variant_id, m.tracked, m.policy, marketplace_available($1, m.inventory_item_id) AS available,
-         (SELECT max(l.updated_at) FROM inventory_level l
-           WHERE l.shop = $1 AND l.inventory_item_id = m.inventory_item_id
-             AND l.location_id = ANY (marketplace_location_ids($1))) AS latest
+  SELECT m.variant_id, m.tracked, m.policy, s.available, s.updated_at AS latest
     FROM matched m
+    LEFT JOIN marketplace_stock($1, ARRAY(SELECT i.inventory_item_id FROM items i)) s
+           ON s.inventory_item_id = m.inventory_item_id
    WHERE m.selected
 ),
 written AS (

@@ -15,7 +15,7 @@ import { listingRuleSql } from "~/merchants/selection.server";
 //   version meanwhile) is kept. With `snapshotStartedAt` (when Shopify started building the export) a product
 //   deleted by a webhook after that is not resurrected, and an object created after it is not soft-deleted.
 // - Quantities are not the export's: ProductVariant.inventoryQuantity is the total over every location, not what the
-//   marketplace sells (docs/decisions/008). A new variant gets marketplace_available() from the levels already read
+//   marketplace sells (docs/decisions/008). A new variant gets marketplace_stock() from the levels already read
 //   (the inventory sync stores levels of items it does not know yet); a known one keeps its quantity unless its
 //   inventory item changed. Tracking and inventory policy are the export's (no other path reads them in bulk).
 // - `selected` is the merchant's choice and is never touched here; `listed` follows it, by the one listing rule of
@@ -70,10 +70,13 @@ const MERGE_VARIANTS = `
 INSERT INTO product_variant AS v (shop, id, product_id, title, sku, price, compare_at_price, inventory_item_id,
                                   available_quantity, inventory_tracked, inventory_policy, shopify_updated_at,
                                   synced_at, deleted_at)
-SELECT $1, s.id, s.product_id, s.title, s.sku, s.price, s.compare_at_price, s.inventory_item_id,
-       CASE WHEN s.inventory_item_id IS NULL THEN NULL ELSE marketplace_available($1, s.inventory_item_id) END,
+SELECT $1, s.id, s.product_id, s.title, s.sku, s.price, s.compare_at_price, s.inventory_item_id, stock.available,
        coalesce(s.tracked, true), coalesce(s.inventory_policy, 'DENY'), s.updated_at, $2, NULL
   FROM staged_variant s
+  -- the batch's stock in one call and one scan of inventory_level, not a marketplace_available() call per variant
+  LEFT JOIN marketplace_stock($1, ARRAY(SELECT b.inventory_item_id FROM staged_variant b
+                                         WHERE b.ord BETWEEN $4 AND $5 AND b.inventory_item_id IS NOT NULL)) stock
+         ON stock.inventory_item_id = s.inventory_item_id
  WHERE s.ord BETWEEN $4 AND $5
 ON CONFLICT (shop, id) DO UPDATE SET
   product_id = excluded.product_id, title = excluded.title, sku = excluded.sku, price = excluded.price,

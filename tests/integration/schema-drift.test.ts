@@ -45,7 +45,7 @@ const SQL_ONLY_INDEXES: Record<string, string> = {
   sync_event_processing_time_id_idx: "expression index on coalesce(processing_time_ms, -1): the monitor's duration sort",
   sync_event_item_count_id_idx: "expression index on coalesce(item_count, -1): the monitor's item count sort",
   product_variant_shop_product_id_idx:
-    "covering index (shop, product_id) INCLUDE (deleted_at, available_quantity): catalog health's index-only counts",
+    "covering index (shop, product_id) INCLUDE (deleted_at, out_of_stock): catalog health's index-only counts, no quantity (HOT stock updates)",
   product_shop_id_health_idx: "covering index (shop, id) INCLUDE (listed, deleted_at): catalog health's index-only counts",
   integrity_finding_unresolved_listing_idx:
     "partial expression index (flagged first, WHERE resolved_at IS NULL): the findings page's default order",
