@@ -16,6 +16,10 @@ const HTTP_STATUS: Record<DomainErrorCode, number> = {
   JOB_NOT_FOUND: 404,
   JOB_RUNNING: 409,
   INVALID_JOB_TRANSITION: 409,
+  ALERT_NOT_FOUND: 404,
+  ALERT_NOT_OPEN: 409,
+  FINDING_NOT_FOUND: 404,
+  FINDING_ALREADY_RESOLVED: 409,
 };
 
 type Refusal = { ok: false; error: string };

@@ -13,7 +13,11 @@ export type DomainErrorCode =
   | "PRODUCTS_NOT_OWNED"
   | "JOB_NOT_FOUND"
   | "JOB_RUNNING"
-  | "INVALID_JOB_TRANSITION";
+  | "INVALID_JOB_TRANSITION"
+  | "ALERT_NOT_FOUND"
+  | "ALERT_NOT_OPEN"
+  | "FINDING_NOT_FOUND"
+  | "FINDING_ALREADY_RESOLVED";
 
 export interface DomainErrorDetails extends Record<string, unknown> {
   /** When asking again can succeed (RATE_LIMITED). */
