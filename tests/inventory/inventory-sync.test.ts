@@ -1,4 +1,3 @@
-import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pgPool, prisma } from "~/db.server";
 import { applyInventoryWebhook } from "~/inventory/apply-inventory-webhook.server";
@@ -9,8 +8,8 @@ import { TASK } from "~/jobs/task-names";
 import { createInventorySyncTask } from "~/jobs/tasks/inventory-sync.server";
 import { inventoryWebhook } from "~/jobs/tasks/inventory-webhook.server";
 import type { RunningEmulator } from "../../emulator";
-import { queuedJobs } from "../integrity/fixtures";
 import { adjustableClock, emulatedShop, localQuantities, shopifyQuantities, startClockedEmulator } from "./emulated-shop";
+import { fakeHelpers, queuedJobs } from "../support/jobs";
 
 const MINUTE = 60_000;
 const clock = adjustableClock();
@@ -24,20 +23,6 @@ afterAll(async () => {
   await emulator?.stop();
   await releaseWorkerUtils();
 });
-
-function fakeHelpers(): JobHelpers & { added: unknown[] } {
-  const added: unknown[] = [];
-  const logger = { debug() {}, info() {}, warn() {}, error() {} };
-  return {
-    added,
-    logger,
-    job: { key: null },
-    addJob: async (...args: unknown[]) => {
-      added.push(args);
-      return {};
-    },
-  } as unknown as JobHelpers & { added: unknown[] };
-}
 
 async function inventoryEvents(shop: string) {
   return prisma.syncEvent.findMany({ where: { shop, eventType: "INVENTORY_SYNC" }, orderBy: { id: "asc" } });

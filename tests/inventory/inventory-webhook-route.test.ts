@@ -1,11 +1,12 @@
-import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pgPool } from "~/db.server";
 import { releaseWorkerUtils } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
 import { inventoryWebhook } from "~/jobs/tasks/inventory-webhook.server";
 import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
-import { createConnection, insertProduct, insertVariant, queuedJobs } from "../integrity/fixtures";
+import { insertProduct, insertVariant } from "../integrity/fixtures";
+import { createConnection } from "../support/merchants";
+import { fakeHelpers, queuedJobs } from "../support/jobs";
 
 // The inventory_levels/update route: signed requests as Shopify sends them, through the real authenticate.webhook.
 
@@ -25,11 +26,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const helpers = {
-  logger: { debug() {}, info() {}, warn() {}, error() {} },
-  job: { key: null },
-  addJob: async () => ({}),
-} as unknown as JobHelpers;
+const helpers = fakeHelpers();
 
 describe("POST /webhooks/inventory_levels/update", () => {
   it("queues one job per delivery (a repeat is ignored) that applies the level", async () => {

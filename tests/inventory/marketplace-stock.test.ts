@@ -1,4 +1,3 @@
-import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pgPool } from "~/db.server";
 import { assignMarketplaceLocations } from "~/inventory/marketplace-locations.server";
@@ -12,8 +11,9 @@ import { ingestBulkExport } from "~/sync/bulk-export-ingest.server";
 import type { RunningEmulator } from "../../emulator";
 import type { WebhookDelivery } from "../../emulator/webhook-sender";
 import { rawGraphql, waitUntil } from "../support/emulator";
-import { createConnection } from "../integrity/fixtures";
 import { adjustableClock, startClockedEmulator } from "./emulated-shop";
+import { createConnection } from "../support/merchants";
+import { fakeHelpers } from "../support/jobs";
 
 // What the marketplace sells is the stock at the locations assigned to it, by default the primary location
 // (docs/decisions/008). Every path that writes a quantity must write that meaning: the daily export, products/*
@@ -32,7 +32,7 @@ afterAll(async () => {
   await releaseWorkerUtils();
 });
 
-const helpers = { logger: { debug() {}, info() {}, warn() {}, error() {} }, job: { key: null }, addJob: async () => ({}) } as unknown as JobHelpers;
+const helpers = fakeHelpers();
 
 interface TwoLocationShop {
   shop: string;

@@ -1,4 +1,3 @@
-import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "~/db.server";
 import { syncInventory } from "~/inventory/sync-inventory.server";
@@ -7,6 +6,7 @@ import { createInventorySyncTask } from "~/jobs/tasks/inventory-sync.server";
 import { lastReconciliation } from "~/merchants/merchant-admin-detail.server";
 import type { RunningEmulator } from "../../emulator";
 import { adjustableClock, emulatedShop, localQuantities, shopifyQuantities, startClockedEmulator } from "./emulated-shop";
+import { fakeHelpers } from "../support/jobs";
 
 // The daily reconciliation reads every level of every marketplace location: Shopify documents no promise that an
 // order moves a level's updatedAt (which the hourly filter trusts), and webhooks are not guaranteed. What it
@@ -24,7 +24,7 @@ afterAll(async () => {
   await releaseWorkerUtils();
 });
 
-const helpers = { logger: { debug() {}, info() {}, warn() {}, error() {} }, job: { key: null }, addJob: async () => ({}) } as unknown as JobHelpers;
+const helpers = fakeHelpers();
 
 describe("the daily inventory reconciliation", () => {
   it("brings an order's change that no webhook delivered and the hourly filter missed, and counts the correction", async () => {

@@ -9,8 +9,8 @@ import { BULK_PRODUCT_EXPORT_QUERY } from "~/shopify-admin/operations";
 import { ingestBulkExport } from "~/sync/bulk-export-ingest.server";
 import type { RunningEmulator } from "../../emulator";
 import { rawGraphql, waitUntil } from "../support/emulator";
-import { createConnection } from "../integrity/fixtures";
 import { adjustableClock, startClockedEmulator } from "./emulated-shop";
+import { createConnection } from "../support/merchants";
 
 // InventoryItem.tracked false (Shopify does not count the stock) and ProductVariant.inventoryPolicy CONTINUE (sold
 // past zero) make a variant sellable whatever its quantity, through the daily export and the inventory sync alike.

@@ -6,9 +6,10 @@ import { enqueue, releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { taskList } from "../../app/jobs/task-list.server";
 import { TASK } from "../../app/jobs/task-names";
 import { sweepDeadWorkers } from "../../app/jobs/worker-liveness.server";
-import { createConnection, insertProduct } from "../integrity/fixtures";
+import { insertProduct } from "../integrity/fixtures";
 import { waitUntil } from "../support/emulator";
 import { queuedJobs, runDueJobs } from "../support/jobs";
+import { createConnection } from "../support/merchants";
 
 // A worker SIGKILLed after a job's work committed but before graphile-worker marked the job complete: the dead-worker
 // sweep requeues the job under the same id and attempt, and it runs again. Its work is idempotent; its sync event

@@ -5,8 +5,9 @@ import { TASK } from "~/jobs/task-names";
 import { BODY_LIMITS } from "~/lib/request-body.server";
 import { WEBHOOK_MAX_AGE_MS, isStaleDelivery } from "~/webhooks/authenticate-webhook.server";
 import { responseOf } from "../support/admin";
-import { createConnection, queuedJobs } from "../integrity/fixtures";
 import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
+import { createConnection } from "../support/merchants";
+import { queuedJobs } from "../support/jobs";
 
 // Replayed and oversized webhooks, through the real authenticate.webhook: a captured products/update re-sent with a
 // new webhook id (and a valid HMAC, since it is Shopify's own body) is acknowledged and does nothing once it is older

@@ -1,4 +1,3 @@
-import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "~/db.server";
 import { syncInventory } from "~/inventory/sync-inventory.server";
@@ -15,6 +14,7 @@ import type { RunningEmulator } from "../../emulator";
 import { adjustableClock, emulatedShop } from "../inventory/emulated-shop";
 import { rawGraphql, startTestEmulator } from "../support/emulator";
 import { TEST_API_KEY, TEST_API_SECRET } from "../support/test-environment";
+import { fakeHelpers } from "../support/jobs";
 
 // Expiring offline access tokens against the emulator over real HTTP: an access token lasts an hour on the
 // emulator's clock, its refresh token works once and is rotated. The app reads the session per request, refreshes
@@ -75,20 +75,6 @@ function refreshCounter(delayMs = 0) {
 }
 
 const storedSession = (shop: string) => prisma.session.findUniqueOrThrow({ where: { id: offlineSessionId(shop) } });
-
-function fakeHelpers(): JobHelpers & { added: unknown[] } {
-  const added: unknown[] = [];
-  const logger = { debug() {}, info() {}, warn() {}, error() {} };
-  return {
-    added,
-    logger,
-    job: { key: null },
-    addJob: async (...args: unknown[]) => {
-      added.push(args);
-      return {};
-    },
-  } as unknown as JobHelpers & { added: unknown[] };
-}
 
 describe("a job with an expiring offline token", () => {
   it("outlives its token: refreshed shortly before expiry, never a 401, each refresh with the rotated refresh token", async () => {

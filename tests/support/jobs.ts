@@ -1,4 +1,4 @@
-import { runTaskListOnce, type Job, type TaskList } from "graphile-worker";
+import { runTaskListOnce, type Job, type JobHelpers, type TaskList } from "graphile-worker";
 import { pgPool } from "../../app/db.server";
 
 /** Runs every job that is due now, once, with the given tasks (graphile-worker's own synchronous runner). */
@@ -25,4 +25,18 @@ export async function queuedJobs(task?: string): Promise<QueuedJob[]> {
     [task ?? null],
   );
   return rows;
+}
+
+/** graphile-worker's helpers for calling a task directly: a silent logger, and the jobs it adds kept in `added`. */
+export function fakeHelpers(job: Partial<Job> = {}): JobHelpers & { added: unknown[] } {
+  const added: unknown[] = [];
+  return {
+    added,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    job: { key: null, ...job },
+    addJob: async (...args: unknown[]) => {
+      added.push(args);
+      return {};
+    },
+  } as unknown as JobHelpers & { added: unknown[] };
 }

@@ -9,8 +9,10 @@ import { adminClientForShop } from "../../app/shopify-admin/client-for-shop.serv
 import { enqueueExportCheckFromWebhook } from "../../app/sync/enqueue-export-check.server";
 import type { RunningEmulator } from "../../emulator/index";
 import { createTestShop, startTestEmulator } from "../support/emulator";
-import { createConnection, productLine, variantLine, chunked } from "./export-fixtures";
+import { productLine, variantLine, chunked } from "./export-fixtures";
 import { ingestBulkExport } from "../../app/sync/bulk-export-ingest.server";
+import { createConnection, merchantIdOf } from "../support/merchants";
+import { queuedJobs } from "../support/jobs";
 
 // The daily product sync over real HTTP (the Shopify emulator) and a real PostgreSQL, run through graphile-worker.
 
@@ -60,15 +62,6 @@ const liveCounts = async (shop: string) => ({
   products: await prisma.product.count({ where: { shop, deletedAt: null } }),
   variants: await prisma.productVariant.count({ where: { shop, deletedAt: null } }),
 });
-async function queuedJobs(task: string) {
-  const { rows } = await pgPool().query(
-    `SELECT j.payload, j.run_at, j.key FROM graphile_worker._private_jobs j
-       JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = $1`,
-    [task],
-  );
-  return rows as Array<{ payload: Record<string, unknown>; run_at: Date; key: string | null }>;
-}
-
 async function startSync(shop: string, attempt = 1) {
   await enqueue(TASK.productSync, { shop, reason: "manual", ...(attempt > 1 ? { _retry: { attempt } } : {}) }, { jobKey: `${TASK.productSync}:${shop}` });
 }
@@ -82,7 +75,7 @@ describe("product sync job", () => {
 
     expect(await liveCounts(shop)).toEqual({ products: 25, variants: 75 });
     const [event] = await eventsOf(shop);
-    expect(event).toMatchObject({ status: "SUCCESS", itemCount: 100, merchantId: `m-${shop}` });
+    expect(event).toMatchObject({ status: "SUCCESS", itemCount: 100, merchantId: merchantIdOf(shop) });
     expect(event.processingTimeMs).toBeGreaterThanOrEqual(0);
     const operation = await prisma.bulkOperation.findFirstOrThrow({ where: { shop } });
     expect(operation).toMatchObject({ status: "COMPLETED", objectCount: 100n, error: null });
