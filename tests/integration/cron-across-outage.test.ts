@@ -5,12 +5,11 @@ import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { startEmbeddedPostgres, type RunningDatabase } from "../../app/database/embedded-postgres.server";
 import { applyMigrations } from "../../app/database/migrations.server";
-import { pgPool } from "../../app/db.server";
 import { SCHEDULES } from "../../app/jobs/schedules.server";
 import { TASK } from "../../app/jobs/task-names";
 import { startWorker, stopWorker } from "../../app/jobs/worker.server";
 import { freePort } from "../../scripts/lib/scratch-server";
-import { queuedJobs } from "../support/jobs";
+import { knownCrontabs, queuedJobs } from "../support/jobs";
 
 // A cron tick that falls while PostgreSQL is down (its server stopped across the tick, then started again on the same
 // data and port). graphile-worker's cron cannot queue the tick's jobs then; it restarts once the database answers and
@@ -65,7 +64,7 @@ describe("a cron tick during a database outage", () => {
     state.events.on("cron:starting", () => cronEvents.push("starting"));
     // The crontab is registered (graphile-worker knows its lines from now on, so it backfills them later).
     await expect
-      .poll(async () => (await pgPool().query("SELECT count(*)::int AS n FROM graphile_worker._private_known_crontabs")).rows[0].n)
+      .poll(async () => (await knownCrontabs()).length)
       .toBe(SCHEDULES.length);
 
     await database.stop();
@@ -87,10 +86,7 @@ describe("a cron tick during a database outage", () => {
     expect(atTick.filter(([task]) => task === TASK.scheduleInventorySyncs)).toEqual([[TASK.scheduleInventorySyncs, true]]);
     expect(atTick.filter(([task]) => sweeps.some((line) => line.task === task))).toEqual([]);
     expect(cronEvents).not.toContain(`scheduled ${tick.toISOString()}`); // the failed try queued nothing
-    const { rows: known } = await pgPool().query<{ identifier: string; last_execution: Date | null }>(
-      "SELECT identifier, last_execution FROM graphile_worker._private_known_crontabs WHERE identifier = ANY($1)",
-      [[fanOut.identifier, ...sweeps.map((line) => line.identifier)]],
-    );
+    const known = (await knownCrontabs()).filter((k) => [fanOut, ...sweeps].some((line) => line.identifier === k.identifier));
     expect(Object.fromEntries(known.map((k) => [k.identifier, k.last_execution?.toISOString() ?? null]))).toEqual({
       [fanOut.identifier]: tick.toISOString(),
       ...Object.fromEntries(sweeps.map((line) => [line.identifier, null])),

@@ -1,4 +1,4 @@
-import { pgPool } from "~/db.server";
+import { pgPool } from "../../app/db.server";
 
 // Rows for integrity and inventory tests, written with plain SQL (the same columns the app's SQL reads).
 

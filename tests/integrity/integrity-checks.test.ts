@@ -1,10 +1,10 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { pgPool, prisma } from "~/db.server";
-import type { CheckName } from "~/integrity/check";
-import { resolveFinding } from "~/integrity/resolve-finding.server";
-import { runIntegrityCheck } from "~/integrity/run-integrity-check.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
-import { TASK } from "~/jobs/task-names";
+import { pgPool, prisma } from "../../app/db.server";
+import type { CheckName } from "../../app/integrity/check";
+import { resolveFinding } from "../../app/integrity/resolve-finding.server";
+import { runIntegrityCheck } from "../../app/integrity/run-integrity-check.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { TASK } from "../../app/jobs/task-names";
 import { DAY, insertProduct, insertVariant, shopRows } from "./fixtures";
 import { createConnection, merchantIdOf } from "../support/merchants";
 import { queuedJobs } from "../support/jobs";

@@ -1,5 +1,5 @@
-import { pgPool } from "~/db.server";
-import { createAdminClient, type AdminClient, type AdminClientOptions } from "~/shopify-admin/admin-client.server";
+import { pgPool } from "../../app/db.server";
+import { createAdminClient, type AdminClient, type AdminClientOptions } from "../../app/shopify-admin/admin-client.server";
 import type { RunningEmulator } from "../../emulator";
 import { createTestShop, startTestEmulator } from "../support/emulator";
 import { createConnection } from "../support/merchants";

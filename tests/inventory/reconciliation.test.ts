@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prisma } from "~/db.server";
-import { syncInventory } from "~/inventory/sync-inventory.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
-import { createInventorySyncTask } from "~/jobs/tasks/inventory-sync.server";
-import { lastReconciliation } from "~/merchants/merchant-admin-detail.server";
+import { prisma } from "../../app/db.server";
+import { syncInventory } from "../../app/inventory/sync-inventory.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { createInventorySyncTask } from "../../app/jobs/tasks/inventory-sync.server";
+import { lastReconciliation } from "../../app/merchants/merchant-admin-detail.server";
 import type { RunningEmulator } from "../../emulator";
 import { adjustableClock, emulatedShop, localQuantities, shopifyQuantities, startClockedEmulator } from "./emulated-shop";
 import { fakeHelpers } from "../support/jobs";

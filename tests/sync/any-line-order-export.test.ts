@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pgPool } from "~/db.server";
-import { BULK_PRODUCT_EXPORT_QUERY } from "~/shopify-admin/operations";
-import { ingestBulkExport } from "~/sync/bulk-export-ingest.server";
+import { pgPool } from "../../app/db.server";
+import { BULK_PRODUCT_EXPORT_QUERY } from "../../app/shopify-admin/operations";
+import { ingestBulkExport } from "../../app/sync/bulk-export-ingest.server";
 import type { RunningEmulator } from "../../emulator";
 import { createTestShop, rawGraphql, startTestEmulator, waitUntil } from "../support/emulator";
 import { createConnection } from "../support/merchants";
