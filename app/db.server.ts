@@ -19,15 +19,30 @@ interface DatabaseHandles {
   prismas: Record<PoolKind, PrismaClient>;
 }
 
-const currentWork = new AsyncLocalStorage<PoolKind>();
+/** Which graphile-worker job, and which of its attempts, the work in progress is (see currentJob). */
+export interface JobIdentity {
+  id: string;
+  attempt: number;
+}
+
+const currentWork = new AsyncLocalStorage<{ kind: PoolKind; job?: JobIdentity }>();
 
 /** Runs `work` as a job: its queries go to the job pool, with the job timeouts. */
-export function runAsJob<T>(work: () => Promise<T>): Promise<T> {
-  return currentWork.run("job", work);
+export function runAsJob<T>(work: () => Promise<T>, job?: JobIdentity): Promise<T> {
+  return currentWork.run({ kind: "job", job }, work);
 }
 
 function currentKind(): PoolKind {
-  return currentWork.getStore() ?? "web";
+  return currentWork.getStore()?.kind ?? "web";
+}
+
+/**
+ * The graphile-worker job being run, if any. A job whose worker died after its work committed but before
+ * graphile-worker marked it complete is run again under the same id and attempt (the dead-worker sweep gives the
+ * attempt back), so what a job records once per run can be keyed by it (record-sync-event.server.ts).
+ */
+export function currentJob(): JobIdentity | undefined {
+  return currentWork.getStore()?.job;
 }
 
 let timeoutOverrides: Partial<Record<PoolKind, SessionTimeouts>> = {};

@@ -1,4 +1,6 @@
 import { pgPool } from "~/db.server";
+import { DomainError } from "~/lib/domain-error";
+import { alertExists } from "./list-alerts.server";
 import { alertColumns, type AlertRow } from "./alert-row.server";
 
 /**
@@ -13,4 +15,11 @@ export async function acknowledgeAlert(alertId: number, by: string, now: Date = 
     [alertId, by, now],
   );
   return rows[0] ?? null;
+}
+
+/** An operator's acknowledge from the alerts page: what was done, or a DomainError that says why not. */
+export async function acknowledgeAlertRequest(alertId: number, by: string): Promise<string> {
+  if (await acknowledgeAlert(alertId, by)) return `Alert #${alertId} acknowledged: no more reminders will be sent.`;
+  if (!(await alertExists(alertId))) throw new DomainError("ALERT_NOT_FOUND", `There is no alert #${alertId}.`, { alertId });
+  throw new DomainError("ALERT_NOT_OPEN", `Alert #${alertId} is not open any more (already acknowledged or resolved).`, { alertId });
 }

@@ -2,7 +2,7 @@ import { prisma } from "~/db.server";
 import { enqueue } from "~/jobs/queue.server";
 import { shopJobOptions } from "~/jobs/shop-jobs";
 import { TASK } from "~/jobs/task-names";
-import { MerchantError } from "~/merchants/merchant-error";
+import { DomainError } from "~/lib/domain-error";
 import { isSchedulable } from "~/merchants/schedulable";
 import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import type { DataOf } from "~/shopify-admin/graphql-document";
@@ -52,7 +52,7 @@ async function readShopLocations(admin: LocationsClient): Promise<ShopLocations>
 
 export async function loadMarketplaceLocations(input: { shop: string; admin: LocationsClient }): Promise<MarketplaceLocationsView> {
   const connection = await prisma.merchantConnection.findUnique({ where: { shop: input.shop }, select: { marketplaceLocationIds: true } });
-  if (!connection) throw new MerchantError("CONNECTION_NOT_FOUND", "Your shop is not connected to the marketplace yet.");
+  if (!connection) throw new DomainError("CONNECTION_NOT_FOUND", "Your shop is not connected to the marketplace yet.");
   const { active, primaryId } = await readShopLocations(input.admin);
   const assigned = new Set(connection.marketplaceLocationIds);
   const followsPrimary = assigned.size === 0;
@@ -73,13 +73,13 @@ export async function changeMarketplaceLocations(input: { shop: string; location
     where: { shop: input.shop },
     select: { marketplaceLocationIds: true, active: true, approvalStatus: true, syncPaused: true },
   });
-  if (!connection) throw new MerchantError("CONNECTION_NOT_FOUND", "Your shop is not connected to the marketplace yet.");
+  if (!connection) throw new DomainError("CONNECTION_NOT_FOUND", "Your shop is not connected to the marketplace yet.");
   const wanted = [...new Set(input.locationIds)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const { active } = await readShopLocations(input.admin);
   const known = new Set(active.map((l) => l.id));
   const foreign = wanted.filter((id) => !known.has(id));
   if (foreign.length > 0) {
-    throw new MerchantError("LOCATIONS_NOT_OWNED", `Not an active location of your shop: ${foreign.join(", ")}.`, { locationIds: foreign.map(String) });
+    throw new DomainError("LOCATIONS_NOT_OWNED", `Not an active location of your shop: ${foreign.join(", ")}.`, { locationIds: foreign.map(String) });
   }
   const current = [...connection.marketplaceLocationIds].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (current.length === wanted.length && current.every((id, i) => id === wanted[i])) return "The marketplace already sells the stock of these locations.";

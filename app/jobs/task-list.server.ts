@@ -58,7 +58,9 @@ export function retryPolicyOf(task: string): RetryPolicy {
   return (TASKS as Partial<Record<string, DefinedTask>>)[task]?.definition.retry ?? DEFAULT_RETRY_POLICY;
 }
 
-// Each runs as a job: on the job pool, with the job timeouts (app/database/timeouts.server.ts).
-const asJob = (task: Task): Task => (payload, helpers) => runAsJob(async () => task(payload, helpers));
+// Each runs as a job: on the job pool, with the job timeouts (app/database/timeouts.server.ts), known by its id and
+// graphile-worker attempt (currentJob: a re-run after a crash records its sync event once).
+const asJob = (task: Task): Task => (payload, helpers) =>
+  runAsJob(async () => task(payload, helpers), { id: helpers.job.id, attempt: helpers.job.attempts });
 
 export const taskList: TaskList = Object.fromEntries(Object.entries(TASKS).map(([name, task]) => [name, asJob(task)]));

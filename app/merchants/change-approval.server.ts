@@ -1,6 +1,6 @@
 import type { ApprovalStatus } from "@prisma/client";
 import { prisma } from "~/db.server";
-import { MerchantError } from "./merchant-error";
+import { DomainError } from "~/lib/domain-error";
 import { isSchedulable } from "./schedulable";
 import { cancelPendingShopJobs, requestProductSync } from "./shop-job-control.server";
 import { logger } from "~/lib/logger.server";
@@ -44,13 +44,13 @@ export interface ApprovalChange {
 
 export async function changeApproval({ shop, to, by, now = new Date() }: ChangeApprovalInput): Promise<ApprovalChange> {
   const current = await prisma.merchantConnection.findUnique({ where: { shop } });
-  if (!current) throw new MerchantError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
+  if (!current) throw new DomainError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
   const from = current.approvalStatus;
   if (from === to) {
     return { shop, from, to, changed: false, changedAt: current.approvalChangedAt, changedBy: current.approvalChangedBy };
   }
   if (!canChangeApproval(from, to)) {
-    throw new MerchantError(
+    throw new DomainError(
       "INVALID_APPROVAL_TRANSITION",
       `${shop} is ${from}; it cannot become ${to} (allowed: ${APPROVAL_TRANSITIONS[from].join(", ") || "none"})`,
       { shop, from, to },
@@ -62,7 +62,7 @@ export async function changeApproval({ shop, to, by, now = new Date() }: ChangeA
     data: { approvalStatus: to, approvalChangedAt: now, approvalChangedBy: by },
   });
   if (count === 0) {
-    throw new MerchantError("CONCURRENT_CHANGE", `The approval of ${shop} changed meanwhile; reload and try again`, { shop });
+    throw new DomainError("CONCURRENT_CHANGE", `The approval of ${shop} changed meanwhile; reload and try again`, { shop });
   }
 
   const after = { ...current, approvalStatus: to };

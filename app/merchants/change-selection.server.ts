@@ -1,6 +1,6 @@
 import type { SelectionMode } from "@prisma/client";
 import { pgPool, withTransaction } from "~/db.server";
-import { MerchantError } from "./merchant-error";
+import { DomainError } from "~/lib/domain-error";
 import { productFilterSql, type ProductFilter } from "./product-filter.server";
 import { isSchedulable } from "./schedulable";
 import { listedProductSql } from "./selection.server";
@@ -53,7 +53,7 @@ export async function selectProducts(input: SelectProductsInput): Promise<Select
   const confirmedIds = new Set(confirmed.map(String));
   const refused = unknown.filter((id) => !confirmedIds.has(String(id)));
   if (refused.length > 0) {
-    throw new MerchantError(
+    throw new DomainError(
       "PRODUCTS_NOT_OWNED",
       `${refused.length === 1 ? "Product" : "Products"} ${refused.join(", ")} ${refused.length === 1 ? "is" : "are"} not ${shop}'s; nothing was changed`,
       { shop, refused: refused.map(String) },
@@ -123,7 +123,7 @@ export async function setSelectionMode({ shop, mode }: { shop: string; mode: Sel
             (SELECT count(*)::int FROM product p JOIN c ON c.shop = p.shop WHERE ${listedProductSql("p", "c")}) AS listed`,
     [shop, mode],
   );
-  if (rows[0].connections === 0) throw new MerchantError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
+  if (rows[0].connections === 0) throw new DomainError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
   return { listed: rows[0].listed };
 }
 

@@ -1,4 +1,5 @@
 import { pgPool } from "~/db.server";
+import { DomainError } from "~/lib/domain-error";
 import { requestProductSync } from "./shop-job-control.server";
 import { schedulableSql } from "./schedulable";
 
@@ -8,11 +9,8 @@ import { schedulableSql } from "./schedulable";
 
 export const MANUAL_SYNC_INTERVAL_MS = 10 * 60 * 1000;
 
-export type ManualSyncResult =
-  | { ok: true; message: string }
-  | { ok: false; reason: "not-found" | "not-allowed" | "rate-limited"; message: string; retryAt?: Date };
-
-export async function requestManualProductSync(shop: string, now: Date = new Date()): Promise<ManualSyncResult> {
+/** Starts the product sync and says so, or throws a DomainError that says why not (and, rate-limited, until when). */
+export async function requestManualProductSync(shop: string, now: Date = new Date()): Promise<string> {
   const earliestPrevious = new Date(now.getTime() - MANUAL_SYNC_INTERVAL_MS);
   const { rows: claimed } = await pgPool().query<{ previous: Date | null }>(
     `UPDATE merchant_connection m SET last_manual_sync_at = $2
@@ -30,30 +28,29 @@ export async function requestManualProductSync(shop: string, now: Date = new Dat
       await pgPool().query("UPDATE merchant_connection SET last_manual_sync_at = $2 WHERE shop = $1", [shop, claimed[0].previous]);
       throw error;
     }
-    return { ok: true, message: "Product sync started. Your products will be updated in a few minutes." };
+    return "Product sync started. Your products will be updated in a few minutes.";
   }
-  return explainRefusal(shop);
+  throw await refusalOf(shop);
 }
 
-async function explainRefusal(shop: string): Promise<ManualSyncResult> {
+async function refusalOf(shop: string): Promise<DomainError> {
   const { rows } = await pgPool().query<{ active: boolean; approval_status: string; sync_paused: boolean; last_manual_sync_at: Date | null }>(
     "SELECT active, approval_status, sync_paused, last_manual_sync_at FROM merchant_connection WHERE shop = $1",
     [shop],
   );
   const connection = rows[0];
-  if (!connection) return { ok: false, reason: "not-found", message: "Your shop is not connected to the marketplace yet." };
-  if (!connection.active) return { ok: false, reason: "not-allowed", message: "The app is not connected to your shop; reinstall it to sync." };
+  if (!connection) return new DomainError("CONNECTION_NOT_FOUND", "Your shop is not connected to the marketplace yet.", { shop });
+  if (!connection.active) return new DomainError("SHOP_DISCONNECTED", "The app is not connected to your shop; reinstall it to sync.", { shop });
   if (connection.approval_status !== "APPROVED") {
-    return { ok: false, reason: "not-allowed", message: "Syncing starts once the marketplace approves your shop." };
+    return new DomainError("SYNC_NOT_ALLOWED", "Syncing starts once the marketplace approves your shop.", { shop });
   }
-  if (connection.sync_paused) return { ok: false, reason: "not-allowed", message: "Syncing of your shop is paused by the marketplace." };
+  if (connection.sync_paused) return new DomainError("SYNC_NOT_ALLOWED", "Syncing of your shop is paused by the marketplace.", { shop });
   const retryAt = new Date(connection.last_manual_sync_at!.getTime() + MANUAL_SYNC_INTERVAL_MS);
-  return {
-    ok: false,
-    reason: "rate-limited",
-    retryAt,
-    message: `A sync was started less than ${MANUAL_SYNC_INTERVAL_MS / 60_000} minutes ago. You can start another at ${retryAt.toISOString().slice(11, 16)} UTC.`,
-  };
+  return new DomainError(
+    "RATE_LIMITED",
+    `A sync was started less than ${MANUAL_SYNC_INTERVAL_MS / 60_000} minutes ago. You can start another at ${retryAt.toISOString().slice(11, 16)} UTC.`,
+    { shop, retryAt },
+  );
 }
 
 /** When the merchant may press "sync now" again (null: now). */

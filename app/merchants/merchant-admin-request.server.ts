@@ -7,8 +7,8 @@ import { previewIntegrityCheck } from "~/integrity/preview-integrity-check.serve
 import { enqueue } from "~/jobs/queue.server";
 import { shopJobOptions } from "~/jobs/shop-jobs";
 import { SYNC_KIND_INTENTS, syncKindOfIntent } from "~/jobs/sync-kinds";
+import { DomainError } from "~/lib/domain-error";
 import { canChangeApproval, changeApproval } from "./change-approval.server";
-import { httpStatusOf, MerchantError } from "./merchant-error";
 import { setSyncPaused } from "./sync-pause.server";
 
 // What an operator can do to one merchant from the admin pages, carried out and recorded with who did it.
@@ -33,9 +33,7 @@ const APPROVAL_OF: Partial<Record<MerchantAdminIntent, ApprovalStatus>> = {
 };
 
 
-export type MerchantAdminResult =
-  | { ok: true; message: string; preview?: IntegrityPreview }
-  | { ok: false; status: number; error: string };
+export type MerchantAdminResult = { ok: true; message: string; preview?: IntegrityPreview };
 
 interface Applied {
   message: string;
@@ -43,7 +41,7 @@ interface Applied {
   preview?: IntegrityPreview;
 }
 
-/** Carries out the operator's request and records it; a refusal says why, with the HTTP status that fits. */
+/** Carries out the operator's request and records it; a refusal is a DomainError that says why. */
 export async function applyMerchantAdminRequest({
   shop,
   intent,
@@ -53,19 +51,11 @@ export async function applyMerchantAdminRequest({
   intent: MerchantAdminIntent;
   by: string;
 }): Promise<MerchantAdminResult> {
-  try {
-    const { message, preview } = await apply(shop, intent, by);
-    const details = preview && { runId: preview.runId, wouldRepair: preview.wouldRepair, wouldFlag: preview.wouldFlag };
-    await recordAdminAction({ adminEmail: by, action: intent, shop, details });
-    return { ok: true, message, ...(preview ? { preview } : {}) };
-  } catch (error) {
-    if (error instanceof MerchantError) return { ok: false, status: httpStatusOf(error), error: error.message };
-    if (error instanceof RefusedRequest) return { ok: false, status: 409, error: error.message };
-    throw error;
-  }
+  const { message, preview } = await apply(shop, intent, by);
+  const details = preview && { runId: preview.runId, wouldRepair: preview.wouldRepair, wouldFlag: preview.wouldFlag };
+  await recordAdminAction({ adminEmail: by, action: intent, shop, details });
+  return { ok: true, message, ...(preview ? { preview } : {}) };
 }
-
-class RefusedRequest extends Error {}
 
 async function apply(shop: string, intent: MerchantAdminIntent, by: string): Promise<Applied> {
   const approval = APPROVAL_OF[intent];
@@ -80,7 +70,7 @@ async function apply(shop: string, intent: MerchantAdminIntent, by: string): Pro
   if (intent === "preview-integrity") {
     // The data only: no Shopify call, so it works for a disconnected shop too (what its listing would look like).
     const preview = await previewIntegrityCheck({ shop });
-    if (!preview) throw new MerchantError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
+    if (!preview) throw new DomainError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
     return {
       message: `Integrity check preview of ${shop}: ${preview.wouldRepair} to repair, ${preview.wouldFlag} to flag. Nothing was changed.`,
       preview,
@@ -88,10 +78,10 @@ async function apply(shop: string, intent: MerchantAdminIntent, by: string): Pro
   }
   const task = syncKindOfIntent(intent)!.task;
   const connection = await prisma.merchantConnection.findUnique({ where: { shop }, select: { active: true } });
-  if (!connection) throw new MerchantError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
+  if (!connection) throw new DomainError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
   if (!connection.active) {
     // Nothing to sync with: the app is uninstalled (or its token revoked), so the job could only fail.
-    throw new RefusedRequest(`${shop} is disconnected (the app is uninstalled): there is nothing to sync with.`);
+    throw new DomainError("SHOP_DISCONNECTED", `${shop} is disconnected (the app is uninstalled): there is nothing to sync with.`, { shop });
   }
   // An operator may run a sync even while the merchant is paused or pending (e.g. to investigate): it is one run.
   await enqueue(task, { shop, reason: "manual", requestedBy: by }, shopJobOptions(task, shop));

@@ -1,5 +1,5 @@
 import { prisma } from "~/db.server";
-import { MerchantError } from "./merchant-error";
+import { DomainError } from "~/lib/domain-error";
 import { cancelPendingShopJobs } from "./shop-job-control.server";
 import { logger } from "~/lib/logger.server";
 
@@ -15,7 +15,7 @@ export async function setSyncPaused({ shop, paused, by, now = new Date() }: { sh
     data: { syncPaused: paused, syncPausedChangedAt: now },
   });
   if (changed.count === 0 && (await prisma.merchantConnection.count({ where: { shop } })) === 0) {
-    throw new MerchantError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
+    throw new DomainError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
   }
   if (paused) await cancelPendingShopJobs(shop);
   logger.info({ scope: "merchants", shop, by, outcome: paused ? "paused" : "resumed" }, `sync of ${shop} ${paused ? "paused" : "resumed"} by ${by}`);

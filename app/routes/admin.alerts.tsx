@@ -3,11 +3,12 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { canAct } from "~/admin-auth/admin-role";
 import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
-import { acknowledgeAlert } from "~/alerts/acknowledge.server";
+import { acknowledgeAlertRequest } from "~/alerts/acknowledge.server";
 import { describeChannels } from "~/alerts/channels/configured-channels.server";
-import { alertExists, listAlerts, parseAlertsQuery } from "~/alerts/list-alerts.server";
+import { listAlerts, parseAlertsQuery } from "~/alerts/list-alerts.server";
 import { AlertsPage } from "~/components/admin/AlertsPage";
-import { done, parseOr400, refused } from "~/lib/form-input.server";
+import { answerRefusals } from "~/lib/domain-error-response.server";
+import { done, parseOr400 } from "~/lib/form-input.server";
 
 // Alerts by status (the tab and the page are in the URL), the configured channels (masked), and acknowledge for
 // operators.
@@ -28,10 +29,7 @@ const acknowledgeForm = z.object({
 export async function action({ request }: ActionFunctionArgs) {
   const { admin, form: formData } = await requireOperator(request);
   const { alertId } = parseOr400(acknowledgeForm, formData);
-  const alert = await acknowledgeAlert(alertId, admin.email);
-  if (alert) return done(`Alert #${alertId} acknowledged: no more reminders will be sent.`);
-  if (!(await alertExists(alertId))) return refused(`There is no alert #${alertId}.`, 404);
-  return refused(`Alert #${alertId} is not open any more (already acknowledged or resolved).`, 409);
+  return answerRefusals(async () => done(await acknowledgeAlertRequest(alertId, admin.email)));
 }
 
 export default function AlertsRoute() {

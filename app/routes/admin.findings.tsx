@@ -3,11 +3,11 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { canAct } from "~/admin-auth/admin-role";
 import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
-import { recordAdminAction } from "~/admin-actions/record-admin-action.server";
 import { FindingsPage } from "~/components/admin/FindingsPage";
 import { findingId, listFindings, parseFindingsQuery } from "~/integrity/list-findings.server";
-import { resolveFinding } from "~/integrity/resolve-finding.server";
-import { done, parseOr400, refused } from "~/lib/form-input.server";
+import { resolveFindingRequest } from "~/integrity/resolve-finding.server";
+import { answerRefusals } from "~/lib/domain-error-response.server";
+import { done, parseOr400 } from "~/lib/form-input.server";
 
 // Integrity findings by shop and check (filters and page in the URL), flagged first, unresolved by default; resolve
 // for operators.
@@ -23,15 +23,7 @@ const resolveForm = z.object({ intent: z.literal("resolve"), findingId });
 export async function action({ request }: ActionFunctionArgs) {
   const { admin, form: formData } = await requireOperator(request);
   const { findingId: id } = parseOr400(resolveForm, formData);
-  const now = new Date();
-  const finding = await resolveFinding(id, admin.email, { now });
-  if (!finding) return refused(`There is no finding #${id}.`, 404);
-  // resolveFinding keeps an earlier resolution: a different time means someone (maybe this admin) resolved it before.
-  if (finding.resolvedAt?.getTime() !== now.getTime()) {
-    return refused(`Finding #${id} was already resolved by ${finding.resolvedBy ?? "someone"}.`, 409);
-  }
-  await recordAdminAction({ adminEmail: admin.email, action: "resolve-finding", shop: finding.shop, details: { findingId: id } });
-  return done(`Finding #${id} (${finding.check}, ${finding.shop}) resolved.`);
+  return answerRefusals(async () => done(await resolveFindingRequest(id, admin.email)));
 }
 
 export default function FindingsRoute() {

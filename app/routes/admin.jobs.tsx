@@ -7,7 +7,8 @@ import { applyJobAdminRequest, jobAdminRequest } from "~/jobs/job-admin-request.
 import { countJobsByTask, listJobs, parseJobsQuery } from "~/jobs/job-inspection.server";
 import { listSchedules } from "~/jobs/list-schedules.server";
 import { listRecentRuns } from "~/jobs/recent-runs.server";
-import { done, parseOr400, refused } from "~/lib/form-input.server";
+import { answerRefusals } from "~/lib/domain-error-response.server";
+import { done, parseOr400 } from "~/lib/form-input.server";
 
 // The schedules (in words, last and next fire time), graphile-worker's jobs by task and state (filters and page in
 // the URL) and the recent finished runs; retry now, give up and dismiss for operators.
@@ -26,8 +27,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { admin, form: formData } = await requireOperator(request);
-  const result = await applyJobAdminRequest(parseOr400(jobAdminRequest, formData), admin.email);
-  return result.ok ? done(result.message) : refused(result.error, result.status);
+  const jobRequest = parseOr400(jobAdminRequest, formData);
+  return answerRefusals(async () => done(await applyJobAdminRequest(jobRequest, admin.email)));
 }
 
 export default function JobsRoute() {

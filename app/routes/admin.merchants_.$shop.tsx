@@ -5,7 +5,8 @@ import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
 import { MerchantDetailPage } from "~/components/admin/MerchantDetailPage";
 import { useAutoRevalidate } from "~/components/use-auto-revalidate";
 import { shopDomain } from "~/jobs/shop-jobs";
-import { parseOr400, refused } from "~/lib/form-input.server";
+import { answerRefusals } from "~/lib/domain-error-response.server";
+import { parseOr400 } from "~/lib/form-input.server";
 import { loadMerchantAdminDetail } from "~/merchants/merchant-admin-detail.server";
 import { applyMerchantAdminRequest, availableMerchantIntents, merchantAdminRequest } from "~/merchants/merchant-admin-request.server";
 
@@ -30,9 +31,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form: formData } = await requireOperator(request);
   const shop = shopParam(params.shop);
   const { intent } = parseOr400(merchantAdminRequest, formData);
-  const result = await applyMerchantAdminRequest({ shop, intent, by: admin.email });
   // A preview also carries the dry run's report, shown under the outcome.
-  return result.ok ? json(result) : refused(result.error, result.status);
+  return answerRefusals(async () => json(await applyMerchantAdminRequest({ shop, intent, by: admin.email })));
 }
 
 export default function MerchantDetailRoute() {

@@ -3,6 +3,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { MerchantHomePage } from "~/components/merchant-home/MerchantHomePage";
 import { useAutoRevalidate } from "~/components/use-auto-revalidate";
+import { answerRefusals } from "~/lib/domain-error-response.server";
 import { parseOr400 } from "~/lib/form-input.server";
 import { requestManualProductSync } from "~/merchants/manual-sync.server";
 import { loadMerchantHome } from "~/merchants/merchant-home.server";
@@ -19,15 +20,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const syncNowForm = z.object({ intent: z.literal("sync-now") });
 
-const REFUSAL_STATUS = { "not-found": 404, "not-allowed": 409, "rate-limited": 429 } as const;
-
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
   parseOr400(syncNowForm, await readFormWithin(request, BODY_LIMITS.appForm));
-  const result = await requestManualProductSync(session.shop);
-  if (result.ok) return json({ ok: true as const, message: result.message });
-  const headers: HeadersInit = result.retryAt ? { "Retry-After": String(Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000))) } : {};
-  return json({ ok: false as const, error: result.message }, { status: REFUSAL_STATUS[result.reason], headers });
+  return answerRefusals(async () => json({ ok: true as const, message: await requestManualProductSync(session.shop) }));
 }
 
 export default function MerchantHome() {

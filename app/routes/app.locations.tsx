@@ -3,10 +3,11 @@ import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-r
 import { z } from "zod";
 import { MarketplaceLocationsPage } from "~/components/MarketplaceLocationsPage";
 import { changeMarketplaceLocations, loadMarketplaceLocations } from "~/inventory/change-marketplace-locations.server";
+import { answerRefusals } from "~/lib/domain-error-response.server";
+import { DomainError } from "~/lib/domain-error";
 import type { ActionOutcome } from "~/lib/form-input.server";
 import { parseOr400 } from "~/lib/form-input.server";
 import { BODY_LIMITS, readFormWithin } from "~/lib/request-body.server";
-import { httpStatusOf, MerchantError } from "~/merchants/merchant-error";
 import { createAdminClient } from "~/shopify-admin/admin-client.server";
 import { authenticate } from "~/shopify.server";
 
@@ -32,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   try {
     return { view: await loadMarketplaceLocations({ shop: session.shop, admin }), error: null };
   } catch (error) {
-    if (!(error instanceof MerchantError)) throw error;
+    if (!(error instanceof DomainError)) throw error;
     return { view: null, error: error.message };
   }
 }
@@ -41,13 +42,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const form = parseOr400(assignForm, await readFormWithin(request, BODY_LIMITS.appForm));
   const admin = createAdminClient({ shop: session.shop, accessToken: session.accessToken ?? "" });
-  try {
-    const message = await changeMarketplaceLocations({ shop: session.shop, locationIds: form.locationIds, admin });
-    return data<ActionOutcome>({ ok: true, message });
-  } catch (error) {
-    if (!(error instanceof MerchantError)) throw error;
-    return data<ActionOutcome>({ ok: false, error: error.message }, { status: httpStatusOf(error) });
-  }
+  return answerRefusals(
+    async () => data<ActionOutcome>({ ok: true, message: await changeMarketplaceLocations({ shop: session.shop, locationIds: form.locationIds, admin }) }),
+    (refusal, init) => data<ActionOutcome>(refusal, init),
+  );
 }
 
 export default function MarketplaceLocationsRoute() {

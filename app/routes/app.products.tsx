@@ -3,7 +3,7 @@ import { useActionData, useLoaderData, useNavigation, useSearchParams, useSubmit
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, Layout, Page } from "@shopify/polaris";
 import { ProductSelectionTable, type SelectionIntent, type SelectionTableFilter } from "~/components/ProductSelectionTable";
-import { httpStatusOf, MerchantError } from "~/merchants/merchant-error";
+import { answerRefusals } from "~/lib/domain-error-response.server";
 import { loadSelectionPage } from "~/merchants/product-selection-page.server";
 import { applySelectionRequest, selectionPageQuery, selectionRequest } from "~/merchants/selection-request.server";
 import { createAdminClient } from "~/shopify-admin/admin-client.server";
@@ -28,13 +28,10 @@ export async function action({ request }: ActionFunctionArgs) {
     return data<SelectionResult>({ ok: false, error }, { status: 400 });
   }
   const admin = createAdminClient({ shop: session.shop, accessToken: session.accessToken ?? "" });
-  try {
-    const message = await applySelectionRequest({ shop: session.shop, request: parsed.data, admin });
-    return data<SelectionResult>({ ok: true, message });
-  } catch (error) {
-    if (!(error instanceof MerchantError)) throw error;
-    return data<SelectionResult>({ ok: false, error: error.message }, { status: httpStatusOf(error) });
-  }
+  return answerRefusals(
+    async () => data<SelectionResult>({ ok: true, message: await applySelectionRequest({ shop: session.shop, request: parsed.data, admin }) }),
+    (refusal, init) => data<SelectionResult>(refusal, init),
+  );
 }
 
 export default function ProductSelectionPage() {

@@ -42,8 +42,7 @@ async function act(fields: Record<string, string>, who = operator, csrf = who.cs
 }
 
 async function jobRow(id: string) {
-  const { rows } = await pgPool().query("SELECT attempts, max_attempts, run_at, last_error FROM graphile_worker._private_jobs WHERE id = $1", [id]);
-  return rows[0] as { attempts: number; max_attempts: number; run_at: Date; last_error: string | null } | undefined;
+  return (await queuedJobs()).find((job) => job.id === id);
 }
 
 beforeAll(async () => {

@@ -117,11 +117,11 @@ describe("the merchant home page", () => {
     const { lastManualSyncAt } = await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: SHOP_A } });
     expect(lastManualSyncAt).not.toBeNull();
     const later = new Date(lastManualSyncAt!.getTime() + MANUAL_SYNC_INTERVAL_MS + 1);
-    expect((await requestManualProductSync(SHOP_A, new Date(later.getTime() - 2))).ok).toBe(false);
-    expect((await requestManualProductSync(SHOP_A, later)).ok).toBe(true);
+    await expect(requestManualProductSync(SHOP_A, new Date(later.getTime() - 2))).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    expect(await requestManualProductSync(SHOP_A, later)).toMatch(/^Product sync started/);
 
     await prisma.merchantConnection.update({ where: { shop: SHOP_B }, data: { syncPaused: true, lastManualSyncAt: null } });
-    expect(await requestManualProductSync(SHOP_B)).toMatchObject({ ok: false, reason: "not-allowed" });
-    expect(await requestManualProductSync("nobody.myshopify.com")).toMatchObject({ ok: false, reason: "not-found" });
+    await expect(requestManualProductSync(SHOP_B)).rejects.toMatchObject({ code: "SYNC_NOT_ALLOWED" });
+    await expect(requestManualProductSync("nobody.myshopify.com")).rejects.toMatchObject({ code: "CONNECTION_NOT_FOUND" });
   });
 });

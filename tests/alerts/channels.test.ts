@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configuredChannels, describeChannels, redactSecrets } from "~/alerts/channels/configured-channels.server";
+import { configuredChannels, describeChannels, redactSecrets } from "../../app/alerts/channels/configured-channels.server";
 
 const settings = {
   ALERT_SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T0001/B0001/XXXXsecretXXXX",

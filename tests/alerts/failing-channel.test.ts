@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DELIVERY_MAX_ATTEMPTS, dispatchAlert, dispatchDueDeliveries } from "~/alerts/dispatch.server";
-import { notifyAdmins } from "~/alerts/notify-admins.server";
-import { pgPool } from "~/db.server";
+import { DELIVERY_MAX_ATTEMPTS, dispatchAlert, dispatchDueDeliveries } from "../../app/alerts/dispatch.server";
+import { notifyAdmins } from "../../app/alerts/notify-admins.server";
+import { pgPool } from "../../app/db.server";
 import { localChannels, SLACK_PATH, SMTP_PASSWORD, SMTP_USER, WEBHOOK_PATH } from "./support/channels";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "./support/receivers";
 

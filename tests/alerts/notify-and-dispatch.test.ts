@@ -1,12 +1,13 @@
 import { runMigrations } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dispatchAlert } from "~/alerts/dispatch.server";
-import { acknowledgeAlert } from "~/alerts/acknowledge.server";
-import { notifyAdmins } from "~/alerts/notify-admins.server";
-import { signBody } from "~/alerts/channels/webhook.server";
-import { pgPool } from "~/db.server";
+import { dispatchAlert } from "../../app/alerts/dispatch.server";
+import { acknowledgeAlert } from "../../app/alerts/acknowledge.server";
+import { notifyAdmins } from "../../app/alerts/notify-admins.server";
+import { signBody } from "../../app/alerts/channels/webhook.server";
+import { pgPool } from "../../app/db.server";
 import { localChannels, SLACK_PATH, SMTP_USER, WEBHOOK_PATH, WEBHOOK_SECRET } from "./support/channels";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "./support/receivers";
+import { queuedJobs } from "../support/jobs";
 
 let http: HttpReceiver;
 let smtp: SmtpReceiver;
@@ -52,11 +53,8 @@ describe("notifyAdmins and dispatch", () => {
     expect(alert).toMatchObject({ status: "OPEN", occurrences: 1, dedupeKey: "SYNC_FAILURE:deliver.myshopify.com:product-sync" });
     expect(alert!.lastNotifiedAt).toEqual(T0);
 
-    const jobs = await pgPool().query(
-      `SELECT t.identifier, j.key, j.payload FROM graphile_worker._private_jobs j
-         JOIN graphile_worker._private_tasks t ON t.id = j.task_id`,
-    );
-    expect(jobs.rows).toEqual([
+    const jobs = (await queuedJobs()).map((job) => ({ identifier: job.task_identifier, key: job.key, payload: job.payload }));
+    expect(jobs).toEqual([
       { identifier: "alerts-dispatch", key: `alerts-dispatch:${alert!.id}`, payload: { alertId: alert!.id } },
     ]);
     expect(await deliveriesOf(alert!.id)).toEqual([

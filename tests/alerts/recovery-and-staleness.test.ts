@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dispatchAlert } from "~/alerts/dispatch.server";
-import { notifyAdmins } from "~/alerts/notify-admins.server";
-import { recordSyncRecovery } from "~/alerts/resolve.server";
-import { findStaleShops, watchStaleness } from "~/alerts/staleness.server";
-import { recordSyncEvent } from "~/analytics/record-sync-event.server";
-import { pgPool } from "~/db.server";
+import { dispatchAlert } from "../../app/alerts/dispatch.server";
+import { notifyAdmins } from "../../app/alerts/notify-admins.server";
+import { recordSyncRecovery } from "../../app/alerts/resolve.server";
+import { findStaleShops, watchStaleness } from "../../app/alerts/staleness.server";
+import { recordSyncEvent } from "../../app/analytics/record-sync-event.server";
+import { pgPool } from "../../app/db.server";
 import { localChannels, SMTP_PASSWORD, SMTP_USER, WEBHOOK_PATH } from "./support/channels";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "./support/receivers";
 

@@ -2,11 +2,11 @@ import { EventEmitter } from "node:events";
 import type { WorkerEvents } from "graphile-worker";
 import { runMigrations } from "graphile-worker";
 import { beforeAll, describe, expect, it } from "vitest";
-import { observeWorkerEvents, renderMetrics } from "~/analytics/metrics.server";
-import { recordSyncEvent } from "~/analytics/record-sync-event.server";
-import { pgPool } from "~/db.server";
-import { resetEnvCache } from "~/env.server";
-import { loader } from "~/routes/metrics";
+import { observeWorkerEvents, renderMetrics } from "../../app/analytics/metrics.server";
+import { recordSyncEvent } from "../../app/analytics/record-sync-event.server";
+import { pgPool } from "../../app/db.server";
+import { resetEnvCache } from "../../app/env.server";
+import { loader } from "../../app/routes/metrics";
 
 function sample(body: string, name: string, labels: Record<string, string>): number | undefined {
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);

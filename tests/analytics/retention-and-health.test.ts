@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { getCatalogHealth } from "~/analytics/catalog-health.server";
-import { pruneSyncEvents } from "~/analytics/retention.server";
-import { pgPool } from "~/db.server";
+import { getCatalogHealth } from "../../app/analytics/catalog-health.server";
+import { pruneSyncEvents } from "../../app/analytics/retention.server";
+import { pgPool } from "../../app/db.server";
 
 const NOW = new Date("2026-11-20T04:00:00Z");
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);

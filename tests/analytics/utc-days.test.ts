@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { utcDaysOf } from "~/analytics/utc-days";
+import { utcDaysOf } from "../../app/analytics/utc-days";
 
 describe("utcDaysOf", () => {
   it("lists every UTC day the range touches", () => {

@@ -134,7 +134,8 @@ describe("the web app and two worker processes", () => {
     }, 30_000, 100);
     // Kill only once every other job has been marked complete: a worker SIGKILLed after a job's work committed but
     // before graphile-worker recorded its completion (a window of milliseconds) has that job run again by the
-    // sweep, which at-least-once allows (every job here is idempotent) but "exactly once" below would not.
+    // sweep; its sync event stays single (keyed by job id and attempt: tests/jobs/rerun-after-crash.test.ts), but
+    // the "Completed task" and requeue counts below would not be this scenario's.
     await waitUntil(async () => {
       const { rows } = await pgPool().query<{ n: number }>(
         `SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE NOT (task_identifier = 'inventory-sync' AND key = $1)`,

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/lib/scratch-server";
 import { pgPool } from "../../app/db.server";
+import { knownCrontabs } from "../support/jobs";
 
 // The real entry point, as `npm run dev:local` starts it: web server (Vite middleware) and the in-process worker
 // on this test's database. Slow-ish (Vite), so one test covers start, health, the worker's crontab, and shutdown.
@@ -35,10 +36,7 @@ describe("scripts/serve.ts", () => {
       )
       .toEqual({ status: 200, body: { ok: true, database: "up", worker: "running", workerLock: "held" } });
 
-    const { rows } = await pgPool().query<{ identifier: string }>(
-      "SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier",
-    );
-    expect(rows.map((r) => r.identifier)).toEqual(expect.arrayContaining(["integrity-check-fan-out", "inventory-sync-fan-out", "product-sync-fan-out"]));
+    expect((await knownCrontabs()).map((r) => r.identifier)).toEqual(expect.arrayContaining(["integrity-check-fan-out", "inventory-sync-fan-out", "product-sync-fan-out"]));
 
     child.kill("SIGTERM");
     expect(await exited).toBe(0);

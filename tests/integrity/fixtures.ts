@@ -1,33 +1,8 @@
-import { pgPool } from "~/db.server";
+import { pgPool } from "../../app/db.server";
 
 // Rows for integrity and inventory tests, written with plain SQL (the same columns the app's SQL reads).
 
 export const DAY = 24 * 60 * 60 * 1000;
-
-export interface ConnectionFixture {
-  selectionMode?: "ALL" | "CHOSEN";
-  lastCompleteExportAt?: Date | null;
-  lastInventorySyncAt?: Date | null;
-  defaultLocationId?: bigint | number | null;
-  active?: boolean;
-}
-
-export async function createConnection(shop: string, fixture: ConnectionFixture = {}) {
-  await pgPool().query(
-    `INSERT INTO merchant_connection (shop, merchant_id, approval_status, selection_mode, last_complete_export_at,
-                                      last_inventory_sync_at, default_location_id, active, updated_at)
-     VALUES ($1, $2, 'APPROVED', $3, $4, $5, $6, $7, now())`,
-    [
-      shop,
-      `merchant-${shop}`,
-      fixture.selectionMode ?? "CHOSEN",
-      fixture.lastCompleteExportAt ?? null,
-      fixture.lastInventorySyncAt ?? null,
-      fixture.defaultLocationId ?? null,
-      fixture.active ?? true,
-    ],
-  );
-}
 
 export interface ProductFixture {
   selected?: boolean;
@@ -96,14 +71,4 @@ export async function shopRows(shop: string) {
   const variants = await pgPool().query(`SELECT * FROM product_variant WHERE shop = $1 ORDER BY id`, [shop]);
   const connection = await pgPool().query(`SELECT * FROM merchant_connection WHERE shop = $1`, [shop]);
   return { products: products.rows, variants: variants.rows, connection: connection.rows };
-}
-
-/** Queued jobs of a task with their payloads (the public graphile_worker.jobs view leaves payloads out). */
-export async function queuedJobs(task: string) {
-  const { rows } = await pgPool().query<{ payload: { shop: string; reason?: string }; key: string | null }>(
-    `SELECT j.payload, j.key FROM graphile_worker._private_jobs j
-       JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = $1`,
-    [task],
-  );
-  return rows;
 }

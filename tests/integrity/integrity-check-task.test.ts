@@ -1,22 +1,10 @@
-import type { JobHelpers } from "graphile-worker";
 import { afterAll, describe, expect, it } from "vitest";
-import { pgPool, prisma } from "~/db.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
-import { integrityCheck } from "~/jobs/tasks/integrity-check.server";
-import { createConnection, insertProduct, insertVariant } from "./fixtures";
-
-function fakeHelpers() {
-  const added: unknown[] = [];
-  const helpers = {
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-    job: { key: "integrity-check:x" },
-    addJob: async (...args: unknown[]) => {
-      added.push(args);
-      return {};
-    },
-  } as unknown as JobHelpers;
-  return { helpers, added };
-}
+import { pgPool, prisma } from "../../app/db.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { integrityCheck } from "../../app/jobs/tasks/integrity-check.server";
+import { insertProduct, insertVariant } from "./fixtures";
+import { createConnection } from "../support/merchants";
+import { fakeHelpers } from "../support/jobs";
 
 afterAll(async () => {
   await releaseWorkerUtils();
@@ -28,11 +16,11 @@ describe("the integrity-check job", () => {
     await createConnection(shop);
     await insertProduct(shop, 1, { deletedAt: new Date(), listed: true });
     await insertVariant(shop, 11, 1);
-    const { helpers, added } = fakeHelpers();
+    const helpers = fakeHelpers({ key: "integrity-check:x" });
 
     await integrityCheck({ shop, reason: "manual" }, helpers);
 
-    expect(added).toHaveLength(0);
+    expect(helpers.added).toHaveLength(0);
     const { rows } = await pgPool().query(`SELECT listed FROM product WHERE shop = $1 AND id = 1`, [shop]);
     expect(rows[0].listed).toBe(false);
     const events = await prisma.syncEvent.findMany({ where: { shop, eventType: "DATA_INTEGRITY" } });
@@ -41,14 +29,14 @@ describe("the integrity-check job", () => {
   });
 
   it("finishes quietly for a shop whose connection is gone", async () => {
-    const { helpers, added } = fakeHelpers();
+    const helpers = fakeHelpers({ key: "integrity-check:x" });
     await integrityCheck({ shop: "uninstalled.myshopify.com" }, helpers);
-    expect(added).toHaveLength(0);
+    expect(helpers.added).toHaveLength(0);
     expect(await prisma.syncEvent.count({ where: { shop: "uninstalled.myshopify.com" } })).toBe(0);
   });
 
   it("fails at once on a malformed payload", async () => {
-    const { helpers } = fakeHelpers();
+    const helpers = fakeHelpers({ key: "integrity-check:x" });
     await expect(integrityCheck({ shop: "not a domain" }, helpers)).rejects.toThrow(/Invalid payload/);
   });
 });

@@ -1,11 +1,13 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { pgPool, prisma } from "~/db.server";
-import type { CheckName } from "~/integrity/check";
-import { resolveFinding } from "~/integrity/resolve-finding.server";
-import { runIntegrityCheck } from "~/integrity/run-integrity-check.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
-import { TASK } from "~/jobs/task-names";
-import { createConnection, DAY, insertProduct, insertVariant, queuedJobs, shopRows } from "./fixtures";
+import { pgPool, prisma } from "../../app/db.server";
+import type { CheckName } from "../../app/integrity/check";
+import { resolveFinding } from "../../app/integrity/resolve-finding.server";
+import { runIntegrityCheck } from "../../app/integrity/run-integrity-check.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { TASK } from "../../app/jobs/task-names";
+import { DAY, insertProduct, insertVariant, shopRows } from "./fixtures";
+import { createConnection, merchantIdOf } from "../support/merchants";
+import { queuedJobs } from "../support/jobs";
 
 const NOW = new Date("2026-12-06T02:00:00Z");
 let shopCounter = 0;
@@ -317,7 +319,7 @@ describe("the run", () => {
     await insertVariant(shop, 31, 3);
     const report = await runIntegrityCheck({ shop, now: NOW });
     const [event] = await prisma.syncEvent.findMany({ where: { shop } });
-    expect(event).toMatchObject({ eventType: "DATA_INTEGRITY", status: "SUCCESS", itemCount: 2, merchantId: `merchant-${shop}` });
+    expect(event).toMatchObject({ eventType: "DATA_INTEGRITY", status: "SUCCESS", itemCount: 2, merchantId: merchantIdOf(shop) });
     const metadata = event.metadata as { runId: string; checks: Record<string, { found: number; fixed: number }> };
     expect(metadata.runId).toBe(report.runId);
     expect(metadata.checks.orphaned_variant).toMatchObject({ found: 1, fixed: 1 });

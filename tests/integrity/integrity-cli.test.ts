@@ -3,7 +3,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { createConnection, insertProduct, insertVariant } from "./fixtures";
+import { insertProduct, insertVariant } from "./fixtures";
+import { createConnection } from "../support/merchants";
 
 // `npm run integrity` as an operator runs it: a child process on this test file's database, a dry run that changes
 // nothing and prints what a real run would do, then the real run.

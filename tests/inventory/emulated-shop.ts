@@ -1,8 +1,8 @@
-import { pgPool } from "~/db.server";
-import { createAdminClient, type AdminClient, type AdminClientOptions } from "~/shopify-admin/admin-client.server";
+import { pgPool } from "../../app/db.server";
+import { createAdminClient, type AdminClient, type AdminClientOptions } from "../../app/shopify-admin/admin-client.server";
 import type { RunningEmulator } from "../../emulator";
 import { createTestShop, startTestEmulator } from "../support/emulator";
-import { createConnection } from "../integrity/fixtures";
+import { createConnection } from "../support/merchants";
 
 // An emulated Shopify shop (over real HTTP) with its products already in the local database, as the product sync
 // would have left them, and the app's Admin client pointed at it.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { pgPool } from "~/db.server";
-import { applyInventoryLevels } from "~/inventory/apply-inventory-levels.server";
-import type { InventoryLevelChange } from "~/inventory/inventory-level";
-import { isSellable, quantityLimitsSalesSql } from "~/inventory/sellable";
-import { createConnection } from "../integrity/fixtures";
+import { pgPool } from "../../app/db.server";
+import { applyInventoryLevels } from "../../app/inventory/apply-inventory-levels.server";
+import type { InventoryLevelChange } from "../../app/inventory/inventory-level";
+import { isSellable, quantityLimitsSalesSql } from "../../app/inventory/sellable";
+import { createConnection } from "../support/merchants";
 
 // The hourly inventory apply rewrites the stock of a tenth of a shop's variants every run. It stays cheap only while
 // PostgreSQL can do those writes as HOT updates (the new row version on the same page, no index entry rewritten):

@@ -1,16 +1,15 @@
-import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pgPool, prisma } from "~/db.server";
-import { applyInventoryWebhook } from "~/inventory/apply-inventory-webhook.server";
-import { syncInventory } from "~/inventory/sync-inventory.server";
-import { PermanentJobError } from "~/jobs/define-task.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
-import { TASK } from "~/jobs/task-names";
-import { createInventorySyncTask } from "~/jobs/tasks/inventory-sync.server";
-import { inventoryWebhook } from "~/jobs/tasks/inventory-webhook.server";
+import { pgPool, prisma } from "../../app/db.server";
+import { applyInventoryWebhook } from "../../app/inventory/apply-inventory-webhook.server";
+import { syncInventory } from "../../app/inventory/sync-inventory.server";
+import { PermanentJobError } from "../../app/jobs/define-task.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { TASK } from "../../app/jobs/task-names";
+import { createInventorySyncTask } from "../../app/jobs/tasks/inventory-sync.server";
+import { inventoryWebhook } from "../../app/jobs/tasks/inventory-webhook.server";
 import type { RunningEmulator } from "../../emulator";
-import { queuedJobs } from "../integrity/fixtures";
 import { adjustableClock, emulatedShop, localQuantities, shopifyQuantities, startClockedEmulator } from "./emulated-shop";
+import { fakeHelpers, queuedJobs } from "../support/jobs";
 
 const MINUTE = 60_000;
 const clock = adjustableClock();
@@ -24,20 +23,6 @@ afterAll(async () => {
   await emulator?.stop();
   await releaseWorkerUtils();
 });
-
-function fakeHelpers(): JobHelpers & { added: unknown[] } {
-  const added: unknown[] = [];
-  const logger = { debug() {}, info() {}, warn() {}, error() {} };
-  return {
-    added,
-    logger,
-    job: { key: null },
-    addJob: async (...args: unknown[]) => {
-      added.push(args);
-      return {};
-    },
-  } as unknown as JobHelpers & { added: unknown[] };
-}
 
 async function inventoryEvents(shop: string) {
   return prisma.syncEvent.findMany({ where: { shop, eventType: "INVENTORY_SYNC" }, orderBy: { id: "asc" } });

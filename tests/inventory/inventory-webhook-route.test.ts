@@ -1,11 +1,12 @@
-import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pgPool } from "~/db.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
-import { TASK } from "~/jobs/task-names";
-import { inventoryWebhook } from "~/jobs/tasks/inventory-webhook.server";
+import { pgPool } from "../../app/db.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { TASK } from "../../app/jobs/task-names";
+import { inventoryWebhook } from "../../app/jobs/tasks/inventory-webhook.server";
 import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
-import { createConnection, insertProduct, insertVariant, queuedJobs } from "../integrity/fixtures";
+import { insertProduct, insertVariant } from "../integrity/fixtures";
+import { createConnection } from "../support/merchants";
+import { fakeHelpers, queuedJobs } from "../support/jobs";
 
 // The inventory_levels/update route: signed requests as Shopify sends them, through the real authenticate.webhook.
 
@@ -25,15 +26,11 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const helpers = {
-  logger: { debug() {}, info() {}, warn() {}, error() {} },
-  job: { key: null },
-  addJob: async () => ({}),
-} as unknown as JobHelpers;
+const helpers = fakeHelpers();
 
 describe("POST /webhooks/inventory_levels/update", () => {
   it("queues one job per delivery (a repeat is ignored) that applies the level", async () => {
-    const { action } = await import("~/routes/webhooks.inventory_levels.update");
+    const { action } = await import("../../app/routes/webhooks.inventory_levels.update");
     const payload = { inventory_item_id: 701, location_id: 55, available: 9, updated_at: "2026-11-24T10:00:00-05:00" };
     const request = webhookRequest(SHOP, "inventory_levels/update", PATH, payload);
     const repeat = request.clone();
@@ -51,7 +48,7 @@ describe("POST /webhooks/inventory_levels/update", () => {
   });
 
   it("refuses a forged delivery", async () => {
-    const { action } = await import("~/routes/webhooks.inventory_levels.update");
+    const { action } = await import("../../app/routes/webhooks.inventory_levels.update");
     const forged = webhookRequest(SHOP, "inventory_levels/update", PATH, { inventory_item_id: 701 }, "not-the-secret");
     const outcome = await Promise.resolve(action({ request: forged, params: {}, context: {} })).catch((thrown: unknown) => thrown);
     expect(outcome).toBeInstanceOf(Response);

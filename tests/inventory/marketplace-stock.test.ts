@@ -1,19 +1,19 @@
-import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pgPool } from "~/db.server";
-import { assignMarketplaceLocations } from "~/inventory/marketplace-locations.server";
-import { syncInventory } from "~/inventory/sync-inventory.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
-import { inventoryWebhook } from "~/jobs/tasks/inventory-webhook.server";
-import { productWebhook } from "~/jobs/tasks/product-webhook.server";
-import { createAdminClient, type AdminClient } from "~/shopify-admin/admin-client.server";
-import { BULK_PRODUCT_EXPORT_QUERY } from "~/shopify-admin/operations";
-import { ingestBulkExport } from "~/sync/bulk-export-ingest.server";
+import { pgPool } from "../../app/db.server";
+import { assignMarketplaceLocations } from "../../app/inventory/marketplace-locations.server";
+import { syncInventory } from "../../app/inventory/sync-inventory.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { inventoryWebhook } from "../../app/jobs/tasks/inventory-webhook.server";
+import { productWebhook } from "../../app/jobs/tasks/product-webhook.server";
+import { createAdminClient, type AdminClient } from "../../app/shopify-admin/admin-client.server";
+import { BULK_PRODUCT_EXPORT_QUERY } from "../../app/shopify-admin/operations";
+import { ingestBulkExport } from "../../app/sync/bulk-export-ingest.server";
 import type { RunningEmulator } from "../../emulator";
 import type { WebhookDelivery } from "../../emulator/webhook-sender";
 import { rawGraphql, waitUntil } from "../support/emulator";
-import { createConnection } from "../integrity/fixtures";
 import { adjustableClock, startClockedEmulator } from "./emulated-shop";
+import { createConnection } from "../support/merchants";
+import { fakeHelpers } from "../support/jobs";
 
 // What the marketplace sells is the stock at the locations assigned to it, by default the primary location
 // (docs/decisions/008). Every path that writes a quantity must write that meaning: the daily export, products/*
@@ -32,7 +32,7 @@ afterAll(async () => {
   await releaseWorkerUtils();
 });
 
-const helpers = { logger: { debug() {}, info() {}, warn() {}, error() {} }, job: { key: null }, addJob: async () => ({}) } as unknown as JobHelpers;
+const helpers = fakeHelpers();
 
 interface TwoLocationShop {
   shop: string;

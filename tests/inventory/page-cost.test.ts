@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncInventory } from "~/inventory/sync-inventory.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
+import { syncInventory } from "../../app/inventory/sync-inventory.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
 import type { RunningEmulator } from "../../emulator";
 import { adjustableClock, emulatedShop, localQuantities, shopifyQuantities, startClockedEmulator } from "./emulated-shop";
 

@@ -1,14 +1,14 @@
-import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prisma } from "~/db.server";
-import { syncInventory } from "~/inventory/sync-inventory.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
-import { createInventorySyncTask } from "~/jobs/tasks/inventory-sync.server";
-import { reconciliationCorrections } from "~/inventory/reconciliation-corrections.server";
-import { lastReconciliation, loadMerchantAdminDetail } from "~/merchants/merchant-admin-detail.server";
-import { loadSyncMonitor } from "~/monitoring/load-sync-monitor.server";
+import { prisma } from "../../app/db.server";
+import { syncInventory } from "../../app/inventory/sync-inventory.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { createInventorySyncTask } from "../../app/jobs/tasks/inventory-sync.server";
+import { reconciliationCorrections } from "../../app/inventory/reconciliation-corrections.server";
+import { lastReconciliation, loadMerchantAdminDetail } from "../../app/merchants/merchant-admin-detail.server";
+import { loadSyncMonitor } from "../../app/monitoring/load-sync-monitor.server";
 import type { RunningEmulator } from "../../emulator";
 import { adjustableClock, emulatedShop, localQuantities, shopifyQuantities, startClockedEmulator } from "./emulated-shop";
+import { fakeHelpers } from "../support/jobs";
 
 // The daily reconciliation reads every level of every marketplace location: Shopify documents no promise that an
 // order moves a level's updatedAt (which the hourly filter trusts), and webhooks are not guaranteed. What it
@@ -26,7 +26,7 @@ afterAll(async () => {
   await releaseWorkerUtils();
 });
 
-const helpers = { logger: { debug() {}, info() {}, warn() {}, error() {} }, job: { key: null }, addJob: async () => ({}) } as unknown as JobHelpers;
+const helpers = fakeHelpers();
 
 describe("the daily inventory reconciliation", () => {
   it("brings an order's change that no webhook delivered and the hourly filter missed, and counts the correction", async () => {

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getCatalogHealth } from "~/analytics/catalog-health.server";
-import { pgPool } from "~/db.server";
-import { sellableSql } from "~/inventory/sellable";
-import { syncInventory } from "~/inventory/sync-inventory.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
-import { createAdminClient } from "~/shopify-admin/admin-client.server";
-import { BULK_PRODUCT_EXPORT_QUERY } from "~/shopify-admin/operations";
-import { applyProductWebhook } from "~/sync/apply-product-webhook.server";
-import { ingestBulkExport } from "~/sync/bulk-export-ingest.server";
+import { getCatalogHealth } from "../../app/analytics/catalog-health.server";
+import { pgPool } from "../../app/db.server";
+import { sellableSql } from "../../app/inventory/sellable";
+import { syncInventory } from "../../app/inventory/sync-inventory.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { createAdminClient } from "../../app/shopify-admin/admin-client.server";
+import { BULK_PRODUCT_EXPORT_QUERY } from "../../app/shopify-admin/operations";
+import { applyProductWebhook } from "../../app/sync/apply-product-webhook.server";
+import { ingestBulkExport } from "../../app/sync/bulk-export-ingest.server";
 import type { RunningEmulator } from "../../emulator";
 import { rawGraphql, waitUntil } from "../support/emulator";
-import { createConnection } from "../integrity/fixtures";
 import { adjustableClock, startClockedEmulator } from "./emulated-shop";
+import { createConnection } from "../support/merchants";
 
 // InventoryItem.tracked false (Shopify does not count the stock) and ProductVariant.inventoryPolicy CONTINUE (sold
 // past zero) make a variant sellable whatever its quantity, through the daily export and the inventory sync alike.

@@ -1,13 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
-import type { JobHelpers } from "graphile-worker";
 import { shopJobKey, stableOffsetMs } from "../../app/jobs/shop-jobs";
 import { SCHEDULE_OVERFLOW, scheduleProductSyncs } from "../../app/jobs/tasks/schedule-shop-syncs.server";
 import { fanOutShopJobs } from "../../app/jobs/fan-out.server";
 import { enqueue } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
 import { taskList } from "../../app/jobs/task-list.server";
-import { queuedJobs, runDueJobs } from "../support/jobs";
+import { fakeHelpers, queuedJobs, runDueJobs } from "../support/jobs";
 import { createConnection } from "../support/merchants";
 
 const HOUR = 60 * 60 * 1000;
@@ -96,7 +95,7 @@ describe("fan-out", () => {
     await createConnection("late.myshopify.com");
     await createConnection("on-time.myshopify.com");
     await prisma.alert.deleteMany();
-    const helpers = { logger: { debug() {}, info() {}, warn() {}, error() {} } } as unknown as JobHelpers;
+    const helpers = fakeHelpers();
     const fire = () => scheduleProductSyncs({ _cron: { ts: new Date().toISOString(), backfilled: false } }, helpers);
     // The previous firing's job for one shop: due an hour ago, never started. A retry waiting by design is not late.
     await enqueue(TASK.productSync, { shop: "late.myshopify.com", reason: "schedule" }, {

@@ -8,7 +8,7 @@ import { SCHEDULES } from "../../app/jobs/schedules.server";
 import { TASK } from "../../app/jobs/task-names";
 import { holdLivenessLock, sweepDeadWorkers } from "../../app/jobs/worker-liveness.server";
 import { runningWorker, startWorker, stopWorker } from "../../app/jobs/worker.server";
-import { queuedJobs } from "../support/jobs";
+import { knownCrontabs, queuedJobs } from "../support/jobs";
 
 beforeEach(async () => {
   await pgPool().query("DELETE FROM graphile_worker._private_jobs");
@@ -32,11 +32,9 @@ describe("the in-process worker", () => {
     expect(second).toBe(first); // a second start (Vite reload) finds the running worker
 
     // The crontab registers its items as it starts, beside run()'s promise: wait for it.
-    const knownCrontabs = async () =>
-      (await pgPool().query<{ identifier: string }>("SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier"))
-        .rows.map((r) => r.identifier);
-    await expect.poll(knownCrontabs, { timeout: 10_000 }).toEqual(SCHEDULES.map((s) => s.identifier).sort());
-    expect(await knownCrontabs()).toEqual(
+    const identifiers = async () => (await knownCrontabs()).map((r) => r.identifier);
+    await expect.poll(identifiers, { timeout: 10_000 }).toEqual(SCHEDULES.map((s) => s.identifier).sort());
+    expect(await identifiers()).toEqual(
       expect.arrayContaining(["integrity-check-fan-out", "inventory-sync-fan-out", "product-sync-fan-out"]),
     );
     expect(await checkHealth()).toEqual({ ok: true, database: "up", worker: "running", workerLock: "held" });
@@ -81,12 +79,9 @@ describe("recovery of jobs left locked by a dead worker", () => {
     const jobs = await queuedJobs(TASK.productSync);
     const dead = jobs.find((j) => j.payload.shop === "dead.myshopify.com")!;
     expect(dead.attempts).toBe(0); // will run again
-    const { rows } = await pgPool().query("SELECT locked_by FROM graphile_worker._private_jobs WHERE id = $1", [dead.id]);
-    expect(rows[0].locked_by).toBeNull();
-    const { rows: alive } = await pgPool().query(
-      "SELECT locked_by FROM graphile_worker._private_jobs WHERE payload->>'shop' = 'alive.myshopify.com'",
-    );
-    expect(alive[0].locked_by).toBe("pool-still-running");
+    const after = await queuedJobs();
+    expect(after.find((j) => j.id === dead.id)!.locked_by).toBeNull();
+    expect(after.find((j) => j.payload.shop === "alive.myshopify.com")!.locked_by).toBe("pool-still-running");
   });
 });
 

@@ -6,7 +6,7 @@ import { enqueue } from "../../app/jobs/queue.server";
 import { shopJobOptions } from "../../app/jobs/shop-jobs";
 import { TASK } from "../../app/jobs/task-names";
 import { APPROVAL_TRANSITIONS, changeApproval } from "../../app/merchants/change-approval.server";
-import { MerchantError } from "../../app/merchants/merchant-error";
+import { DomainError } from "../../app/lib/domain-error";
 import { isSchedulable } from "../../app/merchants/schedulable";
 import { setSyncPaused } from "../../app/merchants/sync-pause.server";
 import { queuedJobs } from "../support/jobs";
@@ -43,8 +43,8 @@ describe("changeApproval", () => {
           expect(row).toMatchObject({ approvalStatus: to, approvalChangedBy: OPERATOR, approvalChangedAt: at });
           allowed.push(`${from}->${to}`);
         } catch (error) {
-          expect(error).toBeInstanceOf(MerchantError);
-          expect((error as MerchantError).code).toBe("INVALID_APPROVAL_TRANSITION");
+          expect(error).toBeInstanceOf(DomainError);
+          expect((error as DomainError).code).toBe("INVALID_APPROVAL_TRANSITION");
           const row = await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } });
           expect(row.approvalStatus).toBe(from);
           expect(row.approvalChangedBy).toBeNull();

@@ -3,6 +3,7 @@ import { pgPool, prisma } from "../../app/db.server";
 import { recordInstall } from "../../app/merchants/record-install.server";
 import { ShopifyHttpError } from "../../app/shopify-admin/errors";
 import { PRIMARY_LOCATION_QUERY, SHOP_QUERY } from "../../app/shopify-admin/operations";
+import { queuedJobs } from "../support/jobs";
 
 // recordInstall with a stand-in Admin client: the cases the emulator-driven install test does not reach.
 
@@ -68,7 +69,6 @@ describe("recordInstall", () => {
     await prisma.merchantConnection.update({ where: { shop }, data: { approvalStatus: "SUSPENDED", active: false } });
     const outcome = await recordInstall({ shop, admin: shopifyAnswering(1) });
     expect(outcome).toMatchObject({ kind: "reinstalled", approvalStatus: "SUSPENDED", productSyncRequested: false });
-    const { rows } = await pgPool().query("SELECT 1 FROM graphile_worker._private_jobs");
-    expect(rows).toHaveLength(0);
+    expect(await queuedJobs()).toHaveLength(0);
   });
 });

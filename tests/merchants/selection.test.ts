@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
 import { TASK } from "../../app/jobs/task-names";
 import { selectMatchingProducts, selectProducts, setSelectionMode } from "../../app/merchants/change-selection.server";
-import { MerchantError } from "../../app/merchants/merchant-error";
+import { DomainError } from "../../app/lib/domain-error";
 import { loadSelectionPage } from "../../app/merchants/product-selection-page.server";
 import { selectedProductIdsQuery } from "../../app/merchants/selection.server";
 import { ingestBulkExport } from "../../app/sync/bulk-export-ingest.server";
@@ -65,7 +65,7 @@ describe("selectProducts", () => {
 
   it("refuses another merchant's product with a clear error and changes nothing", async () => {
     const attempt = selectProducts({ shop: SHOP, productIds: [1n, 900n], selected: true, lookUpInShopify: async () => [] });
-    await expect(attempt).rejects.toBeInstanceOf(MerchantError);
+    await expect(attempt).rejects.toBeInstanceOf(DomainError);
     await expect(attempt).rejects.toMatchObject({ code: "PRODUCTS_NOT_OWNED", details: { refused: ["900"] } });
     await expect(attempt).rejects.toThrow(/Product 900 is not chooser.myshopify.com's; nothing was changed/);
     expect((await productRows(SHOP))["1"].selected).toBe(false);

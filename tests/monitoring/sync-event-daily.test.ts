@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { recordSyncEvent } from "~/analytics/record-sync-event.server";
-import { pruneSyncEvents } from "~/analytics/retention.server";
-import { pgPool } from "~/db.server";
-import { getSyncMonitorStats } from "~/monitoring/sync-monitor-stats.server";
-import { EVENT_STATUSES, EVENT_TYPES, parseSyncMonitorQuery } from "~/monitoring/sync-monitor-query";
+import { recordSyncEvent } from "../../app/analytics/record-sync-event.server";
+import { pruneSyncEvents } from "../../app/analytics/retention.server";
+import { pgPool } from "../../app/db.server";
+import { getSyncMonitorStats } from "../../app/monitoring/sync-monitor-stats.server";
+import { EVENT_STATUSES, EVENT_TYPES, parseSyncMonitorQuery } from "../../app/monitoring/sync-monitor-query";
 
 // The sync_event_daily rollup (migration 20261128120000) against its definition: after any mix of inserts, deletes,
 // updates and truncates, it must equal the events grouped afresh; and the sync monitor's statistics read from it must

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pgPool } from "~/db.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
-import { TASK } from "~/jobs/task-names";
-import { BODY_LIMITS } from "~/lib/request-body.server";
-import { WEBHOOK_MAX_AGE_MS, isStaleDelivery } from "~/webhooks/authenticate-webhook.server";
+import { pgPool } from "../../app/db.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { TASK } from "../../app/jobs/task-names";
+import { BODY_LIMITS } from "../../app/lib/request-body.server";
+import { WEBHOOK_MAX_AGE_MS, isStaleDelivery } from "../../app/webhooks/authenticate-webhook.server";
 import { responseOf } from "../support/admin";
-import { createConnection, queuedJobs } from "../integrity/fixtures";
 import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
+import { createConnection } from "../support/merchants";
+import { queuedJobs } from "../support/jobs";
 
 // Replayed and oversized webhooks, through the real authenticate.webhook: a captured products/update re-sent with a
 // new webhook id (and a valid HMAC, since it is Shopify's own body) is acknowledged and does nothing once it is older
@@ -36,7 +37,7 @@ async function triggeredAt(request: Request, at: Date): Promise<Request> {
 
 describe("webhook replays", () => {
   it("processes a delivery inside Shopify's retry window and ignores (200, nothing recorded or queued) one older than it", async () => {
-    const { action } = await import("~/routes/webhooks.products.update");
+    const { action } = await import("../../app/routes/webhooks.products.update");
     const now = Date.now();
     const late = await triggeredAt(webhookRequest(SHOP, "products/update", PATH, product), new Date(now - WEBHOOK_MAX_AGE_MS + 60_000));
     expect((await responseOf(() => action({ request: late, params: {}, context: {} }))).status).toBe(200);
@@ -58,7 +59,7 @@ describe("webhook replays", () => {
   });
 
   it("applies to every webhook route: a stale app/uninstalled does not deactivate the shop", async () => {
-    const { action } = await import("~/routes/webhooks.app.uninstalled");
+    const { action } = await import("../../app/routes/webhooks.app.uninstalled");
     const stale = await triggeredAt(webhookRequest(SHOP, "app/uninstalled", "/webhooks/app/uninstalled", { id: 1 }), new Date(Date.now() - 24 * 3600_000));
     expect((await responseOf(() => action({ request: stale, params: {}, context: {} }))).status).toBe(200);
     const { rows } = await pgPool().query("SELECT active FROM merchant_connection WHERE shop = $1", [SHOP]);
@@ -68,7 +69,7 @@ describe("webhook replays", () => {
 
 describe("webhook body limit", () => {
   it("answers 413 to a body past the limit, reading no more of it than the limit", async () => {
-    const { action } = await import("~/routes/webhooks.products.update");
+    const { action } = await import("../../app/routes/webhooks.products.update");
     let sent = 0;
     const chunk = new Uint8Array(256 * 1024).fill(0x20);
     // A body without a Content-Length that would go on for 1 GiB: the route stops pulling once past the limit.

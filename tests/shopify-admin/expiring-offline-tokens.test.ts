@@ -1,20 +1,20 @@
-import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prisma } from "~/db.server";
-import { syncInventory } from "~/inventory/sync-inventory.server";
-import { PermanentJobError } from "~/jobs/define-task.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
-import { TASK } from "~/jobs/task-names";
-import { createInventorySyncTask } from "~/jobs/tasks/inventory-sync.server";
-import { createAdminClient, type AdminClientEvent } from "~/shopify-admin/admin-client.server";
-import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
-import { ShopifyAccessRevokedError, ShopifyHttpError, ShopifyTokenRefreshFailedError } from "~/shopify-admin/errors";
-import { offlineSessionId, offlineTokenSource } from "~/shopify-admin/offline-token.server";
-import { SHOP_QUERY } from "~/shopify-admin/operations";
+import { prisma } from "../../app/db.server";
+import { syncInventory } from "../../app/inventory/sync-inventory.server";
+import { PermanentJobError } from "../../app/jobs/define-task.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { TASK } from "../../app/jobs/task-names";
+import { createInventorySyncTask } from "../../app/jobs/tasks/inventory-sync.server";
+import { createAdminClient, type AdminClientEvent } from "../../app/shopify-admin/admin-client.server";
+import { adminClientForShop } from "../../app/shopify-admin/client-for-shop.server";
+import { ShopifyAccessRevokedError, ShopifyHttpError, ShopifyTokenRefreshFailedError } from "../../app/shopify-admin/errors";
+import { offlineSessionId, offlineTokenSource } from "../../app/shopify-admin/offline-token.server";
+import { SHOP_QUERY } from "../../app/shopify-admin/operations";
 import type { RunningEmulator } from "../../emulator";
 import { adjustableClock, emulatedShop } from "../inventory/emulated-shop";
 import { rawGraphql, startTestEmulator } from "../support/emulator";
 import { TEST_API_KEY, TEST_API_SECRET } from "../support/test-environment";
+import { fakeHelpers } from "../support/jobs";
 
 // Expiring offline access tokens against the emulator over real HTTP: an access token lasts an hour on the
 // emulator's clock, its refresh token works once and is rotated. The app reads the session per request, refreshes
@@ -75,20 +75,6 @@ function refreshCounter(delayMs = 0) {
 }
 
 const storedSession = (shop: string) => prisma.session.findUniqueOrThrow({ where: { id: offlineSessionId(shop) } });
-
-function fakeHelpers(): JobHelpers & { added: unknown[] } {
-  const added: unknown[] = [];
-  const logger = { debug() {}, info() {}, warn() {}, error() {} };
-  return {
-    added,
-    logger,
-    job: { key: null },
-    addJob: async (...args: unknown[]) => {
-      added.push(args);
-      return {};
-    },
-  } as unknown as JobHelpers & { added: unknown[] };
-}
 
 describe("a job with an expiring offline token", () => {
   it("outlives its token: refreshed shortly before expiry, never a 401, each refresh with the rotated refresh token", async () => {

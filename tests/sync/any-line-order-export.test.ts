@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pgPool } from "~/db.server";
-import { BULK_PRODUCT_EXPORT_QUERY } from "~/shopify-admin/operations";
-import { ingestBulkExport } from "~/sync/bulk-export-ingest.server";
+import { pgPool } from "../../app/db.server";
+import { BULK_PRODUCT_EXPORT_QUERY } from "../../app/shopify-admin/operations";
+import { ingestBulkExport } from "../../app/sync/bulk-export-ingest.server";
 import type { RunningEmulator } from "../../emulator";
 import { createTestShop, rawGraphql, startTestEmulator, waitUntil } from "../support/emulator";
-import { createConnection } from "./export-fixtures";
+import { createConnection } from "../support/merchants";
 
 // In 2026-01 bulk queries default to groupObjects: false, and Shopify promises no order of the lines: a variant's
 // line can come before its product's. The emulator's "any" order shuffles them; the ingest must not care.

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
 import { ingestBulkExport, UnknownShopError } from "../../app/sync/bulk-export-ingest.server";
-import { catalogue, chunked, createConnection, gid, productLine, variantLine } from "./export-fixtures";
+import { catalogue, chunked, gid, productLine, variantLine } from "./export-fixtures";
+import { createConnection } from "../support/merchants";
 
 async function rowsOf(shop: string) {
   const products = await pgPool().query(
@@ -140,8 +141,8 @@ describe("ingestBulkExport", () => {
   it("keeps `selected` and derives `listed` from it, the status and the shop's selection mode", async () => {
     const chosen = "chosen.myshopify.com";
     const all = "all.myshopify.com";
-    await createConnection(chosen, "CHOSEN");
-    await createConnection(all, "ALL");
+    await createConnection(chosen, { selectionMode: "CHOSEN" });
+    await createConnection(all, { selectionMode: "ALL" });
     const lines = [productLine(1), productLine(2), productLine(3, { status: "DRAFT" })];
     await ingestBulkExport({ shop: chosen, source: chunked(lines), complete: true });
     await ingestBulkExport({ shop: all, source: chunked(lines), complete: true });

@@ -1,4 +1,3 @@
-import { prisma } from "../../app/db.server";
 
 // Builders for bulk-export JSONL in tests, in Shopify's shape (slashes escaped as real files have them).
 
@@ -47,12 +46,6 @@ export function variantLine(id: number, productId: number, fields: Record<string
 export async function* chunked(lines: string[], chunkSize = 7, trailingNewline = true): AsyncGenerator<Buffer> {
   const bytes = Buffer.from(lines.join("\n") + (trailingNewline ? "\n" : ""), "utf8");
   for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, i + chunkSize);
-}
-
-export async function createConnection(shop: string, selectionMode: "ALL" | "CHOSEN" = "CHOSEN") {
-  return prisma.merchantConnection.create({
-    data: { shop, merchantId: `m-${shop}`, approvalStatus: "APPROVED", selectionMode },
-  });
 }
 
 /** A catalogue of `products` products with `variantsPer` variants each, variants listed after all products. */

@@ -6,7 +6,8 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { pgPool } from "../../app/db.server";
 import { waitUntil } from "../support/emulator";
-import { createConnection, productLine, variantLine } from "./export-fixtures";
+import { productLine, variantLine } from "./export-fixtures";
+import { createConnection } from "../support/merchants";
 
 // Batches are atomic and ingests of one shop serialise, proven against real failures: a real child process is
 // SIGKILLed while its merge is inside a batch, and two ingests of one shop are started at once. To stop an ingest

@@ -9,8 +9,10 @@ import { adminClientForShop } from "../../app/shopify-admin/client-for-shop.serv
 import { enqueueExportCheckFromWebhook } from "../../app/sync/enqueue-export-check.server";
 import type { RunningEmulator } from "../../emulator/index";
 import { createTestShop, startTestEmulator } from "../support/emulator";
-import { createConnection, productLine, variantLine, chunked } from "./export-fixtures";
+import { productLine, variantLine, chunked } from "./export-fixtures";
 import { ingestBulkExport } from "../../app/sync/bulk-export-ingest.server";
+import { createConnection, merchantIdOf } from "../support/merchants";
+import { queuedJobs } from "../support/jobs";
 
 // The daily product sync over real HTTP (the Shopify emulator) and a real PostgreSQL, run through graphile-worker.
 
@@ -60,15 +62,6 @@ const liveCounts = async (shop: string) => ({
   products: await prisma.product.count({ where: { shop, deletedAt: null } }),
   variants: await prisma.productVariant.count({ where: { shop, deletedAt: null } }),
 });
-async function queuedJobs(task: string) {
-  const { rows } = await pgPool().query(
-    `SELECT j.payload, j.run_at, j.key FROM graphile_worker._private_jobs j
-       JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = $1`,
-    [task],
-  );
-  return rows as Array<{ payload: Record<string, unknown>; run_at: Date; key: string | null }>;
-}
-
 async function startSync(shop: string, attempt = 1) {
   await enqueue(TASK.productSync, { shop, reason: "manual", ...(attempt > 1 ? { _retry: { attempt } } : {}) }, { jobKey: `${TASK.productSync}:${shop}` });
 }
@@ -82,7 +75,7 @@ describe("product sync job", () => {
 
     expect(await liveCounts(shop)).toEqual({ products: 25, variants: 75 });
     const [event] = await eventsOf(shop);
-    expect(event).toMatchObject({ status: "SUCCESS", itemCount: 100, merchantId: `m-${shop}` });
+    expect(event).toMatchObject({ status: "SUCCESS", itemCount: 100, merchantId: merchantIdOf(shop) });
     expect(event.processingTimeMs).toBeGreaterThanOrEqual(0);
     const operation = await prisma.bulkOperation.findFirstOrThrow({ where: { shop } });
     expect(operation).toMatchObject({ status: "COMPLETED", objectCount: 100n, error: null });
@@ -196,11 +189,7 @@ describe("product sync job", () => {
     await runJobsUntil(hasEvent(shop));
     expect((await eventsOf(shop))[0]).toMatchObject({ status: "FAILURE", errorMessage: expect.stringMatching(/401/) });
     expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(false);
-    const { rows } = await pgPool().query(
-      `SELECT j.attempts, j.max_attempts, j.last_error FROM graphile_worker._private_jobs j
-         JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = $1 AND j.payload->>'shop' = $2`,
-      [TASK.productSync, shop],
-    );
+    const rows = (await queuedJobs(TASK.productSync)).filter((j) => j.payload.shop === shop);
     expect(rows).toEqual([expect.objectContaining({ attempts: 1, max_attempts: 1, last_error: expect.stringContaining("deactivated") })]);
     expect(await prisma.alert.count({ where: { shop } })).toBe(0);
   });
@@ -212,14 +201,9 @@ describe("product sync job", () => {
       BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$`);
     await pgPool().query(`CREATE TRIGGER test_disk_full BEFORE INSERT OR UPDATE ON product FOR EACH STATEMENT EXECUTE FUNCTION public.test_disk_full()`);
     const checkQueues = new Set<string | null>();
-    const checkJobs = () =>
-      pgPool().query<{ id: string; queue_name: string | null }>(
-        `SELECT j.id, q.queue_name FROM graphile_worker._private_jobs j
-           JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-           LEFT JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id
-          WHERE t.identifier = $1 AND j.payload->>'shop' = $2 AND j.attempts < j.max_attempts`,
-        [TASK.productExportCheck, shop],
-      );
+    const checkJobs = async () => ({
+      rows: (await queuedJobs(TASK.productExportCheck)).filter((j) => j.payload.shop === shop && j.attempts < j.max_attempts),
+    });
     try {
       await startSync(shop);
       // Time passes: each queued retry of the check is made due at once (the product sync's follow-up is not).

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { pgPool } from "../../app/db.server";
 import { ingestBulkExport, type IngestProgress } from "../../app/sync/bulk-export-ingest.server";
 import { lastFinishedProductSync, productSyncsInProgress } from "../../app/sync/product-sync-progress.server";
-import { catalogue, chunked, createConnection } from "./export-fixtures";
+import { catalogue, chunked } from "./export-fixtures";
+import { createConnection } from "../support/merchants";
 
 // Where a long product sync stands: Shopify building the export, the import (lines read of the export's count),
 // the merge; and what the last finished one changed.

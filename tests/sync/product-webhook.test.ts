@@ -9,7 +9,7 @@ import { enqueueProductWebhook } from "../../app/sync/enqueue-product-webhook.se
 import { acceptWebhookDelivery } from "../../app/webhooks/accept-delivery.server";
 import type { RunningEmulator } from "../../emulator/index";
 import { createTestShop, startTestEmulator } from "../support/emulator";
-import { createConnection } from "./export-fixtures";
+import { createConnection } from "../support/merchants";
 
 // products/* webhooks, job side: dedupe by webhook id, and ordering by Shopify's updated_at.
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { VerifiedVariantNode } from "~/shopify-admin/operations";
-import { VerificationBudget } from "~/verification/budget";
-import { compareVariant, sameAmount, type MarketplaceVariant } from "~/verification/compare-variant";
-import { RUNS_PER_WEEK, sampleSizeFor } from "~/verification/sample.server";
+import type { VerifiedVariantNode } from "../../app/shopify-admin/operations";
+import { VerificationBudget } from "../../app/verification/budget";
+import { compareVariant, sameAmount, type MarketplaceVariant } from "../../app/verification/compare-variant";
+import { RUNS_PER_WEEK, sampleSizeFor } from "../../app/verification/sample.server";
 
 // The pure rules of verification: what counts as a difference, how large a run's sample is, what a run may spend.
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderMetrics } from "~/analytics/metrics.server";
-import { recordSyncEvent } from "~/analytics/record-sync-event.server";
-import { pgPool } from "~/db.server";
-import { releaseWorkerUtils } from "~/jobs/queue.server";
-import { loader as merchantLoader } from "~/routes/admin.merchants_.$shop";
-import { loader as syncMonitorLoader } from "~/routes/admin.sync-monitor";
-import { computeTruthFigure } from "~/verification/truth-figure.server";
+import { renderMetrics } from "../../app/analytics/metrics.server";
+import { recordSyncEvent } from "../../app/analytics/record-sync-event.server";
+import { pgPool } from "../../app/db.server";
+import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { loader as merchantLoader } from "../../app/routes/admin.merchants_.$shop";
+import { loader as syncMonitorLoader } from "../../app/routes/admin.sync-monitor";
+import { computeTruthFigure } from "../../app/verification/truth-figure.server";
 import { adminGet, createAdmin, responseOf, routeArgs, signIn } from "../support/admin";
 import { createConnection } from "../support/merchants";
 

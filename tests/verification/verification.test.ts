@@ -1,20 +1,20 @@
 import { Logger, runTaskListOnce, type TaskList } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pgPool, prisma } from "~/db.server";
-import { syncInventory } from "~/inventory/sync-inventory.server";
-import { enqueue, releaseWorkerUtils } from "~/jobs/queue.server";
-import { TASK } from "~/jobs/task-names";
-import { createProductSyncTasks } from "~/jobs/tasks/product-sync.server";
-import { createAdminClient } from "~/shopify-admin/admin-client.server";
-import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
-import { TRUTH_MISMATCH_ALERT } from "~/verification/truth-alert.server";
-import { latestTruthFigure } from "~/verification/truth-figure.server";
-import { verifyShop } from "~/verification/verify-shop.server";
+import { pgPool, prisma } from "../../app/db.server";
+import { syncInventory } from "../../app/inventory/sync-inventory.server";
+import { enqueue, releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { TASK } from "../../app/jobs/task-names";
+import { createProductSyncTasks } from "../../app/jobs/tasks/product-sync.server";
+import { createAdminClient } from "../../app/shopify-admin/admin-client.server";
+import { adminClientForShop } from "../../app/shopify-admin/client-for-shop.server";
+import { TRUTH_MISMATCH_ALERT } from "../../app/verification/truth-alert.server";
+import { latestTruthFigure } from "../../app/verification/truth-figure.server";
+import { verifyShop } from "../../app/verification/verify-shop.server";
 import type { RunningEmulator } from "../../emulator";
 import { adjustableClock, localQuantities, startClockedEmulator } from "../inventory/emulated-shop";
 import { createTestShop } from "../support/emulator";
 import { queuedJobs } from "../support/jobs";
-import { createConnection } from "../sync/export-fixtures";
+import { createConnection } from "../support/merchants";
 
 // Verification against the emulator over real HTTP and a real PostgreSQL: shops synced by the real product and
 // inventory syncs, then changed in Shopify behind the app's back (no webhook), then verified.
@@ -59,7 +59,7 @@ async function syncedShop(products: number, plan: "STANDARD" | "PLUS" = "PLUS") 
   const shop = `verify-${++shops}.myshopify.com`;
   const summary = createTestShop(emulator, { domain: shop, products, variantsPerProduct: 2, plan, locations: 2 });
   emulator.control.setWebhookMode({ shop, mode: "drop" }); // behind the app's back: no webhook reaches it
-  await createConnection(shop, "ALL");
+  await createConnection(shop, { selectionMode: "ALL" });
   await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: summary.accessToken } });
   await enqueue(TASK.productSync, { shop, reason: "manual" });
   await runProductSync(shop);

@@ -1,4 +1,4 @@
-import { configuredChannels } from "~/alerts/channels/configured-channels.server";
+import { configuredChannels } from "../../../app/alerts/channels/configured-channels.server";
 import type { HttpReceiver, SmtpReceiver } from "./receivers";
 
 export const SLACK_PATH = "/slack/services/T000/B000/slack-secret-path";
