@@ -5,6 +5,7 @@ import { taskList } from "../../app/jobs/task-list.server";
 import { TASK } from "../../app/jobs/task-names";
 import { ingestBulkExport } from "../../app/sync/bulk-export-ingest.server";
 import { createConnection } from "../support/merchants";
+import { fakeHelpers } from "../support/jobs";
 
 // Every connection carries a statement timeout and an idle-in-transaction timeout for its kind of work, so a stuck
 // statement fails (and its job is retried) instead of holding locks for ever.
@@ -48,7 +49,7 @@ describe("database timeouts by kind of work", () => {
 
     // A task of the task list runs as a job: a trigger notes the timeout its statement runs under.
     await recordTimeoutOf("webhook_delivery", "DELETE");
-    await taskList[TASK.webhooksPruneDeliveries]!({}, { logger: { info: () => undefined } } as never);
+    await taskList[TASK.webhooksPruneDeliveries]!({}, fakeHelpers({ id: "1", attempts: 1 }));
     expect((await recordedTimeouts()).map(ms)).toEqual([DATABASE_TIMEOUTS.job.statementTimeoutMs]);
     expect(DATABASE_TIMEOUTS.web.statementTimeoutMs).toBeLessThan(DATABASE_TIMEOUTS.job.statementTimeoutMs);
     expect(DATABASE_TIMEOUTS.job.statementTimeoutMs).toBeLessThan(DATABASE_TIMEOUTS.ingest.statementTimeoutMs);
