@@ -38,6 +38,10 @@ const schema = z.object({
   INVENTORY_SYNC_SPREAD_MINUTES: minutes.default(30),
   INTEGRITY_CHECK_SPREAD_MINUTES: minutes.default(240),
   INVENTORY_RECONCILIATION_SPREAD_MINUTES: minutes.default(60),
+  // Time compression of every schedule (app/jobs/schedules.server.ts `crontab`): 60 makes the hourly inventory sync
+  // fire every minute and the daily runs every 24 minutes, their spread windows and backfill shrunk alike. 1 (the
+  // default) in production; `npm run soak` sets it.
+  SCHEDULE_TIME_SCALE: z.coerce.number().int().min(1).max(7 * 24 * 60).default(1),
 
   // Alerts and analytics
   // Channels: each one is used when its settings are present; none set = alerts are stored and shown only.
