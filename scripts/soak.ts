@@ -2,8 +2,6 @@
 // reconciliation cycle, and the marketplace's copy compared with Shopify's truth (README.md, "Soak").
 // Prints a table and writes the whole report as JSON (with the processes' logs) to .cache/soak/<time>/.
 import path from "node:path";
-import { disconnectDatabase } from "../app/db.server";
-import { releaseWorkerUtils } from "../app/jobs/queue.server";
 import { parseSoakArgs } from "./lib/soak/options";
 import { formatReport } from "./lib/soak/report";
 import { runSoak } from "./lib/soak/run-soak";
@@ -19,8 +17,6 @@ const outputDir = args.outputDir ?? path.join(".cache", "soak", new Date().toISO
 const started = Date.now();
 const log = (line: string) => console.log(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 const report = await runSoak({ ...args, outputDir, log });
-await releaseWorkerUtils();
-await disconnectDatabase();
 console.log("");
 console.log(formatReport(report));
 console.log("");

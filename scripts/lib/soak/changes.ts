@@ -158,6 +158,22 @@ function shows(e: Expectation, variants: Map<number, VariantRow>, products: Map<
   }
 }
 
+/** The changes that touched a row, as the report shows them beside a drifted variant: what happened to it, when
+ * (ms after `origin`), which webhooks it caused and what the app answered to them. */
+export function historyOf(changes: Change[], shop: string, productId: number, variantId: number, origin: number) {
+  return changes
+    .filter((c) => c.shop === shop && (("variantId" in c.expect && c.expect.variantId === variantId) || ("productId" in c.expect && c.expect.productId === productId)))
+    .map((c) => ({
+      kind: c.kind,
+      expect: c.expect,
+      madeAtMs: c.madeAt - origin,
+      shownAtMs: c.truthAt === undefined ? null : c.truthAt - origin,
+      shownIn: c.shownIn ?? null,
+      superseded: c.supersededAt !== undefined,
+      webhooks: c.deliveries.map((d) => ({ topic: d.topic, status: d.status, attempts: d.attempts, dropped: !!d.dropped, triggeredAt: d.triggeredAt })),
+    }));
+}
+
 /** Whether one of the change's webhooks reached the app and was accepted (2xx), at once or released late. */
 export function webhookArrived(change: Change): boolean {
   return change.deliveries.some((d) => !d.dropped && d.status !== null && d.status >= 200 && d.status < 300);

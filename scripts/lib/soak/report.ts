@@ -43,6 +43,8 @@ export interface AlertRow {
   status: string;
   occurrences: number;
   title: string;
+  /** ms after the life started (negative: before it). */
+  firstSeenAtMs: number;
 }
 
 export interface SoakReport {
@@ -67,6 +69,8 @@ export interface SoakReport {
   api: ApiUse[];
   faults: InjectedFault[];
   alerts: AlertRow[];
+  /** Per fault, the alerts first seen from its injection on, of its shop (or with no shop, for a platform fault). */
+  faultsSeen: Array<{ kind: string; shop: string | null; alerts: number }>;
   /** Alerts of shops no fault touched, and alerts with no shop that no platform fault explains. */
   spuriousAlerts: AlertRow[];
   doubleEffects: { webhookRunsTwice: number; failedJobs: Array<{ task: string; error: string | null }> };
@@ -143,7 +147,9 @@ export function formatReport(report: SoakReport): string {
   }
   lines.push("");
   lines.push(`Faults injected: ${report.faults.length}`);
-  for (const f of report.faults) lines.push(`  ${seconds(f.at).padStart(8)}  ${f.kind.padEnd(38)} ${(f.shop ?? "").padEnd(24)} ${f.detail}`);
+  report.faults.forEach((f, i) => {
+    lines.push(`  ${seconds(f.at).padStart(8)}  ${f.kind.padEnd(38)} ${(f.shop ?? "").padEnd(24)} alerts ${report.faultsSeen[i]?.alerts ?? 0}  ${f.detail}`);
+  });
   lines.push(`Alerts raised: ${report.alerts.length} (spurious: ${report.spuriousAlerts.length})`);
   for (const a of report.alerts) lines.push(`  ${a.severity.padEnd(8)} ${a.type.padEnd(20)} ${(a.shop ?? "-").padEnd(24)} x${a.occurrences} ${a.status}: ${a.title}`);
   lines.push("");

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pgPool, prisma } from "../../../app/db.server";
+import { disconnectDatabase, pgPool, prisma } from "../../../app/db.server";
 import { assignMarketplaceLocations } from "../../../app/inventory/marketplace-locations.server";
-import { enqueue } from "../../../app/jobs/queue.server";
+import { enqueue, releaseWorkerUtils } from "../../../app/jobs/queue.server";
 import { shopJobOptions } from "../../../app/jobs/shop-jobs";
 import { TASK } from "../../../app/jobs/task-names";
 import { installShop } from "../demo-scenarios";
-import { ChangeLog } from "./changes";
+import { ChangeLog, historyOf } from "./changes";
 import { FaultRunner, planFaults, type FaultKind } from "./fault-plan";
 import { ShopLife } from "./life";
 import { DEFAULT_SOAK_OPTIONS, seededRandom, type SoakOptions } from "./options";
@@ -130,6 +130,8 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
     await waitFor("the webhook jobs in flight", async () => (await webhookJobsInFlight()) === 0, 180_000, log);
     await changes.poll().catch(() => undefined);
     const afterLife = await measureDrift(emulator, shops);
+    // Beside each drifted variant, what the life did to it: the first thing to read when drift is not 0.
+    for (const sample of afterLife.samples) sample.history = historyOf(changes.changes, sample.shop, sample.productId, sample.variantId, lifeStart);
     log(`drift after life: ${afterLife.driftedVariants} of ${afterLife.listedVariants}`);
 
     changes.setPhase("cycle");
@@ -141,6 +143,7 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
     await waitFor("the cycle's follow-up jobs", async () => (await webhookJobsInFlight()) === 0, 60_000, log);
     await changes.poll();
     const afterCycle = await measureDrift(emulator, shops);
+    for (const sample of afterCycle.samples) sample.history = historyOf(changes.changes, sample.shop, sample.productId, sample.variantId, lifeStart);
     log(`drift after one cycle: ${afterCycle.driftedVariants} of ${afterCycle.listedVariants}`);
 
     const measuredSeconds = (Date.now() - apiSince) / 1000;
@@ -161,10 +164,18 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
 
     const alerts: AlertRow[] = (
       await prisma.alert.findMany({ where: { lastSeenAt: { gte: new Date(lifeStart) } }, orderBy: { firstSeenAt: "asc" } })
-    ).map((a) => ({ type: a.type, severity: a.severity, shop: a.shop, jobType: a.jobType, status: a.status, occurrences: a.occurrences, title: a.title }));
+    ).map((a) => ({
+      type: a.type, severity: a.severity, shop: a.shop, jobType: a.jobType, status: a.status, occurrences: a.occurrences, title: a.title,
+      firstSeenAtMs: a.firstSeenAt.getTime() - lifeStart,
+    }));
     const faultedShops = new Set(faults.injected.map((f) => f.shop).filter(Boolean));
     const platformFaults: FaultKind[] = ["worker-sigkilled", "database-restarted"];
     const platformFaulted = faults.injected.some((f) => platformFaults.includes(f.kind));
+    const faultsSeen = faults.injected.map((fault) => ({
+      kind: fault.kind,
+      shop: fault.shop,
+      alerts: alerts.filter((a) => (fault.shop ? a.shop === fault.shop : a.shop === null) && a.firstSeenAtMs >= fault.at - 1_000).length,
+    }));
     const spuriousAlerts = alerts.filter((a) => (a.shop ? !faultedShops.has(a.shop) : !platformFaulted));
 
     const { rows: twice } = await pgPool().query<{ n: number }>(
@@ -190,6 +201,7 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
       api,
       faults: faults.injected,
       alerts,
+      faultsSeen,
       spuriousAlerts,
       doubleEffects: { webhookRunsTwice: twice[0].n, failedJobs: failed },
       invariants: {
@@ -202,6 +214,9 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
     return report;
   } finally {
     log("stopping");
+    // This process's connections first: the database they point at is about to stop.
+    await releaseWorkerUtils().catch(() => undefined);
+    await disconnectDatabase().catch(() => undefined);
     await stack.stop().catch((error: Error) => log(`stopping: ${error.message}`));
   }
 }

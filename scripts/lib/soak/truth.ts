@@ -19,7 +19,7 @@ export interface DriftReport {
   byField: Record<DriftField, number>;
   byShop: Record<string, number>;
   /** The first few, with both values. */
-  samples: Array<{ shop: string; productId: number; variantId: number; field: DriftField; shopify: unknown; marketplace: unknown }>;
+  samples: Array<{ shop: string; productId: number; variantId: number; field: DriftField; shopify: unknown; marketplace: unknown; history?: unknown[] }>;
 }
 
 const PAGE = 1_000;
