@@ -92,6 +92,7 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
     const reassignShop = shops.find((s, i) => i >= 8 && !s.sellsEveryLocation) ?? shops.find((s) => !s.sellsEveryLocation) ?? shops[0];
     let bulkDone = false;
     let reassignDone = false;
+    let syncNowDone = false;
     let made = 0;
     let nextPoll = 0;
     log(`life: ${options.minutes} min, ${options.changesPerSecond} changes/s`);
@@ -106,6 +107,13 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
         reassignDone = true;
         const moved = life.reassignLocationStock(reassignShop, options.reassignedVariants);
         log(`location stock reassigned: ${moved} variants of ${reassignShop.domain} moved from the primary location to another`);
+      }
+      if (!syncNowDone && elapsed >= 0.5 * lifeMs) {
+        // Merchants asking for a sync now: a bulk export built and merged while webhooks of newer changes land.
+        syncNowDone = true;
+        const asked = [...new Set([bulkShop, shops[0]])];
+        for (const shop of asked) await enqueue(TASK.productSync, { shop: shop.domain, reason: "manual" }, shopJobOptions(TASK.productSync, shop.domain));
+        log(`product sync now, during the life: ${asked.map((s) => s.domain).join(", ")}`);
       }
       const due = Math.floor((elapsed / 1000) * options.changesPerSecond);
       for (; made < due; made++) life.oneChange(shops);
