@@ -37,6 +37,8 @@ export interface DemoStackOptions {
   build?: string;
   /** "inherit" shows the app's output (the demo); "pipe" keeps it for `output()` (tests). */
   stdio?: "inherit" | "pipe";
+  /** With "pipe": also hands each chunk of the app's output here as it comes (the soak writes it to a file). */
+  onOutput?: (chunk: string) => void;
   env?: Record<string, string>;
   healthTimeoutMs?: number;
   /** Access tokens the app already holds for the demo shops (from an earlier run's sessions): the emulator is new
@@ -113,8 +115,12 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     },
   });
   let output = "";
-  app.stdout?.on("data", (chunk) => (output += chunk));
-  app.stderr?.on("data", (chunk) => (output += chunk));
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+    options.onOutput?.(chunk.toString());
+  };
+  app.stdout?.on("data", collect);
+  app.stderr?.on("data", collect);
   const appExited = new Promise<void>((resolve) => app.once("exit", () => resolve()));
 
   const stop = async () => {

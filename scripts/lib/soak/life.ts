@@ -144,7 +144,8 @@ export class ShopLife {
   }
 
   /** A location's stock reassigned: up to `count` variants stocked at the primary location are deactivated there and
-   * their quantity moved to the shop's second location (inventory_levels/disconnect, then connect or update). */
+   * their quantity moved to the shop's second location (inventory_levels/disconnect, then connect or update); every
+   * fourth move is undone at once. */
   reassignLocationStock(shop: SoakShop, count: number): number {
     const { control } = this.emulator;
     const [primary, other] = shop.locationIds;
@@ -165,6 +166,15 @@ export class ShopLife {
             else control.connectInventory({ shop: shop.domain, variantId, locationId: other, available: atPrimary.available, notify: true });
           }, () => [{ fact: "quantity", variantId, quantity: this.quantityOf(shop, product.legacyResourceId, variantId) }]);
           moved++;
+          // Every fourth move is undone at once (the merchant picked the wrong location): the item is stocked at the
+          // primary again within the second it left it.
+          if (moved % 4 === 0) {
+            this.changes.record(shop.domain, "reassign", () => {
+              control.connectInventory({ shop: shop.domain, variantId, locationId: primary, available: atPrimary.available, notify: true });
+              if (atOther) control.setInventory({ shop: shop.domain, variantId, locationId: other, available: atOther.available, notify: true });
+              else control.disconnectInventory({ shop: shop.domain, variantId, locationId: other, notify: true });
+            }, () => [{ fact: "quantity", variantId, quantity: this.quantityOf(shop, product.legacyResourceId, variantId) }]);
+          }
         }
       }
     }

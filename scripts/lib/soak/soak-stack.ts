@@ -65,6 +65,7 @@ export async function startSoakStack(options: { outputDir: string; scheduleTimeS
   };
 
   options.log("starting the emulator and the app");
+  const appLog = logFile("app");
   const app: DemoStack = await startDemoStack({
     databaseUrl: database.url,
     apiKey: SOAK_API_KEY,
@@ -74,9 +75,8 @@ export async function startSoakStack(options: { outputDir: string; scheduleTimeS
     worker: false,
     healthTimeoutMs: 180_000,
     env: shared,
+    onOutput: (chunk) => appLog.write(chunk),
   });
-  const appLog = logFile("app");
-  appLog.write(app.output());
 
   const workers: SoakWorker[] = [];
   let started = 0;
@@ -130,7 +130,6 @@ export async function startSoakStack(options: { outputDir: string; scheduleTimeS
       const killer = setTimeout(() => workers.forEach((w) => w.child.kill("SIGKILL")), 15_000);
       await Promise.all(workers.map((w) => w.exited));
       clearTimeout(killer);
-      appLog.write(app.output());
       await app.stop();
       for (const stream of logs) stream.end();
       await database.stop();
