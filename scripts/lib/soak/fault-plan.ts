@@ -120,55 +120,61 @@ export function planFaults(stack: SoakStack, shops: SoakShop[]): PlannedFault[] 
   ];
 }
 
-/** Runs the plan against the life's clock: each fault when its share of the wall time has passed. */
+/** Runs the plan against the life's clock: each fault when its share of the wall time has passed, beside the life
+ * and beside the other faults (a slow one, such as releasing thousands of held webhooks, does not delay the next). */
 export class FaultRunner {
   readonly injected: InjectedFault[] = [];
-  private readonly started = new Set<PlannedFault>();
+  private readonly started = new Map<PlannedFault, { record: InjectedFault; done: Promise<void> }>();
   private readonly ended = new Set<PlannedFault>();
-  private running: Promise<void> = Promise.resolve();
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly plan: PlannedFault[],
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Starts what is due at `elapsed` of `total` ms; faults run one after another, beside the life. */
+  private track(work: Promise<void>) {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
+    return work;
+  }
+
   tick(elapsed: number, total: number) {
     for (const fault of this.plan) {
       if (!this.started.has(fault) && elapsed >= fault.at * total) {
-        this.started.add(fault);
         const record: InjectedFault = { kind: fault.kind, shop: fault.shop?.domain ?? null, at: elapsed, detail: "" };
         this.injected.push(record);
-        this.running = this.running.then(async () => {
-          record.detail = await fault.run();
-          this.log(`fault ${fault.kind}${record.shop ? ` (${record.shop})` : ""}: ${record.detail}`);
-        }).catch((error: Error) => this.log(`fault ${fault.kind} could not be injected: ${error.message}`));
+        const done = this.track(
+          (async () => {
+            record.detail = await fault.run();
+            this.log(`fault ${fault.kind}${record.shop ? ` (${record.shop})` : ""}: ${record.detail}`);
+          })().catch((error: Error) => this.log(`fault ${fault.kind} could not be injected: ${error.message}`)),
+        );
+        this.started.set(fault, { record, done });
       }
-      if (fault.end && fault.endAt !== undefined && this.started.has(fault) && !this.ended.has(fault) && elapsed >= fault.endAt * total) {
-        this.ended.add(fault);
-        this.running = this.running.then(() => this.endFault(fault, elapsed));
-      }
+      if (fault.endAt !== undefined && this.started.has(fault) && !this.ended.has(fault) && elapsed >= fault.endAt * total) this.end(fault, elapsed);
     }
   }
 
-  private async endFault(fault: PlannedFault, elapsed: number) {
-    const record = this.injected.find((r) => r.kind === fault.kind && r.shop === (fault.shop?.domain ?? null) && r.until === undefined);
-    const detail = await fault.end!();
-    if (record) {
-      record.until = elapsed;
-      record.detail += `; ${detail}`;
-    }
-    this.log(`fault ${fault.kind}${fault.shop ? ` (${fault.shop.domain})` : ""} ended: ${detail}`);
+  private end(fault: PlannedFault, elapsed: number) {
+    if (!fault.end) return;
+    this.ended.add(fault);
+    const { record, done } = this.started.get(fault)!;
+    this.track(
+      done
+        .then(async () => {
+          const detail = await fault.end!();
+          record.until = elapsed;
+          record.detail += `; ${detail}`;
+          this.log(`fault ${fault.kind}${fault.shop ? ` (${fault.shop.domain})` : ""} ended: ${detail}`);
+        })
+        .catch((error: Error) => this.log(`fault ${fault.kind} could not be ended: ${error.message}`)),
+    );
   }
 
-  /** Ends whatever is still under way (the life stopped early) and waits for the faults in progress. */
+  /** Ends whatever is still under way (the life stopped early) and waits for every fault in progress. */
   async finish(elapsed: number) {
-    for (const fault of this.plan) {
-      if (fault.end && this.started.has(fault) && !this.ended.has(fault)) {
-        this.ended.add(fault);
-        this.running = this.running.then(() => this.endFault(fault, elapsed));
-      }
-    }
-    await this.running;
+    for (const fault of this.plan) if (this.started.has(fault) && !this.ended.has(fault)) this.end(fault, elapsed);
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 }
