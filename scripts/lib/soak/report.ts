@@ -73,6 +73,8 @@ export interface SoakReport {
   faultsSeen: Array<{ kind: string; shop: string | null; alerts: number }>;
   /** Alerts of shops no fault touched, and alerts with no shop that no platform fault explains. */
   spuriousAlerts: AlertRow[];
+  /** Worker processes that exited on their own (ms after the life started), each replaced. */
+  workerCrashes: Array<{ name: string; code: number | null; signal: string | null; at: number }>;
   doubleEffects: {
     /** Webhook deliveries whose job ran to success more than once (at least once allows it). */
     webhookJobsRunTwice: number;
@@ -160,6 +162,7 @@ export function formatReport(report: SoakReport): string {
   for (const a of report.alerts) lines.push(`  ${a.severity.padEnd(8)} ${a.type.padEnd(20)} ${(a.shop ?? "-").padEnd(24)} x${a.occurrences} ${a.status}: ${a.title}`);
   lines.push("");
   const inv = report.invariants;
+  lines.push(`Worker processes that exited on their own (replaced): ${report.workerCrashes.length}${report.workerCrashes.map((c) => ` ${c.name} at ${seconds(c.at)} (code ${c.code})`).join(",")}`);
   lines.push(`Webhook jobs run twice: ${report.doubleEffects.webhookJobsRunTwice}, applied twice: ${report.doubleEffects.webhookChangesAppliedTwice}; jobs failed for good: ${report.doubleEffects.failedJobs.length}`);
   lines.push(`Invariants: drift 0 after the cycle ${inv.driftAfterCycleZero ? "yes" : "NO"}; every change shown ${inv.everyChangeShown ? "yes" : "NO"}; no double effect ${inv.noDoubleEffect ? "yes" : "NO"}`);
   return lines.join("\n");

@@ -214,6 +214,7 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
       alerts,
       faultsSeen,
       spuriousAlerts,
+      workerCrashes: stack.crashes.map((c) => ({ ...c, at: c.at - lifeStart })),
       doubleEffects: { webhookJobsRunTwice: twice.ran_twice, webhookChangesAppliedTwice: twice.applied_twice, failedJobs: failed },
       invariants: {
         driftAfterCycleZero: afterCycle.driftedVariants === 0,

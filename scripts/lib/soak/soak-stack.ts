@@ -30,6 +30,8 @@ export interface SoakStack {
   emulator: RunningEmulator;
   appUrl: string;
   workers: SoakWorker[];
+  /** Worker processes that exited on their own (not the soak's SIGKILL), each replaced as a supervisor would. */
+  crashes: Array<{ name: string; code: number | null; signal: string | null; at: number }>;
   /** Stops PostgreSQL (a fast shutdown: every session cut), waits, starts it again on the same data and port. */
   restartDatabase(downMs: number): Promise<void>;
   /** SIGKILLs a worker process (no shutdown of any kind) and, after `restartAfterMs`, starts a new one in its place. */
@@ -79,6 +81,9 @@ export async function startSoakStack(options: { outputDir: string; scheduleTimeS
   });
 
   const workers: SoakWorker[] = [];
+  const crashes: SoakStack["crashes"] = [];
+  const killedBySoak = new Set<ChildProcess>();
+  let stopping = false;
   let started = 0;
   async function startWorkerProcess(): Promise<SoakWorker> {
     const name = `worker-${++started}`;
@@ -103,6 +108,20 @@ export async function startSoakStack(options: { outputDir: string; scheduleTimeS
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
     const worker = { name, child, exited: new Promise((resolve) => child.once("exit", resolve)) };
+    // A worker that exits on its own (a crash, or a start while the database is down) is recorded and replaced, as
+    // a process supervisor would: the report shows it, the soak goes on with two workers.
+    child.once("exit", (code, signal) => {
+      if (stopping || killedBySoak.has(child)) return;
+      crashes.push({ name, code, signal, at: Date.now() });
+      options.log(`${name} exited on its own (code ${code}, signal ${signal}); starting another in 2 s`);
+      setTimeout(() => {
+        if (stopping) return;
+        void startWorkerProcess().then((replacement) => {
+          const index = workers.indexOf(worker);
+          if (index >= 0) workers[index] = replacement;
+        });
+      }, 2_000);
+    });
     return worker;
   }
   options.log("starting two worker processes");
@@ -113,6 +132,7 @@ export async function startSoakStack(options: { outputDir: string; scheduleTimeS
     emulator: app.emulator,
     appUrl: app.appUrl,
     workers,
+    crashes,
     async restartDatabase(downMs) {
       await database.stop();
       await new Promise((resolve) => setTimeout(resolve, downMs));
@@ -120,12 +140,14 @@ export async function startSoakStack(options: { outputDir: string; scheduleTimeS
     },
     async killWorker(index, restartAfterMs) {
       const victim = workers[index];
+      killedBySoak.add(victim.child);
       victim.child.kill("SIGKILL");
       await victim.exited;
       await new Promise((resolve) => setTimeout(resolve, restartAfterMs));
       workers[index] = await startWorkerProcess();
     },
     async stop() {
+      stopping = true;
       for (const worker of workers) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill("SIGTERM");
       const killer = setTimeout(() => workers.forEach((w) => w.child.kill("SIGKILL")), 15_000);
       await Promise.all(workers.map((w) => w.exited));
