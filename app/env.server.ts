@@ -45,6 +45,10 @@ const schema = z.object({
   VERIFICATION_SAMPLE_SIZE: z.coerce.number().int().min(1).max(100_000).default(200),
   VERIFICATION_BUDGET_SHARE: z.coerce.number().gt(0).max(1).default(0.05),
   VERIFICATION_MISMATCH_ALERT_RATE: z.coerce.number().min(0).max(1).default(0.02),
+  // Time compression of every schedule (app/jobs/schedules.server.ts `crontab`): 60 makes the hourly inventory sync
+  // fire every minute and the daily runs every 24 minutes, their spread windows and backfill shrunk alike. 1 (the
+  // default) in production; `npm run soak` sets it.
+  SCHEDULE_TIME_SCALE: z.coerce.number().int().min(1).max(7 * 24 * 60).default(1),
 
   // Alerts and analytics
   // Channels: each one is used when its settings are present; none set = alerts are stored and shown only.

@@ -390,6 +390,20 @@ export function createControl(deps: {
       return { revoked };
     },
 
+    // The hour of the shop's expiring offline tokens is up now, without moving the clock: each stops working (401)
+    // as it would 3,600 s after it was issued; the refresh tokens still work (Shopify's "Expiring offline tokens").
+    expireAccessTokens(input: { shop: string }): { expired: number } {
+      const shop = shopOf(input.shop);
+      const now = store.nowMs();
+      let expired = 0;
+      for (const [token, expiresAt] of shop.tokenExpiresAt) {
+        if (expiresAt <= now) continue;
+        shop.tokenExpiresAt.set(token, now);
+        expired++;
+      }
+      return { expired };
+    },
+
     addAccessToken(input: { shop: string; token: string }): ShopSummary {
       const shop = shopOf(input.shop);
       shop.tokens.add(input.token);

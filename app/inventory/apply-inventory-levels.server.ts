@@ -160,7 +160,8 @@ export async function recomputeVariants(
 
 /**
  * After a full read of one location: the stored levels there that the read did not return are no longer stocked
- * (a missed inventory_levels/disconnect). Levels Shopify updated after the read began are left for the next read.
+ * (a missed inventory_levels/disconnect). Levels Shopify updated after the read began, or in the second it began,
+ * are left for the next read.
  * Returns the items whose level was removed.
  */
 export async function removeLevelsAbsentFromRead(
@@ -171,8 +172,11 @@ export async function removeLevelsAbsentFromRead(
   readStartedAt: Date,
 ): Promise<bigint[]> {
   const { rows } = await db.query<{ inventory_item_id: string }>(
-    `UPDATE inventory_level SET available = NULL, updated_at = $4, observed_at = $4
-      WHERE shop = $1 AND location_id = $2 AND available IS NOT NULL AND updated_at < $4
+    // At Shopify's precision (whole seconds, shopifySecond in inventory-level.ts): a level whose updated_at is the
+    // read's own second may have changed after the read began, and the removal, dated to that second with the read's
+    // instant as observed_at, stays older than a level Shopify changes again in it.
+    `UPDATE inventory_level SET available = NULL, updated_at = date_trunc('second', $4::timestamptz), observed_at = $4
+      WHERE shop = $1 AND location_id = $2 AND available IS NOT NULL AND updated_at < date_trunc('second', $4::timestamptz)
         AND NOT (inventory_item_id = ANY ($3::bigint[]))
       RETURNING inventory_item_id::text`,
     [shop, locationId.toString(), seenItemIds.map(String), readStartedAt],

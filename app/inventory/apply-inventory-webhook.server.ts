@@ -3,6 +3,7 @@ import { enqueue } from "~/jobs/queue.server";
 import { shopJobOptions } from "~/jobs/shop-jobs";
 import { TASK } from "~/jobs/task-names";
 import { applyInventoryLevels, recomputeVariants, type ApplyResult } from "./apply-inventory-levels.server";
+import { shopifySecond } from "./inventory-level";
 import { marketplaceLocationIdsOf } from "./marketplace-locations.server";
 
 // The inventory_levels/update, connect and disconnect webhooks take the same path as a page of the inventory sync,
@@ -48,7 +49,9 @@ export async function applyInventoryWebhook(shop: string, level: InventoryWebhoo
     // The marketplace sells the stock of its own locations only. Without any location known yet, the inventory
     // sync (which learns the primary one) is the one to apply levels.
     if (!marketplaceLocationIdsOf(connection).includes(level.locationId)) return { outcome: "ignored", reason: "other-location" };
-    const updatedAt = topic === "inventory_levels/disconnect" ? (level.triggeredAt ?? null) : level.updatedAt;
+    // A disconnect carries no updated_at: it is dated by when Shopify emitted it, at Shopify's precision
+    // (shopifySecond), the exact instant kept as its observedAt.
+    const updatedAt = topic === "inventory_levels/disconnect" ? (level.triggeredAt ? shopifySecond(level.triggeredAt) : null) : level.updatedAt;
     if (!updatedAt) return { outcome: "ignored", reason: "undated" };
     result = await applyInventoryLevels(pgPool(), shop, [
       {

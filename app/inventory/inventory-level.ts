@@ -22,6 +22,17 @@ export interface InventoryLevelChange {
   variantId?: bigint | null;
 }
 
+/**
+ * The second Shopify would date a change made at `at`: its updated_at has whole seconds. A version the app dates
+ * itself (a disconnect, by its X-Shopify-Triggered-At; a level absent from a full read, by when the read began) must
+ * be dated at that precision, with the exact instant as its observedAt. Dated to the millisecond, it would be later
+ * than a level Shopify changed again in the same second (updated_at S < S.1), and that newer level, from its
+ * webhook or from every later read, would be taken for a stale one and never applied.
+ */
+export function shopifySecond(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / 1000) * 1000);
+}
+
 /** A level of the inventoryLevels query of a location; null when Shopify sent no "available" quantity for it. */
 export function levelFromNode(node: InventoryLevelNode, locationId: bigint, observedAt: Date): InventoryLevelChange | null {
   const available = node.quantities.find((q) => q.name === "available");

@@ -1,6 +1,6 @@
 import { parseCronItems } from "graphile-worker";
 import { pgPool } from "~/db.server";
-import { SCHEDULES } from "./schedules.server";
+import { crontab } from "./schedules.server";
 import { cronInWords, durationInWords } from "./schedule-words";
 
 // The jobs page's schedules, read from the one crontab (schedules.server.ts): each in words, when graphile-worker last
@@ -32,14 +32,15 @@ export function nextFireTime(match: (digest: { min: number; hour: number; date: 
 }
 
 export async function listSchedules(now = new Date()): Promise<ScheduleView[]> {
-  const parsed = parseCronItems(SCHEDULES);
+  const schedules = crontab();
+  const parsed = parseCronItems(schedules);
   const { rows } = await pgPool()
     .query<{ identifier: string; last_execution: Date | null }>(
       "SELECT identifier, last_execution FROM graphile_worker._private_known_crontabs",
     )
     .catch(() => ({ rows: [] })); // graphile-worker not migrated yet: nothing has fired
   const last = new Map(rows.map((row) => [row.identifier, row.last_execution]));
-  return SCHEDULES.map((schedule, index) => ({
+  return schedules.map((schedule, index) => ({
     identifier: schedule.identifier,
     task: schedule.task,
     cron: schedule.match,

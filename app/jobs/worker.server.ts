@@ -3,7 +3,7 @@ import { parseCronItems, run, type Runner, type WorkerEvents } from "graphile-wo
 import { observeWorkerEvents } from "~/analytics/metrics.server";
 import { pgPool } from "~/db.server";
 import { graphileWorkerLogger, logger } from "~/lib/logger.server";
-import { SCHEDULES } from "./schedules.server";
+import { crontab } from "./schedules.server";
 import { taskList } from "./task-list.server";
 import { keepWorkersAlive, type WorkerLiveness } from "./worker-liveness.server";
 import { runnerIsWedged, watchJobFetching, wedgedAsOf, WORKER_STALL_AFTER_MS, type JobFetchWatch } from "./worker-stall.server";
@@ -76,7 +76,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
     const runner = await run({
       pgPool: pgPool("job"),
       taskList,
-      parsedCronItems: options.withCron === false ? [] : parseCronItems(SCHEDULES),
+      parsedCronItems: options.withCron === false ? [] : parseCronItems(crontab()),
       concurrency: options.concurrency,
       pollInterval: options.pollInterval,
       noHandleSignals: true, // the process's entry point owns SIGTERM/SIGINT and calls stopWorker()

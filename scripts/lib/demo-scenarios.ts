@@ -47,16 +47,20 @@ export async function openEmbeddedApp(app: DemoApp, shop: string): Promise<void>
 /** Installs each demo shop (or uses its stored session), approves it as an operator would, and queues its first
  * product sync now rather than at the next 03:00 UTC. */
 export async function installDemoShops(app: DemoApp): Promise<void> {
-  for (const shop of DEMO_SHOPS) {
-    await openEmbeddedApp(app, shop.domain);
-    await prisma.merchantConnection.upsert({
-      where: { shop: shop.domain },
-      create: { shop: shop.domain, merchantId: `merchant-${shop.domain.split(".")[0]}`, shopName: shop.name, approvalStatus: "APPROVED", approvalChangedBy: "demo", approvalChangedAt: new Date(), selectionMode: "ALL" },
-      // The install created the connection (pending, nothing selected): the demo lists every product.
-      update: { active: true, approvalStatus: "APPROVED", approvalChangedBy: "demo", approvalChangedAt: new Date(), selectionMode: "ALL" },
-    });
-    await enqueue(TASK.productSync, { shop: shop.domain, reason: "manual" }, shopJobOptions(TASK.productSync, shop.domain));
-  }
+  for (const shop of DEMO_SHOPS) await installShop(app, shop, "demo");
+}
+
+/** Installs one shop through the embedded auth, approves it listing every product, and queues its first product
+ * sync (the demo's shops, the soak's population). */
+export async function installShop(app: DemoApp, shop: { domain: string; name: string }, approvedBy: string): Promise<void> {
+  await openEmbeddedApp(app, shop.domain);
+  await prisma.merchantConnection.upsert({
+    where: { shop: shop.domain },
+    create: { shop: shop.domain, merchantId: `merchant-${shop.domain.split(".")[0]}`, shopName: shop.name, approvalStatus: "APPROVED", approvalChangedBy: approvedBy, approvalChangedAt: new Date(), selectionMode: "ALL" },
+    // The install created the connection (pending, nothing selected): every product is listed.
+    update: { active: true, approvalStatus: "APPROVED", approvalChangedBy: approvedBy, approvalChangedAt: new Date(), selectionMode: "ALL" },
+  });
+  await enqueue(TASK.productSync, { shop: shop.domain, reason: "manual" }, shopJobOptions(TASK.productSync, shop.domain));
 }
 
 export interface DemoScenarioDeps {

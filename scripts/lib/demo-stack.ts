@@ -28,6 +28,8 @@ export interface DemoStackOptions {
   appHost?: "localhost" | "127.0.0.1";
   /** Seed the emulator's shops with products (the demo does; tests that only read the admin pages need not). */
   seedProducts?: boolean;
+  /** Create the demo's three shops in the emulator (default true); the soak brings a population of its own. */
+  demoShops?: boolean;
   /** The in-process worker; unset: as WORKER_IN_PROCESS says (on by default). */
   worker?: boolean;
   /** A production build's folder (`npm run build` output): serve it as `npm start` does, with NODE_ENV
@@ -35,6 +37,8 @@ export interface DemoStackOptions {
   build?: string;
   /** "inherit" shows the app's output (the demo); "pipe" keeps it for `output()` (tests). */
   stdio?: "inherit" | "pipe";
+  /** With "pipe": also hands each chunk of the app's output here as it comes (the soak writes it to a file). */
+  onOutput?: (chunk: string) => void;
   env?: Record<string, string>;
   healthTimeoutMs?: number;
   /** Access tokens the app already holds for the demo shops (from an earlier run's sessions): the emulator is new
@@ -72,7 +76,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     apiKey: options.apiKey,
     apiSecret: options.apiSecret,
   });
-  for (const shop of DEMO_SHOPS) {
+  for (const shop of options.demoShops === false ? [] : DEMO_SHOPS) {
     if (emulator.control.listShops().some((s) => s.domain === shop.domain)) continue;
     emulator.control.createShop({ domain: shop.domain, name: shop.name, plan: shop.plan, locations: ["Main warehouse", "Pop-up store"] });
     if (options.seedProducts ?? true) {
@@ -111,8 +115,12 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     },
   });
   let output = "";
-  app.stdout?.on("data", (chunk) => (output += chunk));
-  app.stderr?.on("data", (chunk) => (output += chunk));
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+    options.onOutput?.(chunk.toString());
+  };
+  app.stdout?.on("data", collect);
+  app.stderr?.on("data", collect);
   const appExited = new Promise<void>((resolve) => app.once("exit", () => resolve()));
 
   const stop = async () => {

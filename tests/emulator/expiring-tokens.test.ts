@@ -43,6 +43,21 @@ describe("expiring offline access tokens", () => {
     const reused = await tokenRequest(shop.domain, { grant_type: "refresh_token", refresh_token: String(granted.json.refresh_token) });
     expect(reused).toMatchObject({ status: 400, json: { error: "invalid_grant" } });
   });
+
+  it("expireAccessTokens ends the hour of a shop's expiring tokens now, the clock unmoved; the refresh token still works", async () => {
+    const shop = createTestShop(emulator, { domain: "expire-now.myshopify.com" });
+    const { code } = emulator.control.issueAuthCode({ shop: shop.domain });
+    const granted = await tokenRequest(shop.domain, { code, expiring: "1" });
+    const token = String(granted.json.access_token);
+    expect((await rawGraphql(emulator, shop.domain, token, "{ shop { name } }")).status).toBe(200);
+
+    expect(emulator.control.expireAccessTokens({ shop: shop.domain })).toEqual({ expired: 1 });
+    expect((await rawGraphql(emulator, shop.domain, token, "{ shop { name } }")).status).toBe(401);
+    expect((await rawGraphql(emulator, shop.domain, shop.accessToken, "{ shop { name } }")).status).toBe(200);
+    const refreshed = await tokenRequest(shop.domain, { grant_type: "refresh_token", refresh_token: String(granted.json.refresh_token) });
+    expect(refreshed.status).toBe(200);
+    expect((await rawGraphql(emulator, shop.domain, String(refreshed.json.access_token), "{ shop { name } }")).status).toBe(200);
+  });
 });
 
 describe("migrating a non-expiring offline token", () => {

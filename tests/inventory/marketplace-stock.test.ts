@@ -209,4 +209,24 @@ describe("a two-location shop: the marketplace's stock is the assigned locations
     await deliver(shop.shop, update);
     expect(await marketplaceStock(shop.shop)).toEqual(shopifyStock(shop.shop, assigned));
   });
+
+  it("an item disconnected and connected again within one second is stocked again, by the webhooks and by a full read", async () => {
+    const shop = await twoLocationShop("reconnected.myshopify.com");
+    await runExport(shop);
+    await syncInventory({ shop: shop.shop, client: shop.client, now: clock.now });
+    const primaryOnly = emulator.control.listProducts({ shop: shop.shop, limit: 3 }).find((p) => p.title === "Primary only")!.variants[0];
+    // 100 ms into a second: both changes land in it (Shopify's updated_at has whole seconds).
+    clock.advance(MINUTE + 1_000 - (clock.now().getTime() % 1_000) + 100);
+    const deliveries = await webhooksOf(shop.shop, () => {
+      emulator.control.disconnectInventory({ shop: shop.shop, variantId: primaryOnly.id, locationId: shop.primary, notify: true });
+      emulator.control.connectInventory({ shop: shop.shop, variantId: primaryOnly.id, locationId: shop.primary, available: 9, notify: true });
+    });
+    expect(deliveries.map((d) => d.topic)).toEqual(["inventory_levels/disconnect", "inventory_levels/connect"]);
+    await deliver(shop.shop, deliveries);
+    expect((await marketplaceStock(shop.shop)).get(String(primaryOnly.legacyResourceId))).toBe(9);
+
+    clock.advance(MINUTE);
+    await syncInventory({ shop: shop.shop, client: shop.client, now: clock.now, reconcile: true });
+    expect(await marketplaceStock(shop.shop)).toEqual(shopifyStock(shop.shop, [shop.primary]));
+  });
 });

@@ -6,6 +6,7 @@ import { fanOutShopJobs } from "../../app/jobs/fan-out.server";
 import { enqueue } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
 import { taskList } from "../../app/jobs/task-list.server";
+import { resetEnvCache } from "../../app/env.server";
 import { fakeHelpers, queuedJobs, runDueJobs } from "../support/jobs";
 import { createConnection } from "../support/merchants";
 
@@ -89,6 +90,27 @@ describe("fan-out", () => {
     expect(jobs[0].payload).toMatchObject({ shop: "cron.myshopify.com", reason: "schedule" });
     expect(jobs[0].run_at.getTime()).toBeGreaterThanOrEqual(Date.parse(cronTs));
     expect(await queuedJobs(TASK.scheduleIntegrityChecks)).toHaveLength(0);
+  });
+
+  it("spreads over the window shrunk by SCHEDULE_TIME_SCALE, so a compressed run ends before the next is due", async () => {
+    for (let i = 0; i < 20; i++) await createConnection(`scaled-${i}.myshopify.com`);
+    const cronTs = new Date(Math.ceil(Date.now() / HOUR) * HOUR + 24 * HOUR).toISOString();
+    process.env.INVENTORY_SYNC_SPREAD_MINUTES = "30";
+    process.env.SCHEDULE_TIME_SCALE = "60";
+    resetEnvCache();
+    try {
+      await enqueue(TASK.scheduleInventorySyncs, { _cron: { ts: cronTs, backfilled: false } });
+      await runDueJobs(taskList);
+    } finally {
+      delete process.env.INVENTORY_SYNC_SPREAD_MINUTES;
+      delete process.env.SCHEDULE_TIME_SCALE;
+      resetEnvCache();
+    }
+    const offsets = (await queuedJobs(TASK.inventorySync)).map((job) => job.run_at.getTime() - Date.parse(cronTs));
+    expect(offsets).toHaveLength(20);
+    // 30 minutes / 60: every job within the first 30 seconds of the (one-minute) compressed hour.
+    expect(Math.max(...offsets)).toBeLessThan(30_000);
+    expect(Math.min(...offsets)).toBeGreaterThanOrEqual(0);
   });
 
   it("says when a firing finds the previous run's jobs not started (the fleet outgrew the window), and when that ends", async () => {

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { parseCronItems, type ParsedCronItem } from "graphile-worker";
 import { describe, expect, it } from "vitest";
 import { SHOPIFY_API_VERSION } from "../../app/shopify-admin/api-version";
-import { SCHEDULES } from "../../app/jobs/schedules.server";
+import { SCHEDULES, compressCronMatch, crontab } from "../../app/jobs/schedules.server";
+import { resetEnvCache } from "../../app/env.server";
 import { TASK } from "../../app/jobs/task-names";
 
 // graphile-worker evaluates each cron item against a UTC "digest" of the minute; we ask the parsed items the
@@ -69,6 +70,58 @@ describe("the crontab", () => {
   it("has stable, unique identifiers", () => {
     expect(new Set(items.map((i) => i.identifier)).size).toBe(items.length);
     expect(items.map((i) => i.identifier)).toEqual(SCHEDULES.map((s) => s.identifier));
+  });
+});
+
+// SCHEDULE_TIME_SCALE (the soak's compressed time): every line fires `scale` times as often, never below a minute.
+describe("the crontab with time compressed", () => {
+  const firings = (lines: ReturnType<typeof crontab>, identifier: string) =>
+    firingsDuringWeek(parseCronItems(lines).find((i) => i.identifier === identifier)!, WEEK);
+
+  it("is the crontab itself at scale 1, which is the default", () => {
+    delete process.env.SCHEDULE_TIME_SCALE;
+    resetEnvCache();
+    expect(crontab()).toEqual(SCHEDULES);
+    expect(crontab(1)).toEqual(SCHEDULES);
+  });
+
+  it("at scale 60 fires hourly lines every minute, daily ones every 24 minutes, weekly ones every 3 hours", () => {
+    const lines = crontab(60);
+    expect(firings(lines, "inventory-sync-fan-out")).toHaveLength(7 * 24 * 60);
+    // */24 fires at :00, :24 and :48: three times an hour, the last period of each hour cut to 12 minutes.
+    expect(firings(lines, "product-sync-fan-out")).toHaveLength(7 * 24 * 3);
+    expect(firings(lines, "inventory-reconciliation-fan-out").slice(0, 3)).toEqual([
+      "2026-11-23T00:00:00.000Z", "2026-11-23T00:24:00.000Z", "2026-11-23T00:48:00.000Z",
+    ]);
+    expect(firings(lines, "integrity-check-fan-out")).toHaveLength(7 * 8);
+    // Lines already finer than the scale fire every minute, not never.
+    expect(lines.find((l) => l.identifier === "alerts-staleness-watch")!.match).toBe("* * * * *");
+  });
+
+  it("shrinks backfill periods by the scale and keeps identifiers, tasks and attempts", () => {
+    const lines = crontab(60);
+    expect(lines.map((l) => [l.identifier, l.task, l.options.maxAttempts])).toEqual(SCHEDULES.map((l) => [l.identifier, l.task, l.options.maxAttempts]));
+    const hourly = lines.find((l) => l.identifier === "inventory-sync-fan-out")!;
+    expect(hourly.options.backfillPeriod).toBe(60 * 1000);
+  });
+
+  it("is read from SCHEDULE_TIME_SCALE, validated", () => {
+    process.env.SCHEDULE_TIME_SCALE = "60";
+    resetEnvCache();
+    try {
+      expect(crontab().find((l) => l.identifier === "inventory-sync-fan-out")!.match).toBe("* * * * *");
+      process.env.SCHEDULE_TIME_SCALE = "0";
+      resetEnvCache();
+      expect(() => crontab()).toThrow(/SCHEDULE_TIME_SCALE/);
+    } finally {
+      delete process.env.SCHEDULE_TIME_SCALE;
+      resetEnvCache();
+    }
+  });
+
+  it("refuses a line it cannot compress rather than compressing it wrongly", () => {
+    expect(() => compressCronMatch("0 3 1 * *", 60)).toThrow(/Cannot compress/);
+    expect(compressCronMatch("0 3 * * *", 1)).toBe("0 3 * * *");
   });
 });
 

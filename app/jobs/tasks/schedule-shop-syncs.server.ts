@@ -22,7 +22,9 @@ function fanOutTask<Name extends TaskName>(name: Name, task: ShopSyncTask, windo
       const { scheduled, stillWaiting } = await fanOutShopJobs({
         task,
         firedAt,
-        windowMs: windowMinutes() * MINUTE,
+        // Compressed with the crontab (SCHEDULE_TIME_SCALE, app/jobs/schedules.server.ts `crontab`), so the spread
+        // stays within the compressed period.
+        windowMs: (windowMinutes() * MINUTE) / env().SCHEDULE_TIME_SCALE,
       });
       helpers.logger.info(`${name}: queued ${scheduled} ${task} job(s) from ${firedAt.toISOString()}`);
       await reportScheduleOverflow(task, stillWaiting, scheduled, windowMinutes());

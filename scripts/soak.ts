@@ -1,0 +1,25 @@
+// `npm run soak`: the product under a realistic population, life and faults for a wall time, then one
+// reconciliation cycle, and the marketplace's copy compared with Shopify's truth (README.md, "Soak").
+// Prints a table and writes the whole report as JSON (with the processes' logs) to .cache/soak/<time>/.
+import path from "node:path";
+import { parseSoakArgs } from "./lib/soak/options";
+import { formatReport } from "./lib/soak/report";
+import { runSoak } from "./lib/soak/run-soak";
+
+let args;
+try {
+  args = parseSoakArgs(process.argv.slice(2));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+const outputDir = args.outputDir ?? path.join(".cache", "soak", new Date().toISOString().replace(/[:.]/g, "-"));
+const started = Date.now();
+const log = (line: string) => console.log(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const report = await runSoak({ ...args, outputDir, log });
+console.log("");
+console.log(formatReport(report));
+console.log("");
+console.log(`Report: ${path.join(outputDir, "soak-report.json")} (logs of the app and workers beside it)`);
+const { driftAfterCycleZero, everyChangeShown, noDoubleEffect } = report.invariants;
+process.exit(driftAfterCycleZero && everyChangeShown && noDoubleEffect ? 0 : 1);
