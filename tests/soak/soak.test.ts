@@ -43,5 +43,9 @@ describe("the small soak", () => {
     expect(report.changes.notShownSamples).toEqual([]);
     expect(report.invariants).toEqual({ driftAfterCycleZero: true, everyChangeShown: true, noDoubleEffect: true });
     expect(report.cycle.runs.filter((r) => r.status !== "SUCCESS")).toEqual([]);
+    // The product's verification, run after the repair, reads every shop's sample back and agrees: nothing differs.
+    const verifications = report.cycle.runs.filter((r) => r.task === "verification");
+    expect(verifications.map((r) => r.shop).sort()).toEqual(report.population.map((s) => s.domain).sort());
+    expect(verifications.filter((r) => r.mismatched !== 0)).toEqual([]);
   }, 900_000);
 });

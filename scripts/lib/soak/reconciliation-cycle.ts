@@ -7,7 +7,8 @@ import { TASK } from "../../../app/jobs/task-names";
 // queued now for every shop instead of at its compressed time: the inventory reconciliation (a full read of every
 // level at the marketplace's locations) and the product sync (a bulk export of the catalog, products gone from
 // Shopify soft-deleted). Both as the fan-outs queue them (the same task, payload and job key), run by the worker
-// processes. The in-product verification (issue 18) joins this list when it lands: one more task per shop here.
+// processes. Then, once both have ended, the in-product verification (app/verification) of every shop: it reads a
+// sample back from Shopify after the repair, so its mismatches are what the cycle left wrong as the product sees it.
 
 export interface CycleRun {
   task: string;
@@ -15,6 +16,8 @@ export interface CycleRun {
   /** The sync_event status of the run the cycle waited for (SUCCESS, PARTIAL, FAILURE), or "timeout". */
   status: string;
   finishedAt: number;
+  /** A verification run's mismatches (its sync_event's metadata.mismatched). */
+  mismatched?: number;
 }
 
 export interface CycleResult {
@@ -23,46 +26,63 @@ export interface CycleResult {
   runs: CycleRun[];
 }
 
-/** Each task of the cycle: how it is queued and which sync_event row says that its run after `since` has ended. */
-const CYCLE_TASKS = [
+type CycleTask = { task: typeof TASK.inventoryReconcile | typeof TASK.productSync | typeof TASK.verification; finished: string };
+
+// Each row: `shop, status, created_at, mismatched` of the sync_event that ends a run after $1 for a shop of $2.
+const REPAIR_TASKS: CycleTask[] = [
   {
     task: TASK.inventoryReconcile,
-    finished: `SELECT shop, status::text, created_at FROM sync_event
+    finished: `SELECT shop, status::text, created_at, NULL::int AS mismatched FROM sync_event
                 WHERE event_type = 'INVENTORY_SYNC' AND created_at >= $1 AND shop = ANY($2)
                   AND (metadata->>'mode' = 'reconcile' OR (status <> 'SUCCESS' AND metadata->>'attempt' = metadata->>'maxAttempts'))`,
   },
   {
     task: TASK.productSync,
-    finished: `SELECT shop, status::text, created_at FROM sync_event
+    finished: `SELECT shop, status::text, created_at, NULL::int AS mismatched FROM sync_event
                 WHERE event_type = 'PRODUCT_SYNC' AND created_at >= $1 AND shop = ANY($2) AND status IN ('SUCCESS', 'PARTIAL')`,
   },
-] as const;
+];
+
+const VERIFY_TASKS: CycleTask[] = [
+  {
+    task: TASK.verification,
+    finished: `SELECT shop, status::text, created_at, (metadata->>'mismatched')::int AS mismatched FROM sync_event
+                WHERE event_type = 'VERIFICATION' AND created_at >= $1 AND shop = ANY($2)
+                  AND (status = 'SUCCESS' OR metadata->>'attempt' = metadata->>'maxAttempts')`,
+  },
+];
 
 export async function runReconciliationCycle(shops: string[], options: { timeoutMs: number; onPoll?: () => Promise<void> }): Promise<CycleResult> {
   const startedAt = Date.now();
-  const since = new Date(startedAt - 1_000);
+  const deadline = startedAt + options.timeoutMs;
+  const runs = [...(await runPhase(REPAIR_TASKS, shops, deadline, options.onPoll)), ...(await runPhase(VERIFY_TASKS, shops, deadline, options.onPoll))];
+  return { startedAt, finishedAt: Date.now(), runs };
+}
+
+/** Queues `tasks` for every shop and waits until each run has ended (or the deadline passed: "timeout"). */
+async function runPhase(tasks: CycleTask[], shops: string[], deadline: number, onPoll?: () => Promise<void>): Promise<CycleRun[]> {
+  const since = new Date(Date.now() - 1_000);
   for (const shop of shops) {
-    for (const { task } of CYCLE_TASKS) await enqueue(task, { shop, reason: "manual" }, shopJobOptions(task, shop));
+    for (const { task } of tasks) await enqueue(task, { shop, reason: "manual" }, shopJobOptions(task, shop));
   }
   const runs = new Map<string, CycleRun>();
-  const deadline = startedAt + options.timeoutMs;
-  while (runs.size < shops.length * CYCLE_TASKS.length && Date.now() < deadline) {
+  while (runs.size < shops.length * tasks.length && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await options.onPoll?.();
-    for (const { task, finished } of CYCLE_TASKS) {
+    await onPoll?.();
+    for (const { task, finished } of tasks) {
       const { rows } = await pgPool()
-        .query<{ shop: string; status: string; created_at: Date }>(finished, [since, shops])
-        .catch(() => ({ rows: [] as { shop: string; status: string; created_at: Date }[] }));
+        .query<{ shop: string; status: string; created_at: Date; mismatched: number | null }>(finished, [since, shops])
+        .catch(() => ({ rows: [] as { shop: string; status: string; created_at: Date; mismatched: number | null }[] }));
       for (const row of rows) {
         const key = `${task}:${row.shop}`;
-        if (!runs.has(key)) runs.set(key, { task, shop: row.shop, status: row.status, finishedAt: row.created_at.getTime() });
+        if (!runs.has(key)) runs.set(key, { task, shop: row.shop, status: row.status, finishedAt: row.created_at.getTime(), ...(row.mismatched === null ? {} : { mismatched: row.mismatched }) });
       }
     }
   }
   for (const shop of shops) {
-    for (const { task } of CYCLE_TASKS) {
+    for (const { task } of tasks) {
       if (!runs.has(`${task}:${shop}`)) runs.set(`${task}:${shop}`, { task, shop, status: "timeout", finishedAt: Date.now() });
     }
   }
-  return { startedAt, finishedAt: Date.now(), runs: [...runs.values()] };
+  return [...runs.values()];
 }

@@ -136,6 +136,12 @@ export function formatReport(report: SoakReport): string {
     const fields = Object.entries(drift.byField).filter(([, n]) => n > 0).map(([f, n]) => `${f} ${n}`).join(", ");
     lines.push(`  ${label.padEnd(16)} ${String(drift.driftedVariants).padStart(6)} of ${drift.listedVariants}${fields ? `   (${fields})` : ""}`);
   }
+  // The product's own measure of the same thing: the verification that ends the cycle, read back from Shopify.
+  const verifications = report.cycle.runs.filter((r) => r.mismatched !== undefined);
+  if (verifications.length > 0) {
+    const mismatched = verifications.reduce((sum, r) => sum + (r.mismatched ?? 0), 0);
+    lines.push(`  verification after the cycle: ${mismatched} mismatches in ${verifications.length} shops' samples`);
+  }
   lines.push("");
   const c = report.changes;
   lines.push(`Changes made in Shopify: ${c.made} (${c.superseded} superseded before they showed), shown ${c.shown}, not shown ${c.notShown}`);

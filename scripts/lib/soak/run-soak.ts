@@ -143,7 +143,7 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
     log(`drift after life: ${afterLife.driftedVariants} of ${afterLife.listedVariants}`);
 
     changes.setPhase("cycle");
-    log("one reconciliation cycle: inventory reconciliation and product sync of every shop");
+    log("one reconciliation cycle: inventory reconciliation and product sync of every shop, then their verification");
     const cycle = await runReconciliationCycle(shops.map((s) => s.domain), {
       timeoutMs: options.cycleTimeoutMs,
       onPoll: () => changes.poll().catch(() => undefined),
