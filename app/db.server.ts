@@ -62,7 +62,9 @@ function createPool(url: string, kind: PoolKind): pg.Pool {
   });
   // An idle client that loses its server (database restarted) must not crash the process.
   pool.on("error", (error) => logger.error({ scope: "db", err: error }, "idle client error"));
-  pool.on("connect", (client) => client.on("error", (error) => logger.error({ scope: "db", err: error }, "client error")));
+  pool.on("connect", (client) =>
+    client.on("error", (error) => logger.error({ scope: "db", err: error }, "client error")),
+  );
   return pool;
 }
 

@@ -14,7 +14,8 @@ import { medianMs, round } from "./timing";
 // Sizes: ADMIN_LISTS_BENCH_MERCHANTS, ADMIN_LISTS_BENCH_VARIANTS, ADMIN_LISTS_BENCH_FINDINGS.
 
 export const name = "admin-lists";
-export const description = "merchants and findings pages: 200 merchants / 600k variants / 200k findings, vs whole-table versions";
+export const description =
+  "merchants and findings pages: 200 merchants / 600k variants / 200k findings, vs whole-table versions";
 
 export interface AdminListsBenchOptions {
   merchants?: number;
@@ -39,7 +40,9 @@ export async function run(options: AdminListsBenchOptions = {}) {
   try {
     const { pool } = database;
     const shopOf = (n: string) => `'shop-' || lpad((${n})::text, 4, '0') || '.myshopify.com'`;
-    log(`generating ${merchants} merchants, ${variants.toLocaleString("en")} variants, ${findings.toLocaleString("en")} findings`);
+    log(
+      `generating ${merchants} merchants, ${variants.toLocaleString("en")} variants, ${findings.toLocaleString("en")} findings`,
+    );
     const started = performance.now();
     await pool.query(
       `INSERT INTO merchant_connection (shop, merchant_id, shop_name, approval_status, updated_at)
@@ -66,7 +69,8 @@ export async function run(options: AdminListsBenchOptions = {}) {
          FROM generate_series(1, $1) g`,
       [findings, merchants],
     );
-    for (const table of ["merchant_connection", "product", "product_variant", "integrity_finding"]) await pool.query(`VACUUM ANALYZE ${table}`);
+    for (const table of ["merchant_connection", "product", "product_variant", "integrity_finding"])
+      await pool.query(`VACUUM ANALYZE ${table}`);
     const generateSeconds = round((performance.now() - started) / 1000);
 
     log("measuring the merchants list");
@@ -83,10 +87,18 @@ export async function run(options: AdminListsBenchOptions = {}) {
     log("measuring the findings list");
     const firstFindings = await listFindings({ resolution: "unresolved", cursor: null });
     const findingsFigures = {
-      findings_default_view_ms: await medianRoundedMs(runs, () => listFindings({ resolution: "unresolved", cursor: null })),
-      findings_next_page_ms: await medianRoundedMs(runs, () => listFindings({ resolution: "unresolved", cursor: firstFindings.next })),
-      findings_one_shop_ms: await medianRoundedMs(runs, () => listFindings({ resolution: "unresolved", shop: "shop-0042.myshopify.com", cursor: null })),
-      findings_one_check_all_ms: await medianRoundedMs(runs, () => listFindings({ resolution: "all", check: "invalid_price", cursor: null })),
+      findings_default_view_ms: await medianRoundedMs(runs, () =>
+        listFindings({ resolution: "unresolved", cursor: null }),
+      ),
+      findings_next_page_ms: await medianRoundedMs(runs, () =>
+        listFindings({ resolution: "unresolved", cursor: firstFindings.next }),
+      ),
+      findings_one_shop_ms: await medianRoundedMs(runs, () =>
+        listFindings({ resolution: "unresolved", shop: "shop-0042.myshopify.com", cursor: null }),
+      ),
+      findings_one_check_all_ms: await medianRoundedMs(runs, () =>
+        listFindings({ resolution: "all", check: "invalid_price", cursor: null }),
+      ),
     };
     const distinctChoicesMs = await medianRoundedMs(Math.min(runs, 3), () =>
       Promise.all([

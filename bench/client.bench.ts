@@ -13,7 +13,8 @@ import type { PlanOption } from "../emulator/plans";
 //   BENCH_CLIENT_VARIANTS=3000 BENCH_CLIENT_PLAN=1000/2000 npm run bench -- client
 
 export const name = "client";
-export const description = "Admin client throughput on a paginated read vs the bucket's restore rate, vs a naive THROTTLED-only client";
+export const description =
+  "Admin client throughput on a paginated read vs the bucket's restore rate, vs a naive THROTTLED-only client";
 
 export interface ClientBenchOptions {
   variants?: number;
@@ -47,7 +48,11 @@ function planFromEnv(): PlanOption {
   return raw.toUpperCase() as PlanOption;
 }
 
-async function measure(emulator: RunningEmulator, domain: string, read: () => Promise<{ pages: number; variants: number; minAvailable: number }>): Promise<ReadFigures> {
+async function measure(
+  emulator: RunningEmulator,
+  domain: string,
+  read: () => Promise<{ pages: number; variants: number; minAvailable: number }>,
+): Promise<ReadFigures> {
   const before = emulator.control.getShop({ shop: domain });
   const started = performance.now();
   const { pages, variants, minAvailable } = await read();
@@ -99,7 +104,11 @@ async function readNaively(emulator: RunningEmulator, domain: string, token: str
       headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token },
       body: JSON.stringify({ query: PRODUCT_VARIANTS_QUERY, variables: { first: PRODUCT_VARIANTS_PAGE_SIZE, after } }),
     });
-    const body = (await response.json()) as { data?: PageData; errors?: Array<{ extensions?: { code?: string } }>; extensions?: { cost: { throttleStatus: { currentlyAvailable: number } } } };
+    const body = (await response.json()) as {
+      data?: PageData;
+      errors?: Array<{ extensions?: { code?: string } }>;
+      extensions?: { cost: { throttleStatus: { currentlyAvailable: number } } };
+    };
     minAvailable = Math.min(minAvailable, body.extensions?.cost.throttleStatus.currentlyAvailable ?? minAvailable);
     if (body.errors?.some((e) => e.extensions?.code === "THROTTLED")) {
       await new Promise((resolve) => setTimeout(resolve, backoffMs));
@@ -127,19 +136,30 @@ export async function run(options: ClientBenchOptions = {}) {
       return shop;
     });
     const [clientShop, naiveShop] = shops;
-    log(`${products * VARIANTS_PER_PRODUCT} variants per shop, plan ${clientShop.plan} (${clientShop.throttleStatus.restoreRate} points/s, bucket ${clientShop.throttleStatus.maximumAvailable}); both reads run at once on separate shops`);
+    log(
+      `${products * VARIANTS_PER_PRODUCT} variants per shop, plan ${clientShop.plan} (${clientShop.throttleStatus.restoreRate} points/s, bucket ${clientShop.throttleStatus.maximumAvailable}); both reads run at once on separate shops`,
+    );
     // Separate shops have separate buckets, as on Shopify, so the two reads do not compete for points.
     const [client, naive] = await Promise.all([
       measure(emulator, clientShop.domain, () => readWithClient(emulator, clientShop.domain, clientShop.accessToken)),
-      measure(emulator, naiveShop.domain, () => readNaively(emulator, naiveShop.domain, naiveShop.accessToken, naiveBackoffMs)),
+      measure(emulator, naiveShop.domain, () =>
+        readNaively(emulator, naiveShop.domain, naiveShop.accessToken, naiveBackoffMs),
+      ),
     ]);
     const restoreRate = clientShop.throttleStatus.restoreRate;
     const pageCost = 2 + PRODUCT_VARIANTS_PAGE_SIZE * 3;
     const drained = client.min_available_seen < pageCost;
-    if (!drained) log("warning: the read never drained the bucket, so restore utilisation says little; use more variants");
+    if (!drained)
+      log("warning: the read never drained the bucket, so restore utilisation says little; use more variants");
     const met = drained && client.restore_utilization_pct >= 90 && client.throttled_after_first === 0;
     return {
-      figures: { plan: clientShop.plan, restore_rate: restoreRate, page_cost: pageCost, bucket_drained: drained ? "yes" : "no", ...client },
+      figures: {
+        plan: clientShop.plan,
+        restore_rate: restoreRate,
+        page_cost: pageCost,
+        bucket_drained: drained ? "yes" : "no",
+        ...client,
+      },
       baseline: { ...naive, naive_backoff_ms: naiveBackoffMs },
       ratio: Math.round((client.restore_points_per_s / Math.max(1e-9, naive.restore_points_per_s)) * 100) / 100,
       goal: ">= 90% of the restore rate from the bucket, zero THROTTLED responses after the first",

@@ -16,7 +16,8 @@ import { medianMs, round } from "./timing";
 // Goal (issue 7): p95 under 150 ms for any filter combination.
 
 export const name = "dashboard";
-export const description = "sync monitor page query and loader over 1M events: filter matrix, deep keyset pages vs OFFSET / last-100-in-JS";
+export const description =
+  "sync monitor page query and loader over 1M events: filter matrix, deep keyset pages vs OFFSET / last-100-in-JS";
 
 const NOW = new Date("2026-11-20T12:00:00Z");
 const SHOP = "shop-0042.myshopify.com";
@@ -27,7 +28,11 @@ function percentile(sorted: number[], p: number): number {
 
 function summary(times: number[]) {
   const sorted = [...times].sort((a, b) => a - b);
-  return { p50: round(percentile(sorted, 0.5)), p95: round(percentile(sorted, 0.95)), max: round(sorted[sorted.length - 1]) };
+  return {
+    p50: round(percentile(sorted, 0.5)),
+    p95: round(percentile(sorted, 0.95)),
+    max: round(sorted[sorted.length - 1]),
+  };
 }
 
 export async function run(options: { log?: (line: string) => void; events?: number; runs?: number } = {}) {
@@ -73,11 +78,17 @@ export async function run(options: { log?: (line: string) => void; events?: numb
     const filterSets: string[] = [];
     for (const shop of ["", `shop=${SHOP}`])
       for (const type of ["", "type=INVENTORY_SYNC", "type=DATA_INTEGRITY"])
-        for (const status of ["", "status=FAILURE", "status=PARTIAL"]) filterSets.push([shop, type, status].filter(Boolean).join("&"));
+        for (const status of ["", "status=FAILURE", "status=PARTIAL"])
+          filterSets.push([shop, type, status].filter(Boolean).join("&"));
 
     // A cursor at a given position of the filtered order, as the URL of that deep page would carry it.
     async function cursorAt(query: SyncMonitorQuery, position: number): Promise<SyncMonitorQuery["cursor"]> {
-      const key = query.sort === "created_at" ? "(extract(epoch from created_at) * 1000)::bigint" : query.sort === "processing_time" ? "coalesce(processing_time_ms, -1)" : "coalesce(item_count, -1)";
+      const key =
+        query.sort === "created_at"
+          ? "(extract(epoch from created_at) * 1000)::bigint"
+          : query.sort === "processing_time"
+            ? "coalesce(processing_time_ms, -1)"
+            : "coalesce(item_count, -1)";
       const { conditions, params } = syncEventFilterSql(query);
       const order = query.direction === "desc" ? "DESC" : "ASC";
       const { rows } = await pool.query<{ value: string; id: string }>(
@@ -90,12 +101,15 @@ export async function run(options: { log?: (line: string) => void; events?: numb
 
     const sorts = ["", "direction=asc", "sort=processing_time", "sort=item_count&direction=asc"];
     const sortName = (sort: string) => (sort.startsWith("sort=") ? sort.slice(5).split("&")[0] : "created_at");
-    log(`measuring the page query: ${filterSets.length} filter sets x ${Object.keys(rangeSearch).length} ranges x ${sorts.length} sorts x first/middle/last page`);
+    log(
+      `measuring the page query: ${filterSets.length} filter sets x ${Object.keys(rangeSearch).length} ranges x ${sorts.length} sorts x first/middle/last page`,
+    );
     started = performance.now();
     const pageTimes: number[] = [];
     const deepPageTimes: number[] = [];
     const bySortAndRange: Record<string, number[]> = {};
-    const record = (sort: string, rangeName: string, ms: number) => (bySortAndRange[`${sort} ${rangeName}`] ??= []).push(ms);
+    const record = (sort: string, rangeName: string, ms: number) =>
+      (bySortAndRange[`${sort} ${rangeName}`] ??= []).push(ms);
     const offsetDeepTimes: number[] = [];
     let slowest = { ms: 0, label: "" };
     for (const [rangeName, range] of Object.entries(rangeSearch)) {
@@ -119,7 +133,8 @@ export async function run(options: { log?: (line: string) => void; events?: numb
             const deep = await medianMs(runs, () => listSyncEvents({ ...query, cursor }));
             deepPageTimes.push(deep);
             record(sortName(sort), rangeName, deep);
-            if (deep > slowest.ms) slowest = { ms: deep, label: `${rangeName} ${search || "(no filter)"} row ${position}` };
+            if (deep > slowest.ms)
+              slowest = { ms: deep, label: `${rangeName} ${search || "(no filter)"} row ${position}` };
             if (sort === "" && filters === "") {
               // OFFSET to the same page: reads and discards every row before it.
               offsetDeepTimes.push(
@@ -138,7 +153,9 @@ export async function run(options: { log?: (line: string) => void; events?: numb
     const pageSeconds = round((performance.now() - started) / 1000);
 
     log("measuring the whole loader (page + statistics + merchants) per filter set and range");
-    const loaderTimes: Record<string, number[]> = Object.fromEntries(Object.keys(rangeSearch).map((range) => [range, []]));
+    const loaderTimes: Record<string, number[]> = Object.fromEntries(
+      Object.keys(rangeSearch).map((range) => [range, []]),
+    );
     for (const [rangeName, range] of Object.entries(rangeSearch)) {
       for (const filters of filterSets) {
         const params = new URLSearchParams([range, filters].filter(Boolean).join("&"));
@@ -159,10 +176,14 @@ export async function run(options: { log?: (line: string) => void; events?: numb
 
     log("measuring the plan's approach: last 100 events, filtered in JS");
     const planShop = await medianMs(runs, async () => {
-      const { rows } = await pool.query<{ shop: string; event_type: string }>("SELECT * FROM sync_event ORDER BY created_at DESC LIMIT 100");
+      const { rows } = await pool.query<{ shop: string; event_type: string }>(
+        "SELECT * FROM sync_event ORDER BY created_at DESC LIMIT 100",
+      );
       return rows.filter((e) => e.shop === SHOP && e.event_type === "INVENTORY_SYNC");
     });
-    const { rows: lastHundred } = await pool.query<{ shop: string; event_type: string }>("SELECT shop, event_type FROM sync_event ORDER BY created_at DESC LIMIT 100");
+    const { rows: lastHundred } = await pool.query<{ shop: string; event_type: string }>(
+      "SELECT shop, event_type FROM sync_event ORDER BY created_at DESC LIMIT 100",
+    );
     const planFound = lastHundred.filter((e) => e.shop === SHOP && e.event_type === "INVENTORY_SYNC").length;
     const correct = await listSyncEvents(queryOf(`shop=${SHOP}&type=INVENTORY_SYNC`));
 
@@ -193,7 +214,10 @@ export async function run(options: { log?: (line: string) => void; events?: numb
     const offset = summary(offsetDeepTimes);
     const loaders = Object.fromEntries(Object.entries(loaderTimes).map(([range, times]) => [range, summary(times)]));
     const sortFigures = Object.fromEntries(
-      Object.entries(bySortAndRange).map(([key, times]) => [`page_${key.replace(" ", "_")}_p95_ms`, summary(times).p95]),
+      Object.entries(bySortAndRange).map(([key, times]) => [
+        `page_${key.replace(" ", "_")}_p95_ms`,
+        summary(times).p95,
+      ]),
     );
     const everyPage = summary([...pageTimes, ...deepPageTimes]);
     const everyLoader = summary(Object.values(loaderTimes).flat());
@@ -213,7 +237,12 @@ export async function run(options: { log?: (line: string) => void; events?: numb
         page_any_p95_ms: everyPage.p95,
         page_max_ms: round(slowest.ms),
         page_slowest: slowest.label,
-        ...Object.fromEntries(Object.entries(loaders).flatMap(([range, s]) => [[`loader_${range}_p50_ms`, s.p50], [`loader_${range}_p95_ms`, s.p95]])),
+        ...Object.fromEntries(
+          Object.entries(loaders).flatMap(([range, s]) => [
+            [`loader_${range}_p50_ms`, s.p50],
+            [`loader_${range}_p95_ms`, s.p95],
+          ]),
+        ),
         loader_any_p95_ms: everyLoader.p95,
         loader_max_ms: everyLoader.max,
         stats_all_shops_long_range_p95_ms: rollupStats.p95,
@@ -229,8 +258,7 @@ export async function run(options: { log?: (line: string) => void; events?: numb
         insert_one_event_without_rollup_p50_ms: summary(insertWithoutRollup).p50,
       },
       ratio: round(eventStats.p95 / rollupStats.p95),
-      goal:
-        "p95 under 150 ms for any filter combination: the page query at any depth and in every sort, and the whole loader (page + statistics + merchants), over 7, 30, 90 and 366 days",
+      goal: "p95 under 150 ms for any filter combination: the page query at any depth and in every sort, and the whole loader (page + statistics + merchants), over 7, 30, 90 and 366 days",
       met:
         Object.values(bySortAndRange).every((times) => summary(times).p95 < 150) &&
         Object.values(loaders).every((s) => s.p95 < 150),

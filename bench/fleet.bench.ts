@@ -25,7 +25,8 @@ import { round } from "./timing";
 // emulator: run with NODE_OPTIONS=--max-old-space-size=8192.
 
 export const name = "fleet";
-export const description = "shops per worker process: product, inventory and integrity runs over a fleet, 1 and 2 processes";
+export const description =
+  "shops per worker process: product, inventory and integrity runs over a fleet, 1 and 2 processes";
 
 // The app's credentials: the emulator signs webhooks with the secret and the workers' Shopify library checks them.
 const credentials = () => {
@@ -42,7 +43,8 @@ export interface FleetBenchOptions extends Partial<BenchRunOptions> {
   concurrency?: number;
 }
 
-const envList = (key: string, fallback: number[]) => (process.env[key] ? process.env[key]!.split(",").map(Number) : fallback);
+const envList = (key: string, fallback: number[]) =>
+  process.env[key] ? process.env[key]!.split(",").map(Number) : fallback;
 const envNumber = (key: string, fallback: number) => (process.env[key] ? Number(process.env[key]) : fallback);
 
 interface Kind {
@@ -55,9 +57,27 @@ interface Kind {
 }
 
 const KINDS: Kind[] = [
-  { label: "product", task: TASK.productSync, tasks: [TASK.productSync, TASK.productExportCheck], eventType: "PRODUCT_SYNC", windowMinutes: () => env().PRODUCT_SYNC_SPREAD_MINUTES },
-  { label: "inventory", task: TASK.inventorySync, tasks: [TASK.inventorySync], eventType: "INVENTORY_SYNC", windowMinutes: () => env().INVENTORY_SYNC_SPREAD_MINUTES },
-  { label: "integrity", task: TASK.integrityCheck, tasks: [TASK.integrityCheck], eventType: "DATA_INTEGRITY", windowMinutes: () => env().INTEGRITY_CHECK_SPREAD_MINUTES },
+  {
+    label: "product",
+    task: TASK.productSync,
+    tasks: [TASK.productSync, TASK.productExportCheck],
+    eventType: "PRODUCT_SYNC",
+    windowMinutes: () => env().PRODUCT_SYNC_SPREAD_MINUTES,
+  },
+  {
+    label: "inventory",
+    task: TASK.inventorySync,
+    tasks: [TASK.inventorySync],
+    eventType: "INVENTORY_SYNC",
+    windowMinutes: () => env().INVENTORY_SYNC_SPREAD_MINUTES,
+  },
+  {
+    label: "integrity",
+    task: TASK.integrityCheck,
+    tasks: [TASK.integrityCheck],
+    eventType: "DATA_INTEGRITY",
+    windowMinutes: () => env().INTEGRITY_CHECK_SPREAD_MINUTES,
+  },
 ];
 
 const shopDomain = (i: number) => `fleet-${String(i).padStart(6, "0")}.myshopify.com`;
@@ -156,8 +176,13 @@ async function startWebhookReceiver(): Promise<{ url: string; server: Server }> 
     incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
     incoming.on("end", async () => {
       const headers = new Headers();
-      for (const [key, value] of Object.entries(incoming.headers)) if (typeof value === "string") headers.set(key, value);
-      const request = new Request(`http://127.0.0.1${incoming.url}`, { method: incoming.method, headers, body: Buffer.concat(chunks) });
+      for (const [key, value] of Object.entries(incoming.headers))
+        if (typeof value === "string") headers.set(key, value);
+      const request = new Request(`http://127.0.0.1${incoming.url}`, {
+        method: incoming.method,
+        headers,
+        body: Buffer.concat(chunks),
+      });
       const response = await action({ request, params: {}, context: {} }).catch((error: unknown) =>
         error instanceof Response ? error : new Response(String(error), { status: 500 }),
       );
@@ -169,7 +194,9 @@ async function startWebhookReceiver(): Promise<{ url: string; server: Server }> 
 }
 
 async function activeMs(database: DedicatedDatabase): Promise<number> {
-  const { rows } = await database.pool.query<{ ms: number }>("SELECT active_time AS ms FROM pg_stat_database WHERE datname = current_database()");
+  const { rows } = await database.pool.query<{ ms: number }>(
+    "SELECT active_time AS ms FROM pg_stat_database WHERE datname = current_database()",
+  );
   return Number(rows[0].ms);
 }
 
@@ -190,7 +217,8 @@ async function measure(database: DedicatedDatabase, kind: Kind, shops: number, p
   const started = performance.now();
   await fanOutShopJobs({ task: kind.task, firedAt: since, windowMs: 1 });
   while ((await pendingJobs(database, kind.tasks)) > 0) {
-    if (performance.now() - started > RUN_TIMEOUT_MS) throw new Error(`${kind.label} run did not finish in ${RUN_TIMEOUT_MS / 60_000} min`);
+    if (performance.now() - started > RUN_TIMEOUT_MS)
+      throw new Error(`${kind.label} run did not finish in ${RUN_TIMEOUT_MS / 60_000} min`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const seconds = (performance.now() - started) / 1000;
@@ -226,7 +254,12 @@ export async function run(options: FleetBenchOptions = {}): Promise<BenchResult>
   for (const shops of fleetSizes) {
     const database = await openDedicatedDatabase(`fleet_${shops}`, log);
     const receiver = await startWebhookReceiver();
-    const emulator = await startEmulator({ port: 0, ...credentials(), appUrl: receiver.url, bulkTiming: { startDelayMs: 20, minRunningMs: 100 } });
+    const emulator = await startEmulator({
+      port: 0,
+      ...credentials(),
+      appUrl: receiver.url,
+      bulkTiming: { startDelayMs: 20, minRunningMs: 100 },
+    });
     try {
       log(`${shops} shops x ${variants} variants: seeding`);
       await seedFleet(database, emulator, shops, variants);

@@ -94,11 +94,15 @@ async function planWeeklyCheckMs(shop: string): Promise<{ ms: number; found: num
         if (orphans.length > 0) {
           await tx.productVariant.deleteMany({ where: { OR: orphans.map((o) => ({ shop: o.shop, id: o.id })) } });
         }
-        const inactive = await tx.product.findMany({ where: { shop, selected: true, listed: false, status: "ACTIVE", deletedAt: null } });
+        const inactive = await tx.product.findMany({
+          where: { shop, selected: true, listed: false, status: "ACTIVE", deletedAt: null },
+        });
         for (const product of inactive) {
           await tx.product.update({ where: { shop_id: { shop, id: product.id } }, data: { listed: true } });
         }
-        const invalidPrices = await tx.productVariant.findMany({ where: { shop, OR: [{ price: { lte: 0 } }, { price: null }] } });
+        const invalidPrices = await tx.productVariant.findMany({
+          where: { shop, OR: [{ price: { lte: 0 } }, { price: null }] },
+        });
         found = orphans.length + inactive.length + invalidPrices.length;
         throw new RollBack();
       },
@@ -127,7 +131,9 @@ export async function run(options: IntegrityBenchOptions = {}) {
 
   const database = await openDedicatedDatabase("integrity", log);
   try {
-    log(`generating ${shops} shops and ${variants.toLocaleString("en")} variants (one shop with ${bigShopVariants.toLocaleString("en")})`);
+    log(
+      `generating ${shops} shops and ${variants.toLocaleString("en")} variants (one shop with ${bigShopVariants.toLocaleString("en")})`,
+    );
     const generateStarted = performance.now();
     await generate(database.pool, shops, variants, bigShopVariants);
     const generateSeconds = Math.round((performance.now() - generateStarted) / 100) / 10;

@@ -23,7 +23,8 @@ import { envNumber, openDedicatedDatabase } from "./dedicated-database";
 // Standard plan's 100 points/s, reading 30,000 levels at ~950 points a page takes ~150 s whatever we do).
 
 export const name = "inventory";
-export const description = "Inventory sync of 300k variants with 10% changed: set-based apply per page vs per-item SELECT+UPDATE";
+export const description =
+  "Inventory sync of 300k variants with 10% changed: set-based apply per page vs per-item SELECT+UPDATE";
 
 export interface InventoryBenchOptions {
   variants?: number;
@@ -114,7 +115,9 @@ async function measureHotShare<T>(pool: pg.Pool, expectedUpdates: number, work: 
   }
   const share = (t: keyof UpdateCounts) => {
     const updated = after[t].updated - before[t].updated;
-    return updated === 0 ? "no updates" : `${Math.round(((after[t].hot - before[t].hot) / updated) * 1000) / 10}% of ${updated.toLocaleString("en")}`;
+    return updated === 0
+      ? "no updates"
+      : `${Math.round(((after[t].hot - before[t].hot) / updated) * 1000) / 10}% of ${updated.toLocaleString("en")}`;
   };
   return { result, hot: { product_variant: share("product_variant"), inventory_level: share("inventory_level") } };
 }
@@ -204,7 +207,10 @@ export async function run(options: InventoryBenchOptions = {}) {
       changedInShopify += 1;
     }
     offsetMs += 10 * MINUTE;
-    await pool.query(`CREATE TABLE bench_before AS SELECT id, available_quantity, inventory_updated_at FROM product_variant WHERE shop = $1`, [SHOP]);
+    await pool.query(
+      `CREATE TABLE bench_before AS SELECT id, available_quantity, inventory_updated_at FROM product_variant WHERE shop = $1`,
+      [SHOP],
+    );
     await pool.query(
       `CREATE TABLE bench_levels_before AS SELECT inventory_item_id, location_id, available, updated_at, observed_at FROM inventory_level WHERE shop = $1`,
       [SHOP],
@@ -216,7 +222,8 @@ export async function run(options: InventoryBenchOptions = {}) {
     const endToEndStarted = performance.now();
     const synced = await syncInventory({ shop: SHOP, client, now });
     const endToEndMs = performance.now() - endToEndStarted;
-    if (synced.changed !== changedInShopify) throw new Error(`sync changed ${synced.changed}, expected ${changedInShopify}`);
+    if (synced.changed !== changedInShopify)
+      throw new Error(`sync changed ${synced.changed}, expected ${changedInShopify}`);
     const afterSync = await checksum(pool);
 
     log("reading the same pages again, to time applying them alone");
@@ -225,13 +232,17 @@ export async function run(options: InventoryBenchOptions = {}) {
     let after: string | null = null;
     do {
       const data: DataOf<typeof INVENTORY_LEVELS_QUERY> = await client.request(INVENTORY_LEVELS_QUERY, {
-          locationId: `gid://shopify/Location/${locationId}`,
-          first: INVENTORY_LEVELS_PAGE_SIZE,
-          after,
-          query: synced.since ? `updated_at:>'${synced.since}'` : null,
-        });
+        locationId: `gid://shopify/Location/${locationId}`,
+        first: INVENTORY_LEVELS_PAGE_SIZE,
+        after,
+        query: synced.since ? `updated_at:>'${synced.since}'` : null,
+      });
       const page = data.location!.inventoryLevels;
-      pages.push(page.nodes.map((node) => levelFromNode(node, BigInt(locationId), new Date())).filter((l): l is InventoryLevelChange => l !== null));
+      pages.push(
+        page.nodes
+          .map((node) => levelFromNode(node, BigInt(locationId), new Date()))
+          .filter((l): l is InventoryLevelChange => l !== null),
+      );
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     } while (after);
     const fetchMs = performance.now() - fetchStarted;
@@ -248,7 +259,8 @@ export async function run(options: InventoryBenchOptions = {}) {
       return changed;
     });
     const setChanged = setBased.result;
-    if ((await checksum(pool)) !== afterSync || setChanged !== changedInShopify) throw new Error("set-based apply disagrees with the sync");
+    if ((await checksum(pool)) !== afterSync || setChanged !== changedInShopify)
+      throw new Error("set-based apply disagrees with the sync");
 
     await restoreStartingRows(pool);
     log("applying the same levels per item (SELECT + UPDATE each)");
@@ -260,7 +272,8 @@ export async function run(options: InventoryBenchOptions = {}) {
       return changed;
     });
     const baselineChanged = perItem.result;
-    if ((await checksum(pool)) !== afterSync || baselineChanged !== changedInShopify) throw new Error("baseline disagrees with the sync");
+    if ((await checksum(pool)) !== afterSync || baselineChanged !== changedInShopify)
+      throw new Error("baseline disagrees with the sync");
 
     const ratio = Math.round((baselineMs / setMs) * 10) / 10;
     return {

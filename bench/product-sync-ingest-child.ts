@@ -22,4 +22,10 @@ const seconds = (performance.now() - started) / 1000;
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 await disconnectDatabase();
-console.log(JSON.stringify({ summary: { ...summary, malformedLines: summary.malformedLines.slice(0, 3) }, seconds, peakRssMb: peakRss / 1024 / 1024 }));
+console.log(
+  JSON.stringify({
+    summary: { ...summary, malformedLines: summary.malformedLines.slice(0, 3) },
+    seconds,
+    peakRssMb: peakRss / 1024 / 1024,
+  }),
+);

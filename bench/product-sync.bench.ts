@@ -9,7 +9,12 @@ import { prisma } from "../app/db.server";
 import { parseBulkExportLine } from "../app/sync/bulk-export-line";
 import { fetchResultFile } from "../app/sync/finish-product-export.server";
 import { readJsonlLines } from "../app/sync/jsonl-reader";
-import { BULK_OPERATION_QUERY, BULK_OPERATION_RUN_QUERY, BULK_PRODUCT_EXPORT_QUERY, type BulkOperationNode } from "../app/shopify-admin/operations";
+import {
+  BULK_OPERATION_QUERY,
+  BULK_OPERATION_RUN_QUERY,
+  BULK_PRODUCT_EXPORT_QUERY,
+  type BulkOperationNode,
+} from "../app/shopify-admin/operations";
 import { startEmulator } from "../emulator";
 import { envNumber, openDedicatedDatabase } from "./dedicated-database";
 
@@ -28,7 +33,8 @@ import { envNumber, openDedicatedDatabase } from "./dedicated-database";
 // Sizes: BENCH_PRODUCTS (default 100,000), BENCH_VARIANTS_PER_PRODUCT (default 3).
 
 export const name = "product-sync";
-export const description = "Bulk export ingest over HTTP (100k products x 3 variants) vs per-row Prisma findUnique+create/update";
+export const description =
+  "Bulk export ingest over HTTP (100k products x 3 variants) vs per-row Prisma findUnique+create/update";
 
 const SHOP = "product-bench.myshopify.com";
 const BASELINE_SHOP = "product-bench-baseline.myshopify.com";
@@ -37,22 +43,39 @@ const execFileAsync = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 interface ChildResult {
-  summary: { timingsMs: Record<string, number>; linesRead: number; productsWritten: number; variantsWritten: number; productsStaged: number; variantsStaged: number; malformedCount: number };
+  summary: {
+    timingsMs: Record<string, number>;
+    linesRead: number;
+    productsWritten: number;
+    variantsWritten: number;
+    productsStaged: number;
+    variantsStaged: number;
+    malformedCount: number;
+  };
   seconds: number;
   peakRssMb: number;
 }
 
 async function ingestInChild(url: string, databaseUrl: string): Promise<ChildResult> {
-  const { stdout } = await execFileAsync(path.join(root, "node_modules/.bin/tsx"), ["bench/product-sync-ingest-child.ts", url, SHOP], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout } = await execFileAsync(
+    path.join(root, "node_modules/.bin/tsx"),
+    ["bench/product-sync-ingest-child.ts", url, SHOP],
+    {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   const lines = stdout.trim().split("\n");
   return JSON.parse(lines[lines.length - 1]) as ChildResult;
 }
 
-async function graphql<T>(endpoint: string, token: string, query: string, variables: Record<string, unknown>): Promise<T> {
+async function graphql<T>(
+  endpoint: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<T> {
   const response = await fetch(endpoint, {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token },
@@ -74,8 +97,13 @@ async function perRowBaseline(url: string, maxLines: number): Promise<{ rows: nu
     if (parsed.kind === "product") {
       const key = { shop_id: { shop: BASELINE_SHOP, id: BigInt(parsed.id) } };
       const data = {
-        title: parsed.title, handle: parsed.handle, vendor: parsed.vendor, productType: parsed.productType,
-        status: parsed.status, tags: parsed.tags ?? [], shopifyUpdatedAt: parsed.updatedAt ? new Date(parsed.updatedAt) : null,
+        title: parsed.title,
+        handle: parsed.handle,
+        vendor: parsed.vendor,
+        productType: parsed.productType,
+        status: parsed.status,
+        tags: parsed.tags ?? [],
+        shopifyUpdatedAt: parsed.updatedAt ? new Date(parsed.updatedAt) : null,
         syncedAt: new Date(),
       };
       const existing = await prisma.product.findUnique({ where: key });
@@ -84,9 +112,15 @@ async function perRowBaseline(url: string, maxLines: number): Promise<{ rows: nu
     } else if (parsed.kind === "variant") {
       const key = { shop_id: { shop: BASELINE_SHOP, id: BigInt(parsed.id) } };
       const data = {
-        productId: BigInt(parsed.productId), title: parsed.title, sku: parsed.sku, price: parsed.price,
-        compareAtPrice: parsed.compareAtPrice, inventoryItemId: parsed.inventoryItemId ? BigInt(parsed.inventoryItemId) : null,
-        inventoryTracked: parsed.tracked ?? true, inventoryPolicy: parsed.inventoryPolicy ?? "DENY", shopifyUpdatedAt: parsed.updatedAt ? new Date(parsed.updatedAt) : null,
+        productId: BigInt(parsed.productId),
+        title: parsed.title,
+        sku: parsed.sku,
+        price: parsed.price,
+        compareAtPrice: parsed.compareAtPrice,
+        inventoryItemId: parsed.inventoryItemId ? BigInt(parsed.inventoryItemId) : null,
+        inventoryTracked: parsed.tracked ?? true,
+        inventoryPolicy: parsed.inventoryPolicy ?? "DENY",
+        shopifyUpdatedAt: parsed.updatedAt ? new Date(parsed.updatedAt) : null,
         syncedAt: new Date(),
       };
       const existing = await prisma.productVariant.findUnique({ where: key });
@@ -98,9 +132,27 @@ async function perRowBaseline(url: string, maxLines: number): Promise<{ rows: nu
   return { rows, seconds: (performance.now() - started) / 1000 };
 }
 
-const PRODUCT_COLUMNS = ["id", "title", "handle", "vendor", "product_type", "status", "tags", "listed", "shopify_updated_at"];
+const PRODUCT_COLUMNS = [
+  "id",
+  "title",
+  "handle",
+  "vendor",
+  "product_type",
+  "status",
+  "tags",
+  "listed",
+  "shopify_updated_at",
+];
 const VARIANT_COLUMNS = [
-  "id", "product_id", "title", "sku", "price", "compare_at_price", "inventory_item_id", "inventory_tracked", "inventory_policy",
+  "id",
+  "product_id",
+  "title",
+  "sku",
+  "price",
+  "compare_at_price",
+  "inventory_item_id",
+  "inventory_tracked",
+  "inventory_policy",
   "shopify_updated_at",
 ];
 
@@ -109,7 +161,11 @@ async function rowsAsCsv(pool: pg.Pool, table: string, columns: string[]): Promi
   const client = await pool.connect();
   try {
     const chunks: Buffer[] = [];
-    const stream = client.query(pgCopyStreams.to(`COPY (SELECT ${columns.join(", ")} FROM ${table} WHERE shop = '${SHOP}') TO STDOUT WITH (FORMAT csv)`));
+    const stream = client.query(
+      pgCopyStreams.to(
+        `COPY (SELECT ${columns.join(", ")} FROM ${table} WHERE shop = '${SHOP}') TO STDOUT WITH (FORMAT csv)`,
+      ),
+    );
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   } finally {
@@ -121,7 +177,10 @@ async function rowsAsCsv(pool: pg.Pool, table: string, columns: string[]): Promi
  * The limit: the rows COPYed into temp staging tables and merged by one INSERT ... ON CONFLICT per table (unchanged
  * rows skipped, as the ingest skips them), in one transaction. Returns seconds and the rows written.
  */
-async function mergeLimit(pool: pg.Pool, csv: { products: Buffer; variants: Buffer }): Promise<{ seconds: number; written: number }> {
+async function mergeLimit(
+  pool: pg.Pool,
+  csv: { products: Buffer; variants: Buffer },
+): Promise<{ seconds: number; written: number }> {
   const client = await pool.connect();
   const started = performance.now();
   try {
@@ -132,13 +191,26 @@ async function mergeLimit(pool: pg.Pool, csv: { products: Buffer; variants: Buff
       ["limit_product", PRODUCT_COLUMNS, csv.products],
       ["limit_variant", VARIANT_COLUMNS, csv.variants],
     ] as const) {
-      await pipeline(async function* () {
-        yield rows;
-      }, client.query(pgCopyStreams.from(`COPY ${table} (${columns.join(", ")}) FROM STDIN WITH (FORMAT csv)`)));
+      await pipeline(
+        async function* () {
+          yield rows;
+        },
+        client.query(pgCopyStreams.from(`COPY ${table} (${columns.join(", ")}) FROM STDIN WITH (FORMAT csv)`)),
+      );
     }
-    const set = (columns: readonly string[]) => columns.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ");
+    const set = (columns: readonly string[]) =>
+      columns
+        .filter((c) => c !== "id")
+        .map((c) => `${c} = excluded.${c}`)
+        .join(", ");
     const distinct = (alias: string, columns: readonly string[]) =>
-      `(${columns.filter((c) => c !== "id").map((c) => `${alias}.${c}`).join(", ")}) IS DISTINCT FROM (${columns.filter((c) => c !== "id").map((c) => `excluded.${c}`).join(", ")})`;
+      `(${columns
+        .filter((c) => c !== "id")
+        .map((c) => `${alias}.${c}`)
+        .join(", ")}) IS DISTINCT FROM (${columns
+        .filter((c) => c !== "id")
+        .map((c) => `excluded.${c}`)
+        .join(", ")})`;
     const products = await client.query(
       `INSERT INTO product AS t (shop, ${PRODUCT_COLUMNS.join(", ")}, synced_at) SELECT '${LIMIT_SHOP}', ${PRODUCT_COLUMNS.join(", ")}, now() FROM limit_product
        ON CONFLICT (shop, id) DO UPDATE SET ${set(PRODUCT_COLUMNS)}, synced_at = excluded.synced_at WHERE ${distinct("t", PRODUCT_COLUMNS)}`,
@@ -148,7 +220,10 @@ async function mergeLimit(pool: pg.Pool, csv: { products: Buffer; variants: Buff
        ON CONFLICT (shop, id) DO UPDATE SET ${set(VARIANT_COLUMNS)}, synced_at = excluded.synced_at WHERE ${distinct("t", VARIANT_COLUMNS)}`,
     );
     await client.query("COMMIT");
-    return { seconds: (performance.now() - started) / 1000, written: (products.rowCount ?? 0) + (variants.rowCount ?? 0) };
+    return {
+      seconds: (performance.now() - started) / 1000,
+      written: (products.rowCount ?? 0) + (variants.rowCount ?? 0),
+    };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
@@ -176,17 +251,26 @@ export async function run(options: { log: (line: string) => void }) {
     log("building the bulk export");
     const exportStarted = performance.now();
     const started = await graphql<{ bulkOperationRunQuery: { bulkOperation: { id: string } } }>(
-      endpoint, shop.accessToken, BULK_OPERATION_RUN_QUERY, { query: BULK_PRODUCT_EXPORT_QUERY },
+      endpoint,
+      shop.accessToken,
+      BULK_OPERATION_RUN_QUERY,
+      { query: BULK_PRODUCT_EXPORT_QUERY },
     );
     let operation: BulkOperationNode | null = null;
     for (;;) {
-      operation = (await graphql<{ bulkOperation: BulkOperationNode }>(endpoint, shop.accessToken, BULK_OPERATION_QUERY, { id: started.bulkOperationRunQuery.bulkOperation.id })).bulkOperation;
+      operation = (
+        await graphql<{ bulkOperation: BulkOperationNode }>(endpoint, shop.accessToken, BULK_OPERATION_QUERY, {
+          id: started.bulkOperationRunQuery.bulkOperation.id,
+        })
+      ).bulkOperation;
       if (operation.status === "COMPLETED" || operation.status === "FAILED") break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     if (operation.status !== "COMPLETED" || !operation.url) throw new Error(`bulk export ${operation.status}`);
     const fileMb = Number(operation.fileSize ?? 0) / 1024 / 1024;
-    log(`export ready in ${round((performance.now() - exportStarted) / 1000)} s: ${operation.objectCount} objects, ${round(fileMb)} MB`);
+    log(
+      `export ready in ${round((performance.now() - exportStarted) / 1000)} s: ${operation.objectCount} objects, ${round(fileMb)} MB`,
+    );
 
     for (const shopDomain of [SHOP, BASELINE_SHOP]) {
       await database.pool.query(
@@ -197,13 +281,19 @@ export async function run(options: { log: (line: string) => void }) {
 
     log("ingest into an empty database (child process)");
     const first = await ingestInChild(operation.url, database.url);
-    log(`  ${first.summary.linesRead} lines in ${round(first.seconds, 2)} s, peak ${round(first.peakRssMb)} MB, ms: ${JSON.stringify(first.summary.timingsMs)}`);
+    log(
+      `  ${first.summary.linesRead} lines in ${round(first.seconds, 2)} s, peak ${round(first.peakRssMb)} MB, ms: ${JSON.stringify(first.summary.timingsMs)}`,
+    );
     if (first.summary.linesRead !== Number(operation.objectCount)) {
-      throw new Error(`the ingest read ${first.summary.linesRead} lines of an export of ${operation.objectCount} objects`);
+      throw new Error(
+        `the ingest read ${first.summary.linesRead} lines of an export of ${operation.objectCount} objects`,
+      );
     }
     log("ingest of the same file again (nothing changed)");
     const second = await ingestInChild(operation.url, database.url);
-    log(`  ${round(second.seconds, 2)} s, ${second.summary.productsWritten + second.summary.variantsWritten} rows rewritten`);
+    log(
+      `  ${round(second.seconds, 2)} s, ${second.summary.productsWritten + second.summary.variantsWritten} rows rewritten`,
+    );
 
     log("limit: the same rows COPYed into staging and merged by one INSERT ... ON CONFLICT per table");
     const csv = {
@@ -216,7 +306,9 @@ export async function run(options: { log: (line: string) => void }) {
     await database.pool.query("VACUUM ANALYZE product");
     await database.pool.query("VACUUM ANALYZE product_variant");
     const limitUnchanged = await mergeLimit(database.pool, csv);
-    log(`  ${round(limitEmpty.seconds, 2)} s into no rows, ${round(limitUnchanged.seconds, 2)} s unchanged (${limitUnchanged.written} rewritten)`);
+    log(
+      `  ${round(limitEmpty.seconds, 2)} s into no rows, ${round(limitUnchanged.seconds, 2)} s unchanged (${limitUnchanged.written} rewritten)`,
+    );
 
     log(`baseline: per-row Prisma findUnique + create/update on the first ${baselineLines} lines`);
     const baseline = await perRowBaseline(operation.url, baselineLines);
@@ -226,7 +318,8 @@ export async function run(options: { log: (line: string) => void }) {
     const ratio = ingestRowsPerSecond / baselineRowsPerSecond;
     const ofLimitEmpty = first.seconds / limitEmpty.seconds;
     const ofLimitUnchanged = second.seconds / limitUnchanged.seconds;
-    const met = first.seconds < 60 && first.peakRssMb < 300 && ratio >= 20 && ofLimitEmpty <= 1.5 && ofLimitUnchanged <= 1.2;
+    const met =
+      first.seconds < 60 && first.peakRssMb < 300 && ratio >= 20 && ofLimitEmpty <= 1.5 && ofLimitUnchanged <= 1.2;
     return {
       figures: {
         products: first.summary.productsStaged,

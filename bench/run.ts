@@ -55,10 +55,14 @@ function parseArgs(argv: string[]): { names: string[]; jsonFile: string | null; 
 }
 
 async function discover(): Promise<Benchmark[]> {
-  const files = readdirSync(benchDir).filter((f) => f.endsWith(".bench.ts")).sort();
+  const files = readdirSync(benchDir)
+    .filter((f) => f.endsWith(".bench.ts"))
+    .sort();
   const benchmarks: Benchmark[] = [];
   for (const file of files) {
-    const loaded = (await import(pathToFileURL(path.join(benchDir, file)).href)) as Partial<Benchmark> & { default?: Partial<Benchmark> };
+    const loaded = (await import(pathToFileURL(path.join(benchDir, file)).href)) as Partial<Benchmark> & {
+      default?: Partial<Benchmark>;
+    };
     const module = loaded.default && typeof loaded.default.run === "function" ? loaded.default : loaded;
     if (typeof module.run !== "function") throw new Error(`${file} exports no run() function`);
     benchmarks.push({
@@ -73,13 +77,20 @@ async function discover(): Promise<Benchmark[]> {
 
 function formatFigure(value: Figure | undefined): string {
   if (value === undefined) return "";
-  if (typeof value === "number") return Number.isInteger(value) ? value.toLocaleString("en-US") : value.toLocaleString("en-US", { maximumFractionDigits: 3 });
+  if (typeof value === "number")
+    return Number.isInteger(value)
+      ? value.toLocaleString("en-US")
+      : value.toLocaleString("en-US", { maximumFractionDigits: 3 });
   return value;
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join("  ")
+      .trimEnd();
   return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
 }
 
@@ -89,7 +100,10 @@ function report(outcome: Outcome): string {
   }${outcome.ratio === undefined ? "" : `   ratio vs baseline: ${formatFigure(outcome.ratio)}`}`;
   if (outcome.error) return `${header}\n  error: ${outcome.error}`;
   const keys = [...new Set([...Object.keys(outcome.figures), ...Object.keys(outcome.baseline ?? {})])];
-  const rows = [["figure", "value", "baseline"], ...keys.map((key) => [key, formatFigure(outcome.figures[key]), formatFigure(outcome.baseline?.[key])])];
+  const rows = [
+    ["figure", "value", "baseline"],
+    ...keys.map((key) => [key, formatFigure(outcome.figures[key]), formatFigure(outcome.baseline?.[key])]),
+  ];
   return `${header}\n${table(rows)
     .split("\n")
     .map((l) => `  ${l}`)
@@ -118,15 +132,31 @@ async function main(): Promise<number> {
       const result = await benchmark.run({ log });
       outcomes.push({ name: benchmark.name, seconds: (performance.now() - started) / 1000, ...result });
     } catch (error) {
-      outcomes.push({ name: benchmark.name, seconds: (performance.now() - started) / 1000, figures: {}, met: false, error: error instanceof Error ? error.stack ?? error.message : String(error) });
+      outcomes.push({
+        name: benchmark.name,
+        seconds: (performance.now() - started) / 1000,
+        figures: {},
+        met: false,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
     }
     console.log(`\n${report(outcomes[outcomes.length - 1])}`);
   }
 
-  console.log(`\n${table([["benchmark", "met", "ratio", "goal"], ...outcomes.map((o) => [o.name, o.error ? "ERROR" : o.met === undefined ? "n/a" : o.met ? "yes" : "NO", formatFigure(o.ratio), o.goal ?? ""])])}`);
+  console.log(
+    `\n${table([["benchmark", "met", "ratio", "goal"], ...outcomes.map((o) => [o.name, o.error ? "ERROR" : o.met === undefined ? "n/a" : o.met ? "yes" : "NO", formatFigure(o.ratio), o.goal ?? ""])])}`,
+  );
 
   if (jsonFile) {
-    const json = outcomes.map((o) => ({ name: o.name, figures: o.figures, baseline: o.baseline ?? null, ratio: o.ratio ?? null, goal: o.goal ?? null, met: o.met ?? null, ...(o.error ? { error: o.error } : {}) }));
+    const json = outcomes.map((o) => ({
+      name: o.name,
+      figures: o.figures,
+      baseline: o.baseline ?? null,
+      ratio: o.ratio ?? null,
+      goal: o.goal ?? null,
+      met: o.met ?? null,
+      ...(o.error ? { error: o.error } : {}),
+    }));
     mkdirSync(path.dirname(path.resolve(jsonFile)), { recursive: true });
     writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
     console.log(`\nwrote ${jsonFile}`);

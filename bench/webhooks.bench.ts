@@ -42,7 +42,10 @@ function buildOnce(log: (line: string) => void): Promise<{ directory: string; re
   const directory = path.resolve(".cache", `bench-build-${process.pid}`);
   log(`building the app into ${directory}`);
   return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "build"], { env: { ...process.env, BUILD_DIRECTORY: directory, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("npm", ["run", "build"], {
+      env: { ...process.env, BUILD_DIRECTORY: directory, NODE_ENV: "production" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
@@ -88,7 +91,14 @@ export async function run(options: WebhooksBenchOptions = {}): Promise<BenchResu
   const database = await openDedicatedDatabase("webhooks", log);
   const built = (options.build ?? process.env.BUILD_DIRECTORY) ? undefined : await buildOnce(log);
   const build = options.build ?? process.env.BUILD_DIRECTORY ?? built!.directory;
-  const stack = await startDemoStack({ databaseUrl: database.url, apiKey: API_KEY, apiSecret: API_SECRET, build, seedProducts: false, worker: true });
+  const stack = await startDemoStack({
+    databaseUrl: database.url,
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    build,
+    seedProducts: false,
+    worker: true,
+  });
   try {
     const { emulator } = stack;
     emulator.control.seedProducts({ shop: SHOP, products: deliveries, variantsPerProduct: 1, seed: 11 });
@@ -150,7 +160,11 @@ export async function run(options: WebhooksBenchOptions = {}): Promise<BenchResu
               (SELECT count(*)::int FROM product WHERE shop = $1 AND title LIKE $2) AS titled`,
       [SHOP, `burst ${runTag} %`],
     );
-    const exactlyOnce = sent.failed === 0 && check[0].events === deliveries && check[0].distinct_ids === deliveries && check[0].titled === deliveries;
+    const exactlyOnce =
+      sent.failed === 0 &&
+      check[0].events === deliveries &&
+      check[0].distinct_ids === deliveries &&
+      check[0].titled === deliveries;
     const p99 = percentile(sent.latencies, 99);
 
     return {

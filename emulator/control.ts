@@ -2,7 +2,21 @@ import { gid, numericId } from "./ids";
 import type { Fault, RandomFaults } from "./faults";
 import { resolvePlan, type PlanOption } from "./plans";
 import { seedProducts, handleize, type SeedInput } from "./seed";
-import { levelAt, newLevel, requireLocation, requireProduct, requireVariant, type CreateShopInput, type InventoryPolicy, type LocationRecord, type EmulatorStore, type ProductRecord, type ProductStatus, type ShopState, type VariantRecord } from "./store";
+import {
+  levelAt,
+  newLevel,
+  requireLocation,
+  requireProduct,
+  requireVariant,
+  type CreateShopInput,
+  type InventoryPolicy,
+  type LocationRecord,
+  type EmulatorStore,
+  type ProductRecord,
+  type ProductStatus,
+  type ShopState,
+  type VariantRecord,
+} from "./store";
 import type { BulkOperations, BulkTiming } from "./bulk/bulk-operations";
 import type { TokenIssuer } from "./token-exchange";
 import type { ReleaseOptions, WebhookDelivery, WebhookMode, WebhookSender } from "./webhook-sender";
@@ -90,7 +104,12 @@ export function createControl(deps: {
     name: shop.name,
     plan: shop.plan.name,
     accessToken: [...shop.tokens][0] ?? "",
-    locations: shop.locations.map((l) => ({ id: gid("Location", l.id), legacyResourceId: l.id, name: l.name, isPrimary: l.index === 0 })),
+    locations: shop.locations.map((l) => ({
+      id: gid("Location", l.id),
+      legacyResourceId: l.id,
+      name: l.name,
+      isPrimary: l.index === 0,
+    })),
     productCount: shop.productList.length,
     variantCount: shop.variantList.length,
     throttleStatus: shop.bucket.status(),
@@ -119,7 +138,14 @@ export function createControl(deps: {
       inventory: shop.locations.flatMap((l) => {
         const level = levelAt(v, l);
         return level
-          ? [{ locationId: gid("Location", l.id), available: level.quantity, committed: level.committed, updatedAt: new Date(level.updatedAt).toISOString() }]
+          ? [
+              {
+                locationId: gid("Location", l.id),
+                available: level.quantity,
+                committed: level.committed,
+                updatedAt: new Date(level.updatedAt).toISOString(),
+              },
+            ]
           : [];
       }),
     })),
@@ -137,7 +163,7 @@ export function createControl(deps: {
   };
 
   const locationFor = (shop: ShopState, locationId: Id | undefined): LocationRecord =>
-    requireLocation(shop, locationId === undefined ? undefined : numericId(locationId, "Location") ?? -1);
+    requireLocation(shop, locationId === undefined ? undefined : (numericId(locationId, "Location") ?? -1));
 
   const control = {
     createShop(input: CreateShopInput): ShopSummary {
@@ -175,7 +201,15 @@ export function createControl(deps: {
       return shop.productList.slice(offset, offset + (input.limit ?? 50)).map((p) => snapshot(shop, p));
     },
 
-    createProduct(input: { shop: string; title?: string; vendor?: string; status?: ProductStatus; variants?: NewVariantInput[] } & Notify): ProductSnapshot {
+    createProduct(
+      input: {
+        shop: string;
+        title?: string;
+        vendor?: string;
+        status?: ProductStatus;
+        variants?: NewVariantInput[];
+      } & Notify,
+    ): ProductSnapshot {
       const shop = shopOf(input.shop);
       const now = store.nowMs();
       const title = input.title ?? `New product ${shop.productList.length + 1}`;
@@ -218,7 +252,16 @@ export function createControl(deps: {
       return snapshot(shop, product);
     },
 
-    updateProduct(input: { shop: string; productId: Id; title?: string; status?: ProductStatus; vendor?: string; tags?: string[] } & Notify): ProductSnapshot {
+    updateProduct(
+      input: {
+        shop: string;
+        productId: Id;
+        title?: string;
+        status?: ProductStatus;
+        vendor?: string;
+        tags?: string[];
+      } & Notify,
+    ): ProductSnapshot {
       const shop = shopOf(input.shop);
       const product = requireProduct(shop, numericId(input.productId, "Product") ?? -1);
       if (input.title !== undefined) product.title = input.title;
@@ -230,7 +273,18 @@ export function createControl(deps: {
       return snapshot(shop, product);
     },
 
-    updateVariant(input: { shop: string; variantId: Id; price?: string; compareAtPrice?: string | null; sku?: string | null; title?: string; tracked?: boolean; inventoryPolicy?: InventoryPolicy } & Notify): ProductSnapshot {
+    updateVariant(
+      input: {
+        shop: string;
+        variantId: Id;
+        price?: string;
+        compareAtPrice?: string | null;
+        sku?: string | null;
+        title?: string;
+        tracked?: boolean;
+        inventoryPolicy?: InventoryPolicy;
+      } & Notify,
+    ): ProductSnapshot {
       const shop = shopOf(input.shop);
       const variant = requireVariant(shop, numericId(input.variantId, "ProductVariant") ?? -1);
       if (input.price !== undefined) variant.price = input.price;
@@ -250,43 +304,68 @@ export function createControl(deps: {
       return snapshot(shop, product);
     },
 
-    setInventory(input: { shop: string; variantId?: Id; inventoryItemId?: Id; locationId?: Id; available: number } & Notify): { inventoryItemId: string; locationId: string; available: number; updatedAt: string } {
+    setInventory(
+      input: { shop: string; variantId?: Id; inventoryItemId?: Id; locationId?: Id; available: number } & Notify,
+    ): { inventoryItemId: string; locationId: string; available: number; updatedAt: string } {
       const shop = shopOf(input.shop);
       const variant = variantFor(shop, input);
       const location = locationFor(shop, input.locationId);
       const level = levelAt(variant, location);
       // Shopify refuses to set a quantity where the item is not stocked: it has to be activated there first.
-      if (!level) throw new Error(`Inventory item ${variant.inventoryItemId} is not stocked at location ${location.id}: connectInventory first`);
+      if (!level)
+        throw new Error(
+          `Inventory item ${variant.inventoryItemId} is not stocked at location ${location.id}: connectInventory first`,
+        );
       level.quantity = input.available;
       level.updatedAt = bump(level.updatedAt);
       variant.inventoryItemUpdatedAt = bump(variant.inventoryItemUpdatedAt);
-      if (input.notify) void webhooks.send(shop.domain, "inventory_levels/update", inventoryLevelPayload(variant, location));
-      return { inventoryItemId: gid("InventoryItem", variant.inventoryItemId), locationId: gid("Location", location.id), available: level.quantity, updatedAt: new Date(level.updatedAt).toISOString() };
+      if (input.notify)
+        void webhooks.send(shop.domain, "inventory_levels/update", inventoryLevelPayload(variant, location));
+      return {
+        inventoryItemId: gid("InventoryItem", variant.inventoryItemId),
+        locationId: gid("Location", location.id),
+        available: level.quantity,
+        updatedAt: new Date(level.updatedAt).toISOString(),
+      };
     },
 
     // inventory_levels/connect: the item becomes stocked at the location (inventoryActivate).
-    connectInventory(input: { shop: string; variantId?: Id; inventoryItemId?: Id; locationId: Id; available?: number } & Notify): ProductSnapshot {
+    connectInventory(
+      input: { shop: string; variantId?: Id; inventoryItemId?: Id; locationId: Id; available?: number } & Notify,
+    ): ProductSnapshot {
       const shop = shopOf(input.shop);
       const variant = variantFor(shop, input);
       const location = locationFor(shop, input.locationId);
-      if (levelAt(variant, location)) throw new Error(`Inventory item ${variant.inventoryItemId} is already stocked at location ${location.id}`);
+      if (levelAt(variant, location))
+        throw new Error(`Inventory item ${variant.inventoryItemId} is already stocked at location ${location.id}`);
       const level = newLevel(input.available ?? 0, bump(store.nowMs() - 1));
       variant.levels[location.index] = level;
       if (input.notify) {
-        void webhooks.send(shop.domain, "inventory_levels/connect", inventoryLevelConnectPayload(variant, location, level));
+        void webhooks.send(
+          shop.domain,
+          "inventory_levels/connect",
+          inventoryLevelConnectPayload(variant, location, level),
+        );
       }
       return snapshot(shop, requireProduct(shop, variant.productId));
     },
 
     // inventory_levels/disconnect: the item is no longer stocked at the location (inventoryDeactivate).
-    disconnectInventory(input: { shop: string; variantId?: Id; inventoryItemId?: Id; locationId: Id } & Notify): ProductSnapshot {
+    disconnectInventory(
+      input: { shop: string; variantId?: Id; inventoryItemId?: Id; locationId: Id } & Notify,
+    ): ProductSnapshot {
       const shop = shopOf(input.shop);
       const variant = variantFor(shop, input);
       const location = locationFor(shop, input.locationId);
-      if (!levelAt(variant, location)) throw new Error(`Inventory item ${variant.inventoryItemId} is not stocked at location ${location.id}`);
+      if (!levelAt(variant, location))
+        throw new Error(`Inventory item ${variant.inventoryItemId} is not stocked at location ${location.id}`);
       variant.levels[location.index] = null;
       if (input.notify) {
-        void webhooks.send(shop.domain, "inventory_levels/disconnect", inventoryLevelDisconnectPayload(variant, location));
+        void webhooks.send(
+          shop.domain,
+          "inventory_levels/disconnect",
+          inventoryLevelDisconnectPayload(variant, location),
+        );
       }
       return snapshot(shop, requireProduct(shop, variant.productId));
     },
@@ -295,7 +374,13 @@ export function createControl(deps: {
     // primary by default). Shopify then sends inventory_levels/update per level and products/update per product
     // (the variants' inventory_quantity changed). `bumpsLevelUpdatedAt` (default false) says whether the level's
     // updatedAt moves: Shopify documents no promise that it does, so by default it does not (see the README).
-    placeOrder(input: { shop: string; lines: Array<{ variantId: Id; quantity: number; locationId?: Id }>; bumpsLevelUpdatedAt?: boolean } & Notify): { orderId: string } {
+    placeOrder(
+      input: {
+        shop: string;
+        lines: Array<{ variantId: Id; quantity: number; locationId?: Id }>;
+        bumpsLevelUpdatedAt?: boolean;
+      } & Notify,
+    ): { orderId: string } {
       const shop = shopOf(input.shop);
       const touched: Array<{ variant: VariantRecord; location: LocationRecord }> = [];
       const lines = input.lines.map((line) => {
@@ -303,9 +388,12 @@ export function createControl(deps: {
         const location = locationFor(shop, line.locationId);
         const level = levelAt(variant, location);
         if (!level) throw new Error(`Variant ${variant.id} is not stocked at location ${location.id}`);
-        if (!Number.isInteger(line.quantity) || line.quantity <= 0) throw new Error("An order line needs a positive quantity");
+        if (!Number.isInteger(line.quantity) || line.quantity <= 0)
+          throw new Error("An order line needs a positive quantity");
         if (variant.tracked && variant.inventoryPolicy === "DENY" && level.quantity < line.quantity) {
-          throw new Error(`Variant ${variant.id} has ${level.quantity} available at location ${location.id}: the order is refused`);
+          throw new Error(
+            `Variant ${variant.id} has ${level.quantity} available at location ${location.id}: the order is refused`,
+          );
         }
         return { variant, location, level, quantity: line.quantity };
       });
@@ -357,8 +445,7 @@ export function createControl(deps: {
       if (input.fault.kind === "revokeToken") {
         shop.tokens.clear();
         tokens.revokeRefreshTokens(shop.domain);
-      }
-      else shop.faults.add(input.fault);
+      } else shop.faults.add(input.fault);
       return { pending: shop.faults.pending() };
     },
 
@@ -417,7 +504,8 @@ export function createControl(deps: {
 
     expireBulkUrls(input: { shop: string; bulkOperationId?: Id }): { expired: number } {
       const shop = shopOf(input.shop);
-      const id = input.bulkOperationId === undefined ? undefined : numericId(input.bulkOperationId, "BulkOperation") ?? -1;
+      const id =
+        input.bulkOperationId === undefined ? undefined : (numericId(input.bulkOperationId, "BulkOperation") ?? -1);
       return { expired: bulk.expireUrls(shop, id) };
     },
 
@@ -441,7 +529,9 @@ export function createControl(deps: {
     },
 
     webhookDeliveries(input: { shop?: string; topic?: string } = {}): WebhookDelivery[] {
-      return webhooks.deliveries.filter((d) => (!input.shop || d.shop === input.shop) && (!input.topic || d.topic === input.topic));
+      return webhooks.deliveries.filter(
+        (d) => (!input.shop || d.shop === input.shop) && (!input.topic || d.topic === input.topic),
+      );
     },
 
     async waitForWebhooks(): Promise<{ delivered: number }> {
@@ -485,7 +575,17 @@ export function createControl(deps: {
     },
   };
 
-  function buildPayload(shop: ShopState, input: { topic: WebhookTopic; productId?: Id; variantId?: Id; inventoryItemId?: Id; locationId?: Id; bulkOperationId?: Id }): unknown {
+  function buildPayload(
+    shop: ShopState,
+    input: {
+      topic: WebhookTopic;
+      productId?: Id;
+      variantId?: Id;
+      inventoryItemId?: Id;
+      locationId?: Id;
+      bulkOperationId?: Id;
+    },
+  ): unknown {
     switch (input.topic) {
       case "products/create":
       case "products/update":
@@ -500,7 +600,8 @@ export function createControl(deps: {
         const variant = variantFor(shop, input);
         const location = locationFor(shop, input.locationId);
         const level = levelAt(variant, location);
-        if (!level) throw new Error(`Inventory item ${variant.inventoryItemId} is not stocked at location ${location.id}`);
+        if (!level)
+          throw new Error(`Inventory item ${variant.inventoryItemId} is not stocked at location ${location.id}`);
         return inventoryLevelConnectPayload(variant, location, level);
       }
       case "inventory_levels/disconnect":

@@ -101,7 +101,12 @@ export class FaultQueue {
   }
 
   pending(): { request: RequestFault[]; bulk: BulkFault[]; token: TokenFault[]; random: boolean } {
-    return { request: this.requestFaults.map((p) => p.fault), bulk: [...this.bulkFaults], token: this.tokenFaults.map((p) => p.fault), random: !!this.random };
+    return {
+      request: this.requestFaults.map((p) => p.fault),
+      bulk: [...this.bulkFaults],
+      token: this.tokenFaults.map((p) => p.fault),
+      random: !!this.random,
+    };
   }
 }
 

@@ -50,7 +50,8 @@ export class GraphqlEndpoint {
     if (!accessToken || !shop.tokens.has(accessToken)) return jsonReply(401, SHOPIFY_BODIES.invalidToken);
     // An expiring offline token stops working after its hour (on the emulator's clock, so tests compress time).
     const expiresAt = shop.tokenExpiresAt.get(accessToken);
-    if (expiresAt !== undefined && this.deps.store.nowMs() >= expiresAt) return jsonReply(401, SHOPIFY_BODIES.invalidToken);
+    if (expiresAt !== undefined && this.deps.store.nowMs() >= expiresAt)
+      return jsonReply(401, SHOPIFY_BODIES.invalidToken);
 
     const fault = shop.faults.takeRequestFault();
     if (fault) {
@@ -72,15 +73,27 @@ export class GraphqlEndpoint {
     if (typeof body.query !== "string" || !body.query.trim()) return jsonReply(400, SHOPIFY_BODIES.badRequest);
 
     const parsed = this.parseAndValidate(body.query);
-    const operation = parsed.document && getOperationAST(parsed.document, typeof body.operationName === "string" ? body.operationName : undefined);
+    const operation =
+      parsed.document &&
+      getOperationAST(parsed.document, typeof body.operationName === "string" ? body.operationName : undefined);
     if (!parsed.document || parsed.errors.length > 0 || !operation) {
-      const errors = parsed.errors.length > 0 ? parsed.errors : [{ message: "An operation name is required when sending multiple operations." }];
+      const errors =
+        parsed.errors.length > 0
+          ? parsed.errors
+          : [{ message: "An operation name is required when sending multiple operations." }];
       return jsonReply(200, { errors, extensions: { cost: this.cost(shop, 0, 0) } });
     }
     const schema = adminSchema();
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (body.variables ?? {}) as Record<string, unknown>);
+    const coerced = getVariableValues(
+      schema,
+      operation.variableDefinitions ?? [],
+      (body.variables ?? {}) as Record<string, unknown>,
+    );
     if (coerced.errors) {
-      return jsonReply(200, { errors: coerced.errors.map((e) => e.toJSON()), extensions: { cost: this.cost(shop, 0, 0) } });
+      return jsonReply(200, {
+        errors: coerced.errors.map((e) => e.toJSON()),
+        extensions: { cost: this.cost(shop, 0, 0) },
+      });
     }
 
     const requested = requestedCost(schema, operation, parsed.fragments, coerced.coerced);
@@ -89,7 +102,12 @@ export class GraphqlEndpoint {
         errors: [
           {
             message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n`,
-            extensions: { code: "MAX_COST_EXCEEDED", cost: requested, maxCost: MAX_QUERY_COST, documentation: "https://shopify.dev/api/usage/rate-limits" },
+            extensions: {
+              code: "MAX_COST_EXCEEDED",
+              cost: requested,
+              maxCost: MAX_QUERY_COST,
+              documentation: "https://shopify.dev/api/usage/rate-limits",
+            },
           },
         ],
         extensions: { cost: this.cost(shop, requested, null) },
@@ -136,7 +154,11 @@ export class GraphqlEndpoint {
           errors: [
             {
               message: "Access denied for products field. Required access: `read_products` access scope.",
-              extensions: { code: "ACCESS_DENIED", documentation: "https://shopify.dev/api/usage/access-scopes", requiredAccess: "`read_products` access scope." },
+              extensions: {
+                code: "ACCESS_DENIED",
+                documentation: "https://shopify.dev/api/usage/access-scopes",
+                requiredAccess: "`read_products` access scope.",
+              },
             },
           ],
           data: null,
@@ -148,7 +170,12 @@ export class GraphqlEndpoint {
   private throttled(shop: ShopState, requested: number): HttpReply {
     shop.stats.throttled++;
     return jsonReply(200, {
-      errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
+      errors: [
+        {
+          message: "Throttled",
+          extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" },
+        },
+      ],
       extensions: { cost: this.cost(shop, requested, null) },
     });
   }
@@ -197,6 +224,7 @@ function formatValidationError(error: GraphQLError): GraphQLFormattedError {
 }
 
 function formatSyntaxError(error: unknown): GraphQLFormattedError {
-  if (error instanceof GraphQLError) return { message: error.message, locations: error.locations, extensions: { code: "parseError" } };
+  if (error instanceof GraphQLError)
+    return { message: error.message, locations: error.locations, extensions: { code: "parseError" } };
   return { message: String(error) };
 }

@@ -41,12 +41,20 @@ export function createRequestHandler(deps: RouterDeps) {
 
 async function route(deps: RouterDeps, req: IncomingMessage, url: URL, res: ServerResponse): Promise<HttpReply | null> {
   if (url.pathname === "/__emulator" || url.pathname === "/__emulator/") {
-    return jsonReply(200, { methods: Object.keys(deps.control), shops: deps.control.listShops().map((s) => s.domain), apiVersion: SHOPIFY_API_VERSION });
+    return jsonReply(200, {
+      methods: Object.keys(deps.control),
+      shops: deps.control.listShops().map((s) => s.domain),
+      apiVersion: SHOPIFY_API_VERSION,
+    });
   }
   if (url.pathname.startsWith("/__emulator/")) return controlCall(deps, req, url.pathname.slice("/__emulator/".length));
   if (url.pathname.startsWith("/__bulk/")) return serveBulkFile(deps, url, res);
   if (url.pathname === "/__app-bridge/app-bridge.js" && req.method === "GET") {
-    return { status: 200, headers: { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-store" }, body: APP_BRIDGE_STAND_IN };
+    return {
+      status: 200,
+      headers: { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-store" },
+      body: APP_BRIDGE_STAND_IN,
+    };
   }
   const admin = ADMIN_FRAME_PATH.exec(url.pathname);
   if (admin && req.method === "GET") return adminFrame(deps, decodeURIComponent(admin[1]), admin[2], url);
@@ -70,18 +78,50 @@ async function route(deps: RouterDeps, req: IncomingMessage, url: URL, res: Serv
 /** The emulated Shopify admin around the app (admin-frame.ts), and the fresh session tokens it hands App Bridge. */
 function adminFrame(deps: RouterDeps, shopDomain: string, tokenPath: string | undefined, url: URL): HttpReply {
   const shop = deps.store.findShop(shopDomain);
-  if (!shop) return { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: `No shop ${shopDomain} in the emulator` };
-  if (tokenPath) return jsonReply(200, { token: sessionTokenFor(shop, deps.adminFrame) }, { "Cache-Control": "no-store" });
+  if (!shop)
+    return {
+      status: 404,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+      body: `No shop ${shopDomain} in the emulator`,
+    };
+  if (tokenPath)
+    return jsonReply(200, { token: sessionTokenFor(shop, deps.adminFrame) }, { "Cache-Control": "no-store" });
   const src = embeddedAppSrc(shop, url.searchParams.get("path") ?? "/app", deps.adminFrame);
-  if (!src) return { status: 409, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "The emulator has no app URL (or the path leaves it): start it with appUrl, or call setAppUrl" };
-  return { status: 200, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" }, body: adminFramePage(shop, src, new URL(src).origin) };
+  if (!src)
+    return {
+      status: 409,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+      body: "The emulator has no app URL (or the path leaves it): start it with appUrl, or call setAppUrl",
+    };
+  return {
+    status: 200,
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
+    body: adminFramePage(shop, src, new URL(src).origin),
+  };
 }
 
-async function tokenRequest(deps: RouterDeps, req: IncomingMessage, shop: ShopState, res: ServerResponse): Promise<HttpReply | null> {
+async function tokenRequest(
+  deps: RouterDeps,
+  req: IncomingMessage,
+  shop: ShopState,
+  res: ServerResponse,
+): Promise<HttpReply | null> {
   const raw = await readBody(req);
   const fault = shop.faults.takeTokenFault();
-  if (fault?.kind === "tokenHttp") return jsonReply(fault.status, fault.status === 500 ? SHOPIFY_BODIES.serverError : fault.status === 502 ? SHOPIFY_BODIES.badGateway : SHOPIFY_BODIES.unavailable);
-  if (fault?.kind === "tokenRefused") return jsonReply(400, { error: fault.error ?? "invalid_request", error_description: "The token request was refused" });
+  if (fault?.kind === "tokenHttp")
+    return jsonReply(
+      fault.status,
+      fault.status === 500
+        ? SHOPIFY_BODIES.serverError
+        : fault.status === 502
+          ? SHOPIFY_BODIES.badGateway
+          : SHOPIFY_BODIES.unavailable,
+    );
+  if (fault?.kind === "tokenRefused")
+    return jsonReply(400, {
+      error: fault.error ?? "invalid_request",
+      error_description: "The token request was refused",
+    });
   const reply = tokenReply(deps, req, shop, raw);
   if (fault?.kind === "tokenAnswerLost") {
     res.destroy(); // done, but the app never hears of it
@@ -130,8 +170,16 @@ function serveBulkFile(deps: RouterDeps, url: URL, res: ServerResponse): HttpRep
   if ("error" in found) {
     // Shopify's result URLs are signed cloud-storage links; an expired one answers like this.
     return found.error === "expired"
-      ? { status: 403, headers: { "Content-Type": "application/xml" }, body: `<?xml version='1.0' encoding='UTF-8'?><Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>` }
-      : { status: 404, headers: { "Content-Type": "application/xml" }, body: `<?xml version='1.0' encoding='UTF-8'?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>` };
+      ? {
+          status: 403,
+          headers: { "Content-Type": "application/xml" },
+          body: `<?xml version='1.0' encoding='UTF-8'?><Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>`,
+        }
+      : {
+          status: 404,
+          headers: { "Content-Type": "application/xml" },
+          body: `<?xml version='1.0' encoding='UTF-8'?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>`,
+        };
   }
   res.writeHead(200, { "Content-Type": "application/jsonl" });
   const stream = createReadStream(found.path);

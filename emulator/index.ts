@@ -62,10 +62,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     publicBaseUrl: () => baseUrl,
     trailingNewline: options.bulkTrailingNewline ?? false,
     lineOrder: options.bulkLineOrder,
-    onFinished: (shop, operation) => void webhooks.send(shop.domain, "bulk_operations/finish", bulkOperationFinishPayload(operation)),
+    onFinished: (shop, operation) =>
+      void webhooks.send(shop.domain, "bulk_operations/finish", bulkOperationFinishPayload(operation)),
   });
   const tokens = new TokenIssuer({ apiKey: options.apiKey, apiSecret: options.apiSecret, nowMs });
-  const graphql = new GraphqlEndpoint({ store, bulk, sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))) });
+  const graphql = new GraphqlEndpoint({
+    store,
+    bulk,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  });
   const control = createControl({ store, bulk, tokens, webhooks });
 
   const adminFrame = { apiKey: options.apiKey, apiSecret: options.apiSecret, appUrl: () => webhooks.appUrl(), nowMs };
@@ -82,7 +87,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     url: baseUrl,
     control,
     graphqlUrl: (shop) => `${baseUrl}/shops/${shop}/admin/api/${SHOPIFY_API_VERSION}/graphql.json`,
-    adminUrl: (shop, path = "/app") => `${baseUrl}/__admin/${shop}${path === "/app" ? "" : `?path=${encodeURIComponent(path)}`}`,
+    adminUrl: (shop, path = "/app") =>
+      `${baseUrl}/__admin/${shop}${path === "/app" ? "" : `?path=${encodeURIComponent(path)}`}`,
     async stop() {
       await bulk.stop();
       await webhooks.idle();

@@ -37,15 +37,23 @@ export function checkPageSize(args: ConnectionArgs): void {
   }
   const size = args.first ?? args.last ?? 0;
   if (size < 0 || size > MAX_PAGE_SIZE) {
-    throw new GraphQLError(`The ${args.first != null ? "first" : "last"} argument must be between 0 and ${MAX_PAGE_SIZE}.`, {
-      extensions: { code: "BAD_REQUEST" },
-    });
+    throw new GraphQLError(
+      `The ${args.first != null ? "first" : "last"} argument must be between 0 and ${MAX_PAGE_SIZE}.`,
+      {
+        extensions: { code: "BAD_REQUEST" },
+      },
+    );
   }
 }
 
 // `items` are in ascending id order (every list the emulator keeps is, except the ones Shopify lists newest first,
 // which come `descending`), so cursors seek by binary search.
-export function paginate<T>(items: readonly T[], args: ConnectionArgs, idOf: (item: T) => number, descending = false): Connection<T> {
+export function paginate<T>(
+  items: readonly T[],
+  args: ConnectionArgs,
+  idOf: (item: T) => number,
+  descending = false,
+): Connection<T> {
   checkPageSize(args);
   const ordered = args.reverse ? [...items].reverse() : items;
   const ascending = descending ? Boolean(args.reverse) : !args.reverse;

@@ -3,9 +3,22 @@ import { SHOPIFY_API_VERSION } from "../app/shopify-admin/api-version";
 import { gid, inventoryLevelGid, isoSeconds, numericId, parseGid } from "./ids";
 import { paginate, type ConnectionArgs } from "./pagination";
 import { compileSearch, type SearchFields } from "./search-query";
-import type { EmulatorStore, LocationRecord, ProductRecord, ShopState, VariantRecord, WebhookSubscriptionRecord } from "./store";
+import type {
+  EmulatorStore,
+  LocationRecord,
+  ProductRecord,
+  ShopState,
+  VariantRecord,
+  WebhookSubscriptionRecord,
+} from "./store";
 import { levelAt, totalInventory, variantInventory } from "./store";
-import { inventoryItemView, inventoryLevelView, levelOf, type InventoryItemView, type InventoryLevelView } from "./views";
+import {
+  inventoryItemView,
+  inventoryLevelView,
+  levelOf,
+  type InventoryItemView,
+  type InventoryLevelView,
+} from "./views";
 import type { BulkOperationRecord } from "./bulk/bulk-operation-record";
 import type { BulkOperations } from "./bulk/bulk-operations";
 
@@ -76,7 +89,12 @@ const bulkSearch: SearchFields<BulkOperationRecord> = {
   created_at: { kind: "date", get: (b) => b.createdAt },
 };
 
-function filtered<T>(items: readonly T[], query: unknown, fields: SearchFields<T>, text?: (item: T) => string): readonly T[] {
+function filtered<T>(
+  items: readonly T[],
+  query: unknown,
+  fields: SearchFields<T>,
+  text?: (item: T) => string,
+): readonly T[] {
   if (typeof query !== "string" || !query.trim()) return items;
   const matches = compileSearch(query, fields, text);
   return items.filter(matches);
@@ -96,20 +114,26 @@ export const connectionSources: Record<string, Record<string, ConnectionSource>>
       idOf: (p: ProductRecord) => p.id,
     },
     productVariants: {
-      list: (_: never, args, ctx) => filtered(ctx.shop.variantList, args.query, variantSearch(ctx.shop), (v) => v.title),
+      list: (_: never, args, ctx) =>
+        filtered(ctx.shop.variantList, args.query, variantSearch(ctx.shop), (v) => v.title),
       idOf: (v: VariantRecord) => v.id,
     },
     inventoryItems: {
-      list: (_: never, args, ctx) => filtered(ctx.shop.variantList, args.query, inventoryItemSearch, (v) => v.sku ?? ""),
+      list: (_: never, args, ctx) =>
+        filtered(ctx.shop.variantList, args.query, inventoryItemSearch, (v) => v.sku ?? ""),
       idOf: (v: VariantRecord) => v.inventoryItemId,
       toNode: (v: VariantRecord) => inventoryItemView(v),
     },
     locations: {
       list: (_: never, args, ctx) =>
-        filtered(ctx.shop.locations.filter((l) => l.isActive || args.includeInactive === true), args.query, {
-          name: { kind: "text", get: (l: LocationRecord) => l.name },
-          id: { kind: "number", get: (l: LocationRecord) => l.id },
-        }),
+        filtered(
+          ctx.shop.locations.filter((l) => l.isActive || args.includeInactive === true),
+          args.query,
+          {
+            name: { kind: "text", get: (l: LocationRecord) => l.name },
+            id: { kind: "number", get: (l: LocationRecord) => l.id },
+          },
+        ),
       idOf: (l: LocationRecord) => l.id,
     },
     // Shopify lists bulk operations by created_at, newest first, by default ("sortKey ... CREATED_AT", reverse
@@ -146,7 +170,11 @@ export const connectionSources: Record<string, Record<string, ConnectionSource>>
     // Only the items stocked at the location have a level there.
     inventoryLevels: {
       list: (location: LocationRecord, args, ctx) =>
-        filtered(ctx.shop.variantList.filter((v) => levelAt(v, location) !== null), args.query, levelSearch(location)),
+        filtered(
+          ctx.shop.variantList.filter((v) => levelAt(v, location) !== null),
+          args.query,
+          levelSearch(location),
+        ),
       idOf: (v: VariantRecord) => v.inventoryItemId,
       toNode: (v: VariantRecord, location: LocationRecord) => inventoryLevelView(v, location),
     },
@@ -196,7 +224,16 @@ function quantityNamed(level: { quantity: number; committed: number }, name: str
   return 0;
 }
 
-const QUANTITY_NAMES = new Set(["available", "incoming", "committed", "damaged", "on_hand", "quality_control", "reserved", "safety_stock"]);
+const QUANTITY_NAMES = new Set([
+  "available",
+  "incoming",
+  "committed",
+  "damaged",
+  "on_hand",
+  "quality_control",
+  "reserved",
+  "safety_stock",
+]);
 
 // ---------------------------------------------------------------------------------------------- fields
 export const fieldResolvers: Record<string, Record<string, FieldFn>> = {
@@ -222,7 +259,11 @@ export const fieldResolvers: Record<string, Record<string, FieldFn>> = {
     webhookSubscriptionCreate: (_: never, args, ctx) => {
       const input = args.webhookSubscription as { uri?: string; callbackUrl?: string };
       const uri = input.uri ?? input.callbackUrl;
-      if (!uri) return { webhookSubscription: null, userErrors: [{ field: ["webhookSubscription", "uri"], message: "Address can't be blank" }] };
+      if (!uri)
+        return {
+          webhookSubscription: null,
+          userErrors: [{ field: ["webhookSubscription", "uri"], message: "Address can't be blank" }],
+        };
       const now = ctx.store.nowMs();
       const record: WebhookSubscriptionRecord = {
         kind: "WebhookSubscription",
@@ -240,7 +281,10 @@ export const fieldResolvers: Record<string, Record<string, FieldFn>> = {
       const before = ctx.shop.webhookSubscriptions.length;
       ctx.shop.webhookSubscriptions = ctx.shop.webhookSubscriptions.filter((w) => w.id !== id);
       return before === ctx.shop.webhookSubscriptions.length
-        ? { deletedWebhookSubscriptionId: null, userErrors: [{ field: ["id"], message: "Webhook subscription does not exist" }] }
+        ? {
+            deletedWebhookSubscriptionId: null,
+            userErrors: [{ field: ["id"], message: "Webhook subscription does not exist" }],
+          }
         : { deletedWebhookSubscriptionId: args.id, userErrors: [] };
     },
   },
@@ -254,7 +298,12 @@ export const fieldResolvers: Record<string, Record<string, FieldFn>> = {
     ianaTimezone: (s: ShopState) => s.ianaTimezone,
     timezoneAbbreviation: () => "EST",
     url: (s: ShopState) => `https://${s.domain}`,
-    primaryDomain: (s: ShopState) => ({ id: gid("Domain", s.id), host: s.domain, url: `https://${s.domain}`, sslEnabled: true }),
+    primaryDomain: (s: ShopState) => ({
+      id: gid("Domain", s.id),
+      host: s.domain,
+      url: `https://${s.domain}`,
+      sslEnabled: true,
+    }),
     plan: (s: ShopState) => ({
       displayName: s.plan.displayName,
       publicDisplayName: s.plan.displayName,
@@ -311,7 +360,10 @@ export const fieldResolvers: Record<string, Record<string, FieldFn>> = {
     quantities: (l: InventoryLevelView, args) => {
       const names = args.names as string[];
       const unknown = names.filter((n) => !QUANTITY_NAMES.has(n));
-      if (unknown.length > 0) throw new GraphQLError(`Invalid quantity name(s): ${unknown.join(", ")}`, { extensions: { code: "BAD_REQUEST" } });
+      if (unknown.length > 0)
+        throw new GraphQLError(`Invalid quantity name(s): ${unknown.join(", ")}`, {
+          extensions: { code: "BAD_REQUEST" },
+        });
       const level = levelOf(l);
       return names.map((name) => ({
         id: `gid://shopify/InventoryQuantity/${l.location.id}?inventory_item_id=${l.variant.inventoryItemId}&name=${name}`,
@@ -329,7 +381,9 @@ export const fieldResolvers: Record<string, Record<string, FieldFn>> = {
     createdAt: (l: LocationRecord) => iso(l.createdAt),
     updatedAt: (l: LocationRecord) => iso(l.updatedAt),
     inventoryLevel: (l: LocationRecord, args, ctx) => {
-      const variant = ctx.shop.variantsByInventoryItem.get(numericId(String(args.inventoryItemId), "InventoryItem") ?? -1);
+      const variant = ctx.shop.variantsByInventoryItem.get(
+        numericId(String(args.inventoryItemId), "InventoryItem") ?? -1,
+      );
       return variant && levelAt(variant, l) ? inventoryLevelView(variant, l) : null;
     },
   },
@@ -365,7 +419,12 @@ export const fieldResolver: GraphQLFieldResolver<unknown, ResolverContext> = (so
   const connection = connectionSources[typeName]?.[info.fieldName];
   if (connection) {
     const items = connection.list(source as never, args, ctx);
-    const page = paginate(items, args as ConnectionArgs, (item) => connection.idOf(item as never), connection.descending);
+    const page = paginate(
+      items,
+      args as ConnectionArgs,
+      (item) => connection.idOf(item as never),
+      connection.descending,
+    );
     if (!connection.toNode) return page;
     const toNode = connection.toNode;
     const nodes = page.nodes.map((item) => toNode(item as never, source as never, ctx));

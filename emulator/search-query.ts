@@ -21,9 +21,14 @@ export interface SearchFields<T> {
   [field: string]: { kind: "date" | "number" | "text" | "id"; get: (item: T) => SearchValue };
 }
 
-export function compileSearch<T>(query: string | null | undefined, fields: SearchFields<T>, textField?: (item: T) => string): (item: T) => boolean {
+export function compileSearch<T>(
+  query: string | null | undefined,
+  fields: SearchFields<T>,
+  textField?: (item: T) => string,
+): (item: T) => boolean {
   if (!query || !query.trim()) return () => true;
-  const tokens = query.match(/-?[A-Za-z_.]+:(?:>=|<=|>|<)?(?:'[^']*'|"[^"]*"|[^\s()]+)|'[^']*'|"[^"]*"|[()]|[^\s()]+/g) ?? [];
+  const tokens =
+    query.match(/-?[A-Za-z_.]+:(?:>=|<=|>|<)?(?:'[^']*'|"[^"]*"|[^\s()]+)|'[^']*'|"[^"]*"|[()]|[^\s()]+/g) ?? [];
   const position = { next: 0 };
   const predicate = parseQuery(tokens, position, fields, textField);
   if (position.next < tokens.length) throw new Error(`Unbalanced parenthesis in search query ${JSON.stringify(query)}`);
@@ -36,7 +41,12 @@ type Predicate<T> = (item: T) => boolean;
 // with `( Query )` as a term, and documents no precedence between AND and OR. The emulator reads connectives left to
 // right, `a b OR c d` as `((a AND b) OR c) AND d`: a query that needs a precedence must say it with parentheses,
 // which is the only reading Shopify promises.
-function parseQuery<T>(tokens: string[], position: { next: number }, fields: SearchFields<T>, textField?: (item: T) => string): Predicate<T> {
+function parseQuery<T>(
+  tokens: string[],
+  position: { next: number },
+  fields: SearchFields<T>,
+  textField?: (item: T) => string,
+): Predicate<T> {
   let result: Predicate<T> | null = null;
   let connective: "AND" | "OR" = "AND";
   let negateNext = false;
@@ -78,16 +88,26 @@ function combine<T>(left: Predicate<T> | null, connective: "AND" | "OR", right: 
 function parseTerm(token: string): Term {
   const match = /^(-?)([A-Za-z_.]+):(>=|<=|>|<)?(.*)$/.exec(token);
   return match
-    ? { field: match[2].toLowerCase(), comparator: (match[3] as Comparator | undefined) ?? ":", value: unquote(match[4]), negated: match[1] === "-" }
+    ? {
+        field: match[2].toLowerCase(),
+        comparator: (match[3] as Comparator | undefined) ?? ":",
+        value: unquote(match[4]),
+        negated: match[1] === "-",
+      }
     : { field: null, comparator: ":", value: unquote(token), negated: false };
 }
 
 function unquote(value: string): string {
-  if (value.length >= 2 && (value[0] === "'" || value[0] === '"') && value.at(-1) === value[0]) return value.slice(1, -1);
+  if (value.length >= 2 && (value[0] === "'" || value[0] === '"') && value.at(-1) === value[0])
+    return value.slice(1, -1);
   return value;
 }
 
-function compileTerm<T>(term: Term, fields: SearchFields<T>, textField?: (item: T) => string): ((item: T) => boolean) | null {
+function compileTerm<T>(
+  term: Term,
+  fields: SearchFields<T>,
+  textField?: (item: T) => string,
+): ((item: T) => boolean) | null {
   let test: ((item: T) => boolean) | null;
   if (term.field === null) {
     const needle = term.value.toLowerCase();

@@ -14,8 +14,32 @@ export interface SeedInput {
   partialStocking?: boolean;
 }
 
-const ADJECTIVES = ["Classic", "Organic", "Vintage", "Modern", "Rugged", "Featherweight", "Heritage", "Urban", "Coastal", "Alpine"];
-const NOUNS = ["Tee", "Hoodie", "Backpack", "Mug", "Sneaker", "Lamp", "Notebook", "Blanket", "Bottle", "Jacket", "Scarf", "Cap"];
+const ADJECTIVES = [
+  "Classic",
+  "Organic",
+  "Vintage",
+  "Modern",
+  "Rugged",
+  "Featherweight",
+  "Heritage",
+  "Urban",
+  "Coastal",
+  "Alpine",
+];
+const NOUNS = [
+  "Tee",
+  "Hoodie",
+  "Backpack",
+  "Mug",
+  "Sneaker",
+  "Lamp",
+  "Notebook",
+  "Blanket",
+  "Bottle",
+  "Jacket",
+  "Scarf",
+  "Cap",
+];
 const VENDORS = ["Acme Goods", "Northwind", "Blue Harbor", "Cedar & Pine", "Lumen Co"];
 const TYPES = ["Apparel", "Accessories", "Home", "Footwear", "Outdoor"];
 const OPTIONS = ["Small", "Medium", "Large", "X-Large", "Red", "Blue", "Green", "Black", "White", "Grey"];
@@ -25,7 +49,11 @@ const DAY = 86_400_000;
 
 // Deterministic: the same seed, sizes and clock give the same catalogue (ids aside, which depend on what the
 // emulator created before).
-export function seedProducts(store: EmulatorStore, shop: ShopState, input: SeedInput): { products: number; variants: number } {
+export function seedProducts(
+  store: EmulatorStore,
+  shop: ShopState,
+  input: SeedInput,
+): { products: number; variants: number } {
   const random = mulberry32(input.seed ?? 42);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const now = store.nowMs();

@@ -23,13 +23,18 @@ export function signSessionToken(claims: SessionTokenClaims, secret: string): st
   return `${header}.${payload}.${signature}`;
 }
 
-export function verifySessionToken(token: string, secret: string, nowMs: number): { ok: true; claims: SessionTokenClaims } | { ok: false; reason: string } {
+export function verifySessionToken(
+  token: string,
+  secret: string,
+  nowMs: number,
+): { ok: true; claims: SessionTokenClaims } | { ok: false; reason: string } {
   const parts = token.split(".");
   if (parts.length !== 3) return { ok: false, reason: "not a JWT" };
   const [header, payload, signature] = parts;
   const expected = createHmac("sha256", secret).update(`${header}.${payload}`).digest();
   const given = Buffer.from(signature, "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad signature" };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: "bad signature" };
   let claims: SessionTokenClaims;
   try {
     claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as SessionTokenClaims;

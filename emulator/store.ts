@@ -135,7 +135,7 @@ export class EmulatorStore {
     const names =
       typeof input.locations === "number"
         ? Array.from({ length: input.locations }, (_, i) => `Warehouse ${i + 1}`)
-        : input.locations ?? ["Main warehouse"];
+        : (input.locations ?? ["Main warehouse"]);
     if (names.length === 0) throw new Error("A shop needs at least one location");
     const shop: ShopState = {
       id: this.ids.allocate("Shop"),
@@ -211,7 +211,11 @@ export class EmulatorStore {
 }
 
 export function normalizeDomain(domain: string): string {
-  return domain.trim().toLowerCase().replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+  return domain
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, "")
+    .replace(/\/.*$/, "");
 }
 
 export function requireProduct(shop: ShopState, productId: number): ProductRecord {

@@ -57,8 +57,15 @@ export class TokenIssuer {
   }
 
   handle(shop: ShopState, params: Record<string, string>): HttpReply {
-    if ((this.options.apiKey && params.client_id !== this.options.apiKey) || params.client_secret !== this.options.apiSecret) {
-      return jsonReply(401, { error: "invalid_client", error_description: "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method." });
+    if (
+      (this.options.apiKey && params.client_id !== this.options.apiKey) ||
+      params.client_secret !== this.options.apiSecret
+    ) {
+      return jsonReply(401, {
+        error: "invalid_client",
+        error_description:
+          "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.",
+      });
     }
     const expiring = params.expiring === "1";
     if (params.grant_type === TOKEN_EXCHANGE_GRANT && params.subject_token_type === OFFLINE_TOKEN_TYPE) {
@@ -66,13 +73,23 @@ export class TokenIssuer {
     }
     if (params.grant_type === TOKEN_EXCHANGE_GRANT) {
       const verified = verifySessionToken(params.subject_token ?? "", this.options.apiSecret, this.options.nowMs());
-      if (!verified.ok) return jsonReply(400, { error: "invalid_subject_token", error_description: `Session token is invalid: ${verified.reason}` });
+      if (!verified.ok)
+        return jsonReply(400, {
+          error: "invalid_subject_token",
+          error_description: `Session token is invalid: ${verified.reason}`,
+        });
       const claims = verified.claims;
       if (claims.dest.replace(/^https:\/\//, "") !== shop.domain) {
-        return jsonReply(400, { error: "invalid_subject_token", error_description: "Session token was issued for another shop" });
+        return jsonReply(400, {
+          error: "invalid_subject_token",
+          error_description: "Session token was issued for another shop",
+        });
       }
       if (this.options.apiKey && claims.aud !== this.options.apiKey) {
-        return jsonReply(400, { error: "invalid_subject_token", error_description: "Session token audience does not match the client" });
+        return jsonReply(400, {
+          error: "invalid_subject_token",
+          error_description: "Session token audience does not match the client",
+        });
       }
       if (params.requested_token_type === ONLINE_TOKEN_TYPE) return jsonReply(200, this.online(shop, claims.sub));
       return jsonReply(200, this.offline(shop, expiring));
@@ -80,17 +97,25 @@ export class TokenIssuer {
     if (params.grant_type === "refresh_token") {
       const owner = this.refreshTokens.get(params.refresh_token ?? "");
       const expired = (this.refreshExpiresAt.get(params.refresh_token ?? "") ?? Infinity) <= this.options.nowMs();
-      if (owner !== shop.domain || expired) return jsonReply(400, { error: "invalid_grant", error_description: "Refresh token is invalid or expired" });
+      if (owner !== shop.domain || expired)
+        return jsonReply(400, { error: "invalid_grant", error_description: "Refresh token is invalid or expired" });
       this.refreshTokens.delete(params.refresh_token);
       return jsonReply(200, this.offline(shop, true));
     }
     if (params.code !== undefined) {
       const owner = this.codes.get(params.code);
       this.codes.delete(params.code);
-      if (owner !== shop.domain) return jsonReply(400, { error: "invalid_request", error_description: "The authorization code was not found or was already used" });
+      if (owner !== shop.domain)
+        return jsonReply(400, {
+          error: "invalid_request",
+          error_description: "The authorization code was not found or was already used",
+        });
       return jsonReply(200, this.offline(shop, expiring));
     }
-    return jsonReply(400, { error: "unsupported_grant_type", error_description: `Unsupported grant type ${params.grant_type ?? "(none)"}` });
+    return jsonReply(400, {
+      error: "unsupported_grant_type",
+      error_description: `Unsupported grant type ${params.grant_type ?? "(none)"}`,
+    });
   }
 
   // Migrating a non-expiring offline token ("Migrate to expiring offline access tokens": token exchange with the
@@ -99,27 +124,45 @@ export class TokenIssuer {
   // extended), until that pair is refreshed or a later token acquisition replaces it ("More resilient token exchanges
   // when migrating tokens without a user session"); anything else is refused.
   private migrate(shop: ShopState, original: string): HttpReply {
-    const refused = jsonReply(400, { error: "invalid_subject_token", error_description: "The subject token is not a valid non-expiring offline access token for this shop" });
+    const refused = jsonReply(400, {
+      error: "invalid_subject_token",
+      error_description: "The subject token is not a valid non-expiring offline access token for this shop",
+    });
     const earlier = this.migrations.get(original);
     if (earlier) {
-      const recoverable = earlier.shop === shop.domain && this.options.nowMs() - earlier.at < MIGRATION_RECOVERY_MS
-        && this.refreshTokens.get(earlier.refreshToken) === shop.domain && shop.tokens.has(earlier.accessToken);
+      const recoverable =
+        earlier.shop === shop.domain &&
+        this.options.nowMs() - earlier.at < MIGRATION_RECOVERY_MS &&
+        this.refreshTokens.get(earlier.refreshToken) === shop.domain &&
+        shop.tokens.has(earlier.accessToken);
       if (!recoverable) return refused;
       const now = this.options.nowMs();
       shop.tokenExpiresAt.set(earlier.accessToken, now + ACCESS_TOKEN_SECONDS * 1000);
       const refreshExpiresIn = Math.floor(((this.refreshExpiresAt.get(earlier.refreshToken) ?? now) - now) / 1000);
-      return jsonReply(200, { access_token: earlier.accessToken, scope: shop.scopes, expires_in: ACCESS_TOKEN_SECONDS, refresh_token: earlier.refreshToken, refresh_token_expires_in: refreshExpiresIn });
+      return jsonReply(200, {
+        access_token: earlier.accessToken,
+        scope: shop.scopes,
+        expires_in: ACCESS_TOKEN_SECONDS,
+        refresh_token: earlier.refreshToken,
+        refresh_token_expires_in: refreshExpiresIn,
+      });
     }
     // Only a live token of this shop that never expires can be migrated.
     if (!original || !shop.tokens.has(original) || shop.tokenExpiresAt.has(original)) return refused;
     shop.tokens.delete(original);
     const issued = this.offline(shop, true) as { access_token: string; refresh_token: string };
-    this.migrations.set(original, { shop: shop.domain, accessToken: issued.access_token, refreshToken: issued.refresh_token, at: this.options.nowMs() });
+    this.migrations.set(original, {
+      shop: shop.domain,
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token,
+      at: this.options.nowMs(),
+    });
     return jsonReply(200, issued);
   }
 
   private forgetMigrations(domain: string): void {
-    for (const [original, migration] of this.migrations) if (migration.shop === domain) this.migrations.delete(original);
+    for (const [original, migration] of this.migrations)
+      if (migration.shop === domain) this.migrations.delete(original);
   }
 
   private offline(shop: ShopState, expiring: boolean): Record<string, unknown> {
@@ -133,7 +176,13 @@ export class TokenIssuer {
     shop.tokenExpiresAt.set(accessToken, now + ACCESS_TOKEN_SECONDS * 1000);
     this.refreshTokens.set(refreshToken, shop.domain);
     this.refreshExpiresAt.set(refreshToken, now + REFRESH_TOKEN_SECONDS * 1000);
-    return { access_token: accessToken, scope: shop.scopes, expires_in: ACCESS_TOKEN_SECONDS, refresh_token: refreshToken, refresh_token_expires_in: REFRESH_TOKEN_SECONDS };
+    return {
+      access_token: accessToken,
+      scope: shop.scopes,
+      expires_in: ACCESS_TOKEN_SECONDS,
+      refresh_token: refreshToken,
+      refresh_token_expires_in: REFRESH_TOKEN_SECONDS,
+    };
   }
 
   private online(shop: ShopState, userId: string): Record<string, unknown> {

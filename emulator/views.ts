@@ -25,7 +25,8 @@ export const inventoryLevelView = (variant: VariantRecord, location: LocationRec
 // Views are only made for stocked (variant, location) pairs, so the level exists.
 export function levelOf(view: InventoryLevelView) {
   const level = view.variant.levels[view.location.index];
-  if (!level) throw new Error(`Inventory item ${view.variant.inventoryItemId} is not stocked at location ${view.location.id}`);
+  if (!level)
+    throw new Error(`Inventory item ${view.variant.inventoryItemId} is not stocked at location ${view.location.id}`);
   return level;
 }
 

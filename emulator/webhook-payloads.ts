@@ -1,5 +1,13 @@
 import { gid, inventoryLevelGid } from "./ids";
-import { levelAt, variantInventory, type InventoryLevelRecord, type LocationRecord, type ProductRecord, type ShopState, type VariantRecord } from "./store";
+import {
+  levelAt,
+  variantInventory,
+  type InventoryLevelRecord,
+  type LocationRecord,
+  type ProductRecord,
+  type ShopState,
+  type VariantRecord,
+} from "./store";
 import type { BulkOperationRecord } from "./bulk/bulk-operation-record";
 
 // Webhook bodies as Shopify sends them for 2026-01: REST-style snake_case JSON with numeric ids and
@@ -49,11 +57,22 @@ export function productPayload(product: ProductRecord) {
     published_scope: "global",
     tags: product.tags.join(", "),
     variants: product.variants.map((variant) => variantPayload(product, variant)),
-    options: [{ name: "Title", id: product.id + 1, product_id: product.id, position: 1, values: product.variants.map((v) => v.title) }],
+    options: [
+      {
+        name: "Title",
+        id: product.id + 1,
+        product_id: product.id,
+        position: 1,
+        values: product.variants.map((v) => v.title),
+      },
+    ],
     images: [],
     image: null,
     media: [],
-    variant_gids: product.variants.map((v) => ({ admin_graphql_api_id: gid("ProductVariant", v.id), updated_at: new Date(v.updatedAt).toISOString() })),
+    variant_gids: product.variants.map((v) => ({
+      admin_graphql_api_id: gid("ProductVariant", v.id),
+      updated_at: new Date(v.updatedAt).toISOString(),
+    })),
     has_variants_that_requires_components: false,
     category: null,
   };
@@ -103,7 +122,11 @@ export function inventoryLevelPayload(variant: VariantRecord, location: Location
 }
 
 // inventory_levels/connect carries the new level, like an update.
-export function inventoryLevelConnectPayload(variant: VariantRecord, location: LocationRecord, level: InventoryLevelRecord) {
+export function inventoryLevelConnectPayload(
+  variant: VariantRecord,
+  location: LocationRecord,
+  level: InventoryLevelRecord,
+) {
   return {
     inventory_item_id: variant.inventoryItemId,
     location_id: location.id,

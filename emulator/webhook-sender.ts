@@ -66,7 +66,12 @@ export class WebhookSender {
     return this.options.appUrl;
   }
 
-  send(shop: string, topic: string, payload: unknown, extra: { eventId?: string; webhookId?: string } = {}): Promise<WebhookDelivery> {
+  send(
+    shop: string,
+    topic: string,
+    payload: unknown,
+    extra: { eventId?: string; webhookId?: string } = {},
+  ): Promise<WebhookDelivery> {
     const promise = this.deliver(shop, topic, payload, extra);
     this.inFlight.add(promise);
     void promise.finally(() => this.inFlight.delete(promise));
@@ -84,8 +89,11 @@ export class WebhookSender {
     let ordered = options.order === "reverse" ? [...taken].reverse() : [...taken];
     if (options.order === "shuffle") {
       let state = (options.seed ?? 1) >>> 0;
-      const random = () => ((state = (state * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32);
-      ordered = ordered.map((h) => ({ h, key: random() })).sort((a, b) => a.key - b.key).map((x) => x.h);
+      const random = () => (state = (state * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32;
+      ordered = ordered
+        .map((h) => ({ h, key: random() }))
+        .sort((a, b) => a.key - b.key)
+        .map((x) => x.h);
     }
     if (options.duplicate) ordered = [...ordered, ...ordered];
     for (const { delivery, body } of ordered) {
@@ -99,7 +107,12 @@ export class WebhookSender {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async deliver(shop: string, topic: string, payload: unknown, extra: { eventId?: string; webhookId?: string }): Promise<WebhookDelivery> {
+  private async deliver(
+    shop: string,
+    topic: string,
+    payload: unknown,
+    extra: { eventId?: string; webhookId?: string },
+  ): Promise<WebhookDelivery> {
     const body = JSON.stringify(payload);
     const delivery: WebhookDelivery = {
       id: extra.webhookId ?? randomUUID(),

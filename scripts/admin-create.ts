@@ -20,7 +20,8 @@ function parseArguments(args: string[]): { email: string; role: AdminRole; passw
     if (arg === "--password-stdin") passwordFromStdin = true;
     else if (arg === "--role" || arg.startsWith("--role=")) {
       const value = (arg === "--role" ? args[++i] : arg.slice("--role=".length))?.toLowerCase();
-      if (value !== "operator" && value !== "viewer") throw new AdminAccountError(`--role must be operator or viewer\n${USAGE}`);
+      if (value !== "operator" && value !== "viewer")
+        throw new AdminAccountError(`--role must be operator or viewer\n${USAGE}`);
       role = value === "operator" ? "OPERATOR" : "VIEWER";
     } else if (arg.startsWith("-")) throw new AdminAccountError(`Unknown option ${arg}\n${USAGE}`);
     else if (email === undefined) email = arg;
@@ -34,7 +35,9 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   // One trailing newline is the shell's (echo), not the password's.
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 async function main() {
@@ -43,7 +46,9 @@ async function main() {
   const database = await prepareDatabase();
   try {
     const account = await createOrResetAdminAccount({ email, role, password });
-    console.log(`${account.created ? "Created" : "Updated"} platform admin ${account.email} (${account.role.toLowerCase()}).`);
+    console.log(
+      `${account.created ? "Created" : "Updated"} platform admin ${account.email} (${account.role.toLowerCase()}).`,
+    );
     if (!passwordFromStdin) {
       console.log(`Password (shown only now): ${password}`);
     }

@@ -75,8 +75,13 @@ const lines = [
 console.log(lines.join("\n"));
 
 // What goes wrong and how the product recovers, produced by the real jobs while the demo runs (scripts/lib/demo-scenarios.ts).
-console.log(`[demo] seeding failures and a recovery: invalid prices (${DEMO_SCENARIO_SHOPS.invalidPrices}), throttling (${DEMO_SCENARIO_SHOPS.throttled}), a revoked token then a reinstall (${DEMO_SCENARIO_SHOPS.revokedThenReinstalled}), two locations (${DEMO_SCENARIO_SHOPS.twoLocations}), a price changed without its webhook, found by the verification (${DEMO_SCENARIO_SHOPS.drifted})`);
+console.log(
+  `[demo] seeding failures and a recovery: invalid prices (${DEMO_SCENARIO_SHOPS.invalidPrices}), throttling (${DEMO_SCENARIO_SHOPS.throttled}), a revoked token then a reinstall (${DEMO_SCENARIO_SHOPS.revokedThenReinstalled}), two locations (${DEMO_SCENARIO_SHOPS.twoLocations}), a price changed without its webhook, found by the verification (${DEMO_SCENARIO_SHOPS.drifted})`,
+);
 runDemoScenarios({ emulator, openApp: (shop) => openEmbeddedApp(demoApp, shop) }).then(
-  () => console.log("[demo] failure and recovery scenarios done: see the alerts, findings and sync monitor pages (each shop's truth figure)"),
+  () =>
+    console.log(
+      "[demo] failure and recovery scenarios done: see the alerts, findings and sync monitor pages (each shop's truth figure)",
+    ),
   (error: Error) => console.warn(`[demo] ${error.message}`),
 );

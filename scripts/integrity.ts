@@ -19,7 +19,10 @@ function fail(message: string): never {
 
 let args;
 try {
-  args = parseArgs({ options: { shop: { type: "string" }, "dry-run": { type: "boolean", default: false } }, strict: true }).values;
+  args = parseArgs({
+    options: { shop: { type: "string" }, "dry-run": { type: "boolean", default: false } },
+    strict: true,
+  }).values;
 } catch (error) {
   fail(`${(error as Error).message}\n${USAGE}`);
 }
@@ -37,7 +40,9 @@ try {
     console.error(`integrity: no merchant connection for ${shop.data}`);
     exitCode = 1;
   } else {
-    console.log(`Integrity check of ${shop.data}${dryRun ? " (dry run: nothing was changed)" : ""}, run ${preview.runId}`);
+    console.log(
+      `Integrity check of ${shop.data}${dryRun ? " (dry run: nothing was changed)" : ""}, run ${preview.runId}`,
+    );
     console.log("");
     console.log(formatIntegrityTable(preview));
     console.log("");

@@ -52,7 +52,10 @@ app.use((request, response, next) => {
   // bodies without a length while they read them: app/lib/request-body.server.ts).
   const limit = bodyLimitFor(request.path);
   if (Number(request.headers["content-length"] ?? 0) > limit) {
-    response.status(413).set({ Connection: "close", "Content-Type": "text/plain; charset=utf-8" }).send(`The request body is larger than ${limit} bytes.\n`);
+    response
+      .status(413)
+      .set({ Connection: "close", "Content-Type": "text/plain; charset=utf-8" })
+      .send(`The request body is larger than ${limit} bytes.\n`);
     return;
   }
   next();
@@ -64,8 +67,18 @@ app.use((request, response, next) => {
   const started = process.hrtime.bigint();
   response.once("finish", () => {
     const durationMs = Number((process.hrtime.bigint() - started) / 1_000_000n);
-    const fields = { scope: "http", method: request.method, url: request.originalUrl, status: response.statusCode, durationMs, headers: request.headers };
-    logger[response.statusCode >= 500 ? "error" : "info"](fields, `${request.method} ${request.path} ${response.statusCode}`);
+    const fields = {
+      scope: "http",
+      method: request.method,
+      url: request.originalUrl,
+      status: response.statusCode,
+      durationMs,
+      headers: request.headers,
+    };
+    logger[response.statusCode >= 500 ? "error" : "info"](
+      fields,
+      `${request.method} ${request.path} ${response.statusCode}`,
+    );
   });
   next();
 });
@@ -102,7 +115,10 @@ app.all(
 );
 
 const server: Server = app.listen(config.PORT, () => {
-  logger.info({ scope: "serve" }, `${production ? "production" : "development"} server on http://localhost:${config.PORT}`);
+  logger.info(
+    { scope: "serve" },
+    `${production ? "production" : "development"} server on http://localhost:${config.PORT}`,
+  );
 });
 
 if (config.WORKER_IN_PROCESS) {

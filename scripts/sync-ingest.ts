@@ -9,7 +9,8 @@ import { disconnectDatabase } from "../app/db.server";
 import { shopDomain } from "../app/jobs/shop-jobs";
 import { ExportFileNotFoundError, replayExportFile, UnknownShopError } from "../app/sync/replay-export-file.server";
 
-const USAGE = "usage: npm run sync:ingest -- --shop <shop>.myshopify.com --file <export.jsonl> [--create-shop] [--partial]";
+const USAGE =
+  "usage: npm run sync:ingest -- --shop <shop>.myshopify.com --file <export.jsonl> [--create-shop] [--partial]";
 
 function fail(message: string): never {
   console.error(`sync:ingest: ${message}`);
@@ -68,7 +69,9 @@ try {
   if (error instanceof ExportFileNotFoundError) {
     console.error(`sync:ingest: ${error.message}`);
   } else if (error instanceof UnknownShopError) {
-    console.error(`sync:ingest: unknown shop ${error.shop} (no merchant connection); pass --create-shop to register it`);
+    console.error(
+      `sync:ingest: unknown shop ${error.shop} (no merchant connection); pass --create-shop to register it`,
+    );
   } else {
     console.error(`sync:ingest: failed: ${(error as Error).stack ?? error}`);
   }

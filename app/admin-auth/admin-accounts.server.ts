@@ -38,4 +38,3 @@ export async function createOrResetAdminAccount(input: { email: string; role: Ad
     return { ...user, created: !existing };
   });
 }
-

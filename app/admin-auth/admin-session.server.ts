@@ -74,7 +74,12 @@ export async function adminOfSession(request: Request, now = new Date()): Promis
   if (typeof token !== "string" || typeof csrfToken !== "string") return null;
   const row = await prisma.adminSession.findUnique({
     where: { tokenHash: tokenHash(token) },
-    select: { id: true, expiresAt: true, lastSeenAt: true, adminUser: { select: { id: true, email: true, role: true } } },
+    select: {
+      id: true,
+      expiresAt: true,
+      lastSeenAt: true,
+      adminUser: { select: { id: true, email: true, role: true } },
+    },
   });
   if (!row || row.expiresAt <= now) return null;
   if (now.getTime() - row.lastSeenAt.getTime() > LAST_SEEN_RESOLUTION_MS) {

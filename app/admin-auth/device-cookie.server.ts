@@ -35,12 +35,17 @@ function deviceCookie(): Cookie {
 
 /** The device id when the request carries this account's device cookie (signed by us), else null. */
 export async function knownDeviceId(request: Request, email: string): Promise<string | null> {
-  const value = (await deviceCookie().parse(request.headers.get("Cookie")).catch(() => null)) as Partial<DeviceCookieValue> | null;
+  const value = (await deviceCookie()
+    .parse(request.headers.get("Cookie"))
+    .catch(() => null)) as Partial<DeviceCookieValue> | null;
   if (!value || value.email !== email || typeof value.deviceId !== "string") return null;
   return value.deviceId;
 }
 
 /** The Set-Cookie header that marks this browser as known for the account (keeping its id if it had one). */
 export function rememberDevice(email: string, deviceId: string | null): Promise<string> {
-  return deviceCookie().serialize({ email, deviceId: deviceId ?? randomBytes(16).toString("base64url") } satisfies DeviceCookieValue);
+  return deviceCookie().serialize({
+    email,
+    deviceId: deviceId ?? randomBytes(16).toString("base64url"),
+  } satisfies DeviceCookieValue);
 }

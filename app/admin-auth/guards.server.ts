@@ -39,7 +39,10 @@ export async function requireAdminForm(request: Request): Promise<SignedInForm> 
 export async function requireOperator(request: Request): Promise<SignedInForm> {
   const admin = await requireAdmin(request);
   if (admin.role !== "OPERATOR") {
-    throw new Response("Only operators can do this. Viewers can read every page.", { status: 403, statusText: "Forbidden" });
+    throw new Response("Only operators can do this. Viewers can read every page.", {
+      status: 403,
+      statusText: "Forbidden",
+    });
   }
   return { admin, form: await checkedForm(request, admin) };
 }

@@ -7,7 +7,8 @@ export const ADMIN_LOGIN = "/admin/login";
 export function safeAdminRedirect(target: unknown): string {
   if (typeof target !== "string" || target.length > 2000) return ADMIN_HOME;
   if (!/^\/admin(?:[/?#]|$)/.test(target) || target.includes("\\") || target.startsWith("//")) return ADMIN_HOME;
-  if (target === ADMIN_LOGIN || target.startsWith(`${ADMIN_LOGIN}?`) || target.startsWith(`${ADMIN_LOGIN}/`)) return ADMIN_HOME;
+  if (target === ADMIN_LOGIN || target.startsWith(`${ADMIN_LOGIN}?`) || target.startsWith(`${ADMIN_LOGIN}/`))
+    return ADMIN_HOME;
   return target;
 }
 

@@ -11,5 +11,7 @@ import { env } from "~/env.server";
 export function adminSessionSecret(): string {
   const config = env();
   if (config.ADMIN_SESSION_SECRET) return config.ADMIN_SESSION_SECRET;
-  return createHmac("sha256", config.SHOPIFY_API_SECRET).update("marketplace-sync/admin-session/v1").digest("base64url");
+  return createHmac("sha256", config.SHOPIFY_API_SECRET)
+    .update("marketplace-sync/admin-session/v1")
+    .digest("base64url");
 }

@@ -44,7 +44,8 @@ export interface ThrottleKey {
 const delaySql = (attempts: string) =>
   `make_interval(secs => CASE WHEN ${attempts} < $3 THEN 0 ELSE LEAST($5::float8, $4::float8 * power(2, ${attempts} - $3)) END)`;
 // In DO UPDATE, t is the row as locked by this statement: a concurrent attempt's count is always seen.
-const NEXT_COUNT = "CASE WHEN t.last_attempt_at <= $2::timestamptz - make_interval(secs => $6) THEN 1 ELSE t.attempts + 1 END";
+const NEXT_COUNT =
+  "CASE WHEN t.last_attempt_at <= $2::timestamptz - make_interval(secs => $6) THEN 1 ELSE t.attempts + 1 END";
 const CLAIM_SQL = `
   INSERT INTO admin_sign_in_throttle AS t (key, attempts, last_attempt_at, next_attempt_at)
   VALUES ($1, 1, $2, $2::timestamptz + ${delaySql("1")})
@@ -65,7 +66,10 @@ const PRUNE_SQL = `
  * Counts an attempt against every key, or refuses it: `{ ok: false, retryAfterSeconds }` when a key is still inside
  * its delay (that key is not counted; keys before it in the list are).
  */
-export async function claimSignInAttempt(keys: ThrottleKey[], now: Date): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
+export async function claimSignInAttempt(
+  keys: ThrottleKey[],
+  now: Date,
+): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
   await pgPool().query(PRUNE_SQL, [now, SIGN_IN_THROTTLE.forgetAfterSeconds]);
   for (const { key, policy } of keys) {
     const { rowCount } = await pgPool().query(CLAIM_SQL, [
@@ -96,5 +100,8 @@ export async function forgiveSignInAttempt(keys: ThrottleKey[]): Promise<void> {
   const cleared = keys.filter(({ key }) => !key.startsWith("client:")).map(({ key }) => key);
   const clients = keys.filter(({ key }) => key.startsWith("client:")).map(({ key }) => key);
   await pgPool().query("DELETE FROM admin_sign_in_throttle WHERE key = ANY($1::text[])", [cleared]);
-  await pgPool().query("UPDATE admin_sign_in_throttle SET attempts = GREATEST(attempts - 1, 0) WHERE key = ANY($1::text[])", [clients]);
+  await pgPool().query(
+    "UPDATE admin_sign_in_throttle SET attempts = GREATEST(attempts - 1, 0) WHERE key = ANY($1::text[])",
+    [clients],
+  );
 }

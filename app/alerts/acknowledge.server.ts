@@ -20,6 +20,11 @@ export async function acknowledgeAlert(alertId: number, by: string, now: Date = 
 /** An operator's acknowledge from the alerts page: what was done, or a DomainError that says why not. */
 export async function acknowledgeAlertRequest(alertId: number, by: string): Promise<string> {
   if (await acknowledgeAlert(alertId, by)) return `Alert #${alertId} acknowledged: no more reminders will be sent.`;
-  if (!(await alertExists(alertId))) throw new DomainError("ALERT_NOT_FOUND", `There is no alert #${alertId}.`, { alertId });
-  throw new DomainError("ALERT_NOT_OPEN", `Alert #${alertId} is not open any more (already acknowledged or resolved).`, { alertId });
+  if (!(await alertExists(alertId)))
+    throw new DomainError("ALERT_NOT_FOUND", `There is no alert #${alertId}.`, { alertId });
+  throw new DomainError(
+    "ALERT_NOT_OPEN",
+    `Alert #${alertId} is not open any more (already acknowledged or resolved).`,
+    { alertId },
+  );
 }

@@ -115,7 +115,10 @@ export async function dispatchAlert(alertId: number, options: DispatchOptions = 
       if (o.error === null) result.sent.push(o.delivery.channel as ChannelName);
       else {
         result.failed.push({ channel: o.delivery.channel, error: o.error, retryAt: retryAt(o) });
-        logger.warn({ scope: "alerts", alertId, deliveryId: o.delivery.id, outcome: "failed", error: o.error }, "alert delivery failed");
+        logger.warn(
+          { scope: "alerts", alertId, deliveryId: o.delivery.id, outcome: "failed", error: o.error },
+          "alert delivery failed",
+        );
       }
     }
   }

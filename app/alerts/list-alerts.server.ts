@@ -17,7 +17,10 @@ const ORDER: KeysetOrder = { key: ["last_seen_at"], id: "alert.id", parts: ["epo
 /** The page's filters; an unknown status or shop falls back to the defaults rather than failing. */
 const alertsFilters = z.object({
   status: z.enum(ALERT_STATUSES).catch("OPEN").default("OPEN"),
-  shop: userText(255).optional().catch(undefined).transform((shop) => shop || undefined),
+  shop: userText(255)
+    .optional()
+    .catch(undefined)
+    .transform((shop) => shop || undefined),
 });
 export type AlertsQuery = z.infer<typeof alertsFilters> & { cursor: KeysetCursor | null };
 
@@ -73,7 +76,10 @@ export async function listAlerts({ status, shop, cursor }: AlertsQuery): Promise
   ]);
   const counts = { OPEN: 0, ACKNOWLEDGED: 0, RESOLVED: 0 };
   for (const group of grouped) counts[group.status] = group._count._all;
-  const page = keysetPage(rows, PAGE_SIZE, cursor, (alert) => ({ key: [alert.lastSeenAt.getTime()], id: String(alert.id) }));
+  const page = keysetPage(rows, PAGE_SIZE, cursor, (alert) => ({
+    key: [alert.lastSeenAt.getTime()],
+    id: String(alert.id),
+  }));
   return { alerts: page.rows, counts, next: page.next, previous: page.previous };
 }
 

@@ -56,7 +56,10 @@ export function isTransient(notification: AdminNotification): boolean {
   return attempt !== undefined && maxAttempts !== undefined && attempt < maxAttempts;
 }
 
-export async function notifyAdmins(notification: AdminNotification, options: NotifyOptions = {}): Promise<NotifyResult> {
+export async function notifyAdmins(
+  notification: AdminNotification,
+  options: NotifyOptions = {},
+): Promise<NotifyResult> {
   if (isTransient(notification)) return { outcome: "ignored-transient", alert: null };
   const [result] = await raiseAlerts([notification], options);
   return result;
@@ -66,7 +69,10 @@ export async function notifyAdmins(notification: AdminNotification, options: Not
  * notifyAdmins for many incidents in one set-based round (the staleness watch raises one per stale shop).
  * Results come back in input order; notifications sharing a dedupe key count as one occurrence each.
  */
-export async function raiseAlerts(notifications: AdminNotification[], options: NotifyOptions = {}): Promise<NotifyResult[]> {
+export async function raiseAlerts(
+  notifications: AdminNotification[],
+  options: NotifyOptions = {},
+): Promise<NotifyResult[]> {
   const now = options.now ?? new Date();
   const channels = (options.channels ?? configuredChannels()).map((c) => c.name);
   const cooldownMinutes = options.cooldownMinutes ?? env().ALERT_COOLDOWN_MINUTES;
@@ -125,7 +131,7 @@ export async function raiseAlerts(notifications: AdminNotification[], options: N
       );
       notifiedIds = decided.rows.map((r) => r.id);
       // 3. One delivery per channel; dispatch sends and retries each on its own. A channel that still has this alert's
-    //    notification waiting gets no second one: the message is worded when sent, so it will carry the repeat.
+      //    notification waiting gets no second one: the message is worded when sent, so it will carry the repeat.
       await client.query(
         `INSERT INTO alert_delivery (alert_id, channel, kind, next_attempt_at, created_at)
          SELECT u.id, c.channel, CASE WHEN u.inserted THEN 'FIRING' ELSE 'REMINDER' END::"AlertDeliveryKind", $4, $4
@@ -145,7 +151,9 @@ export async function raiseAlerts(notifications: AdminNotification[], options: N
     const byId = new Map(stored.rows.map((a) => [a.id, a]));
     const inserted = new Map(upserted.rows.map((r) => [r.dedupeKey, r]));
     return {
-      alerts: new Map(keys.map((key) => [key, { alert: byId.get(inserted.get(key)!.id)!, inserted: inserted.get(key)!.inserted }])),
+      alerts: new Map(
+        keys.map((key) => [key, { alert: byId.get(inserted.get(key)!.id)!, inserted: inserted.get(key)!.inserted }]),
+      ),
       notified: new Set(notifiedIds),
     };
   });

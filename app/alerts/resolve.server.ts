@@ -24,7 +24,10 @@ export interface ResolveOptions {
 }
 
 /** Resolves the unresolved alerts of these incidents in one statement; returns the alerts it resolved. */
-export async function resolveIncidents(incidents: IncidentSelector[], options: ResolveOptions = {}): Promise<AlertRow[]> {
+export async function resolveIncidents(
+  incidents: IncidentSelector[],
+  options: ResolveOptions = {},
+): Promise<AlertRow[]> {
   if (incidents.length === 0) return [];
   const now = options.now ?? new Date();
   const channels = (options.channels ?? configuredChannels()).map((c) => c.name);
@@ -81,6 +84,10 @@ export async function resolveAlerts(
  * What a sync job calls after it succeeds: its failures and staleness for this shop and job type are over.
  * Cheap when there is nothing to resolve (one indexed UPDATE that matches no row), so call it on every success.
  */
-export async function recordSyncRecovery(shop: string, jobType: string, options: ResolveOptions = {}): Promise<AlertRow[]> {
+export async function recordSyncRecovery(
+  shop: string,
+  jobType: string,
+  options: ResolveOptions = {},
+): Promise<AlertRow[]> {
   return resolveAlerts({ type: FAILURE_TYPES_RESOLVED_BY_SUCCESS, shop, jobType }, options);
 }

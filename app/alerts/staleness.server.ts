@@ -33,7 +33,9 @@ export interface StaleShop {
 
 export async function findStaleShops(now: Date): Promise<StaleShop[]> {
   // The columns are the rows' typed column names, never input; the job types and hours are parameters.
-  const values = WATCHED.map((w, i) => `($${2 * i + 2}::text, m.${w.column}, $${2 * i + 3}::int)`).join(",\n                                 ");
+  const values = WATCHED.map((w, i) => `($${2 * i + 2}::text, m.${w.column}, $${2 * i + 3}::int)`).join(
+    ",\n                                 ",
+  );
   const { rows } = await pgPool().query<StaleShop>(
     `SELECT m.shop, k.job_type AS "jobType", k.last_success_at AS "lastSuccessAt", k.hours AS "thresholdHours"
        FROM merchant_connection m
@@ -53,10 +55,7 @@ export interface StalenessReport {
   recovered: AlertRow[];
 }
 
-export async function watchStaleness(
-  now: Date = new Date(),
-  options: NotifyOptions = {},
-): Promise<StalenessReport> {
+export async function watchStaleness(now: Date = new Date(), options: NotifyOptions = {}): Promise<StalenessReport> {
   const staleShops = await findStaleShops(now);
   const stale = await raiseAlerts(
     staleShops.map((s) => ({

@@ -135,9 +135,21 @@ function createState(): MetricsState {
         }
       },
     });
-  truthGauge("truth_verified_ratio", "Share of a shop's listed variants verified against Shopify in the window (24h, 7d)", (t, w) => truthShares(t.figure, w).verifiedShare);
-  truthGauge("truth_mismatches", "Variant verifications in the window that differed from Shopify", (t, w) => t.figure[w].mismatches);
-  truthGauge("truth_mismatch_ratio", "Share of the window's variant verifications that differed from Shopify", (t, w) => truthShares(t.figure, w).mismatchRate);
+  truthGauge(
+    "truth_verified_ratio",
+    "Share of a shop's listed variants verified against Shopify in the window (24h, 7d)",
+    (t, w) => truthShares(t.figure, w).verifiedShare,
+  );
+  truthGauge(
+    "truth_mismatches",
+    "Variant verifications in the window that differed from Shopify",
+    (t, w) => t.figure[w].mismatches,
+  );
+  truthGauge(
+    "truth_mismatch_ratio",
+    "Share of the window's variant verifications that differed from Shopify",
+    (t, w) => truthShares(t.figure, w).mismatchRate,
+  );
 
   return { registry, jobs, syncDuration, observedEmitters: new WeakSet(), db: pgPool };
 }

@@ -49,7 +49,10 @@ export async function recordSyncEvent(input: SyncEventInput) {
     // The sync succeeded; failing to resolve its alerts must not turn it into a failure (the staleness watch also
     // resolves stale alerts, and the next success tries again).
     await recordSyncRecovery(event.shop, recoveredJobType, { now: event.createdAt }).catch((error: Error) =>
-      logger.error({ scope: "alerts", shop: event.shop, jobType: recoveredJobType, err: error }, "could not resolve alerts"),
+      logger.error(
+        { scope: "alerts", shop: event.shop, jobType: recoveredJobType, err: error },
+        "could not resolve alerts",
+      ),
     );
   }
   return event;

@@ -24,7 +24,13 @@ interface AdminFrameProps {
 export function AdminFrame({ email, role, currentPath, csrfToken, children }: AdminFrameProps) {
   return (
     <BlockStack>
-      <Box background="bg-surface" borderBlockEndWidth="025" borderColor="border" paddingInline="400" paddingBlock="200">
+      <Box
+        background="bg-surface"
+        borderBlockEndWidth="025"
+        borderColor="border"
+        paddingInline="400"
+        paddingBlock="200"
+      >
         <InlineStack align="space-between" blockAlign="center" gap="400">
           <InlineStack gap="400" blockAlign="center">
             <Text as="span" variant="headingMd">

@@ -23,7 +23,14 @@ export function AdminSignInForm({ redirectTo, error, submitting }: AdminSignInFo
               {error ? <Banner tone="critical">{error}</Banner> : null}
               <input type="hidden" name="redirectTo" value={redirectTo} />
               <FormLayout>
-                <TextField label="Email" name="email" type="email" autoComplete="username" value={email} onChange={setEmail} />
+                <TextField
+                  label="Email"
+                  name="email"
+                  type="email"
+                  autoComplete="username"
+                  value={email}
+                  onChange={setEmail}
+                />
                 <TextField
                   label="Password"
                   name="password"

@@ -11,13 +11,15 @@ export interface ConnectionStatusView {
   lastIntegrityCheckAt: string | null;
 }
 
-const APPROVAL_BADGE: Record<ConnectionStatusView["approvalStatus"], { tone?: "success" | "attention" | "critical"; label: string }> = {
+const APPROVAL_BADGE: Record<
+  ConnectionStatusView["approvalStatus"],
+  { tone?: "success" | "attention" | "critical"; label: string }
+> = {
   PENDING: { tone: "attention", label: "Waiting for marketplace approval" },
   APPROVED: { tone: "success", label: "Approved" },
   REJECTED: { tone: "critical", label: "Not approved" },
   SUSPENDED: { tone: "critical", label: "Suspended by the marketplace" },
 };
-
 
 export function ConnectionStatusCard({ status }: { status: ConnectionStatusView | null }) {
   if (!status) {

@@ -42,21 +42,25 @@ export function MarketplaceLocationsPage({ view, error, outcome, busy, onSave }:
                 <ChoiceList
                   title="Locations whose stock the marketplace sells"
                   allowMultiple
-                  choices={view.locations.map((l) => ({ label: l.primary ? `${l.name} (primary)` : l.name, value: l.id }))}
+                  choices={view.locations.map((l) => ({
+                    label: l.primary ? `${l.name} (primary)` : l.name,
+                    value: l.id,
+                  }))}
                   selected={chosen}
                   onChange={setChosen}
                 />
                 <Text as="p" tone="subdued">
                   <span data-testid="locations-current">
-                    {view.followsPrimary ? "Now: your primary location." : `Now: ${view.locations.filter((l) => l.sells).map((l) => l.name).join(", ")}.`}
+                    {view.followsPrimary
+                      ? "Now: your primary location."
+                      : `Now: ${view.locations
+                          .filter((l) => l.sells)
+                          .map((l) => l.name)
+                          .join(", ")}.`}
                   </span>
                 </Text>
                 <div>
-                  <Button
-                    variant="primary"
-                    loading={busy}
-                    onClick={() => onSave(chosen)}
-                  >
+                  <Button variant="primary" loading={busy} onClick={() => onSave(chosen)}>
                     Save locations
                   </Button>
                 </div>

@@ -96,7 +96,13 @@ export function ProductSelectionTable(props: ProductSelectionTableProps) {
   );
 
   const appliedFilters = filter.status
-    ? [{ key: "status", label: `Status: ${filter.status.toLowerCase()}`, onRemove: () => props.onFilterChange({ ...filter, status: undefined }) }]
+    ? [
+        {
+          key: "status",
+          label: `Status: ${filter.status.toLowerCase()}`,
+          onRemove: () => props.onFilterChange({ ...filter, status: undefined }),
+        },
+      ]
     : [];
 
   return (
@@ -164,7 +170,12 @@ export function ProductSelectionTable(props: ProductSelectionTableProps) {
           }}
         >
           {products.map((product, index) => (
-            <IndexTable.Row id={product.id} key={product.id} position={index} selected={selectedResources.includes(product.id)}>
+            <IndexTable.Row
+              id={product.id}
+              key={product.id}
+              position={index}
+              selected={selectedResources.includes(product.id)}
+            >
               <IndexTable.Cell>
                 <Text as="span" fontWeight="semibold">
                   {product.title ?? `Product ${product.id}`}
@@ -172,7 +183,9 @@ export function ProductSelectionTable(props: ProductSelectionTableProps) {
               </IndexTable.Cell>
               <IndexTable.Cell>{product.vendor ?? ""}</IndexTable.Cell>
               <IndexTable.Cell>
-                {product.status ? <Badge tone={STATUS_TONE[product.status]}>{product.status.toLowerCase()}</Badge> : null}
+                {product.status ? (
+                  <Badge tone={STATUS_TONE[product.status]}>{product.status.toLowerCase()}</Badge>
+                ) : null}
               </IndexTable.Cell>
               <IndexTable.Cell>
                 <InlineStack gap="100">{marketplaceBadge(product, listsEverything)}</InlineStack>

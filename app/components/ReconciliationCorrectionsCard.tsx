@@ -15,7 +15,15 @@ export interface ReconciliationCorrectionsRow {
   lastCorrected: number;
 }
 
-export function ReconciliationCorrectionsCard({ rows, range, showShop }: { rows: ReconciliationCorrectionsRow[]; range: string; showShop: boolean }) {
+export function ReconciliationCorrectionsCard({
+  rows,
+  range,
+  showShop,
+}: {
+  rows: ReconciliationCorrectionsRow[];
+  range: string;
+  showShop: boolean;
+}) {
   return (
     <Card>
       <BlockStack gap="200">
@@ -35,7 +43,13 @@ export function ReconciliationCorrectionsCard({ rows, range, showShop }: { rows:
               columnContentTypes={[...(showShop ? (["text"] as const) : []), "numeric", "numeric", "numeric", "text"]}
               headings={[...(showShop ? ["Merchant"] : []), "Reconciliations", "Corrected", "Levels read", "Latest"]}
               rows={rows.map((row) => [
-                ...(showShop ? [<Link key="shop" url={`/admin/merchants/${encodeURIComponent(row.shop)}`}>{row.shop}</Link>] : []),
+                ...(showShop
+                  ? [
+                      <Link key="shop" url={`/admin/merchants/${encodeURIComponent(row.shop)}`}>
+                        {row.shop}
+                      </Link>,
+                    ]
+                  : []),
                 row.runs,
                 row.corrected,
                 row.levels,

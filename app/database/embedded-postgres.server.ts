@@ -1,6 +1,16 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -126,7 +136,11 @@ function stageOnce(source: string, target: string): void {
 }
 
 /** The binaries to run: the package's own, or (root, unreachable) a staged copy of them. */
-export function binariesFor(user: PostgresUser | undefined, stageRoot = STAGE_ROOT, packaged = packagedBinaries()): string {
+export function binariesFor(
+  user: PostgresUser | undefined,
+  stageRoot = STAGE_ROOT,
+  packaged = packagedBinaries(),
+): string {
   const { dir, version } = packaged;
   if (!user || reachableByOthers(dir)) return dir;
   const staged = path.join(stageRoot, `postgresql-${version}`);
@@ -148,12 +162,18 @@ export function dataDirFor(requested: string, user: PostgresUser | undefined, st
 
 function run(binary: string, args: string[], user: PostgresUser | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { ...user, env: { ...process.env, LC_ALL: "C" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(binary, args, {
+      ...user,
+      env: { ...process.env, LC_ALL: "C" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(output) : reject(new Error(`${path.basename(binary)} failed (${code}): ${output}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${path.basename(binary)} failed (${code}): ${output}`)),
+    );
   });
 }
 
@@ -165,24 +185,43 @@ async function initialise(binaries: string, dataDir: string, user: PostgresUser 
   if (user) chownSync(passwordFile, user.uid, user.gid);
   try {
     // UTF8 with the C collation: the same text ordering on every machine, whatever locales it has.
-    await run(path.join(binaries, "bin", "initdb"), [
-      `--pgdata=${dataDir}`, `--username=${USER}`, `--pwfile=${passwordFile}`, "--auth=password", "--encoding=UTF8", "--no-locale",
-    ], user);
+    await run(
+      path.join(binaries, "bin", "initdb"),
+      [
+        `--pgdata=${dataDir}`,
+        `--username=${USER}`,
+        `--pwfile=${passwordFile}`,
+        "--auth=password",
+        "--encoding=UTF8",
+        "--no-locale",
+      ],
+      user,
+    );
   } finally {
     rmSync(passwordFile, { force: true });
   }
 }
 
-function startServer(binaries: string, dataDir: string, port: number, user: PostgresUser | undefined, onLog: (line: string) => void) {
+function startServer(
+  binaries: string,
+  dataDir: string,
+  port: number,
+  user: PostgresUser | undefined,
+  onLog: (line: string) => void,
+) {
   return new Promise<ChildProcess>((resolve, reject) => {
     // A process group of its own: Ctrl-C in a terminal goes to the app, which stops the database itself, last,
     // after running jobs finish (scripts/lib/lifecycle.ts), instead of PostgreSQL shutting down under them.
-    const child = spawn(path.join(binaries, "bin", "postgres"), ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1"], {
-      ...user,
-      detached: true,
-      env: { ...process.env, LC_ALL: "C" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      path.join(binaries, "bin", "postgres"),
+      ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1"],
+      {
+        ...user,
+        detached: true,
+        env: { ...process.env, LC_ALL: "C" },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let output = "";
     child.stderr!.setEncoding("utf8");
     child.stderr!.on("data", (chunk: string) => {
@@ -191,7 +230,9 @@ function startServer(binaries: string, dataDir: string, port: number, user: Post
       if (output.includes("database system is ready to accept connections")) resolve(child);
     });
     child.on("error", reject);
-    child.on("exit", (code, signal) => reject(new Error(`PostgreSQL exited while starting (${code ?? signal}): ${output.trim()}`)));
+    child.on("exit", (code, signal) =>
+      reject(new Error(`PostgreSQL exited while starting (${code ?? signal}): ${output.trim()}`)),
+    );
   });
 }
 

@@ -17,7 +17,10 @@ export async function startProbeServer(options: { port: number; host?: string })
     const path = new URL(request.url ?? "/", "http://probe").pathname;
     const answer = async (): Promise<Response> => {
       if (request.method !== "GET" && request.method !== "HEAD") {
-        return new Response("Method Not Allowed\n", { status: 405, headers: { allow: "GET, HEAD", "content-type": "text/plain" } });
+        return new Response("Method Not Allowed\n", {
+          status: 405,
+          headers: { allow: "GET, HEAD", "content-type": "text/plain" },
+        });
       }
       if (path === "/healthz") return healthResponse({ runsWorker: true });
       if (path === "/metrics") return metricsResponse(request.headers.authorization ?? null);

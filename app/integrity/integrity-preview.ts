@@ -44,6 +44,10 @@ export function formatIntegrityTable(preview: IntegrityPreview): string {
     c.examples.map((e) => `${e.id}: ${e.message}`).join("; "),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 4 ? 0 : r[i].length))));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 4 ? cell : cell.padEnd(widths[i]))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 4 ? cell : cell.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w, i) => "-".repeat(i === 4 ? 8 : w))), ...rows.map(line)].join("\n");
 }

@@ -17,12 +17,23 @@ import { INTEGRITY_CHECKS } from "./checks";
 
 export const PAGE_SIZE = 50;
 
-const ORDER: KeysetOrder = { key: ["(outcome = 'FLAGGED')::int", "created_at"], id: "integrity_finding.id", parts: ["int", "epochMs"], descending: true };
+const ORDER: KeysetOrder = {
+  key: ["(outcome = 'FLAGGED')::int", "created_at"],
+  id: "integrity_finding.id",
+  parts: ["int", "epochMs"],
+  descending: true,
+};
 const flaggedRank = (outcome: FindingOutcome) => (outcome === "FLAGGED" ? 1 : 0);
 
 const findingsFilters = z.object({
-  shop: userText(255).optional().catch(undefined).transform((v) => v || undefined),
-  check: userText(100).optional().catch(undefined).transform((v) => v || undefined),
+  shop: userText(255)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
+  check: userText(100)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
   resolution: z.enum(["unresolved", "resolved", "all"]).catch("unresolved").default("unresolved"),
 });
 export type FindingsFilters = z.infer<typeof findingsFilters>;
@@ -34,7 +45,10 @@ export function parseFindingsQuery(params: URLSearchParams): FindingsQuery {
 }
 
 /** A finding id as a form sends it (a bigint). */
-export const findingId = z.string().trim().regex(/^\d{1,18}$/, "must be a finding id (digits)");
+export const findingId = z
+  .string()
+  .trim()
+  .regex(/^\d{1,18}$/, "must be a finding id (digits)");
 
 export interface FindingListItem {
   id: string;
@@ -82,7 +96,10 @@ export async function listFindings({ shop, check, resolution, cursor }: Findings
        SELECT shop FROM shops WHERE shop IS NOT NULL`,
     ),
   ]);
-  const page = keysetPage(rows, PAGE_SIZE, cursor, (f) => ({ key: [flaggedRank(f.outcome), f.createdAt.getTime()], id: f.id }));
+  const page = keysetPage(rows, PAGE_SIZE, cursor, (f) => ({
+    key: [flaggedRank(f.outcome), f.createdAt.getTime()],
+    id: f.id,
+  }));
   return {
     findings: page.rows,
     next: page.next,

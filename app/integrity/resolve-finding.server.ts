@@ -7,7 +7,11 @@ import { DomainError } from "~/lib/domain-error";
  * resolution. With `shop`, only that shop's finding can be resolved (the merchant UI passes its session's shop).
  * Returns the finding, or null when there is none (of that shop).
  */
-export async function resolveFinding(id: bigint | number | string, by: string, options: { shop?: string; now?: Date } = {}) {
+export async function resolveFinding(
+  id: bigint | number | string,
+  by: string,
+  options: { shop?: string; now?: Date } = {},
+) {
   const findingId = BigInt(id);
   await prisma.integrityFinding.updateMany({
     where: { id: findingId, resolvedAt: null, ...(options.shop ? { shop: options.shop } : {}) },
@@ -24,8 +28,17 @@ export async function resolveFindingRequest(id: string, by: string, now: Date = 
   if (!finding) throw new DomainError("FINDING_NOT_FOUND", `There is no finding #${id}.`, { findingId: id });
   // resolveFinding keeps an earlier resolution: a different time means someone (maybe this admin) resolved it before.
   if (finding.resolvedAt?.getTime() !== now.getTime()) {
-    throw new DomainError("FINDING_ALREADY_RESOLVED", `Finding #${id} was already resolved by ${finding.resolvedBy ?? "someone"}.`, { findingId: id });
+    throw new DomainError(
+      "FINDING_ALREADY_RESOLVED",
+      `Finding #${id} was already resolved by ${finding.resolvedBy ?? "someone"}.`,
+      { findingId: id },
+    );
   }
-  await recordAdminAction({ adminEmail: by, action: "resolve-finding", shop: finding.shop, details: { findingId: id } });
+  await recordAdminAction({
+    adminEmail: by,
+    action: "resolve-finding",
+    shop: finding.shop,
+    details: { findingId: id },
+  });
   return `Finding #${id} (${finding.check}, ${finding.shop}) resolved.`;
 }

@@ -167,7 +167,11 @@ export async function runCheck(check: IntegrityCheck, context: CheckRunContext):
   const summary = await withTransaction(async (client) => {
     const row = await query(client, check, context);
     if (check.action === "product-sync" && !context.dryRun && row.fixed > 0) {
-      await enqueue(TASK.productSync, { shop: context.shop, reason: "follow-up" }, shopJobOptions(TASK.productSync, context.shop));
+      await enqueue(
+        TASK.productSync,
+        { shop: context.shop, reason: "follow-up" },
+        shopJobOptions(TASK.productSync, context.shop),
+      );
     }
     return row;
   });

@@ -123,7 +123,13 @@ export async function runIntegrityCheck(options: RunIntegrityCheckOptions): Prom
         checks: Object.fromEntries(
           report.checks.map((c) => [
             c.check,
-            { found: c.found, fixed: c.fixed, newlyFlagged: c.newlyFlagged, cleared: c.cleared, sampleIds: c.sampleIds.slice(0, 5) },
+            {
+              found: c.found,
+              fixed: c.fixed,
+              newlyFlagged: c.newlyFlagged,
+              cleared: c.cleared,
+              sampleIds: c.sampleIds.slice(0, 5),
+            },
           ]),
         ),
       },

@@ -155,7 +155,11 @@ export async function recomputeVariants(
     unique.map((i) => i.inventoryPolicy ?? null),
   ]);
   const [row] = rows;
-  return { changed: row.changed, notSelected: row.not_selected, unknownInventoryItemIds: row.unknown.map((id) => BigInt(id)) };
+  return {
+    changed: row.changed,
+    notSelected: row.not_selected,
+    unknownInventoryItemIds: row.unknown.map((id) => BigInt(id)),
+  };
 }
 
 /**

@@ -11,7 +11,11 @@ import { marketplaceLocationIdsOf } from "./marketplace-locations.server";
 // level) and the same handling of an unknown variant (a product sync of the shop). Duplicates are harmless: the
 // second finds nothing to change.
 
-export const INVENTORY_WEBHOOK_TOPICS = ["inventory_levels/update", "inventory_levels/connect", "inventory_levels/disconnect"] as const;
+export const INVENTORY_WEBHOOK_TOPICS = [
+  "inventory_levels/update",
+  "inventory_levels/connect",
+  "inventory_levels/disconnect",
+] as const;
 export type InventoryWebhookTopic = (typeof INVENTORY_WEBHOOK_TOPICS)[number];
 
 export interface InventoryWebhookLevel {
@@ -30,7 +34,11 @@ export type InventoryWebhookOutcome =
   | { outcome: "applied"; result: ApplyResult; productSyncQueued: boolean }
   | { outcome: "ignored"; reason: "no-connection" | "inactive" | "other-location" | "undated" };
 
-export async function applyInventoryWebhook(shop: string, level: InventoryWebhookLevel, now: Date = new Date()): Promise<InventoryWebhookOutcome> {
+export async function applyInventoryWebhook(
+  shop: string,
+  level: InventoryWebhookLevel,
+  now: Date = new Date(),
+): Promise<InventoryWebhookOutcome> {
   const connection = await prisma.merchantConnection.findUnique({
     where: { shop },
     select: { active: true, defaultLocationId: true, marketplaceLocationIds: true },
@@ -43,15 +51,23 @@ export async function applyInventoryWebhook(shop: string, level: InventoryWebhoo
 
   if (topic === "inventory_levels/update" && level.available === null) {
     // Shopify stopped tracking the item: it sells whatever its quantity, at every location.
-    const variants = await recomputeVariants(pgPool(), shop, [{ inventoryItemId: level.inventoryItemId, tracked: false }]);
+    const variants = await recomputeVariants(pgPool(), shop, [
+      { inventoryItemId: level.inventoryItemId, tracked: false },
+    ]);
     result = { received: 1, stale: 0, ...variants };
   } else {
     // The marketplace sells the stock of its own locations only. Without any location known yet, the inventory
     // sync (which learns the primary one) is the one to apply levels.
-    if (!marketplaceLocationIdsOf(connection).includes(level.locationId)) return { outcome: "ignored", reason: "other-location" };
+    if (!marketplaceLocationIdsOf(connection).includes(level.locationId))
+      return { outcome: "ignored", reason: "other-location" };
     // A disconnect carries no updated_at: it is dated by when Shopify emitted it, at Shopify's precision
     // (shopifySecond), the exact instant kept as its observedAt.
-    const updatedAt = topic === "inventory_levels/disconnect" ? (level.triggeredAt ? shopifySecond(level.triggeredAt) : null) : level.updatedAt;
+    const updatedAt =
+      topic === "inventory_levels/disconnect"
+        ? level.triggeredAt
+          ? shopifySecond(level.triggeredAt)
+          : null
+        : level.updatedAt;
     if (!updatedAt) return { outcome: "ignored", reason: "undated" };
     result = await applyInventoryLevels(pgPool(), shop, [
       {

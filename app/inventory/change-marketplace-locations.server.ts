@@ -42,16 +42,26 @@ async function readShopLocations(admin: LocationsClient): Promise<ShopLocations>
   const active: ShopLocations["active"] = [];
   let after: string | null = null;
   do {
-    const page: DataOf<typeof LOCATIONS_QUERY> = await admin.request(LOCATIONS_QUERY, { first: LOCATIONS_PAGE_SIZE, after });
-    for (const node of page.locations.nodes) if (node.isActive) active.push({ id: numericIdOf(node.id, "Location"), name: node.name });
+    const page: DataOf<typeof LOCATIONS_QUERY> = await admin.request(LOCATIONS_QUERY, {
+      first: LOCATIONS_PAGE_SIZE,
+      after,
+    });
+    for (const node of page.locations.nodes)
+      if (node.isActive) active.push({ id: numericIdOf(node.id, "Location"), name: node.name });
     after = page.locations.pageInfo.hasNextPage ? page.locations.pageInfo.endCursor : null;
   } while (after);
   const primary = await admin.request(PRIMARY_LOCATION_QUERY, {});
   return { active, primaryId: primary.location ? numericIdOf(primary.location.id, "Location") : null };
 }
 
-export async function loadMarketplaceLocations(input: { shop: string; admin: LocationsClient }): Promise<MarketplaceLocationsView> {
-  const connection = await prisma.merchantConnection.findUnique({ where: { shop: input.shop }, select: { marketplaceLocationIds: true } });
+export async function loadMarketplaceLocations(input: {
+  shop: string;
+  admin: LocationsClient;
+}): Promise<MarketplaceLocationsView> {
+  const connection = await prisma.merchantConnection.findUnique({
+    where: { shop: input.shop },
+    select: { marketplaceLocationIds: true },
+  });
   if (!connection) throw new DomainError("CONNECTION_NOT_FOUND", "Your shop is not connected to the marketplace yet.");
   const { active, primaryId } = await readShopLocations(input.admin);
   const assigned = new Set(connection.marketplaceLocationIds);
@@ -68,7 +78,11 @@ export async function loadMarketplaceLocations(input: { shop: string; admin: Loc
 }
 
 /** Assigns the locations (empty: back to the primary location) and returns what the merchant is told. */
-export async function changeMarketplaceLocations(input: { shop: string; locationIds: readonly bigint[]; admin: LocationsClient }): Promise<string> {
+export async function changeMarketplaceLocations(input: {
+  shop: string;
+  locationIds: readonly bigint[];
+  admin: LocationsClient;
+}): Promise<string> {
   const connection = await prisma.merchantConnection.findUnique({
     where: { shop: input.shop },
     select: { marketplaceLocationIds: true, active: true, approvalStatus: true, syncPaused: true },
@@ -79,14 +93,21 @@ export async function changeMarketplaceLocations(input: { shop: string; location
   const known = new Set(active.map((l) => l.id));
   const foreign = wanted.filter((id) => !known.has(id));
   if (foreign.length > 0) {
-    throw new DomainError("LOCATIONS_NOT_OWNED", `Not an active location of your shop: ${foreign.join(", ")}.`, { locationIds: foreign.map(String) });
+    throw new DomainError("LOCATIONS_NOT_OWNED", `Not an active location of your shop: ${foreign.join(", ")}.`, {
+      locationIds: foreign.map(String),
+    });
   }
   const current = [...connection.marketplaceLocationIds].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (current.length === wanted.length && current.every((id, i) => id === wanted[i])) return "The marketplace already sells the stock of these locations.";
+  if (current.length === wanted.length && current.every((id, i) => id === wanted[i]))
+    return "The marketplace already sells the stock of these locations.";
 
   await assignMarketplaceLocations(input.shop, wanted);
   if (isSchedulable(connection)) {
-    await enqueue(TASK.inventoryReconcile, { shop: input.shop, reason: "manual" }, shopJobOptions(TASK.inventoryReconcile, input.shop));
+    await enqueue(
+      TASK.inventoryReconcile,
+      { shop: input.shop, reason: "manual" },
+      shopJobOptions(TASK.inventoryReconcile, input.shop),
+    );
     return wanted.length === 0
       ? "The marketplace now sells the stock of your primary location. Its stock is being read again."
       : "Saved. The stock of these locations is being read now; the marketplace shows it in a few minutes.";

@@ -34,7 +34,11 @@ export function shopifySecond(at: Date): Date {
 }
 
 /** A level of the inventoryLevels query of a location; null when Shopify sent no "available" quantity for it. */
-export function levelFromNode(node: InventoryLevelNode, locationId: bigint, observedAt: Date): InventoryLevelChange | null {
+export function levelFromNode(
+  node: InventoryLevelNode,
+  locationId: bigint,
+  observedAt: Date,
+): InventoryLevelChange | null {
   const available = node.quantities.find((q) => q.name === "available");
   if (!available) return null;
   const variant = node.item.variants.nodes[0] ?? null;

@@ -11,7 +11,10 @@ import { authenticateWebhook } from "~/webhooks/authenticate-webhook.server";
  * queued in the receipt's transaction (a failure answers 500 and Shopify's retry is processed); Shopify gets its 200
  * at once.
  */
-export async function inventoryWebhookAction(request: Request, topic: InventoryWebhookTopic = "inventory_levels/update"): Promise<Response> {
+export async function inventoryWebhookAction(
+  request: Request,
+  topic: InventoryWebhookTopic = "inventory_levels/update",
+): Promise<Response> {
   const { shop, payload, webhookId, eventId, triggeredAt } = await authenticateWebhook(request);
   await acceptWebhookDelivery({ webhookId, shop, topic, eventId, triggeredAt }, async (client) => {
     const level = payload as Record<string, unknown>;

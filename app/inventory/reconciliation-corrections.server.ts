@@ -17,8 +17,20 @@ export interface ReconciliationCorrections {
   lastCorrected: number;
 }
 
-export async function reconciliationCorrections(input: { from: Date; to: Date; shop?: string | null; limit?: number }): Promise<ReconciliationCorrections[]> {
-  const { rows } = await pgPool().query<{ shop: string; runs: number; corrected: string; levels: string; last_at: Date; last_corrected: number }>(
+export async function reconciliationCorrections(input: {
+  from: Date;
+  to: Date;
+  shop?: string | null;
+  limit?: number;
+}): Promise<ReconciliationCorrections[]> {
+  const { rows } = await pgPool().query<{
+    shop: string;
+    runs: number;
+    corrected: string;
+    levels: string;
+    last_at: Date;
+    last_corrected: number;
+  }>(
     `WITH runs AS (
        SELECT shop, created_at, id,
               CASE WHEN jsonb_typeof(metadata->'corrected') = 'number' THEN (metadata->>'corrected')::numeric ELSE 0 END AS corrected,

@@ -15,6 +15,10 @@ export function sellableSql(variant: string): string {
   return `(NOT ${quantityLimitsSalesSql(variant)} OR coalesce(${variant}.available_quantity, 0) > 0)`;
 }
 
-export function isSellable(variant: { inventoryTracked: boolean; inventoryPolicy: "DENY" | "CONTINUE"; availableQuantity: number | null }): boolean {
+export function isSellable(variant: {
+  inventoryTracked: boolean;
+  inventoryPolicy: "DENY" | "CONTINUE";
+  availableQuantity: number | null;
+}): boolean {
   return !variant.inventoryTracked || variant.inventoryPolicy === "CONTINUE" || (variant.availableQuantity ?? 0) > 0;
 }

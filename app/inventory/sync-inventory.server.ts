@@ -64,8 +64,18 @@ export interface InventorySyncResult {
 
 function emptyResult(shop: string): InventorySyncResult {
   return {
-    shop, pages: 0, levels: 0, changed: 0, removed: 0, stale: 0, notSelected: 0, unknown: 0, unknownSampleVariantIds: [],
-    pagesShrunk: 0, productSyncQueued: false, durationMs: 0,
+    shop,
+    pages: 0,
+    levels: 0,
+    changed: 0,
+    removed: 0,
+    stale: 0,
+    notSelected: 0,
+    unknown: 0,
+    unknownSampleVariantIds: [],
+    pagesShrunk: 0,
+    productSyncQueued: false,
+    durationMs: 0,
   };
 }
 
@@ -84,7 +94,10 @@ export async function primaryLocationOf(shop: string, stored: bigint | null, cli
   const { location } = await client.request(PRIMARY_LOCATION_QUERY, {});
   if (!location) throw new Error(`${shop} has no default location and Shopify reports no primary location`);
   const id = numericIdOf(location.id, "Location");
-  await prisma.merchantConnection.updateMany({ where: { shop, defaultLocationId: null }, data: { defaultLocationId: id } });
+  await prisma.merchantConnection.updateMany({
+    where: { shop, defaultLocationId: null },
+    data: { defaultLocationId: id },
+  });
   return id;
 }
 
@@ -97,7 +110,13 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
 
   const connection = await prisma.merchantConnection.findUnique({
     where: { shop },
-    select: { active: true, merchantId: true, defaultLocationId: true, marketplaceLocationIds: true, lastInventorySyncAt: true },
+    select: {
+      active: true,
+      merchantId: true,
+      defaultLocationId: true,
+      marketplaceLocationIds: true,
+      lastInventorySyncAt: true,
+    },
   });
   if (!connection) return { ...result, skipped: "no-connection" };
   if (!connection.active) return { ...result, skipped: "inactive" };
@@ -106,10 +125,12 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
     result.skipped = "empty-selection";
   } else {
     const assigned = connection.marketplaceLocationIds;
-    const locationIds = assigned.length > 0 ? assigned : [await primaryLocationOf(shop, connection.defaultLocationId, client)];
+    const locationIds =
+      assigned.length > 0 ? assigned : [await primaryLocationOf(shop, connection.defaultLocationId, client)];
     const fullReadAfterMs = (options.fullReadAfterHours ?? FULL_READ_AFTER_HOURS) * 3_600_000;
     const last = connection.lastInventorySyncAt;
-    const incremental = !options.reconcile && last !== null && runStartedAt.getTime() - last.getTime() <= fullReadAfterMs;
+    const incremental =
+      !options.reconcile && last !== null && runStartedAt.getTime() - last.getTime() <= fullReadAfterMs;
     const since = incremental ? new Date(last.getTime() - SINCE_OVERLAP_MS) : null;
     Object.assign(result, {
       mode: options.reconcile ? "reconcile" : incremental ? "incremental" : "full",
@@ -125,17 +146,18 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
       let after: string | null = null;
       do {
         const cursor: string | null = after;
-        const { data, shrunk }: { data: DataOf<typeof INVENTORY_LEVELS_QUERY>; shrunk: number } = await requestSizedPage(
-          pageSize,
-          (first): Promise<DataOf<typeof INVENTORY_LEVELS_QUERY>> =>
-            client.request(INVENTORY_LEVELS_QUERY, {
-              locationId: toGid("Location", locationId),
-              first,
-              after: cursor,
-              query: since ? `updated_at:>'${since.toISOString()}'` : null,
-            }),
-          () => client.lastRequestedCost(),
-        );
+        const { data, shrunk }: { data: DataOf<typeof INVENTORY_LEVELS_QUERY>; shrunk: number } =
+          await requestSizedPage(
+            pageSize,
+            (first): Promise<DataOf<typeof INVENTORY_LEVELS_QUERY>> =>
+              client.request(INVENTORY_LEVELS_QUERY, {
+                locationId: toGid("Location", locationId),
+                first,
+                after: cursor,
+                query: since ? `updated_at:>'${since.toISOString()}'` : null,
+              }),
+            () => client.lastRequestedCost(),
+          );
         result.pagesShrunk += shrunk;
         if (!data.location) throw new Error(`Location ${locationId} of ${shop} does not exist in Shopify`);
         const page = data.location.inventoryLevels;
@@ -165,7 +187,11 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
         // A full read lists every item stocked at the location: a stored level it did not return is gone.
         const removed = await removeLevelsAbsentFromRead(pgPool(), shop, locationId, seen, readStartedAt);
         result.removed += removed.length;
-        const recomputed = await recomputeVariants(pgPool(), shop, removed.map((inventoryItemId) => ({ inventoryItemId })));
+        const recomputed = await recomputeVariants(
+          pgPool(),
+          shop,
+          removed.map((inventoryItemId) => ({ inventoryItemId })),
+        );
         result.changed += recomputed.changed;
       }
     }

@@ -110,7 +110,9 @@ export function defineTask<Schema extends z.ZodTypeAny, Name extends TaskName>(
         jobKey: helpers.job.key ?? undefined,
         jobKeyMode: "preserve_run_at",
       });
-      helpers.logger.info(`${definition.name}: another run holds ${lock.key}; trying again in ${BUSY_RETRY_DELAY_MS / 1000} s`);
+      helpers.logger.info(
+        `${definition.name}: another run holds ${lock.key}; trying again in ${BUSY_RETRY_DELAY_MS / 1000} s`,
+      );
       return;
     }
 
@@ -128,11 +130,18 @@ export function defineTask<Schema extends z.ZodTypeAny, Name extends TaskName>(
           jobKeyMode: "replace",
         });
         await notifyAdmins({
-          type: "STORE_LOCKED", severity: "WARNING", shop: locked.shop, jobType: definition.name,
+          type: "STORE_LOCKED",
+          severity: "WARNING",
+          shop: locked.shop,
+          jobType: definition.name,
           title: `Shopify has locked the store ${locked.shop} (423); ${definition.name} waits and tries again in ${LOCKED_STORE_RETRY_DELAY_MS / 3_600_000} hours`,
           data: { error: message, retryInMs: LOCKED_STORE_RETRY_DELAY_MS },
-        }).catch((alertError: Error) => helpers.logger.error(`could not raise the locked-store warning: ${alertError.message}`));
-        helpers.logger.warn(`${definition.name}: ${message}; trying again in ${LOCKED_STORE_RETRY_DELAY_MS / 3_600_000} h`);
+        }).catch((alertError: Error) =>
+          helpers.logger.error(`could not raise the locked-store warning: ${alertError.message}`),
+        );
+        helpers.logger.warn(
+          `${definition.name}: ${message}; trying again in ${LOCKED_STORE_RETRY_DELAY_MS / 3_600_000} h`,
+        );
         return;
       }
       if (error instanceof PermanentJobError || context.isFinalAttempt) {
@@ -190,7 +199,9 @@ async function tryExclusiveLock(key: string) {
     acquired,
     async release() {
       if (!acquired) return;
-      await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`marketplace-sync.job:${key}`]).catch(() => undefined);
+      await client
+        .query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`marketplace-sync.job:${key}`])
+        .catch(() => undefined);
       client.release();
     },
   };
@@ -201,5 +212,7 @@ async function tryExclusiveLock(key: string) {
  * it (then: now). Anything else is not expected but tolerated (old jobs).
  */
 export const cronPayload = z
-  .object({ _cron: z.object({ ts: z.string().datetime({ offset: true }), backfilled: z.boolean().optional() }).optional() })
+  .object({
+    _cron: z.object({ ts: z.string().datetime({ offset: true }), backfilled: z.boolean().optional() }).optional(),
+  })
   .passthrough();

@@ -23,15 +23,24 @@ export type JobState = (typeof JOB_STATES)[number];
 
 const jobsFilters = z.object({
   state: z.enum(JOB_STATES).optional().catch(undefined),
-  task: userText(100).optional().catch(undefined).transform((v) => v || undefined),
-  shop: userText(255).optional().catch(undefined).transform((v) => v || undefined),
+  task: userText(100)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
+  shop: userText(255)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
 });
 export type JobsFilters = z.infer<typeof jobsFilters>;
 /** Without a cursor, the first page (a merchant's page shows that much of the shop's jobs). */
 export type JobsQuery = JobsFilters & { cursor?: KeysetCursor | null };
 
 /** A job id as a form sends it (graphile-worker ids are bigints). */
-export const jobId = z.string().trim().regex(/^\d{1,18}$/, "must be a job id (digits)");
+export const jobId = z
+  .string()
+  .trim()
+  .regex(/^\d{1,18}$/, "must be a job id (digits)");
 
 export interface JobListItem {
   id: string;
@@ -89,7 +98,9 @@ export async function listJobs({ state, task, shop, cursor = null }: JobsQuery):
   if (state) conditions.push(`s.state = $${params.push(state)}`);
   const { condition, orderBy } = keysetSql(ORDER, cursor, params);
   if (condition) conditions.push(condition);
-  const rank = Object.entries(STATE_RANK).map(([name, value]) => `WHEN '${name}' THEN ${value}`).join(" ");
+  const rank = Object.entries(STATE_RANK)
+    .map(([name, value]) => `WHEN '${name}' THEN ${value}`)
+    .join(" ");
   const { rows } = await pgPool().query<Omit<JobListItem, "maxAttempts"> & { runAtUs: string }>(
     `SELECT j.id::text AS id, t.identifier AS task, j.key, j.payload->>'shop' AS shop, s.state,
             CASE WHEN json_typeof(j.payload->'_retry'->'attempt') = 'number'
@@ -105,8 +116,14 @@ export async function listJobs({ state, task, shop, cursor = null }: JobsQuery):
       LIMIT ${PAGE_SIZE + 1}`,
     params,
   );
-  const page = keysetPage(rows, PAGE_SIZE, cursor, (job) => ({ key: [STATE_RANK[job.state], Number(job.runAtUs)], id: job.id }));
-  const jobs = page.rows.map(({ runAtUs: _, ...job }) => ({ ...job, maxAttempts: retryPolicyOf(job.task).maxAttempts }));
+  const page = keysetPage(rows, PAGE_SIZE, cursor, (job) => ({
+    key: [STATE_RANK[job.state], Number(job.runAtUs)],
+    id: job.id,
+  }));
+  const jobs = page.rows.map(({ runAtUs: _, ...job }) => ({
+    ...job,
+    maxAttempts: retryPolicyOf(job.task).maxAttempts,
+  }));
   return { jobs, next: page.next, previous: page.previous };
 }
 

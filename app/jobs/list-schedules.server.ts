@@ -22,11 +22,23 @@ const MINUTE = 60_000;
 const SEARCH_MINUTES = 8 * 24 * 60;
 
 /** The first whole UTC minute after `now` that the crontab line matches (graphile-worker's own matcher). */
-export function nextFireTime(match: (digest: { min: number; hour: number; date: number; month: number; dow: number }) => boolean, now: Date): Date | null {
+export function nextFireTime(
+  match: (digest: { min: number; hour: number; date: number; month: number; dow: number }) => boolean,
+  now: Date,
+): Date | null {
   let t = Math.floor(now.getTime() / MINUTE) * MINUTE + MINUTE;
   for (let i = 0; i < SEARCH_MINUTES; i++, t += MINUTE) {
     const d = new Date(t);
-    if (match({ min: d.getUTCMinutes(), hour: d.getUTCHours(), date: d.getUTCDate(), month: d.getUTCMonth() + 1, dow: d.getUTCDay() })) return d;
+    if (
+      match({
+        min: d.getUTCMinutes(),
+        hour: d.getUTCHours(),
+        date: d.getUTCDate(),
+        month: d.getUTCMonth() + 1,
+        dow: d.getUTCDay(),
+      })
+    )
+      return d;
   }
   return null;
 }

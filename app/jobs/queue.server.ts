@@ -18,7 +18,9 @@ import type { TaskName } from "./task-names";
 export const QUEUED_MAX_ATTEMPTS = 1;
 
 /** What a task's payload schema accepts (its input, before defaults), plus the attempt defineTask carries. */
-export type TaskPayload<Name extends TaskName> = z.input<(typeof TASKS)[Name]["definition"]["payload"]> & { _retry?: RetryMeta };
+export type TaskPayload<Name extends TaskName> = z.input<(typeof TASKS)[Name]["definition"]["payload"]> & {
+  _retry?: RetryMeta;
+};
 
 export interface EnqueueOptions {
   runAt?: Date;
@@ -94,12 +96,22 @@ export async function enqueueMany<Name extends TaskName>(
  * defineTask's own requeue of a running job (its next attempt, or a step back while the job's key is busy): on the
  * running job's helpers, the worker's connection, with the same queue rules as enqueue.
  */
-export async function requeueFrom(helpers: JobHelpers, task: TaskName, payload: Record<string, unknown>, options: EnqueueOptions) {
+export async function requeueFrom(
+  helpers: JobHelpers,
+  task: TaskName,
+  payload: Record<string, unknown>,
+  options: EnqueueOptions,
+) {
   await helpers.addJob(task, payload, specOf(options));
 }
 
 /** graphile-worker's `add_job` on `db` (see enqueue's `on`). */
-async function addJobOn(db: Queryable, task: string, payload: Record<string, unknown>, spec: TaskSpec): Promise<string> {
+async function addJobOn(
+  db: Queryable,
+  task: string,
+  payload: Record<string, unknown>,
+  spec: TaskSpec,
+): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id::text FROM graphile_worker.add_job(
        identifier => $1::text, payload => $2::json, queue_name => $3::text, run_at => $4::timestamptz,

@@ -12,7 +12,16 @@ export async function listRecentRuns(limit = RECENT_RUNS): Promise<SyncEventRow[
     where: { eventType: { not: "WEBHOOK" } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit,
-    select: { id: true, shop: true, eventType: true, status: true, itemCount: true, processingTimeMs: true, errorMessage: true, createdAt: true },
+    select: {
+      id: true,
+      shop: true,
+      eventType: true,
+      status: true,
+      itemCount: true,
+      processingTimeMs: true,
+      errorMessage: true,
+      createdAt: true,
+    },
   });
   return events.map((event) => ({ ...event, id: event.id.toString() }));
 }

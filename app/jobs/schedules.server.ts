@@ -40,7 +40,8 @@ const MINUTES_PER_DAY = 24 * MINUTES_PER_HOUR;
 export function cronPeriodMinutes(match: string): number {
   const [minute, hour, dayOfMonth, month, dayOfWeek, ...rest] = match.trim().split(/\s+/);
   const fixed = (field: string | undefined) => field !== undefined && /^\d+$/.test(field);
-  if (rest.length > 0 || dayOfMonth !== "*" || month !== "*") throw new Error(`Cannot compress the crontab line "${match}"`);
+  if (rest.length > 0 || dayOfMonth !== "*" || month !== "*")
+    throw new Error(`Cannot compress the crontab line "${match}"`);
   const every = /^\*\/(\d+)$/.exec(minute ?? "");
   if (every && hour === "*" && dayOfWeek === "*") return Number(every[1]);
   if (fixed(minute) && hour === "*" && dayOfWeek === "*") return MINUTES_PER_HOUR;

@@ -60,7 +60,9 @@ export function retryPolicyOf(task: string): RetryPolicy {
 
 // Each runs as a job: on the job pool, with the job timeouts (app/database/timeouts.server.ts), known by its id and
 // graphile-worker attempt (currentJob: a re-run after a crash records its sync event once).
-const asJob = (task: Task): Task => (payload, helpers) =>
-  runAsJob(async () => task(payload, helpers), { id: helpers.job.id, attempt: helpers.job.attempts });
+const asJob =
+  (task: Task): Task =>
+  (payload, helpers) =>
+    runAsJob(async () => task(payload, helpers), { id: helpers.job.id, attempt: helpers.job.attempts });
 
 export const taskList: TaskList = Object.fromEntries(Object.entries(TASKS).map(([name, task]) => [name, asJob(task)]));

@@ -25,5 +25,11 @@ export const TASK = {
 export type TaskName = (typeof TASK)[keyof typeof TASK];
 
 /** The per-shop sync kinds the fan-outs schedule. */
-export const SHOP_SYNC_TASKS = [TASK.productSync, TASK.inventorySync, TASK.inventoryReconcile, TASK.integrityCheck, TASK.verification] as const;
+export const SHOP_SYNC_TASKS = [
+  TASK.productSync,
+  TASK.inventorySync,
+  TASK.inventoryReconcile,
+  TASK.integrityCheck,
+  TASK.verification,
+] as const;
 export type ShopSyncTask = (typeof SHOP_SYNC_TASKS)[number];

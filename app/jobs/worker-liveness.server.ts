@@ -43,10 +43,9 @@ export async function sweepDeadWorkers(client: pg.ClientBase, state: SweepState)
   let requeued = 0;
   for (const { locked_by: poolId, ids } of rows) {
     if (state.own.has(poolId)) continue;
-    const { rows: lock } = await client.query<{ taken: boolean }>(
-      `SELECT pg_try_advisory_lock(${LOCK_SQL}) AS taken`,
-      [poolId],
-    );
+    const { rows: lock } = await client.query<{ taken: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_SQL}) AS taken`, [
+      poolId,
+    ]);
     if (!lock[0].taken) continue; // its owner is alive
     await client.query(`SELECT pg_advisory_unlock(${LOCK_SQL})`, [poolId]);
     if (!state.suspects.has(poolId)) {
@@ -56,7 +55,9 @@ export async function sweepDeadWorkers(client: pg.ClientBase, state: SweepState)
     // graphile-worker's documented SQL functions. (WorkerUtils.rescheduleJobs would turn `attempts: 0` into null.)
     await client.query("SELECT graphile_worker.force_unlock_workers($1::text[])", [[poolId]]);
     // The interrupted attempt consumed the job's only graphile-level attempt; give it back so the job runs again.
-    await client.query("SELECT FROM graphile_worker.reschedule_jobs($1::bigint[], run_at := now(), attempts := 0)", [ids]);
+    await client.query("SELECT FROM graphile_worker.reschedule_jobs($1::bigint[], run_at := now(), attempts := 0)", [
+      ids,
+    ]);
     requeued += ids.length;
   }
   state.suspects.clear();

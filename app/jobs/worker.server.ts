@@ -6,7 +6,13 @@ import { graphileWorkerLogger, logger } from "~/lib/logger.server";
 import { crontab } from "./schedules.server";
 import { taskList } from "./task-list.server";
 import { keepWorkersAlive, type WorkerLiveness } from "./worker-liveness.server";
-import { runnerIsWedged, watchJobFetching, wedgedAsOf, WORKER_STALL_AFTER_MS, type JobFetchWatch } from "./worker-stall.server";
+import {
+  runnerIsWedged,
+  watchJobFetching,
+  wedgedAsOf,
+  WORKER_STALL_AFTER_MS,
+  type JobFetchWatch,
+} from "./worker-stall.server";
 
 // The graphile-worker runner, started once per process: by scripts/serve.ts beside the web server (in-process jobs,
 // the default) or by scripts/worker.ts alone. It lives on globalThis so that a second import of this module (Vite's
@@ -57,7 +63,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
   const events: WorkerEvents = new EventEmitter();
   observeWorkerEvents(events); // jobs run and failed, by task, for /metrics
   const poolIds: string[] = [];
-  const liveness = await keepWorkersAlive({ connect: () => pgPool("job").connect(), sweepIntervalMs: options.sweepIntervalMs });
+  const liveness = await keepWorkersAlive({
+    connect: () => pgPool("job").connect(),
+    sweepIntervalMs: options.sweepIntervalMs,
+  });
   let lockHeld: Promise<void>[] = [];
   events.on("pool:create", ({ workerPool }) => {
     poolIds.push(workerPool.id);
@@ -129,11 +138,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
     for (const poolId of oldPools) await liveness.release(poolId);
   }
   let replacing: Promise<void> | undefined;
-  const stallCheck = setInterval(() => {
-    replacing ??= replaceWedgedRunner()
-      .catch((error: Error) => logger.error(`[worker] replacing the runner failed (${error.message}); trying again`))
-      .finally(() => (replacing = undefined));
-  }, Math.max(100, Math.min(stallAfterMs / 4, 15_000)));
+  const stallCheck = setInterval(
+    () => {
+      replacing ??= replaceWedgedRunner()
+        .catch((error: Error) => logger.error(`[worker] replacing the runner failed (${error.message}); trying again`))
+        .finally(() => (replacing = undefined));
+    },
+    Math.max(100, Math.min(stallAfterMs / 4, 15_000)),
+  );
   stallCheck.unref();
 
   g[GLOBAL_KEY] = state;

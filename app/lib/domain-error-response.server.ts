@@ -39,7 +39,9 @@ export async function answerRefusals<T, R = ReturnType<typeof json<ActionOutcome
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     const retryAt = error.details.retryAt;
-    const headers: HeadersInit = retryAt ? { "Retry-After": String(Math.max(1, Math.ceil((retryAt.getTime() - Date.now()) / 1000))) } : {};
+    const headers: HeadersInit = retryAt
+      ? { "Retry-After": String(Math.max(1, Math.ceil((retryAt.getTime() - Date.now()) / 1000))) }
+      : {};
     return respond({ ok: false, error: error.message }, { status: HTTP_STATUS[error.code], headers });
   }
 }

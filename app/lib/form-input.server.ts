@@ -7,7 +7,10 @@ import type { z } from "zod";
 export type ActionOutcome = { ok: true; message: string } | { ok: false; error: string };
 
 /** Parses `input` with `schema`, or throws a 400 JSON response listing the problems. */
-export function parseOr400<Schema extends z.ZodTypeAny>(schema: Schema, input: FormData | URLSearchParams): z.infer<Schema> {
+export function parseOr400<Schema extends z.ZodTypeAny>(
+  schema: Schema,
+  input: FormData | URLSearchParams,
+): z.infer<Schema> {
   const parsed = schema.safeParse(Object.fromEntries(input.entries()));
   if (!parsed.success) {
     const error = parsed.error.issues.map((issue) => `${issue.path.join(".") || "form"}: ${issue.message}`).join("; ");

@@ -48,7 +48,10 @@ function parseCursor(side: CursorSide, text: string, parts: readonly CursorPart[
 }
 
 /** The cursor in a query string (`after` first), and which of the two were there but did not parse. */
-export function readCursor(params: URLSearchParams, parts: readonly CursorPart[]): { cursor: KeysetCursor | null; ignored: CursorSide[] } {
+export function readCursor(
+  params: URLSearchParams,
+  parts: readonly CursorPart[],
+): { cursor: KeysetCursor | null; ignored: CursorSide[] } {
   const ignored: CursorSide[] = [];
   for (const side of ["after", "before"] as const) {
     const text = params.get(side);

@@ -33,14 +33,23 @@ const TO_SQL: Record<CursorPart, { value: (n: number) => unknown; sql: (ref: str
 };
 
 /** The page's condition (null on the first page) with its values pushed onto `params`, and its ORDER BY. */
-export function keysetSql(order: KeysetOrder, cursor: KeysetCursor | null, params: unknown[]): { condition: string | null; orderBy: string } {
+export function keysetSql(
+  order: KeysetOrder,
+  cursor: KeysetCursor | null,
+  params: unknown[],
+): { condition: string | null; orderBy: string } {
   const descending = order.descending !== (cursor?.side === "before");
   const direction = descending ? "DESC" : "ASC";
   const orderBy = [...order.key, order.id].map((expression) => `${expression} ${direction}`).join(", ");
   if (!cursor) return { condition: null, orderBy };
-  const bounds = order.parts.map((part, index) => TO_SQL[part].sql(`$${params.push(TO_SQL[part].value(cursor.key[index]))}`));
+  const bounds = order.parts.map((part, index) =>
+    TO_SQL[part].sql(`$${params.push(TO_SQL[part].value(cursor.key[index]))}`),
+  );
   bounds.push(`$${params.push(cursor.id)}::bigint`);
-  return { condition: `(${[...order.key, order.id].join(", ")}) ${descending ? "<" : ">"} (${bounds.join(", ")})`, orderBy };
+  return {
+    condition: `(${[...order.key, order.id].join(", ")}) ${descending ? "<" : ">"} (${bounds.join(", ")})`,
+    orderBy,
+  };
 }
 
 /** The page from rows read by keysetSql with LIMIT pageSize + 1; `cursorOf` names a row as its cursor would. */

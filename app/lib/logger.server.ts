@@ -48,7 +48,13 @@ export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => {
 });
 
 /** The environment variables whose values are secrets: scrubbed from every line, wherever they appear. */
-const SECRET_ENV = ["SHOPIFY_API_SECRET", "SMTP_PASSWORD", "ADMIN_SESSION_SECRET", "METRICS_TOKEN", "ALERT_WEBHOOK_SECRET"];
+const SECRET_ENV = [
+  "SHOPIFY_API_SECRET",
+  "SMTP_PASSWORD",
+  "ADMIN_SESSION_SECRET",
+  "METRICS_TOKEN",
+  "ALERT_WEBHOOK_SECRET",
+];
 
 /** Shopify's token prefixes (shpat_ admin, shpua_ user, shprt_ refresh, shpss_ shared secret...), a bearer
  * credential, a session token in a query string, and the emulator's tokens (emulator/token-exchange.ts). */
@@ -80,14 +86,38 @@ export function scrubSecrets(line: string, env: NodeJS.ProcessEnv = process.env)
   return scrubbed;
 }
 
-const LEVEL_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
-const CONSOLE_METHOD: Record<number, "debug" | "info" | "warn" | "error"> = { 10: "debug", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "error" };
+const LEVEL_NAMES: Record<number, string> = {
+  10: "TRACE",
+  20: "DEBUG",
+  30: "INFO",
+  40: "WARN",
+  50: "ERROR",
+  60: "FATAL",
+};
+const CONSOLE_METHOD: Record<number, "debug" | "info" | "warn" | "error"> = {
+  10: "debug",
+  20: "debug",
+  30: "info",
+  40: "warn",
+  50: "error",
+  60: "error",
+};
 const SHOWN_FIRST = ["shop", "task", "jobId", "attempt", "durationMs", "outcome"];
 
 /** A JSON line as a person reads it: `12:00:01.234 INFO  [alerts] message shop=… task=…`, an error's stack after. */
 export function formatReadable(line: string): { text: string; level: number } {
   // Request headers are for the JSON lines; a person reading along wants the request line.
-  const { level, time, scope, msg, err, pid: _pid, hostname: _hostname, headers: _headers, ...fields } = JSON.parse(line) as Record<string, unknown> & {
+  const {
+    level,
+    time,
+    scope,
+    msg,
+    err,
+    pid: _pid,
+    hostname: _hostname,
+    headers: _headers,
+    ...fields
+  } = JSON.parse(line) as Record<string, unknown> & {
     level: number;
     time?: string;
     scope?: string;
@@ -95,9 +125,14 @@ export function formatReadable(line: string): { text: string; level: number } {
     err?: { stack?: string; message?: string };
   };
   const clock = typeof time === "string" ? time.slice(11, 23) : "";
-  const keys = [...SHOWN_FIRST.filter((k) => k in fields), ...Object.keys(fields).filter((k) => !SHOWN_FIRST.includes(k))];
+  const keys = [
+    ...SHOWN_FIRST.filter((k) => k in fields),
+    ...Object.keys(fields).filter((k) => !SHOWN_FIRST.includes(k)),
+  ];
   const pairs = keys.map((k) => `${k}=${typeof fields[k] === "string" ? fields[k] : JSON.stringify(fields[k])}`);
-  const head = [clock, (LEVEL_NAMES[level] ?? String(level)).padEnd(5), scope ? `[${scope}]` : "", msg ?? "", ...pairs].filter(Boolean).join(" ");
+  const head = [clock, (LEVEL_NAMES[level] ?? String(level)).padEnd(5), scope ? `[${scope}]` : "", msg ?? "", ...pairs]
+    .filter(Boolean)
+    .join(" ");
   return { text: err ? `${head}\n${err.stack ?? err.message ?? ""}` : head, level };
 }
 
@@ -124,7 +159,13 @@ export interface CreateLoggerOptions {
 }
 
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
-  const format = options.format ?? (process.env.LOG_FORMAT === "json" || process.env.LOG_FORMAT === "pretty" ? process.env.LOG_FORMAT : process.env.NODE_ENV === "production" ? "json" : "pretty");
+  const format =
+    options.format ??
+    (process.env.LOG_FORMAT === "json" || process.env.LOG_FORMAT === "pretty"
+      ? process.env.LOG_FORMAT
+      : process.env.NODE_ENV === "production"
+        ? "json"
+        : "pretty");
   const write = options.write ?? ((line: string) => void process.stdout.write(line));
   return pino(
     {
@@ -170,7 +211,8 @@ export function graphileWorkerLogger(base: Logger = logger): GraphileLogger {
  */
 function jobFields(meta: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!meta) return {};
-  const job = meta.job as { id?: string; attempts?: number; max_attempts?: number; payload?: { shop?: unknown } } | undefined;
+  const job = meta.job as
+    { id?: string; attempts?: number; max_attempts?: number; payload?: { shop?: unknown } } | undefined;
   const fields: Record<string, unknown> = {};
   if (job?.id !== undefined) fields.jobId = job.id;
   if (job?.attempts !== undefined) fields.attempt = job.attempts;
@@ -190,10 +232,14 @@ const SHOPIFY_API_LEVEL = ["error", "warn", "info", "debug"] as const;
  * The `logger` option of shopifyApp(): the library's own lines ("[shopify-api/INFO] version …", auth and webhook
  * notes) as our lines, so production output stays one JSON object per line and passes the same redaction.
  */
-export function shopifyApiLogger(base: Logger = logger): { level: number; log: (severity: number, message: string) => void } {
+export function shopifyApiLogger(base: Logger = logger): {
+  level: number;
+  log: (severity: number, message: string) => void;
+} {
   const child = base.child({ scope: "shopify-api" });
   return {
     level: SHOPIFY_API_LEVEL.indexOf(child.isLevelEnabled("debug") ? "debug" : "info"),
-    log: (severity, message) => child[SHOPIFY_API_LEVEL[severity] ?? "info"](message.replace(/^\[shopify-(?:api|app)\/\w+\]\s*/, "")),
+    log: (severity, message) =>
+      child[SHOPIFY_API_LEVEL[severity] ?? "info"](message.replace(/^\[shopify-(?:api|app)\/\w+\]\s*/, "")),
   };
 }

@@ -61,7 +61,10 @@ export async function readBodyWithin(request: Request, limit: number): Promise<B
 export async function readFormWithin(request: Request, limit: number): Promise<FormData> {
   const type = request.headers.get("Content-Type")?.split(";")[0].trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") {
-    throw new Response("Forms are sent as application/x-www-form-urlencoded.", { status: 415, statusText: "Unsupported Media Type" });
+    throw new Response("Forms are sent as application/x-www-form-urlencoded.", {
+      status: 415,
+      statusText: "Unsupported Media Type",
+    });
   }
   const text = Buffer.from(await readBodyWithin(request, limit)).toString("utf8");
   const form = new FormData();

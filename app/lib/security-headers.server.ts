@@ -26,7 +26,13 @@ export function newScriptNonce(): string {
  * nonce run. In development Vite's client and React Refresh add inline scripts of their own that carry none, so
  * there (no nonce given) inline scripts are allowed, and Vite's client needs its websocket.
  */
-export function adminSecurityHeaders({ production, scriptNonce }: { production: boolean; scriptNonce?: string }): Record<string, string> {
+export function adminSecurityHeaders({
+  production,
+  scriptNonce,
+}: {
+  production: boolean;
+  scriptNonce?: string;
+}): Record<string, string> {
   const policy = [
     "default-src 'self'",
     scriptNonce ? `script-src 'self' 'nonce-${scriptNonce}'` : "script-src 'self' 'unsafe-inline'",

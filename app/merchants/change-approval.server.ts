@@ -47,7 +47,14 @@ export async function changeApproval({ shop, to, by, now = new Date() }: ChangeA
   if (!current) throw new DomainError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
   const from = current.approvalStatus;
   if (from === to) {
-    return { shop, from, to, changed: false, changedAt: current.approvalChangedAt, changedBy: current.approvalChangedBy };
+    return {
+      shop,
+      from,
+      to,
+      changed: false,
+      changedAt: current.approvalChangedAt,
+      changedBy: current.approvalChangedBy,
+    };
   }
   if (!canChangeApproval(from, to)) {
     throw new DomainError(
@@ -62,7 +69,9 @@ export async function changeApproval({ shop, to, by, now = new Date() }: ChangeA
     data: { approvalStatus: to, approvalChangedAt: now, approvalChangedBy: by },
   });
   if (count === 0) {
-    throw new DomainError("CONCURRENT_CHANGE", `The approval of ${shop} changed meanwhile; reload and try again`, { shop });
+    throw new DomainError("CONCURRENT_CHANGE", `The approval of ${shop} changed meanwhile; reload and try again`, {
+      shop,
+    });
   }
 
   const after = { ...current, approvalStatus: to };

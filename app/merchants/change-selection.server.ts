@@ -109,7 +109,13 @@ export async function selectMatchingProducts({
  * chosen ones (CHOSEN). The per-product choices are kept through ALL, so switching back returns to the merchant's
  * own list. One statement updates the connection and every product's `listed`.
  */
-export async function setSelectionMode({ shop, mode }: { shop: string; mode: SelectionMode }): Promise<{ listed: number }> {
+export async function setSelectionMode({
+  shop,
+  mode,
+}: {
+  shop: string;
+  mode: SelectionMode;
+}): Promise<{ listed: number }> {
   const { rows } = await pgPool().query<{ connections: number; listed: number }>(
     `WITH c AS (
        UPDATE merchant_connection SET selection_mode = $2::"SelectionMode", updated_at = now()
@@ -123,7 +129,8 @@ export async function setSelectionMode({ shop, mode }: { shop: string; mode: Sel
             (SELECT count(*)::int FROM product p JOIN c ON c.shop = p.shop WHERE ${listedProductSql("p", "c")}) AS listed`,
     [shop, mode],
   );
-  if (rows[0].connections === 0) throw new DomainError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
+  if (rows[0].connections === 0)
+    throw new DomainError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
   return { listed: rows[0].listed };
 }
 
@@ -134,7 +141,14 @@ async function requestSyncIfSchedulable(shop: string): Promise<boolean> {
   );
   const connection = rows[0];
   // A merchant not approved (or paused, or uninstalled) is not synced at all; their choice is kept for later.
-  if (!connection || !isSchedulable({ active: connection.active, approvalStatus: connection.approval_status, syncPaused: connection.sync_paused })) {
+  if (
+    !connection ||
+    !isSchedulable({
+      active: connection.active,
+      approvalStatus: connection.approval_status,
+      syncPaused: connection.sync_paused,
+    })
+  ) {
     return false;
   }
   await requestProductSync(shop);

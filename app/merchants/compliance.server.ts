@@ -10,8 +10,14 @@ import { logger } from "~/lib/logger.server";
 
 const customerRequest = z
   .object({
-    customer: z.object({ id: z.union([z.number(), z.string()]).optional() }).partial().optional(),
-    data_request: z.object({ id: z.union([z.number(), z.string()]).optional() }).partial().optional(),
+    customer: z
+      .object({ id: z.union([z.number(), z.string()]).optional() })
+      .partial()
+      .optional(),
+    data_request: z
+      .object({ id: z.union([z.number(), z.string()]).optional() })
+      .partial()
+      .optional(),
     orders_requested: z.array(z.unknown()).optional(),
     orders_to_redact: z.array(z.unknown()).optional(),
   })
@@ -31,8 +37,15 @@ export function answerCustomerDataRequest(shop: string, payload: unknown): Compl
   const ids = request.success
     ? `customer ${request.data.customer?.id ?? "?"}, data request ${request.data.data_request?.id ?? "?"}`
     : "unreadable payload";
-  const answer: ComplianceAnswer = { shop, topic: "customers/data_request", outcome: `${NO_CUSTOMER_DATA}: nothing to report` };
-  logger.info({ scope: "compliance", shop, outcome: answer.outcome }, `customers/data_request from ${shop} (${ids}): ${answer.outcome}`);
+  const answer: ComplianceAnswer = {
+    shop,
+    topic: "customers/data_request",
+    outcome: `${NO_CUSTOMER_DATA}: nothing to report`,
+  };
+  logger.info(
+    { scope: "compliance", shop, outcome: answer.outcome },
+    `customers/data_request from ${shop} (${ids}): ${answer.outcome}`,
+  );
   return answer;
 }
 
@@ -42,13 +55,23 @@ export function redactCustomer(shop: string, payload: unknown): ComplianceAnswer
   const ids = request.success
     ? `customer ${request.data.customer?.id ?? "?"}, ${request.data.orders_to_redact?.length ?? 0} order(s)`
     : "unreadable payload";
-  const answer: ComplianceAnswer = { shop, topic: "customers/redact", outcome: `${NO_CUSTOMER_DATA}: nothing to erase` };
-  logger.info({ scope: "compliance", shop, outcome: answer.outcome }, `customers/redact from ${shop} (${ids}): ${answer.outcome}`);
+  const answer: ComplianceAnswer = {
+    shop,
+    topic: "customers/redact",
+    outcome: `${NO_CUSTOMER_DATA}: nothing to erase`,
+  };
+  logger.info(
+    { scope: "compliance", shop, outcome: answer.outcome },
+    `customers/redact from ${shop} (${ids}): ${answer.outcome}`,
+  );
   return answer;
 }
 
 /** shop/redact: erases the shop's data, unless the shop has reinstalled the app since. */
-export async function redactShopData(shop: string, options: RedactOptions = {}): Promise<ComplianceAnswer & { counts?: RedactCounts }> {
+export async function redactShopData(
+  shop: string,
+  options: RedactOptions = {},
+): Promise<ComplianceAnswer & { counts?: RedactCounts }> {
   const result = await redactShop(shop, options);
   if ("skipped" in result) {
     const outcome = "the shop has reinstalled the app since; its data is in use and was kept";

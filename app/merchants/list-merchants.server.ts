@@ -10,12 +10,20 @@ import { shopDomain } from "~/jobs/shop-jobs";
 // each status's count under the search. Catalog health is computed for the page's shops only: every merchant's at
 // once reads every catalog (~0.8 s for 200 shops and 600,000 variants), a page reads fifty.
 
-export const APPROVAL_STATUSES = ["PENDING", "APPROVED", "REJECTED", "SUSPENDED"] as const satisfies readonly ApprovalStatus[];
+export const APPROVAL_STATUSES = [
+  "PENDING",
+  "APPROVED",
+  "REJECTED",
+  "SUSPENDED",
+] as const satisfies readonly ApprovalStatus[];
 export const MERCHANTS_PAGE_SIZE = 50;
 
 /** The list's query string; anything that does not parse falls back to its default rather than failing. */
 export const merchantsQuery = z.object({
-  q: userText(100).optional().catch(undefined).transform((v) => v || undefined),
+  q: userText(100)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
   approval: z.enum(APPROVAL_STATUSES).optional().catch(undefined),
   after: shopDomain.optional().catch(undefined),
   before: shopDomain.optional().catch(undefined),

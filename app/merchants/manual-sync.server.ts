@@ -25,7 +25,10 @@ export async function requestManualProductSync(shop: string, now: Date = new Dat
       await requestProductSync(shop);
     } catch (error) {
       // Not queued: give the merchant their request back rather than making them wait for nothing.
-      await pgPool().query("UPDATE merchant_connection SET last_manual_sync_at = $2 WHERE shop = $1", [shop, claimed[0].previous]);
+      await pgPool().query("UPDATE merchant_connection SET last_manual_sync_at = $2 WHERE shop = $1", [
+        shop,
+        claimed[0].previous,
+      ]);
       throw error;
     }
     return "Product sync started. Your products will be updated in a few minutes.";
@@ -34,17 +37,26 @@ export async function requestManualProductSync(shop: string, now: Date = new Dat
 }
 
 async function refusalOf(shop: string): Promise<DomainError> {
-  const { rows } = await pgPool().query<{ active: boolean; approval_status: string; sync_paused: boolean; last_manual_sync_at: Date | null }>(
-    "SELECT active, approval_status, sync_paused, last_manual_sync_at FROM merchant_connection WHERE shop = $1",
-    [shop],
-  );
+  const { rows } = await pgPool().query<{
+    active: boolean;
+    approval_status: string;
+    sync_paused: boolean;
+    last_manual_sync_at: Date | null;
+  }>("SELECT active, approval_status, sync_paused, last_manual_sync_at FROM merchant_connection WHERE shop = $1", [
+    shop,
+  ]);
   const connection = rows[0];
-  if (!connection) return new DomainError("CONNECTION_NOT_FOUND", "Your shop is not connected to the marketplace yet.", { shop });
-  if (!connection.active) return new DomainError("SHOP_DISCONNECTED", "The app is not connected to your shop; reinstall it to sync.", { shop });
+  if (!connection)
+    return new DomainError("CONNECTION_NOT_FOUND", "Your shop is not connected to the marketplace yet.", { shop });
+  if (!connection.active)
+    return new DomainError("SHOP_DISCONNECTED", "The app is not connected to your shop; reinstall it to sync.", {
+      shop,
+    });
   if (connection.approval_status !== "APPROVED") {
     return new DomainError("SYNC_NOT_ALLOWED", "Syncing starts once the marketplace approves your shop.", { shop });
   }
-  if (connection.sync_paused) return new DomainError("SYNC_NOT_ALLOWED", "Syncing of your shop is paused by the marketplace.", { shop });
+  if (connection.sync_paused)
+    return new DomainError("SYNC_NOT_ALLOWED", "Syncing of your shop is paused by the marketplace.", { shop });
   const retryAt = new Date(connection.last_manual_sync_at!.getTime() + MANUAL_SYNC_INTERVAL_MS);
   return new DomainError(
     "RATE_LIMITED",

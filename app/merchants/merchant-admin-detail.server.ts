@@ -16,33 +16,46 @@ const RECENT_EVENTS = 20;
 export async function loadMerchantAdminDetail(shop: string, now = new Date()) {
   const [health] = await getCatalogHealth({ shops: [shop] });
   if (!health) return null;
-  const [connection, events, jobs, actions, reconciliation, syncsRunning, lastProductSync, corrections, truth] = await Promise.all([
-    prisma.merchantConnection.findUniqueOrThrow({
-      where: { shop },
-      select: {
-        merchantId: true,
-        plan: true,
-        installedAt: true,
-        uninstalledAt: true,
-        approvalChangedAt: true,
-        approvalChangedBy: true,
-        lastManualSyncAt: true,
-      },
-    }),
-    prisma.syncEvent.findMany({
-      where: { shop },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: RECENT_EVENTS,
-      select: { id: true, eventType: true, status: true, itemCount: true, processingTimeMs: true, errorMessage: true, createdAt: true },
-    }),
-    listJobs({ shop }),
-    recentAdminActions({ shop }),
-    lastReconciliation(shop),
-    productSyncsInProgress({ shop }),
-    lastFinishedProductSync(shop),
-    reconciliationCorrections({ shop, from: new Date(now.getTime() - RECONCILIATION_HISTORY_DAYS * 86_400_000), to: now }),
-    latestTruthFigure(shop),
-  ]);
+  const [connection, events, jobs, actions, reconciliation, syncsRunning, lastProductSync, corrections, truth] =
+    await Promise.all([
+      prisma.merchantConnection.findUniqueOrThrow({
+        where: { shop },
+        select: {
+          merchantId: true,
+          plan: true,
+          installedAt: true,
+          uninstalledAt: true,
+          approvalChangedAt: true,
+          approvalChangedBy: true,
+          lastManualSyncAt: true,
+        },
+      }),
+      prisma.syncEvent.findMany({
+        where: { shop },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        take: RECENT_EVENTS,
+        select: {
+          id: true,
+          eventType: true,
+          status: true,
+          itemCount: true,
+          processingTimeMs: true,
+          errorMessage: true,
+          createdAt: true,
+        },
+      }),
+      listJobs({ shop }),
+      recentAdminActions({ shop }),
+      lastReconciliation(shop),
+      productSyncsInProgress({ shop }),
+      lastFinishedProductSync(shop),
+      reconciliationCorrections({
+        shop,
+        from: new Date(now.getTime() - RECONCILIATION_HISTORY_DAYS * 86_400_000),
+        to: now,
+      }),
+      latestTruthFigure(shop),
+    ]);
   return {
     health,
     connection,

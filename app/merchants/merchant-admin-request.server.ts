@@ -32,7 +32,6 @@ const APPROVAL_OF: Partial<Record<MerchantAdminIntent, ApprovalStatus>> = {
   reject: "REJECTED",
 };
 
-
 export type MerchantAdminResult = { ok: true; message: string; preview?: IntegrityPreview };
 
 interface Applied {
@@ -65,7 +64,10 @@ async function apply(shop: string, intent: MerchantAdminIntent, by: string): Pro
   }
   if (intent === "pause" || intent === "resume") {
     await setSyncPaused({ shop, paused: intent === "pause", by });
-    return { message: intent === "pause" ? `Syncing of ${shop} paused; its queued jobs were dropped.` : `Syncing of ${shop} resumed.` };
+    return {
+      message:
+        intent === "pause" ? `Syncing of ${shop} paused; its queued jobs were dropped.` : `Syncing of ${shop} resumed.`,
+    };
   }
   if (intent === "preview-integrity") {
     // The data only: no Shopify call, so it works for a disconnected shop too (what its listing would look like).
@@ -81,7 +83,11 @@ async function apply(shop: string, intent: MerchantAdminIntent, by: string): Pro
   if (!connection) throw new DomainError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
   if (!connection.active) {
     // Nothing to sync with: the app is uninstalled (or its token revoked), so the job could only fail.
-    throw new DomainError("SHOP_DISCONNECTED", `${shop} is disconnected (the app is uninstalled): there is nothing to sync with.`, { shop });
+    throw new DomainError(
+      "SHOP_DISCONNECTED",
+      `${shop} is disconnected (the app is uninstalled): there is nothing to sync with.`,
+      { shop },
+    );
   }
   // An operator may run a sync even while the merchant is paused or pending (e.g. to investigate): it is one run.
   await enqueue(task, { shop, reason: "manual", requestedBy: by }, shopJobOptions(task, shop));
@@ -89,7 +95,11 @@ async function apply(shop: string, intent: MerchantAdminIntent, by: string): Pro
 }
 
 /** The requests that make sense for a merchant in this state (the page offers only these; the server checks anyway). */
-export function availableMerchantIntents(merchant: { approvalStatus: ApprovalStatus; syncPaused: boolean; active: boolean }): MerchantAdminIntent[] {
+export function availableMerchantIntents(merchant: {
+  approvalStatus: ApprovalStatus;
+  syncPaused: boolean;
+  active: boolean;
+}): MerchantAdminIntent[] {
   return MERCHANT_ADMIN_INTENTS.filter((intent) => {
     const approval = APPROVAL_OF[intent];
     if (approval) return canChangeApproval(merchant.approvalStatus, approval);

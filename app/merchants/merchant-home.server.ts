@@ -31,7 +31,13 @@ export async function loadMerchantHome(shop: string, now: Date = new Date()) {
     getConnectionStatus(shop),
     prisma.product.count({ where: { shop, listed: true, deletedAt: null } }),
     // The latest run of each kind, whatever its outcome (the connection's last_*_sync_at only move on success).
-    pgPool().query<{ eventType: string; status: string; createdAt: Date; errorMessage: string | null; itemCount: number | null }>(
+    pgPool().query<{
+      eventType: string;
+      status: string;
+      createdAt: Date;
+      errorMessage: string | null;
+      itemCount: number | null;
+    }>(
       `SELECT DISTINCT ON (event_type) event_type AS "eventType", status, created_at AS "createdAt",
               error_message AS "errorMessage", item_count AS "itemCount"
          FROM sync_event WHERE shop = $1 AND event_type::text = ANY($2::text[])

@@ -10,7 +10,9 @@ export const PRODUCT_STATUSES = ["ACTIVE", "DRAFT", "ARCHIVED", "UNLISTED"] as c
 
 /** The filter as an action sends it ("select all matching"): a value that does not parse is a 400, never "all". */
 export const productFilterSchema = z.object({
-  query: userText(200).optional().transform((q) => (q ? q : undefined)),
+  query: userText(200)
+    .optional()
+    .transform((q) => (q ? q : undefined)),
   status: z.enum(PRODUCT_STATUSES).optional(),
   selection: z.enum(["selected", "not_selected"]).optional(),
 });

@@ -42,7 +42,10 @@ export interface RedactOptions {
   keepWebhookId?: string;
 }
 
-export async function redactShop(shop: string, options: RedactOptions = {}): Promise<RedactCounts | { skipped: "installed" }> {
+export async function redactShop(
+  shop: string,
+  options: RedactOptions = {},
+): Promise<RedactCounts | { skipped: "installed" }> {
   if (!options.client) return withTransaction((client) => redactShop(shop, { ...options, client }));
   const client = options.client;
   const { rows } = await client.query<{ active: boolean }>(

@@ -27,7 +27,9 @@ export async function purgeUninstalledShops({ now = new Date() }: { now?: Date }
       );
       if (due.rowCount === 0) return null;
       const counts = await deleteShopCatalogue(client, shop);
-      await client.query("UPDATE merchant_connection SET purge_after = NULL, updated_at = now() WHERE shop = $1", [shop]);
+      await client.query("UPDATE merchant_connection SET purge_after = NULL, updated_at = now() WHERE shop = $1", [
+        shop,
+      ]);
       return counts;
     });
     if (result) purged.push({ shop, ...result });

@@ -58,7 +58,14 @@ export async function recordInstall({
                                         installed_at, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, true, 'PENDING', $6, $6, $6)
        ON CONFLICT (shop) DO NOTHING`,
-      [shop, randomUUID(), details?.shopName ?? null, details?.plan ?? null, details?.defaultLocationId?.toString() ?? null, now],
+      [
+        shop,
+        randomUUID(),
+        details?.shopName ?? null,
+        details?.plan ?? null,
+        details?.defaultLocationId?.toString() ?? null,
+        now,
+      ],
     );
     if (created.rowCount === 1) {
       return { kind: "installed" as const, approvalStatus: "PENDING" as ApprovalStatus, syncPaused: false };
@@ -107,7 +114,10 @@ export async function recordInstall({
     isSchedulable({ active: true, approvalStatus: outcome.approvalStatus, syncPaused: outcome.syncPaused });
   if (productSyncRequested) await requestProductSync(shop);
 
-  logger.info({ scope: "merchants", shop, outcome: outcome.kind, approvalStatus: outcome.approvalStatus }, `${shop} ${outcome.kind} (${outcome.approvalStatus})`);
+  logger.info(
+    { scope: "merchants", shop, outcome: outcome.kind, approvalStatus: outcome.approvalStatus },
+    `${shop} ${outcome.kind} (${outcome.approvalStatus})`,
+  );
   return {
     shop,
     kind: outcome.kind,
@@ -138,5 +148,3 @@ async function readShopDetails(shop: string, admin: InstallAdmin): Promise<ShopD
     return null;
   }
 }
-
-

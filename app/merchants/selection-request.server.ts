@@ -49,11 +49,18 @@ export async function applySelectionRequest({
     case "select":
     case "deselect": {
       const selected = request.intent === "select";
-      const result = await selectProducts({ shop, productIds: request.ids, selected, lookUpInShopify: shopifyProductLookup(admin) });
+      const result = await selectProducts({
+        shop,
+        productIds: request.ids,
+        selected,
+        lookUpInShopify: shopifyProductLookup(admin),
+      });
       const waiting = result.awaitingSync.length;
       return (
         `${selected ? "Listed" : "Removed"} ${result.updated} product(s)` +
-        (waiting ? `; ${waiting} more will appear ${result.syncRequested ? "after the sync that was just started" : "once your shop is approved and synced"}` : "")
+        (waiting
+          ? `; ${waiting} more will appear ${result.syncRequested ? "after the sync that was just started" : "once your shop is approved and synced"}`
+          : "")
       );
     }
     case "select-matching":

@@ -9,7 +9,17 @@ import { logger } from "~/lib/logger.server";
  * staleness watch counts from the resumption (syncPausedChangedAt). Asking for the state it is already in changes
  * nothing, so a repeated resume does not restart that grace period.
  */
-export async function setSyncPaused({ shop, paused, by, now = new Date() }: { shop: string; paused: boolean; by: string; now?: Date }) {
+export async function setSyncPaused({
+  shop,
+  paused,
+  by,
+  now = new Date(),
+}: {
+  shop: string;
+  paused: boolean;
+  by: string;
+  now?: Date;
+}) {
   const changed = await prisma.merchantConnection.updateMany({
     where: { shop, syncPaused: !paused },
     data: { syncPaused: paused, syncPausedChangedAt: now },
@@ -18,5 +28,8 @@ export async function setSyncPaused({ shop, paused, by, now = new Date() }: { sh
     throw new DomainError("CONNECTION_NOT_FOUND", `No merchant connection for ${shop}`, { shop });
   }
   if (paused) await cancelPendingShopJobs(shop);
-  logger.info({ scope: "merchants", shop, by, outcome: paused ? "paused" : "resumed" }, `sync of ${shop} ${paused ? "paused" : "resumed"} by ${by}`);
+  logger.info(
+    { scope: "merchants", shop, by, outcome: paused ? "paused" : "resumed" },
+    `sync of ${shop} ${paused ? "paused" : "resumed"} by ${by}`,
+  );
 }

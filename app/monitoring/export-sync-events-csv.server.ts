@@ -7,9 +7,21 @@ import type { SyncMonitorQuery } from "./sync-monitor-query";
 // million events holds one batch in memory and the first bytes leave at once.
 
 const EXPORT_BATCH = 2000;
-const HEADER = ["id", "created_at", "shop", "event_type", "status", "item_count", "processing_time_ms", "error_message"];
+const HEADER = [
+  "id",
+  "created_at",
+  "shop",
+  "event_type",
+  "status",
+  "item_count",
+  "processing_time_ms",
+  "error_message",
+];
 
-export function syncEventsCsvStream(query: SyncMonitorQuery, options: { batchSize?: number } = {}): ReadableStream<Uint8Array> {
+export function syncEventsCsvStream(
+  query: SyncMonitorQuery,
+  options: { batchSize?: number } = {},
+): ReadableStream<Uint8Array> {
   const batchSize = options.batchSize ?? EXPORT_BATCH;
   const encoder = new TextEncoder();
   let cursor: SyncMonitorQuery["cursor"] = null;
@@ -33,6 +45,13 @@ export function syncEventsCsvStream(query: SyncMonitorQuery, options: { batchSiz
 }
 
 export function csvFileName(query: SyncMonitorQuery): string {
-  const parts = ["sync-events", query.shop?.replace(".myshopify.com", ""), query.eventType, query.status, query.fromDay, query.toDay];
+  const parts = [
+    "sync-events",
+    query.shop?.replace(".myshopify.com", ""),
+    query.eventType,
+    query.status,
+    query.fromDay,
+    query.toDay,
+  ];
   return `${parts.filter(Boolean).join("_").toLowerCase()}.csv`;
 }

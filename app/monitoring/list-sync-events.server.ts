@@ -53,7 +53,9 @@ export function sortValueOf(row: SyncEventRow, sort: SortKey): number {
 }
 
 /** The WHERE clause and parameters of the filters (shared with the statistics and the export). */
-export function syncEventFilterSql(query: Pick<SyncMonitorQuery, "shop" | "eventType" | "status" | "fromDay" | "toDay">) {
+export function syncEventFilterSql(
+  query: Pick<SyncMonitorQuery, "shop" | "eventType" | "status" | "fromDay" | "toDay">,
+) {
   const { from, to } = rangeOf(query);
   const conditions = ["created_at >= $1", "created_at < $2"];
   const params: unknown[] = [from, to];
@@ -73,7 +75,12 @@ export interface ListOptions {
 export async function listSyncEvents(query: SyncMonitorQuery, options: ListOptions = {}): Promise<SyncEventPage> {
   const db = options.db ?? pgPool();
   const { conditions, params } = syncEventFilterSql(query);
-  const order = { key: [SORT_EXPRESSION[query.sort]], id: "sync_event.id", parts: [CURSOR_PART[query.sort]], descending: query.direction === "desc" };
+  const order = {
+    key: [SORT_EXPRESSION[query.sort]],
+    id: "sync_event.id",
+    parts: [CURSOR_PART[query.sort]],
+    descending: query.direction === "desc",
+  };
   const cursor = toKeysetCursor(query.cursor);
   const { condition, orderBy } = keysetSql(order, cursor, params);
   if (condition) conditions.push(condition);

@@ -7,7 +7,14 @@ import { readCursor, writeCursor, type CursorPart, type KeysetCursor } from "~/l
 // a value that does not parse is dropped (with a note for the page to show) and its default used, never a 500.
 // Shared by the loader, the CSV export and the page (which builds sort and page links from it).
 
-export const EVENT_TYPES = ["PRODUCT_SYNC", "INVENTORY_SYNC", "BULK_OPERATION", "WEBHOOK", "DATA_INTEGRITY", "VERIFICATION"] as const satisfies readonly SyncEventType[];
+export const EVENT_TYPES = [
+  "PRODUCT_SYNC",
+  "INVENTORY_SYNC",
+  "BULK_OPERATION",
+  "WEBHOOK",
+  "DATA_INTEGRITY",
+  "VERIFICATION",
+] as const satisfies readonly SyncEventType[];
 export const EVENT_STATUSES = ["SUCCESS", "FAILURE", "PARTIAL"] as const;
 export const SORT_KEYS = ["created_at", "processing_time", "item_count"] as const;
 
@@ -25,7 +32,11 @@ export interface PageCursor {
 }
 
 // In the URL and in SQL, a PageCursor is the shared keyset cursor (app/lib/keyset-cursor.ts) of a one-part key.
-export const CURSOR_PART: Record<SortKey, CursorPart> = { created_at: "epochMs", processing_time: "int", item_count: "int" };
+export const CURSOR_PART: Record<SortKey, CursorPart> = {
+  created_at: "epochMs",
+  processing_time: "int",
+  item_count: "int",
+};
 
 export function toKeysetCursor(cursor: PageCursor | null): KeysetCursor | null {
   return cursor && { side: cursor.side, key: [cursor.value], id: cursor.id };
@@ -53,11 +64,19 @@ export const MAX_RANGE_DAYS = 366;
 export const DEFAULT_PAGE_SIZE = 50;
 const DAY_MS = 86_400_000;
 
-const shopDomain = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/).max(255);
+const shopDomain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/)
+  .max(255);
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value));
+  .refine(
+    (value) =>
+      !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value),
+  );
 
 export function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
@@ -72,7 +91,10 @@ export function rangeOf(query: Pick<SyncMonitorQuery, "fromDay" | "toDay">): { f
   return { from: new Date(`${query.fromDay}T00:00:00Z`), to: new Date(`${addDays(query.toDay, 1)}T00:00:00Z`) };
 }
 
-export function parseSyncMonitorQuery(params: URLSearchParams, now = new Date()): { query: SyncMonitorQuery; ignored: string[] } {
+export function parseSyncMonitorQuery(
+  params: URLSearchParams,
+  now = new Date(),
+): { query: SyncMonitorQuery; ignored: string[] } {
   const ignored: string[] = [];
   function pick<T>(name: string, schema: z.ZodType<T>): T | null {
     const raw = params.get(name);

@@ -57,7 +57,10 @@ export async function getSyncMonitorStats(query: StatsFilter, options: StatsOpti
   try {
     // One snapshot for both statements of the rollup path.
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    figures = query.shop || options.source === "events" ? await fromEvents(client, query) : await fromDailyRollup(client, query);
+    figures =
+      query.shop || options.source === "events"
+        ? await fromEvents(client, query)
+        : await fromDailyRollup(client, query);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
@@ -95,7 +98,13 @@ async function fromEvents(client: pg.PoolClient, query: StatsFilter): Promise<Fi
   // The percentile sorts the range's durations; the 4 MB default spills a month of events to disk.
   await client.query("SET LOCAL work_mem = '64MB'");
   const { rows } = await client.query<{
-    overall: boolean; day: Date | null; total: number; succeeded: number; failed: number; average: number | null; p95: number | null;
+    overall: boolean;
+    day: Date | null;
+    total: number;
+    succeeded: number;
+    failed: number;
+    average: number | null;
+    p95: number | null;
   }>(
     `SELECT GROUPING(day) = 1 AS overall, day,
             count(*)::int AS total,
@@ -126,7 +135,13 @@ async function fromDailyRollup(client: pg.PoolClient, query: StatsFilter): Promi
   if (query.eventType) conditions.push(`event_type = $${params.push(query.eventType)}::"SyncEventType"`);
   if (query.status) conditions.push(`status = $${params.push(query.status)}::"SyncEventStatus"`);
   const { rows } = await client.query<{
-    by_day: boolean; day: Date | null; bucket: number | null; total: number; succeeded: number; failed: number; duration_sum: number;
+    by_day: boolean;
+    day: Date | null;
+    bucket: number | null;
+    total: number;
+    succeeded: number;
+    failed: number;
+    duration_sum: number;
   }>(
     `SELECT GROUPING(duration_bucket) = 1 AS by_day, day, duration_bucket AS bucket,
             sum(event_count)::int AS total,

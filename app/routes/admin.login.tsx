@@ -1,4 +1,10 @@
-import { json, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type HeadersFunction,
+  type LoaderFunctionArgs,
+} from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { openAdminSession } from "~/admin-auth/admin-session.server";
@@ -53,5 +59,7 @@ export default function AdminLogin() {
   const { redirectTo } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  return <AdminSignInForm redirectTo={redirectTo} error={actionData?.error} submitting={navigation.state === "submitting"} />;
+  return (
+    <AdminSignInForm redirectTo={redirectTo} error={actionData?.error} submitting={navigation.state === "submitting"} />
+  );
 }

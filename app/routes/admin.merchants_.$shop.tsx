@@ -8,14 +8,19 @@ import { shopDomain } from "~/jobs/shop-jobs";
 import { answerRefusals } from "~/lib/domain-error-response.server";
 import { parseOr400 } from "~/lib/form-input.server";
 import { loadMerchantAdminDetail } from "~/merchants/merchant-admin-detail.server";
-import { applyMerchantAdminRequest, availableMerchantIntents, merchantAdminRequest } from "~/merchants/merchant-admin-request.server";
+import {
+  applyMerchantAdminRequest,
+  availableMerchantIntents,
+  merchantAdminRequest,
+} from "~/merchants/merchant-admin-request.server";
 
 // One merchant: connection, health, recent syncs, queued jobs, who did what; operators approve, suspend, reject,
 // pause, resume, run a sync now, and preview the integrity check (a dry run) before running it for real.
 
 function shopParam(shop: string | undefined): string {
   const parsed = shopDomain.safeParse(shop);
-  if (!parsed.success) throw new Response(`"${shop ?? ""}" is not a shop domain (example.myshopify.com).`, { status: 404 });
+  if (!parsed.success)
+    throw new Response(`"${shop ?? ""}" is not a shop domain (example.myshopify.com).`, { status: 404 });
   return parsed.data;
 }
 

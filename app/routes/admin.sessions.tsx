@@ -27,7 +27,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (sessionId === admin.sessionId) {
     return redirect(ADMIN_LOGIN, { headers: { "Set-Cookie": await closeAdminSession(request) } });
   }
-  if (!(await endAdminSessionById(admin.id, BigInt(sessionId)))) return refused(`You have no session #${sessionId}.`, 404);
+  if (!(await endAdminSessionById(admin.id, BigInt(sessionId))))
+    return refused(`You have no session #${sessionId}.`, 404);
   return done(`Session #${sessionId} ended: that browser is signed out.`);
 }
 

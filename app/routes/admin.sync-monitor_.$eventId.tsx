@@ -7,7 +7,11 @@ import { getSyncEvent } from "~/monitoring/get-sync-event.server";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const event = await getSyncEvent(params.eventId ?? "");
-  if (!event) throw new Response("No sync event with this id (it may have been pruned by retention).", { status: 404, statusText: "Not Found" });
+  if (!event)
+    throw new Response("No sync event with this id (it may have been pruned by retention).", {
+      status: 404,
+      statusText: "Not Found",
+    });
   return json({ event });
 }
 

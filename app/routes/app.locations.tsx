@@ -43,7 +43,11 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = parseOr400(assignForm, await readFormWithin(request, BODY_LIMITS.appForm));
   const admin = createAdminClient({ shop: session.shop, accessToken: session.accessToken ?? "" });
   return answerRefusals(
-    async () => data<ActionOutcome>({ ok: true, message: await changeMarketplaceLocations({ shop: session.shop, locationIds: form.locationIds, admin }) }),
+    async () =>
+      data<ActionOutcome>({
+        ok: true,
+        message: await changeMarketplaceLocations({ shop: session.shop, locationIds: form.locationIds, admin }),
+      }),
     (refusal, init) => data<ActionOutcome>(refusal, init),
   );
 }

@@ -2,7 +2,11 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-r
 import { useActionData, useLoaderData, useNavigation, useSearchParams, useSubmit } from "@remix-run/react";
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, Layout, Page } from "@shopify/polaris";
-import { ProductSelectionTable, type SelectionIntent, type SelectionTableFilter } from "~/components/ProductSelectionTable";
+import {
+  ProductSelectionTable,
+  type SelectionIntent,
+  type SelectionTableFilter,
+} from "~/components/ProductSelectionTable";
 import { answerRefusals } from "~/lib/domain-error-response.server";
 import { loadSelectionPage } from "~/merchants/product-selection-page.server";
 import { applySelectionRequest, selectionPageQuery, selectionRequest } from "~/merchants/selection-request.server";
@@ -29,7 +33,11 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const admin = createAdminClient({ shop: session.shop, accessToken: session.accessToken ?? "" });
   return answerRefusals(
-    async () => data<SelectionResult>({ ok: true, message: await applySelectionRequest({ shop: session.shop, request: parsed.data, admin }) }),
+    async () =>
+      data<SelectionResult>({
+        ok: true,
+        message: await applySelectionRequest({ shop: session.shop, request: parsed.data, admin }),
+      }),
     (refusal, init) => data<SelectionResult>(refusal, init),
   );
 }
@@ -45,7 +53,9 @@ export default function ProductSelectionPage() {
   const shopify = useAppBridge();
 
   const onFilterChange = (filter: SelectionTableFilter) =>
-    setSearchParams(Object.fromEntries(Object.entries(filter).filter((entry): entry is [string, string] => !!entry[1])));
+    setSearchParams(
+      Object.fromEntries(Object.entries(filter).filter((entry): entry is [string, string] => !!entry[1])),
+    );
   const onPageChange = (page: number) =>
     setSearchParams((params) => {
       params.set("page", String(page));
@@ -54,7 +64,8 @@ export default function ProductSelectionPage() {
   const onIntent = (intent: SelectionIntent) => {
     const form: Record<string, string> = { intent: intent.intent };
     if ("ids" in intent) form.ids = intent.ids.join(",");
-    if ("filter" in intent) Object.assign(form, Object.fromEntries(Object.entries(intent.filter).filter(([, v]) => !!v)));
+    if ("filter" in intent)
+      Object.assign(form, Object.fromEntries(Object.entries(intent.filter).filter(([, v]) => !!v)));
     if ("mode" in intent) form.mode = intent.mode;
     submit(form, { method: "post" });
   };

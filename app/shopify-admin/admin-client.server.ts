@@ -51,7 +51,10 @@ export interface AdminClientStats {
 export interface AdminClient {
   readonly shop: string;
   readonly stats: AdminClientStats;
-  request<TData, TVariables extends object>(document: GraphqlDocument<TData, TVariables>, variables: TVariables): Promise<TData>;
+  request<TData, TVariables extends object>(
+    document: GraphqlDocument<TData, TVariables>,
+    variables: TVariables,
+  ): Promise<TData>;
   // The latest throttleStatus Shopify reported, for logs and benchmarks.
   throttleStatus(): ThrottleStatus | null;
   // The requestedQueryCost Shopify reported for the latest answer: callers size their next page from it.
@@ -60,8 +63,16 @@ export interface AdminClient {
 
 interface GraphqlResponseBody {
   data?: unknown;
-  errors?: Array<{ message: string; extensions?: { code?: string; cost?: number; maxCost?: number }; path?: Array<string | number> }> | string;
-  extensions?: { cost?: { requestedQueryCost: number; actualQueryCost: number | null; throttleStatus: ThrottleStatus } };
+  errors?:
+    | Array<{
+        message: string;
+        extensions?: { code?: string; cost?: number; maxCost?: number };
+        path?: Array<string | number>;
+      }>
+    | string;
+  extensions?: {
+    cost?: { requestedQueryCost: number; actualQueryCost: number | null; throttleStatus: ThrottleStatus };
+  };
 }
 
 const DEFAULTS = { maxAttempts: 6, maxThrottledAttempts: 50, requestTimeoutMs: 60_000 };
@@ -133,7 +144,11 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       if (response.status === 423) throw new ShopifyStoreLockedError(options.shop);
       if (response.status === 429) {
         await response.body?.cancel();
-        return { kind: "retry", reason: "HTTP 429", minDelayMs: retryAfterMs(response.headers.get("Retry-After")) ?? 0 };
+        return {
+          kind: "retry",
+          reason: "HTTP 429",
+          minDelayMs: retryAfterMs(response.headers.get("Retry-After")) ?? 0,
+        };
       }
       if (response.status >= 500) {
         await response.body?.cancel();
@@ -147,7 +162,12 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         return { kind: "retry", reason: "unreadable response body", minDelayMs: 0 };
       }
     } catch (error) {
-      if (error instanceof ShopifyStoreLockedError || error instanceof ShopifyStoreLockedError || error instanceof ShopifyHttpError) throw error;
+      if (
+        error instanceof ShopifyStoreLockedError ||
+        error instanceof ShopifyStoreLockedError ||
+        error instanceof ShopifyHttpError
+      )
+        throw error;
       return { kind: "retry", reason: `network: ${(error as Error).message}`, minDelayMs: 0 };
     } finally {
       reservation.release();
@@ -160,7 +180,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       lastStatus = cost.throttleStatus;
       budget.learnCost(document, cost.requestedQueryCost);
     }
-    const errors = typeof body.errors === "string" ? [{ message: body.errors }] : body.errors ?? [];
+    const errors = typeof body.errors === "string" ? [{ message: body.errors }] : (body.errors ?? []);
     if (errors.some((e) => "extensions" in e && e.extensions?.code === "THROTTLED")) {
       return { kind: "throttled", requestedCost: cost?.requestedQueryCost ?? expectedCost };
     }
@@ -183,7 +203,10 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     stats,
     throttleStatus: () => lastStatus,
     lastRequestedCost: () => lastRequestedCost,
-    async request<TData, TVariables extends object>(document: GraphqlDocument<TData, TVariables>, variables: TVariables): Promise<TData> {
+    async request<TData, TVariables extends object>(
+      document: GraphqlDocument<TData, TVariables>,
+      variables: TVariables,
+    ): Promise<TData> {
       let failures = 0;
       let throttles = 0;
       let renewedAfter401 = false;
@@ -202,7 +225,12 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
           // No sleep here: the next reserve() waits exactly until the bucket refills enough.
           throttles++;
           stats.throttled++;
-          emit({ type: "throttled", attempt: throttles, requestedCost: outcome.requestedCost, available: lastStatus?.currentlyAvailable ?? null });
+          emit({
+            type: "throttled",
+            attempt: throttles,
+            requestedCost: outcome.requestedCost,
+            available: lastStatus?.currentlyAvailable ?? null,
+          });
           if (throttles >= maxThrottled) throw new ShopifyThrottledError(options.shop, throttles);
           if (lastStatus && outcome.requestedCost <= (lastStatus.currentlyAvailable ?? 0)) {
             // Throttled although the bucket looked full enough (another process spent it): back off a little.
@@ -212,7 +240,11 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         }
         failures++;
         if (failures >= maxAttempts) {
-          throw new ShopifyHttpError(options.shop, Number(/HTTP (\d+)/.exec(outcome.reason)?.[1]) || null, `${outcome.reason} (after ${failures} attempts)`);
+          throw new ShopifyHttpError(
+            options.shop,
+            Number(/HTTP (\d+)/.exec(outcome.reason)?.[1]) || null,
+            `${outcome.reason} (after ${failures} attempts)`,
+          );
         }
         const delayMs = Math.max(outcome.minDelayMs, backoffDelayMs(failures, backoff, random));
         stats.retries++;

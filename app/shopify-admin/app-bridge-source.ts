@@ -18,5 +18,8 @@ export function allowEmulatorAdminToFrame(headers: Headers, emulatorBase: string
   const policy = headers.get("Content-Security-Policy");
   if (!policy || !/frame-ancestors /.test(policy)) return;
   const origin = new URL(emulatorBase).origin;
-  headers.set("Content-Security-Policy", policy.replace(/frame-ancestors ([^;]*)/, (_, sources: string) => `frame-ancestors ${sources.trim()} ${origin}`));
+  headers.set(
+    "Content-Security-Policy",
+    policy.replace(/frame-ancestors ([^;]*)/, (_, sources: string) => `frame-ancestors ${sources.trim()} ${origin}`),
+  );
 }

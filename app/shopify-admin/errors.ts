@@ -13,7 +13,10 @@ export class ShopifyAdminError extends Error {
 
 // 401: the app was uninstalled or the token revoked. Retrying cannot help.
 export class ShopifyAccessRevokedError extends ShopifyAdminError {
-  constructor(shop: string, message = `Shopify rejected the access token of ${shop} (401): the app was uninstalled or its access revoked`) {
+  constructor(
+    shop: string,
+    message = `Shopify rejected the access token of ${shop} (401): the app was uninstalled or its access revoked`,
+  ) {
     super(message, shop);
   }
 }
@@ -22,7 +25,10 @@ export class ShopifyAccessRevokedError extends ShopifyAdminError {
 // Without merchant interaction nothing brings the access back, so it is handled as a revoked token.
 export class ShopifyTokenRefreshFailedError extends ShopifyAccessRevokedError {
   constructor(shop: string, reason: string) {
-    super(shop, `Shopify refused to refresh the access token of ${shop} (${reason}): the app must be opened again from the shop's admin`);
+    super(
+      shop,
+      `Shopify refused to refresh the access token of ${shop} (${reason}): the app must be opened again from the shop's admin`,
+    );
   }
 }
 
@@ -56,7 +62,10 @@ export class ShopifyGraphqlError extends ShopifyAdminError {
     readonly errors: GraphqlErrorDetail[],
     readonly data: unknown = null,
   ) {
-    super(`Shopify GraphQL error for ${shop}: ${errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join("; ")}`, shop);
+    super(
+      `Shopify GraphQL error for ${shop}: ${errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join("; ")}`,
+      shop,
+    );
   }
 
   get codes(): string[] {
@@ -89,6 +98,9 @@ export class ShopifyUserError extends ShopifyAdminError {
     readonly operation: string,
     readonly userErrors: ReadonlyArray<{ field?: ReadonlyArray<string> | null; message: string; code?: string | null }>,
   ) {
-    super(`${operation} for ${shop} returned user errors: ${userErrors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join("; ")}`, shop);
+    super(
+      `${operation} for ${shop} returned user errors: ${userErrors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join("; ")}`,
+      shop,
+    );
   }
 }

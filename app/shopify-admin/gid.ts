@@ -17,7 +17,8 @@ export function parseGid(value: unknown): { type: string; id: string } | null {
 /** The numeric part of a global id of `type`, for ids Shopify itself sent (anything else is a bug: it throws). */
 export function numericIdOf(gid: string, type: string): bigint {
   const parsed = parseGid(gid);
-  if (!parsed || parsed.type !== type) throw new Error(`Expected a gid://shopify/${type}/<id>, got ${JSON.stringify(gid)}`);
+  if (!parsed || parsed.type !== type)
+    throw new Error(`Expected a gid://shopify/${type}/<id>, got ${JSON.stringify(gid)}`);
   return BigInt(parsed.id);
 }
 

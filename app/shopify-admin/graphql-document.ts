@@ -5,7 +5,9 @@ export type GraphqlDocument<TData, TVariables extends object = Record<string, ne
   readonly __variables?: TVariables;
 };
 
-export function graphqlDocument<TData, TVariables extends object = Record<string, never>>(source: string): GraphqlDocument<TData, TVariables> {
+export function graphqlDocument<TData, TVariables extends object = Record<string, never>>(
+  source: string,
+): GraphqlDocument<TData, TVariables> {
   return source as GraphqlDocument<TData, TVariables>;
 }
 

@@ -3,7 +3,12 @@ import { pgPool, withTransaction } from "~/db.server";
 import { env } from "~/env.server";
 import { logger } from "~/lib/logger.server";
 import { shopOrigin } from "./admin-api-url";
-import { ShopifyAccessRevokedError, ShopifyHttpError, ShopifyTokenMigrationRefusedError, ShopifyTokenRefreshFailedError } from "./errors";
+import {
+  ShopifyAccessRevokedError,
+  ShopifyHttpError,
+  ShopifyTokenMigrationRefusedError,
+  ShopifyTokenRefreshFailedError,
+} from "./errors";
 
 // The shop's offline access token for background work, read from the stored session on every request so that a
 // long job picks up a token another job (or a webhook) refreshed meanwhile.
@@ -89,11 +94,19 @@ export function offlineTokenSource(shop: string, options: OfflineTokenOptions = 
         try {
           return await migrateUnderLock(shop, locked);
         } catch (error) {
-          if (error instanceof ShopifyTokenMigrationRefusedError) throw new ShopifyAccessRevokedError(shop, `${error.message}, and rejected the token itself (401): the app must be opened again from the shop's admin`);
+          if (error instanceof ShopifyTokenMigrationRefusedError)
+            throw new ShopifyAccessRevokedError(
+              shop,
+              `${error.message}, and rejected the token itself (401): the app must be opened again from the shop's admin`,
+            );
           throw error;
         }
       }
-      return refreshUnderLock(shop, locked, (current) => current.access_token === rejected || expiresSoon(current, now()));
+      return refreshUnderLock(
+        shop,
+        locked,
+        (current) => current.access_token === rejected || expiresSoon(current, now()),
+      );
     },
   };
 }
@@ -121,7 +134,11 @@ async function readSession(db: pg.Pool | pg.PoolClient, shop: string, lock: bool
   return rows[0];
 }
 
-async function refreshUnderLock(shop: string, options: OfflineTokenOptions & { now: () => number }, stillNeeded: (row: SessionRow) => boolean): Promise<string> {
+async function refreshUnderLock(
+  shop: string,
+  options: OfflineTokenOptions & { now: () => number },
+  stillNeeded: (row: SessionRow) => boolean,
+): Promise<string> {
   return withTransaction(async (client) => {
     // Re-read after taking the lock: a caller that waited here finds the token the first one stored.
     const row = await readSession(client, shop, true);
@@ -130,7 +147,13 @@ async function refreshUnderLock(shop: string, options: OfflineTokenOptions & { n
     if (row.refresh_token_expires && row.refresh_token_expires.getTime() <= options.now()) {
       throw new ShopifyTokenRefreshFailedError(shop, "the refresh token expired");
     }
-    const refreshed = await requestToken(shop, options, "token refresh", { grant_type: "refresh_token", refresh_token: row.refresh_token }, (reason) => new ShopifyTokenRefreshFailedError(shop, reason));
+    const refreshed = await requestToken(
+      shop,
+      options,
+      "token refresh",
+      { grant_type: "refresh_token", refresh_token: row.refresh_token },
+      (reason) => new ShopifyTokenRefreshFailedError(shop, reason),
+    );
     await storeIssued(client, shop, refreshed, options.now());
     return refreshed.access_token;
   });
@@ -141,20 +164,34 @@ async function migrateUnderLock(shop: string, options: OfflineTokenOptions & { n
     const row = await readSession(client, shop, true);
     // Migrated meanwhile (another job, a webhook, a reinstall): use what is stored now.
     if (!isNonExpiring(row)) return row.access_token;
-    const issued = await requestToken(shop, options, "token migration", {
-      grant_type: TOKEN_EXCHANGE_GRANT,
-      subject_token: row.access_token,
-      subject_token_type: OFFLINE_ACCESS_TOKEN_TYPE,
-      requested_token_type: OFFLINE_ACCESS_TOKEN_TYPE,
-      expiring: "1",
-    }, (reason) => new ShopifyTokenMigrationRefusedError(shop, reason));
+    const issued = await requestToken(
+      shop,
+      options,
+      "token migration",
+      {
+        grant_type: TOKEN_EXCHANGE_GRANT,
+        subject_token: row.access_token,
+        subject_token_type: OFFLINE_ACCESS_TOKEN_TYPE,
+        requested_token_type: OFFLINE_ACCESS_TOKEN_TYPE,
+        expiring: "1",
+      },
+      (reason) => new ShopifyTokenMigrationRefusedError(shop, reason),
+    );
     await storeIssued(client, shop, issued, options.now());
-    log.info({ shop, outcome: "migrated" }, `the non-expiring offline token of ${shop} was exchanged for an expiring one`);
+    log.info(
+      { shop, outcome: "migrated" },
+      `the non-expiring offline token of ${shop} was exchanged for an expiring one`,
+    );
     return issued.access_token;
   });
 }
 
-async function storeIssued(client: pg.PoolClient, shop: string, issued: RefreshResponse, issuedAt: number): Promise<void> {
+async function storeIssued(
+  client: pg.PoolClient,
+  shop: string,
+  issued: RefreshResponse,
+  issuedAt: number,
+): Promise<void> {
   await client.query(
     `UPDATE session SET access_token = $2, expires = $3, refresh_token = $4, refresh_token_expires = $5, scope = COALESCE($6, scope)
       WHERE id = $1`,
@@ -205,7 +242,8 @@ async function requestToken(
   } catch (error) {
     throw new ShopifyHttpError(shop, null, `${what}: ${(error as Error).message}`);
   }
-  if (response.status >= 400 && response.status < 500) throw refused(`Shopify answered ${response.status} ${oauthError(text)}`);
+  if (response.status >= 400 && response.status < 500)
+    throw refused(`Shopify answered ${response.status} ${oauthError(text)}`);
   if (!response.ok) throw new ShopifyHttpError(shop, response.status, `${what}: ${text.slice(0, 200)}`);
   const body = parseRefresh(text);
   if (!body) throw new ShopifyHttpError(shop, response.status, `${what}: unreadable answer`);

@@ -153,7 +153,12 @@ export interface BulkOperationNode {
 }
 
 export const BULK_OPERATION_RUN_QUERY = graphqlDocument<
-  { bulkOperationRunQuery: { bulkOperation: { id: Gid; status: BulkOperationStatus } | null; userErrors: BulkOperationUserError[] } | null },
+  {
+    bulkOperationRunQuery: {
+      bulkOperation: { id: Gid; status: BulkOperationStatus } | null;
+      userErrors: BulkOperationUserError[];
+    } | null;
+  },
   { query: string }
 >(/* GraphQL */ `
   mutation BulkOperationRunQuery($query: String!) {
@@ -171,25 +176,32 @@ export const BULK_OPERATION_RUN_QUERY = graphqlDocument<
   }
 `);
 
-export const BULK_OPERATION_QUERY = graphqlDocument<{ bulkOperation: BulkOperationNode | null }, { id: Gid }>(/* GraphQL */ `
-  query BulkOperation($id: ID!) {
-    bulkOperation(id: $id) {
-      id
-      status
-      errorCode
-      createdAt
-      completedAt
-      objectCount
-      rootObjectCount
-      fileSize
-      url
-      partialDataUrl
+export const BULK_OPERATION_QUERY = graphqlDocument<{ bulkOperation: BulkOperationNode | null }, { id: Gid }>(
+  /* GraphQL */ `
+    query BulkOperation($id: ID!) {
+      bulkOperation(id: $id) {
+        id
+        status
+        errorCode
+        createdAt
+        completedAt
+        objectCount
+        rootObjectCount
+        fileSize
+        url
+        partialDataUrl
+      }
     }
-  }
-`);
+  `,
+);
 
 export const BULK_OPERATION_CANCEL = graphqlDocument<
-  { bulkOperationCancel: { bulkOperation: { id: Gid; status: BulkOperationStatus } | null; userErrors: UserError[] } | null },
+  {
+    bulkOperationCancel: {
+      bulkOperation: { id: Gid; status: BulkOperationStatus } | null;
+      userErrors: UserError[];
+    } | null;
+  },
   { id: Gid }
 >(/* GraphQL */ `
   mutation BulkOperationCancel($id: ID!) {
@@ -256,41 +268,43 @@ export const PRODUCTS_BY_IDS_VARIANTS = 50;
 
 // Products named by webhooks or by an integrity check. A product with more variants than the page continues
 // with PRODUCT_VARIANTS_QUERY and `product_id:<id>`. Unknown or deleted ids come back as null.
-export const PRODUCTS_BY_IDS_QUERY = graphqlDocument<{ nodes: Array<ProductNode | null> }, { ids: Gid[] }>(/* GraphQL */ `
-  query ProductsByIds($ids: [ID!]!) {
-    nodes(ids: $ids) {
-      ... on Product {
-        id
-        title
-        handle
-        vendor
-        productType
-        status
-        tags
-        updatedAt
-        variants(first: 50) {
-          pageInfo {
-            hasNextPage
-            endCursor
-          }
-          nodes {
-            id
-            title
-            sku
-            price
-            compareAtPrice
-            updatedAt
-            inventoryPolicy
-            inventoryItem {
+export const PRODUCTS_BY_IDS_QUERY = graphqlDocument<{ nodes: Array<ProductNode | null> }, { ids: Gid[] }>(
+  /* GraphQL */ `
+    query ProductsByIds($ids: [ID!]!) {
+      nodes(ids: $ids) {
+        ... on Product {
+          id
+          title
+          handle
+          vendor
+          productType
+          status
+          tags
+          updatedAt
+          variants(first: 50) {
+            pageInfo {
+              hasNextPage
+              endCursor
+            }
+            nodes {
               id
-              tracked
+              title
+              sku
+              price
+              compareAtPrice
+              updatedAt
+              inventoryPolicy
+              inventoryItem {
+                id
+                tracked
+              }
             }
           }
         }
       }
     }
-  }
-`);
+  `,
+);
 
 export interface VariantWithProductNode extends VariantNode {
   product: { id: Gid };
@@ -336,7 +350,11 @@ export interface InventoryLevelNode {
   updatedAt: DateTime;
   quantities: Array<{ name: string; quantity: number }>;
   // (InventoryItem.variant is deprecated in 2026-01: `variants`; an item has one variant in practice.)
-  item: { id: Gid; tracked: boolean; variants: { nodes: Array<{ id: Gid; inventoryPolicy: InventoryPolicy; product: { id: Gid } }> } };
+  item: {
+    id: Gid;
+    tracked: boolean;
+    variants: { nodes: Array<{ id: Gid; inventoryPolicy: InventoryPolicy; product: { id: Gid } }> };
+  };
 }
 
 // Each level costs 7 points by the emulator's reckoning (itself, its quantities, item, the variants connection's 2,
@@ -396,7 +414,11 @@ export interface VerifiedVariantNode {
     tracked: boolean;
     inventoryLevels: {
       pageInfo: { hasNextPage: boolean };
-      nodes: Array<{ updatedAt: DateTime; location: { id: Gid }; quantities: Array<{ name: string; quantity: number }> }>;
+      nodes: Array<{
+        updatedAt: DateTime;
+        location: { id: Gid };
+        quantities: Array<{ name: string; quantity: number }>;
+      }>;
     };
   };
 }
@@ -411,7 +433,10 @@ export const VERIFY_LEVELS_PER_ITEM = 10;
 export const VERIFY_VARIANTS_MAX = 28;
 
 // Verification (app/verification): variants read back by id. A variant or product deleted in Shopify comes back null.
-export const VERIFY_VARIANTS_QUERY = graphqlDocument<{ nodes: Array<VerifiedVariantNode | Record<string, never> | null> }, { ids: Gid[] }>(/* GraphQL */ `
+export const VERIFY_VARIANTS_QUERY = graphqlDocument<
+  { nodes: Array<VerifiedVariantNode | Record<string, never> | null> },
+  { ids: Gid[] }
+>(/* GraphQL */ `
   query VerifyVariants($ids: [ID!]!) {
     nodes(ids: $ids) {
       ... on ProductVariant {
@@ -500,7 +525,9 @@ export const WEBHOOK_SUBSCRIPTIONS_QUERY = graphqlDocument<
 `);
 
 export const WEBHOOK_SUBSCRIPTION_CREATE = graphqlDocument<
-  { webhookSubscriptionCreate: { webhookSubscription: WebhookSubscriptionNode | null; userErrors: UserError[] } | null },
+  {
+    webhookSubscriptionCreate: { webhookSubscription: WebhookSubscriptionNode | null; userErrors: UserError[] } | null;
+  },
   { topic: WebhookTopic; uri: string }
 >(/* GraphQL */ `
   mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {

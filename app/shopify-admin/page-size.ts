@@ -15,7 +15,10 @@ export function isMaxCostExceeded(error: unknown): error is ShopifyGraphqlError 
 export class CostAwarePageSize {
   private size: number;
 
-  constructor(initial: number, private readonly max: number = MAX_PAGE_SIZE) {
+  constructor(
+    initial: number,
+    private readonly max: number = MAX_PAGE_SIZE,
+  ) {
     this.size = Math.max(1, Math.min(initial, max));
   }
 
@@ -38,7 +41,10 @@ export class CostAwarePageSize {
    */
   shrink(first: number, cost: number | null | undefined): boolean {
     if (first <= 1) return false;
-    const scaled = cost && cost > MAX_SINGLE_QUERY_COST ? Math.floor((MAX_SINGLE_QUERY_COST * first) / cost) - 1 : Math.floor(first / 2);
+    const scaled =
+      cost && cost > MAX_SINGLE_QUERY_COST
+        ? Math.floor((MAX_SINGLE_QUERY_COST * first) / cost) - 1
+        : Math.floor(first / 2);
     this.size = clamp(Math.min(scaled, first - 1), 1, this.max);
     return true;
   }
@@ -58,7 +64,11 @@ export async function requestSizedPage<T>(
       pageSize.observe(first, lastRequestedCost());
       return { data, first, shrunk };
     } catch (error) {
-      if (!isMaxCostExceeded(error) || !pageSize.shrink(first, error.errors.find((e) => e.code === "MAX_COST_EXCEEDED")?.cost)) throw error;
+      if (
+        !isMaxCostExceeded(error) ||
+        !pageSize.shrink(first, error.errors.find((e) => e.code === "MAX_COST_EXCEEDED")?.cost)
+      )
+        throw error;
       shrunk++;
     }
   }

@@ -5,7 +5,10 @@ import type { GraphqlDocument } from "~/shopify-admin/graphql-document";
 // hand them any client.
 
 export interface AdminGraphqlClient {
-  request<TData, TVariables extends object>(document: GraphqlDocument<TData, TVariables>, variables: TVariables): Promise<TData>;
+  request<TData, TVariables extends object>(
+    document: GraphqlDocument<TData, TVariables>,
+    variables: TVariables,
+  ): Promise<TData>;
 }
 
 export type AdminClientFactory = (shop: string) => Promise<AdminGraphqlClient>;

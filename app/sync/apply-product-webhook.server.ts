@@ -10,21 +10,28 @@ import { NUL, NUL_PROBLEM } from "./bulk-export-line";
 // The payloads are REST-shaped (snake_case, numeric ids, status in lower case, tags as one comma-separated string).
 
 const numericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
-const decimal = z.union([z.string(), z.number()]).nullish().transform((v, ctx) => {
-  if (v === null || v === undefined || v === "") return null;
-  const text = String(v);
-  if (!/^-?\d{1,12}(\.\d+)?$/.test(text)) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a decimal amount: ${text}` });
-    return z.NEVER;
-  }
-  return text;
-});
+const decimal = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((v, ctx) => {
+    if (v === null || v === undefined || v === "") return null;
+    const text = String(v);
+    if (!/^-?\d{1,12}(\.\d+)?$/.test(text)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a decimal amount: ${text}` });
+      return z.NEVER;
+    }
+    return text;
+  });
 // A NUL character (\u0000) in a field we store makes the payload malformed, as it makes a bulk export line: PostgreSQL's
 // text cannot hold one, so the job would fail on every retry. The job fails once, for good, naming the field (Shopify
 // sends the product's current state again with its next change, and the daily export reconciles it). A NUL in a field
 // we do not keep (body_html, ...) is harmless: those are dropped here, never written.
 const storableText = z.string().refine((text) => !text.includes(NUL), { message: NUL_PROBLEM });
-const timestamp = z.string().datetime({ offset: true }).nullish().transform((v) => v ?? null);
+const timestamp = z
+  .string()
+  .datetime({ offset: true })
+  .nullish()
+  .transform((v) => v ?? null);
 
 const variantPayload = z.object({
   id: numericId,
@@ -54,9 +61,14 @@ export const productWebhookProduct = z.object({
     .nullish()
     .transform((s) => (s ? s.toUpperCase() : null))
     .pipe(z.enum(["ACTIVE", "ARCHIVED", "DRAFT", "UNLISTED"]).nullable()),
-  tags: storableText
-    .nullish()
-    .transform((t) => (t ? t.split(",").map((tag) => tag.trim()).filter(Boolean) : [])),
+  tags: storableText.nullish().transform((t) =>
+    t
+      ? t
+          .split(",")
+          .map((tag) => tag.trim())
+          .filter(Boolean)
+      : [],
+  ),
   updated_at: timestamp,
   variants: z.array(variantPayload).default([]),
 });
@@ -165,23 +177,45 @@ export async function applyProductWebhook(input: ProductWebhookInput): Promise<P
   const product = productWebhookProduct.parse(input.payload);
   return withTransaction(async (client) => {
     const upserted = await client.query(UPSERT_PRODUCT, [
-      input.shop, product.id, product.title ?? null, product.handle ?? null, product.vendor ?? null,
-      product.product_type ?? null, product.status, product.tags, product.updated_at, now, triggeredAt,
+      input.shop,
+      product.id,
+      product.title ?? null,
+      product.handle ?? null,
+      product.vendor ?? null,
+      product.product_type ?? null,
+      product.status,
+      product.tags,
+      product.updated_at,
+      now,
+      triggeredAt,
     ]);
     if ((upserted.rowCount ?? 0) === 0) {
       const known = await client.query("SELECT 1 FROM merchant_connection WHERE shop = $1", [input.shop]);
       return { applied: false, productId: product.id, reason: known.rowCount ? "stale" : "unknown-shop" } as const;
     }
     const variants = product.variants.map((v) => ({
-      id: v.id, title: v.title ?? null, sku: v.sku ?? null, price: v.price, compare_at_price: v.compare_at_price,
-      inventory_item_id: v.inventory_item_id ?? null, inventory_policy: v.inventory_policy, updated_at: v.updated_at,
+      id: v.id,
+      title: v.title ?? null,
+      sku: v.sku ?? null,
+      price: v.price,
+      compare_at_price: v.compare_at_price,
+      inventory_item_id: v.inventory_item_id ?? null,
+      inventory_policy: v.inventory_policy,
+      updated_at: v.updated_at,
     }));
     const written = await client.query(UPSERT_VARIANTS, [input.shop, product.id, now, JSON.stringify(variants)]);
     const deleted = await client.query(DELETE_ABSENT_VARIANTS, [
-      input.shop, product.id, now, variants.map((v) => v.id), product.updated_at,
+      input.shop,
+      product.id,
+      now,
+      variants.map((v) => v.id),
+      product.updated_at,
     ]);
     return {
-      applied: true, productId: product.id, variantsWritten: written.rowCount ?? 0, variantsDeleted: deleted.rowCount ?? 0,
+      applied: true,
+      productId: product.id,
+      variantsWritten: written.rowCount ?? 0,
+      variantsDeleted: deleted.rowCount ?? 0,
     } as const;
   });
 }

@@ -172,7 +172,10 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
     // The longest statements of the app (a batch's merge, the deletions over a whole catalogue): their own limits.
     await client.query(
       `SELECT set_config('statement_timeout', $1, false), set_config('idle_in_transaction_session_timeout', $2, false)`,
-      [String(DATABASE_TIMEOUTS.ingest.statementTimeoutMs), String(DATABASE_TIMEOUTS.ingest.idleInTransactionTimeoutMs)],
+      [
+        String(DATABASE_TIMEOUTS.ingest.statementTimeoutMs),
+        String(DATABASE_TIMEOUTS.ingest.idleInTransactionTimeoutMs),
+      ],
     );
     await client.query("SET temp_buffers = '192MB'").catch(() => undefined); // too late on a used session: fine
 
@@ -187,7 +190,12 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
     await client.query("SELECT pg_advisory_lock(hashtext('product-ingest'), hashtext($1))", [options.shop]);
     try {
       const tally: ReadTally = {
-        linesRead: 0, productLines: 0, variantLines: 0, skippedByType: {}, malformedCount: 0, malformedLines: [],
+        linesRead: 0,
+        productLines: 0,
+        variantLines: 0,
+        skippedByType: {},
+        malformedCount: 0,
+        malformedLines: [],
         unidentifiedMalformed: 0,
       };
       let mark = Date.now();
@@ -209,8 +217,8 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
         : truncated
           ? `read ${tally.linesRead} lines of an export of ${options.expectedLines} objects`
           : tally.unidentifiedMalformed > 0
-          ? `${tally.unidentifiedMalformed} malformed line(s) named no product or variant, so what is absent is unknown`
-          : null;
+            ? `${tally.unidentifiedMalformed} malformed line(s) named no product or variant, so what is absent is unknown`
+            : null;
       const deleteAbsent = options.complete && deletionsSkippedReason === null;
       const context: MergeContext = {
         shop: options.shop,

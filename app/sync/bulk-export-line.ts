@@ -138,14 +138,16 @@ function inventoryItemOf(record: Record<string, unknown>): { id: string | null; 
   const gid = parseGid(fields.id);
   if (!gid || gid.type !== "InventoryItem") throw new LineError("inventoryItem.id is not an InventoryItem gid");
   const tracked = fields.tracked;
-  if (tracked !== undefined && tracked !== null && typeof tracked !== "boolean") throw new LineError("inventoryItem.tracked is not a boolean");
+  if (tracked !== undefined && tracked !== null && typeof tracked !== "boolean")
+    throw new LineError("inventoryItem.tracked is not a boolean");
   return { id: gid.id, tracked: (tracked as boolean | null | undefined) ?? null };
 }
 
 function inventoryPolicyOf(record: Record<string, unknown>): "DENY" | "CONTINUE" | null {
   const policy = record.inventoryPolicy;
   if (policy === undefined || policy === null) return null;
-  if (policy !== "DENY" && policy !== "CONTINUE") throw new LineError(`inventoryPolicy ${JSON.stringify(policy)} is not DENY or CONTINUE`);
+  if (policy !== "DENY" && policy !== "CONTINUE")
+    throw new LineError(`inventoryPolicy ${JSON.stringify(policy)} is not DENY or CONTINUE`);
   return policy;
 }
 

@@ -35,8 +35,18 @@ export interface BatchResult {
 }
 
 // A product merged here is not deleted (the merge clears deleted_at); $2 says whether the shop lists everything.
-const LISTED_WHEN_NEW = listingRuleSql({ listsAll: "$2::boolean", chosen: "false", status: "s.status", deletedAt: "NULL" });
-const LISTED_WHEN_MERGED = listingRuleSql({ listsAll: "$2::boolean", chosen: "p.selected", status: "excluded.status", deletedAt: "NULL" });
+const LISTED_WHEN_NEW = listingRuleSql({
+  listsAll: "$2::boolean",
+  chosen: "false",
+  status: "s.status",
+  deletedAt: "NULL",
+});
+const LISTED_WHEN_MERGED = listingRuleSql({
+  listsAll: "$2::boolean",
+  chosen: "p.selected",
+  status: "excluded.status",
+  deletedAt: "NULL",
+});
 
 const MERGE_PRODUCTS = `
 INSERT INTO product AS p (shop, id, title, handle, vendor, product_type, status, tags, selected, listed,
@@ -107,7 +117,13 @@ export async function mergeBatch(
 ): Promise<BatchResult> {
   const params = [context.shop, context.listsAllProducts, context.now, context.snapshotStartedAt, firstOrd, lastOrd];
   const products = await client.query(MERGE_PRODUCTS, params);
-  const variants = await client.query(MERGE_VARIANTS, [context.shop, context.now, context.snapshotStartedAt, firstOrd, lastOrd]);
+  const variants = await client.query(MERGE_VARIANTS, [
+    context.shop,
+    context.now,
+    context.snapshotStartedAt,
+    firstOrd,
+    lastOrd,
+  ]);
   return { productsWritten: products.rowCount ?? 0, variantsWritten: variants.rowCount ?? 0 };
 }
 

@@ -16,8 +16,23 @@ const { from: copyFrom } = pgCopyStreams;
 const KIND = { product: "P", variant: "V", damagedProduct: "p", damagedVariant: "v" } as const;
 
 const RAW_COLUMNS = [
-  "line", "kind", "id", "product_id", "title", "handle", "vendor", "product_type", "status", "tags_json",
-  "sku", "price", "compare_at_price", "inventory_item_id", "tracked", "inventory_policy", "updated_at",
+  "line",
+  "kind",
+  "id",
+  "product_id",
+  "title",
+  "handle",
+  "vendor",
+  "product_type",
+  "status",
+  "tags_json",
+  "sku",
+  "price",
+  "compare_at_price",
+  "inventory_item_id",
+  "tracked",
+  "inventory_policy",
+  "updated_at",
 ] as const;
 
 export async function createRawStagingTable(client: pg.PoolClient): Promise<void> {
@@ -54,15 +69,43 @@ export function rawRowOf(lineNumber: number, parsed: BulkExportLine): string | n
   switch (parsed.kind) {
     case "product":
       return csvRow([
-        lineNumber, KIND.product, parsed.id, null, parsed.title, parsed.handle, parsed.vendor, parsed.productType,
-        parsed.status, parsed.tags === null ? null : JSON.stringify(parsed.tags),
-        null, null, null, null, null, null, parsed.updatedAt,
+        lineNumber,
+        KIND.product,
+        parsed.id,
+        null,
+        parsed.title,
+        parsed.handle,
+        parsed.vendor,
+        parsed.productType,
+        parsed.status,
+        parsed.tags === null ? null : JSON.stringify(parsed.tags),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        parsed.updatedAt,
       ]);
     case "variant":
       return csvRow([
-        lineNumber, KIND.variant, parsed.id, parsed.productId, parsed.title, null, null, null, null, null,
-        parsed.sku, parsed.price, parsed.compareAtPrice, parsed.inventoryItemId,
-        parsed.tracked === null ? null : String(parsed.tracked), parsed.inventoryPolicy, parsed.updatedAt,
+        lineNumber,
+        KIND.variant,
+        parsed.id,
+        parsed.productId,
+        parsed.title,
+        null,
+        null,
+        null,
+        null,
+        null,
+        parsed.sku,
+        parsed.price,
+        parsed.compareAtPrice,
+        parsed.inventoryItemId,
+        parsed.tracked === null ? null : String(parsed.tracked),
+        parsed.inventoryPolicy,
+        parsed.updatedAt,
       ]);
     case "malformed":
       if (parsed.productId) {
@@ -70,7 +113,11 @@ export function rawRowOf(lineNumber: number, parsed: BulkExportLine): string | n
       }
       if (parsed.variantId) {
         return csvRow([
-          lineNumber, KIND.damagedVariant, parsed.variantId, parsed.variantProductId ?? null, ...Array<null>(13).fill(null),
+          lineNumber,
+          KIND.damagedVariant,
+          parsed.variantId,
+          parsed.variantProductId ?? null,
+          ...Array<null>(13).fill(null),
         ]);
       }
       return null;

@@ -31,7 +31,10 @@ import {
 export type ResultFileOpener = (url: string) => Promise<ByteSource>;
 
 export class ResultFileUnavailableError extends Error {
-  constructor(readonly status: number | null, detail: string) {
+  constructor(
+    readonly status: number | null,
+    detail: string,
+  ) {
     super(`The export file could not be downloaded${status === null ? "" : ` (HTTP ${status})`}: ${detail}`);
     this.name = "ResultFileUnavailableError";
   }
@@ -92,7 +95,9 @@ async function markHandled(operationId: string, summary: IngestSummary | null, e
 
 function isHandled(operationId: string): Promise<boolean> {
   return pgPool()
-    .query("SELECT 1 FROM bulk_operation WHERE id = $1 AND (ingested_at IS NOT NULL OR error IS NOT NULL)", [operationId])
+    .query("SELECT 1 FROM bulk_operation WHERE id = $1 AND (ingested_at IS NOT NULL OR error IS NOT NULL)", [
+      operationId,
+    ])
     .then((r) => (r.rowCount ?? 0) > 0);
 }
 
@@ -115,7 +120,11 @@ async function ingestFrom(
     // For the pages that show a long sync while it runs (app/sync/product-sync-progress.server.ts).
     onProgress: ({ stage, linesRead }) =>
       pgPool()
-        .query("UPDATE bulk_operation SET ingest_stage = $2, lines_read = $3, progress_at = now() WHERE id = $1", [options.operationId, stage, linesRead])
+        .query("UPDATE bulk_operation SET ingest_stage = $2, lines_read = $3, progress_at = now() WHERE id = $1", [
+          options.operationId,
+          stage,
+          linesRead,
+        ])
         .then(() => undefined),
   });
 }
@@ -128,7 +137,14 @@ export async function finishProductExport(options: FinishOptions): Promise<Expor
   const operation = await fetchBulkOperation(options.client, options.operationId);
   if (!operation) {
     await markHandled(options.operationId, null, "Shopify does not know this bulk operation");
-    return { kind: "failed", operation: recorded, retryable: true, reason: "Shopify does not know this bulk operation", errorCode: null, partial: null };
+    return {
+      kind: "failed",
+      operation: recorded,
+      retryable: true,
+      reason: "Shopify does not know this bulk operation",
+      errorCode: null,
+      partial: null,
+    };
   }
   await recordOperationState(options.shop, operation);
   if (isActiveStatus(operation.status)) return { kind: "pending", status: operation.status };
@@ -145,7 +161,11 @@ export async function finishProductExport(options: FinishOptions): Promise<Expor
     try {
       const summary = await ingestFrom(options, operation, operation.url, true);
       if (summary.truncated) {
-        return failed(true, `download truncated: read ${summary.linesRead} lines of ${operation.objectCount} objects`, summary);
+        return failed(
+          true,
+          `download truncated: read ${summary.linesRead} lines of ${operation.objectCount} objects`,
+          summary,
+        );
       }
       await markHandled(options.operationId, summary, null);
       return { kind: "ingested", operation: recorded, summary, emptyExport: operation.url === null };

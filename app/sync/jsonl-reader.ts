@@ -10,7 +10,8 @@ export type JsonlLine =
   /** The line was longer than maxLineBytes; its bytes were dropped so memory stays bounded. */
   | { lineNumber: number; text: null; error: string };
 
-export type ByteSource = AsyncIterable<Uint8Array | string> | WebReadableStream<Uint8Array> | ReadableStream<Uint8Array>;
+export type ByteSource =
+  AsyncIterable<Uint8Array | string> | WebReadableStream<Uint8Array> | ReadableStream<Uint8Array>;
 
 export interface JsonlReaderOptions {
   /** A longer line is reported as an error instead of being buffered. Real product lines are a few KB. */
@@ -59,7 +60,12 @@ export async function* readJsonlLines(source: ByteSource, options: JsonlReaderOp
   }
 
   for await (const chunk of asAsyncIterable(source)) {
-    const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buffer =
+      typeof chunk === "string"
+        ? Buffer.from(chunk, "utf8")
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
     let newline = buffer.indexOf(NEWLINE, start);
     while (newline !== -1) {

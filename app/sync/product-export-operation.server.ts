@@ -44,7 +44,13 @@ export interface StartedExport {
   startedAt: Date;
 }
 
-async function recordStartedOperation(shop: string, operationId: string, status: BulkOperationStatus, startedAt: Date, syncAttempt: number) {
+async function recordStartedOperation(
+  shop: string,
+  operationId: string,
+  status: BulkOperationStatus,
+  startedAt: Date,
+  syncAttempt: number,
+) {
   await pgPool().query(
     `INSERT INTO bulk_operation (id, shop, status, started_at, summary)
      VALUES ($1, $2, $3, $4, jsonb_build_object('syncAttempt', $5::integer))
@@ -76,9 +82,17 @@ export async function startOrAdoptProductExport(
     if (operation) {
       await recordOperationState(shop, operation);
       await recordStartedOperation(shop, known.rows[0].id, operation.status, known.rows[0].started_at, syncAttempt);
-      return { operationId: known.rows[0].id, adopted: true, status: operation.status, startedAt: known.rows[0].started_at };
+      return {
+        operationId: known.rows[0].id,
+        adopted: true,
+        status: operation.status,
+        startedAt: known.rows[0].started_at,
+      };
     }
-    await pgPool().query("UPDATE bulk_operation SET error = 'Shopify does not know this bulk operation' WHERE id = $1", [known.rows[0].id]);
+    await pgPool().query(
+      "UPDATE bulk_operation SET error = 'Shopify does not know this bulk operation' WHERE id = $1",
+      [known.rows[0].id],
+    );
   }
 
   const running = await client.request(RUNNING_BULK_QUERIES, {});
@@ -93,7 +107,11 @@ export async function startOrAdoptProductExport(
   const result = await client.request(BULK_OPERATION_RUN_QUERY, { query: BULK_PRODUCT_EXPORT_QUERY });
   const payload = result.bulkOperationRunQuery;
   if (!payload?.bulkOperation || payload.userErrors.length > 0) {
-    throw new ShopifyUserError(shop, "bulkOperationRunQuery", payload?.userErrors ?? [{ message: "no bulk operation returned" }]);
+    throw new ShopifyUserError(
+      shop,
+      "bulkOperationRunQuery",
+      payload?.userErrors ?? [{ message: "no bulk operation returned" }],
+    );
   }
   const operationId = bulkOperationNumericId(payload.bulkOperation.id);
   const startedAt = new Date();
@@ -101,7 +119,10 @@ export async function startOrAdoptProductExport(
   return { operationId, adopted: false, status: payload.bulkOperation.status, startedAt };
 }
 
-export async function fetchBulkOperation(client: AdminGraphqlClient, operationId: string): Promise<BulkOperationNode | null> {
+export async function fetchBulkOperation(
+  client: AdminGraphqlClient,
+  operationId: string,
+): Promise<BulkOperationNode | null> {
   const result = await client.request(BULK_OPERATION_QUERY, { id: bulkOperationGid(operationId) });
   return result.bulkOperation;
 }
@@ -117,9 +138,17 @@ export async function recordOperationState(shop: string, operation: BulkOperatio
        root_object_count = excluded.root_object_count, file_size = excluded.file_size,
        completed_at = excluded.completed_at`,
     [
-      bulkOperationNumericId(operation.id), shop, operation.status, operation.errorCode, operation.url,
-      operation.partialDataUrl, operation.objectCount, operation.rootObjectCount, operation.fileSize,
-      new Date(operation.createdAt), operation.completedAt ? new Date(operation.completedAt) : null,
+      bulkOperationNumericId(operation.id),
+      shop,
+      operation.status,
+      operation.errorCode,
+      operation.url,
+      operation.partialDataUrl,
+      operation.objectCount,
+      operation.rootObjectCount,
+      operation.fileSize,
+      new Date(operation.createdAt),
+      operation.completedAt ? new Date(operation.completedAt) : null,
     ],
   );
 }
@@ -135,7 +164,12 @@ export interface RecordedOperation {
 
 export async function findRecordedOperation(shop: string, operationId: string): Promise<RecordedOperation | null> {
   const { rows } = await pgPool().query<{
-    id: string; shop: string; status: BulkOperationStatus; started_at: Date; ingested_at: Date | null; attempt: number | null;
+    id: string;
+    shop: string;
+    status: BulkOperationStatus;
+    started_at: Date;
+    ingested_at: Date | null;
+    attempt: number | null;
   }>(
     `SELECT id::text, shop, status, started_at, ingested_at, (summary->>'syncAttempt')::integer AS attempt
        FROM bulk_operation WHERE id = $1 AND shop = $2`,
@@ -143,5 +177,12 @@ export async function findRecordedOperation(shop: string, operationId: string): 
   );
   if (rows.length === 0) return null;
   const row = rows[0];
-  return { id: row.id, shop: row.shop, status: row.status, startedAt: row.started_at, ingestedAt: row.ingested_at, syncAttempt: row.attempt ?? 1 };
+  return {
+    id: row.id,
+    shop: row.shop,
+    status: row.status,
+    startedAt: row.started_at,
+    ingestedAt: row.ingested_at,
+    syncAttempt: row.attempt ?? 1,
+  };
 }

@@ -35,8 +35,14 @@ export async function productSyncsInProgress(filter: { shop?: string } = {}): Pr
   const params: unknown[] = [];
   const shopCondition = filter.shop ? `AND shop = $${params.push(filter.shop)}` : "";
   const { rows } = await pgPool().query<{
-    id: string; shop: string; status: string; object_count: string | null; lines_read: string | null; ingest_stage: string | null;
-    started_at: Date; progress_at: Date | null;
+    id: string;
+    shop: string;
+    status: string;
+    object_count: string | null;
+    lines_read: string | null;
+    ingest_stage: string | null;
+    started_at: Date;
+    progress_at: Date | null;
   }>(
     `SELECT id::text, shop, status::text, object_count::text, lines_read::text, ingest_stage, started_at, progress_at
        FROM bulk_operation
@@ -49,7 +55,12 @@ export async function productSyncsInProgress(filter: { shop?: string } = {}): Pr
   return rows.map((row) => ({
     shop: row.shop,
     operationId: row.id,
-    stage: row.ingest_stage === "MERGING" ? "merging" : row.status === "CREATED" || row.status === "RUNNING" ? "exporting" : "importing",
+    stage:
+      row.ingest_stage === "MERGING"
+        ? "merging"
+        : row.status === "CREATED" || row.status === "RUNNING"
+          ? "exporting"
+          : "importing",
     startedAt: row.started_at,
     objectCount: row.object_count === null ? null : Number(row.object_count),
     linesRead: row.lines_read === null ? null : Number(row.lines_read),

@@ -11,7 +11,10 @@ import { authenticateWebhook } from "~/webhooks/authenticate-webhook.server";
 export async function productWebhookAction(request: Request, topic: ProductWebhookTopic): Promise<Response> {
   const { shop, payload, webhookId, eventId, triggeredAt } = await authenticateWebhook(request);
   await acceptWebhookDelivery({ webhookId, shop, topic, eventId, triggeredAt }, async (client) => {
-    await enqueueProductWebhook({ shop, topic, webhookId, triggeredAt: triggeredAt ?? null, payload: payload as Record<string, unknown> }, client);
+    await enqueueProductWebhook(
+      { shop, topic, webhookId, triggeredAt: triggeredAt ?? null, payload: payload as Record<string, unknown> },
+      client,
+    );
   });
   return new Response();
 }

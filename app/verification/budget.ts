@@ -16,7 +16,10 @@ export class VerificationBudget {
   private allowance: number | null = null;
   private spent = 0;
 
-  constructor(private readonly share: number, private readonly periodMs: number = VERIFICATION_PERIOD_MS) {}
+  constructor(
+    private readonly share: number,
+    private readonly periodMs: number = VERIFICATION_PERIOD_MS,
+  ) {}
 
   /** The first answer's throttle status sets the allowance (later ones do not move it: one run, one budget). */
   observe(status: ThrottleStatus | null): void {

@@ -22,7 +22,8 @@ export interface MarketplaceVariant {
   inventoryPolicy: "DENY" | "CONTINUE";
 }
 
-export type VerifiedField = "deleted" | "price" | "compareAtPrice" | "productStatus" | "productTitle" | "title" | "sellableQuantity";
+export type VerifiedField =
+  "deleted" | "price" | "compareAtPrice" | "productStatus" | "productTitle" | "title" | "sellableQuantity";
 
 /** "not limited": untracked or continue-selling, so the quantity does not limit sales. */
 export type SellableQuantity = number | "not limited";
@@ -53,7 +54,9 @@ function normalizeAmount(value: string | null): string | null {
 }
 
 /** The marketplace's sellable quantity of a variant as stored (an unknown quantity sells nothing). */
-export function marketplaceSellable(variant: Pick<MarketplaceVariant, "inventoryTracked" | "inventoryPolicy" | "availableQuantity">): SellableQuantity {
+export function marketplaceSellable(
+  variant: Pick<MarketplaceVariant, "inventoryTracked" | "inventoryPolicy" | "availableQuantity">,
+): SellableQuantity {
   const limited = !isSellable({ ...variant, availableQuantity: 0 });
   return limited ? (variant.availableQuantity ?? 0) : "not limited";
 }
@@ -81,9 +84,11 @@ export function compareVariant(
   node: VerifiedVariantNode | null,
   locationIds: readonly bigint[],
 ): VariantComparison {
-  if (!node) return { mismatches: [{ field: "deleted", marketplace: false, shopify: true }], quantityUnverified: false };
+  if (!node)
+    return { mismatches: [{ field: "deleted", marketplace: false, shopify: true }], quantityUnverified: false };
   const mismatches: FieldMismatch[] = [];
-  if (!sameAmount(marketplace.price, node.price)) mismatches.push({ field: "price", marketplace: marketplace.price, shopify: node.price });
+  if (!sameAmount(marketplace.price, node.price))
+    mismatches.push({ field: "price", marketplace: marketplace.price, shopify: node.price });
   if (!sameAmount(marketplace.compareAtPrice, node.compareAtPrice)) {
     mismatches.push({ field: "compareAtPrice", marketplace: marketplace.compareAtPrice, shopify: node.compareAtPrice });
   }
@@ -93,7 +98,8 @@ export function compareVariant(
   if (marketplace.productTitle !== node.product.title) {
     mismatches.push({ field: "productTitle", marketplace: marketplace.productTitle, shopify: node.product.title });
   }
-  if (marketplace.title !== node.title) mismatches.push({ field: "title", marketplace: marketplace.title, shopify: node.title });
+  if (marketplace.title !== node.title)
+    mismatches.push({ field: "title", marketplace: marketplace.title, shopify: node.title });
   const shopify = shopifySellable(node, locationIds);
   if (shopify !== null) {
     const ours = marketplaceSellable(marketplace);
@@ -103,4 +109,11 @@ export function compareVariant(
 }
 
 /** Fields only the product paths write (the export, products/* webhooks): repaired by a product sync. */
-export const PRODUCT_FIELDS: ReadonlySet<VerifiedField> = new Set(["deleted", "price", "compareAtPrice", "productStatus", "productTitle", "title"]);
+export const PRODUCT_FIELDS: ReadonlySet<VerifiedField> = new Set([
+  "deleted",
+  "price",
+  "compareAtPrice",
+  "productStatus",
+  "productTitle",
+  "title",
+]);

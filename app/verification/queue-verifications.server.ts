@@ -15,7 +15,11 @@ export async function queueVerificationOfAllShops(now: Date = new Date()): Promi
   );
   await enqueueMany(
     TASK.verification,
-    rows.map(({ shop }) => ({ payload: { shop, reason: "manual" as const }, runAt: now, jobKey: shopJobKey(TASK.verification, shop) })),
+    rows.map(({ shop }) => ({
+      payload: { shop, reason: "manual" as const },
+      runAt: now,
+      jobKey: shopJobKey(TASK.verification, shop),
+    })),
     { preserveRunAt: false },
   );
   return rows.map((r) => r.shop);

@@ -51,7 +51,10 @@ export async function recordAndRepair(options: {
     const viaLevels = fields.includes("sellableQuantity") && mismatch.node !== null;
     productSyncNeeded ||= viaProductSync;
     if (viaLevels) levels.push(...levelsOf(mismatch.node!, locationIds, observedAt));
-    const repairs = [viaLevels ? "Shopify's levels applied" : null, viaProductSync ? "product sync queued" : null].filter(Boolean);
+    const repairs = [
+      viaLevels ? "Shopify's levels applied" : null,
+      viaProductSync ? "product sync queued" : null,
+    ].filter(Boolean);
     messages.push(`${fields.join(", ")} differ from Shopify; ${repairs.join(", ")}`);
   }
 
@@ -81,7 +84,13 @@ export async function recordAndRepair(options: {
 function levelsOf(node: VerifiedVariantNode, locationIds: readonly bigint[], observedAt: Date): InventoryLevelChange[] {
   const item = node.inventoryItem;
   const inventoryItemId = numericIdOf(item.id, "InventoryItem");
-  const common = { inventoryItemId, observedAt, tracked: item.tracked, inventoryPolicy: node.inventoryPolicy, variantId: numericIdOf(node.id, "ProductVariant") };
+  const common = {
+    inventoryItemId,
+    observedAt,
+    tracked: item.tracked,
+    inventoryPolicy: node.inventoryPolicy,
+    variantId: numericIdOf(node.id, "ProductVariant"),
+  };
   return locationIds.flatMap((locationId): InventoryLevelChange[] => {
     const level = item.inventoryLevels.nodes.find((l) => l.location.id === toGid("Location", locationId));
     if (level) {

@@ -60,7 +60,10 @@ export async function selectSample(shop: string, limit: number): Promise<Marketp
 }
 
 /** The marketplace's rows of these variants now (after a page was read: what webhooks wrote meanwhile counts). */
-export async function currentRows(shop: string, variantIds: readonly bigint[]): Promise<Map<bigint, MarketplaceVariant>> {
+export async function currentRows(
+  shop: string,
+  variantIds: readonly bigint[],
+): Promise<Map<bigint, MarketplaceVariant>> {
   const { rows } = await pgPool().query<SampleRow>(
     `SELECT v.id::text AS variant_id, v.product_id::text AS product_id, v.title, v.price::text, v.compare_at_price::text,
             p.title AS product_title, p.status::text AS product_status, v.inventory_item_id::text, v.available_quantity,

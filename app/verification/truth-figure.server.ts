@@ -11,7 +11,11 @@ import { TRUTH_WINDOWS_MS as WINDOWS, truthFigure, truthShares, type TruthFigure
 // sync_event metadata (`truth`), so the pages and /metrics read one row per shop instead of scanning every variant.
 
 /** The shop's figure at `now`, counting `thisRun` (the run being recorded, whose event is not written yet). */
-export async function computeTruthFigure(shop: string, now: Date, thisRun = { verified: 0, mismatched: 0 }): Promise<TruthFigure> {
+export async function computeTruthFigure(
+  shop: string,
+  now: Date,
+  thisRun = { verified: 0, mismatched: 0 },
+): Promise<TruthFigure> {
   const dayAgo = new Date(now.getTime() - WINDOWS["24h"]);
   const weekAgo = new Date(now.getTime() - WINDOWS["7d"]);
   const [{ rows: coverage }, { rows: runs }] = await Promise.all([
@@ -40,8 +44,16 @@ export async function computeTruthFigure(shop: string, now: Date, thisRun = { ve
   const [r] = runs;
   return {
     listed: c.listed,
-    "24h": { verified: c.verified_24h, checks: r.checks_24h + thisRun.verified, mismatches: r.mismatches_24h + thisRun.mismatched },
-    "7d": { verified: c.verified_7d, checks: r.checks_7d + thisRun.verified, mismatches: r.mismatches_7d + thisRun.mismatched },
+    "24h": {
+      verified: c.verified_24h,
+      checks: r.checks_24h + thisRun.verified,
+      mismatches: r.mismatches_24h + thisRun.mismatched,
+    },
+    "7d": {
+      verified: c.verified_7d,
+      checks: r.checks_7d + thisRun.verified,
+      mismatches: r.mismatches_7d + thisRun.mismatched,
+    },
   };
 }
 
@@ -56,7 +68,9 @@ export interface ShopTruth {
  * The latest figure of each shop verified in the last 7 days (before `now`), worst 24-hour mismatch rate first.
  * `shops` narrows it; `limit` keeps the worst ones.
  */
-export async function latestTruthFigures(options: { shops?: string[]; limit?: number; now?: Date } = {}): Promise<ShopTruth[]> {
+export async function latestTruthFigures(
+  options: { shops?: string[]; limit?: number; now?: Date } = {},
+): Promise<ShopTruth[]> {
   const now = options.now ?? new Date();
   const { rows } = await pgPool().query<{ shop: string; at: Date; truth: unknown }>(
     `SELECT DISTINCT ON (shop) shop, created_at AS at, metadata->'truth' AS truth

@@ -63,14 +63,33 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
   const now = options.now ?? (() => new Date());
   const settings = env();
   const result: VerificationResult = {
-    shop, runId: randomUUID(), listed: 0, sampleSize: 0, verified: 0, mismatched: 0, byField: {}, quantityUnverified: 0,
-    requests: 0, points: { spent: 0, allowance: null }, budgetExhausted: false, levelsApplied: 0, productSyncQueued: false,
-    truth: null, alerted: false,
+    shop,
+    runId: randomUUID(),
+    listed: 0,
+    sampleSize: 0,
+    verified: 0,
+    mismatched: 0,
+    byField: {},
+    quantityUnverified: 0,
+    requests: 0,
+    points: { spent: 0, allowance: null },
+    budgetExhausted: false,
+    levelsApplied: 0,
+    productSyncQueued: false,
+    truth: null,
+    alerted: false,
   };
 
   const connection = await prisma.merchantConnection.findUnique({
     where: { shop },
-    select: { active: true, approvalStatus: true, syncPaused: true, merchantId: true, defaultLocationId: true, marketplaceLocationIds: true },
+    select: {
+      active: true,
+      approvalStatus: true,
+      syncPaused: true,
+      merchantId: true,
+      defaultLocationId: true,
+      marketplaceLocationIds: true,
+    },
   });
   if (!connection) return { ...result, skipped: "no-connection" };
   if (!isSchedulable(connection)) return { ...result, skipped: "not-schedulable" };
@@ -80,7 +99,8 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
     result.skipped = "empty-selection";
   } else {
     const assigned = marketplaceLocationIdsOf(connection);
-    const locationIds = assigned.length > 0 ? assigned : [await primaryLocationOf(shop, connection.defaultLocationId, client)];
+    const locationIds =
+      assigned.length > 0 ? assigned : [await primaryLocationOf(shop, connection.defaultLocationId, client)];
     result.sampleSize = sampleSizeFor(result.listed, options.sampleSize ?? settings.VERIFICATION_SAMPLE_SIZE);
     const sample = await selectSample(shop, result.sampleSize);
     const budget = new VerificationBudget(options.budgetShare ?? settings.VERIFICATION_BUDGET_SHARE);
@@ -89,7 +109,7 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
     let costPerId: number | null = null;
     let productSyncNeeded = false;
 
-    for (let next = 0; next < sample.length; ) {
+    for (let next = 0; next < sample.length;) {
       // As many ids as the page size allows and the budget still holds at the cost Shopify last reported per id.
       const affordable = costPerId === null ? Infinity : budget.affordableUnits(costPerId);
       const size = Math.min(pageSize.current, sample.length - next, affordable);
@@ -106,7 +126,11 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
         data = await client.request(VERIFY_VARIANTS_QUERY, { ids });
       } catch (error) {
         // Priced above 1,000 points: ask fewer ids at a time (never fail the run for it).
-        if (isMaxCostExceeded(error) && pageSize.shrink(size, error.errors.find((e) => e.code === "MAX_COST_EXCEEDED")?.cost)) continue;
+        if (
+          isMaxCostExceeded(error) &&
+          pageSize.shrink(size, error.errors.find((e) => e.code === "MAX_COST_EXCEEDED")?.cost)
+        )
+          continue;
         throw error;
       }
       budget.spend(client.stats.pointsSpent - spentBefore);
@@ -119,7 +143,10 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
       next += size;
       const readAt = now();
       // Compared with the rows as they are now, not as sampled: a webhook applied meanwhile is not a mismatch.
-      const rows = await currentRows(shop, page.map((v) => v.variantId));
+      const rows = await currentRows(
+        shop,
+        page.map((v) => v.variantId),
+      );
       const mismatches: Mismatch[] = [];
       page.forEach((sampled, i) => {
         const row = rows.get(sampled.variantId) ?? sampled;
@@ -129,14 +156,30 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
         if (comparison.quantityUnverified) result.quantityUnverified++;
         if (comparison.mismatches.length === 0) return;
         for (const d of comparison.mismatches) result.byField[d.field] = (result.byField[d.field] ?? 0) + 1;
-        mismatches.push({ variantId: row.variantId, inventoryItemId: row.inventoryItemId, node, differences: comparison.mismatches });
+        mismatches.push({
+          variantId: row.variantId,
+          inventoryItemId: row.inventoryItemId,
+          node,
+          differences: comparison.mismatches,
+        });
       });
-      const repaired = await recordAndRepair({ shop, runId: result.runId, mismatches, locationIds, now: readAt, observedAt: askedAt });
+      const repaired = await recordAndRepair({
+        shop,
+        runId: result.runId,
+        mismatches,
+        locationIds,
+        now: readAt,
+        observedAt: askedAt,
+      });
       result.levelsApplied += repaired.levelsApplied;
       productSyncNeeded ||= repaired.productSyncNeeded;
       result.verified += page.length;
       result.mismatched += mismatches.length;
-      await markVerified(shop, page.map((v) => v.variantId), readAt);
+      await markVerified(
+        shop,
+        page.map((v) => v.variantId),
+        readAt,
+      );
     }
 
     if (productSyncNeeded) {
@@ -148,7 +191,10 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
   }
 
   const finishedAt = now();
-  result.truth = await computeTruthFigure(shop, finishedAt, { verified: result.verified, mismatched: result.mismatched });
+  result.truth = await computeTruthFigure(shop, finishedAt, {
+    verified: result.verified,
+    mismatched: result.mismatched,
+  });
   await recordSyncEvent({
     shop,
     merchantId: connection.merchantId,
@@ -175,7 +221,12 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
       truth: result.truth,
     },
   });
-  const alert = await reportTruthMismatchRate(shop, result.truth, options.alertRate ?? settings.VERIFICATION_MISMATCH_ALERT_RATE, finishedAt);
+  const alert = await reportTruthMismatchRate(
+    shop,
+    result.truth,
+    options.alertRate ?? settings.VERIFICATION_MISMATCH_ALERT_RATE,
+    finishedAt,
+  );
   result.alerted = alert.alerted;
   return result;
 }

@@ -31,7 +31,13 @@ export async function acceptWebhookDelivery(input: WebhookDeliveryInput, process
       `INSERT INTO webhook_delivery (webhook_id, shop, topic, event_id, triggered_at)
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (webhook_id) DO NOTHING`,
-      [input.webhookId, input.shop, input.topic, input.eventId ?? null, triggeredAt && !Number.isNaN(triggeredAt.getTime()) ? triggeredAt : null],
+      [
+        input.webhookId,
+        input.shop,
+        input.topic,
+        input.eventId ?? null,
+        triggeredAt && !Number.isNaN(triggeredAt.getTime()) ? triggeredAt : null,
+      ],
     );
     if ((rowCount ?? 0) === 0) return false;
     await process(client);

@@ -13,7 +13,9 @@ export interface PruneDeliveriesOptions {
   db?: Queryable;
 }
 
-export async function pruneWebhookDeliveries(options: PruneDeliveriesOptions = {}): Promise<{ cutoff: Date; deleted: number }> {
+export async function pruneWebhookDeliveries(
+  options: PruneDeliveriesOptions = {},
+): Promise<{ cutoff: Date; deleted: number }> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 10_000;
   const db = options.db ?? pgPool();

@@ -50,12 +50,21 @@ export class BulkOperations {
 
   runQuery(shop: ShopState, query: string): { bulkOperation: BulkOperationRecord | null; userErrors: UserError[] } {
     const check = checkBulkQuery(query);
-    if (!check.ok) return { bulkOperation: null, userErrors: [{ code: "INVALID", field: ["query"], message: check.message }] };
-    const active = [...shop.bulkOperations.values()].filter((op) => op.type === "QUERY" && ACTIVE_STATUSES.has(op.status));
+    if (!check.ok)
+      return { bulkOperation: null, userErrors: [{ code: "INVALID", field: ["query"], message: check.message }] };
+    const active = [...shop.bulkOperations.values()].filter(
+      (op) => op.type === "QUERY" && ACTIVE_STATUSES.has(op.status),
+    );
     if (active.length >= MAX_CONCURRENT_BULK_QUERIES) {
       return {
         bulkOperation: null,
-        userErrors: [{ code: "LIMIT_REACHED", field: null, message: `A maximum of ${MAX_CONCURRENT_BULK_QUERIES} bulk queries can run at the same time for this app and shop.` }],
+        userErrors: [
+          {
+            code: "LIMIT_REACHED",
+            field: null,
+            message: `A maximum of ${MAX_CONCURRENT_BULK_QUERIES} bulk queries can run at the same time for this app and shop.`,
+          },
+        ],
       };
     }
     const now = this.options.store.nowMs();
@@ -81,11 +90,23 @@ export class BulkOperations {
     return { bulkOperation: operation, userErrors: [] };
   }
 
-  cancel(shop: ShopState, id: string): { bulkOperation: BulkOperationRecord | null; userErrors: Array<{ field: string[]; message: string }> } {
+  cancel(
+    shop: ShopState,
+    id: string,
+  ): { bulkOperation: BulkOperationRecord | null; userErrors: Array<{ field: string[]; message: string }> } {
     const operation = shop.bulkOperations.get(numericId(id, "BulkOperation") ?? -1);
-    if (!operation) return { bulkOperation: null, userErrors: [{ field: ["id"], message: "Bulk operation does not exist" }] };
+    if (!operation)
+      return { bulkOperation: null, userErrors: [{ field: ["id"], message: "Bulk operation does not exist" }] };
     if (!ACTIVE_STATUSES.has(operation.status)) {
-      return { bulkOperation: operation, userErrors: [{ field: ["id"], message: `A bulk operation cannot be canceled when it is ${operation.status.toLowerCase()}` }] };
+      return {
+        bulkOperation: operation,
+        userErrors: [
+          {
+            field: ["id"],
+            message: `A bulk operation cannot be canceled when it is ${operation.status.toLowerCase()}`,
+          },
+        ],
+      };
     }
     operation.status = "CANCELING";
     this.cancelled.add(operation.id);
@@ -135,7 +156,12 @@ export class BulkOperations {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async execute(shop: ShopState, operation: BulkOperationRecord, plan: Parameters<typeof writeBulkJsonl>[0]["plan"], faults: BulkFault[]): Promise<void> {
+  private async execute(
+    shop: ShopState,
+    operation: BulkOperationRecord,
+    plan: Parameters<typeof writeBulkJsonl>[0]["plan"],
+    faults: BulkFault[],
+  ): Promise<void> {
     if (this.stopped) return;
     if (this.cancelled.has(operation.id)) return this.finish(shop, operation, "CANCELED");
     operation.status = "RUNNING";
@@ -157,11 +183,19 @@ export class BulkOperations {
         seed: operation.id,
         corruptLine: malformed ? 1 : undefined,
         // A failure midway leaves roughly half of the objects behind as partial data.
-        maxObjects: failure ? failure.partialData === false ? 0 : Math.max(1, Math.floor(countObjectsEstimate(shop, plan.rootFieldName) / 2)) : undefined,
+        maxObjects: failure
+          ? failure.partialData === false
+            ? 0
+            : Math.max(1, Math.floor(countObjectsEstimate(shop, plan.rootFieldName) / 2))
+          : undefined,
         isCancelled: () => this.cancelled.has(operation.id) || this.stopped,
       });
       // Cancelling cuts the wait short, as it would cut a long export short.
-      while (Date.now() - startedAt < this.options.timing.minRunningMs && !this.cancelled.has(operation.id) && !this.stopped) {
+      while (
+        Date.now() - startedAt < this.options.timing.minRunningMs &&
+        !this.cancelled.has(operation.id) &&
+        !this.stopped
+      ) {
         const remaining = this.options.timing.minRunningMs - (Date.now() - startedAt);
         // A plain timer, not `later`: stop() clears those, which would leave this wait (and stop itself) hanging.
         await new Promise<void>((resolve) => setTimeout(resolve, Math.min(remaining, 50)));
@@ -223,4 +257,3 @@ export class BulkOperations {
 function countObjectsEstimate(shop: ShopState, rootField: string): number {
   return rootField === "products" ? shop.productList.length + shop.variantList.length : shop.variantList.length;
 }
-

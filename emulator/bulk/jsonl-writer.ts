@@ -83,7 +83,7 @@ export async function writeBulkJsonl(options: JsonlWriteOptions): Promise<JsonlW
   // Any order: lines wait in a window of a few roots and leave it shuffled (memory stays bounded).
   let window: string[] = [];
   let state = (options.seed ?? 7) >>> 0;
-  const random = () => ((state = (state * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32);
+  const random = () => (state = (state * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32;
   const releaseWindow = () => {
     for (let i = window.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));

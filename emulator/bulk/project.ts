@@ -28,12 +28,22 @@ export interface ChildBatch {
 
 export interface Projector {
   // Returns the line's object (without nested connections) and appends the connections to unroll to `children`.
-  project(selection: SelectionSetNode, type: GraphQLObjectType, value: unknown, children: ChildBatch[]): Record<string, unknown>;
+  project(
+    selection: SelectionSetNode,
+    type: GraphQLObjectType,
+    value: unknown,
+    children: ChildBatch[],
+  ): Record<string, unknown>;
   idOf(type: GraphQLObjectType, value: unknown): string;
 }
 
 export function createProjector(schema: GraphQLSchema, ctx: ResolverContext): Projector {
-  const resolve = (type: GraphQLObjectType, field: FieldNode, value: unknown, args: Record<string, unknown>): unknown => {
+  const resolve = (
+    type: GraphQLObjectType,
+    field: FieldNode,
+    value: unknown,
+    args: Record<string, unknown>,
+  ): unknown => {
     const fn = fieldResolvers[type.name]?.[field.name.value];
     if (fn) return fn(value as never, args, ctx);
     const record = value as Record<string, unknown>;
@@ -56,7 +66,8 @@ export function createProjector(schema: GraphQLSchema, ctx: ResolverContext): Pr
       if (item.kind === Kind.FIELD) out.push(item);
       else if (item.kind === Kind.INLINE_FRAGMENT) {
         const condition = item.typeCondition?.name.value;
-        if (!condition || condition === type.name || type.getInterfaces().some((i) => i.name === condition)) fieldsOf(item.selectionSet, type, out);
+        if (!condition || condition === type.name || type.getInterfaces().some((i) => i.name === condition))
+          fieldsOf(item.selectionSet, type, out);
       }
       // Named fragments are rare in bulk queries and Shopify documents none; the validation step accepts them,
       // so their fields are simply not projected.
@@ -67,8 +78,22 @@ export function createProjector(schema: GraphQLSchema, ctx: ResolverContext): Pr
   // Compiled once per (selection, type): a bulk export visits the same selection hundreds of thousands of times.
   type Compiled =
     | { kind: "typename"; key: string }
-    | { kind: "connection"; source: ConnectionSource; args: Record<string, unknown>; selection: SelectionSetNode; nodeType: GraphQLObjectType }
-    | { kind: "value"; key: string; field: FieldNode; args: Record<string, unknown>; leaf: boolean; list: boolean; type: GraphQLOutputType };
+    | {
+        kind: "connection";
+        source: ConnectionSource;
+        args: Record<string, unknown>;
+        selection: SelectionSetNode;
+        nodeType: GraphQLObjectType;
+      }
+    | {
+        kind: "value";
+        key: string;
+        field: FieldNode;
+        args: Record<string, unknown>;
+        leaf: boolean;
+        list: boolean;
+        type: GraphQLOutputType;
+      };
   const compiled = new WeakMap<SelectionSetNode, Map<string, Compiled[]>>();
   const compile = (selection: SelectionSetNode, type: GraphQLObjectType): Compiled[] => {
     let byType = compiled.get(selection);
@@ -89,11 +114,20 @@ export function createProjector(schema: GraphQLSchema, ctx: ResolverContext): Pr
       if (isConnectionType(named)) {
         const source = connectionSources[type.name]?.[field.name.value];
         const node = nodeSelectionOf(field, named);
-        if (source && node) plan.push({ kind: "connection", source, args, selection: node.selection, nodeType: node.type });
+        if (source && node)
+          plan.push({ kind: "connection", source, args, selection: node.selection, nodeType: node.type });
         continue;
       }
       const inner = isNonNullType(definition.type) ? definition.type.ofType : definition.type;
-      plan.push({ kind: "value", key, field, args, leaf: isLeafType(named), list: isListType(inner), type: definition.type });
+      plan.push({
+        kind: "value",
+        key,
+        field,
+        args,
+        leaf: isLeafType(named),
+        list: isListType(inner),
+        type: definition.type,
+      });
     }
     byType.set(type.name, plan);
     return plan;

@@ -52,15 +52,37 @@ export async function installDemoShops(app: DemoApp): Promise<void> {
 
 /** Installs one shop through the embedded auth, approves it listing every product, and queues its first product
  * sync (the demo's shops, the soak's population). */
-export async function installShop(app: DemoApp, shop: { domain: string; name: string }, approvedBy: string): Promise<void> {
+export async function installShop(
+  app: DemoApp,
+  shop: { domain: string; name: string },
+  approvedBy: string,
+): Promise<void> {
   await openEmbeddedApp(app, shop.domain);
   await prisma.merchantConnection.upsert({
     where: { shop: shop.domain },
-    create: { shop: shop.domain, merchantId: `merchant-${shop.domain.split(".")[0]}`, shopName: shop.name, approvalStatus: "APPROVED", approvalChangedBy: approvedBy, approvalChangedAt: new Date(), selectionMode: "ALL" },
+    create: {
+      shop: shop.domain,
+      merchantId: `merchant-${shop.domain.split(".")[0]}`,
+      shopName: shop.name,
+      approvalStatus: "APPROVED",
+      approvalChangedBy: approvedBy,
+      approvalChangedAt: new Date(),
+      selectionMode: "ALL",
+    },
     // The install created the connection (pending, nothing selected): every product is listed.
-    update: { active: true, approvalStatus: "APPROVED", approvalChangedBy: approvedBy, approvalChangedAt: new Date(), selectionMode: "ALL" },
+    update: {
+      active: true,
+      approvalStatus: "APPROVED",
+      approvalChangedBy: approvedBy,
+      approvalChangedAt: new Date(),
+      selectionMode: "ALL",
+    },
   });
-  await enqueue(TASK.productSync, { shop: shop.domain, reason: "manual" }, shopJobOptions(TASK.productSync, shop.domain));
+  await enqueue(
+    TASK.productSync,
+    { shop: shop.domain, reason: "manual" },
+    shopJobOptions(TASK.productSync, shop.domain),
+  );
 }
 
 export interface DemoScenarioDeps {
@@ -71,7 +93,11 @@ export interface DemoScenarioDeps {
   timeoutMs?: number;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -82,8 +108,16 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
 }
 
 /** The newest finished sync event of a kind for a shop after `since`, once the worker has recorded one. */
-function finishedEvent(shop: string, eventType: "PRODUCT_SYNC" | "INVENTORY_SYNC" | "DATA_INTEGRITY" | "VERIFICATION", since: Date) {
-  return () => prisma.syncEvent.findFirst({ where: { shop, eventType, createdAt: { gte: since } }, orderBy: { createdAt: "desc" } });
+function finishedEvent(
+  shop: string,
+  eventType: "PRODUCT_SYNC" | "INVENTORY_SYNC" | "DATA_INTEGRITY" | "VERIFICATION",
+  since: Date,
+) {
+  return () =>
+    prisma.syncEvent.findFirst({
+      where: { shop, eventType, createdAt: { gte: since } },
+      orderBy: { createdAt: "desc" },
+    });
 }
 
 /**
@@ -103,14 +137,25 @@ export async function runDemoScenarios(deps: DemoScenarioDeps): Promise<void> {
 
   // Two locations: the marketplace sells both locations' stock; the inventory sync below reads both.
   const multi = emulator.control.getShop({ shop: DEMO_SCENARIO_SHOPS.twoLocations });
-  await assignMarketplaceLocations(multi.domain, multi.locations.map((l) => BigInt(l.legacyResourceId)));
+  await assignMarketplaceLocations(
+    multi.domain,
+    multi.locations.map((l) => BigInt(l.legacyResourceId)),
+  );
 
   // Throttled: Shopify's bucket is empty when the inventory sync starts; the sync backs off and completes.
   const throttled = DEMO_SCENARIO_SHOPS.throttled;
   await waitFor(`the first product sync of ${throttled}`, finishedEvent(throttled, "PRODUCT_SYNC", started), timeoutMs);
   emulator.control.drainBucket({ shop: throttled });
-  await enqueue(TASK.inventorySync, { shop: throttled, reason: "manual" }, shopJobOptions(TASK.inventorySync, throttled));
-  await waitFor(`the throttled inventory sync of ${throttled}`, finishedEvent(throttled, "INVENTORY_SYNC", started), timeoutMs);
+  await enqueue(
+    TASK.inventorySync,
+    { shop: throttled, reason: "manual" },
+    shopJobOptions(TASK.inventorySync, throttled),
+  );
+  await waitFor(
+    `the throttled inventory sync of ${throttled}`,
+    finishedEvent(throttled, "INVENTORY_SYNC", started),
+    timeoutMs,
+  );
 
   // Revoked, then reinstalled: a sync with the revoked token fails and alerts; after the reinstall the next sync
   // succeeds and resolves the alert (a recovery notice).
@@ -127,7 +172,11 @@ export async function runDemoScenarios(deps: DemoScenarioDeps): Promise<void> {
   );
   // The 401 deactivated the connection and dropped its session; opening the app exchanges a new token (a reinstall).
   await deps.openApp(revoked);
-  await waitFor(`the reinstall of ${revoked}`, () => prisma.merchantConnection.findFirst({ where: { shop: revoked, active: true } }), timeoutMs);
+  await waitFor(
+    `the reinstall of ${revoked}`,
+    () => prisma.merchantConnection.findFirst({ where: { shop: revoked, active: true } }),
+    timeoutMs,
+  );
   await enqueue(TASK.inventorySync, { shop: revoked, reason: "manual" }, shopJobOptions(TASK.inventorySync, revoked));
   await waitFor(
     `the recovery of ${revoked}`,
@@ -139,10 +188,18 @@ export async function runDemoScenarios(deps: DemoScenarioDeps): Promise<void> {
   // lost, then one verification of every shop: the truth figures on the pages, and the drifted price found.
   const beforeStock = new Date();
   for (const shop of DEMO_SHOPS) {
-    await enqueue(TASK.inventorySync, { shop: shop.domain, reason: "manual" }, shopJobOptions(TASK.inventorySync, shop.domain));
+    await enqueue(
+      TASK.inventorySync,
+      { shop: shop.domain, reason: "manual" },
+      shopJobOptions(TASK.inventorySync, shop.domain),
+    );
   }
   for (const shop of DEMO_SHOPS) {
-    await waitFor(`the inventory sync of ${shop.domain}`, finishedEvent(shop.domain, "INVENTORY_SYNC", beforeStock), timeoutMs);
+    await waitFor(
+      `the inventory sync of ${shop.domain}`,
+      finishedEvent(shop.domain, "INVENTORY_SYNC", beforeStock),
+      timeoutMs,
+    );
   }
   const drifted = DEMO_SCENARIO_SHOPS.drifted;
   const [product] = emulator.control.listProducts({ shop: drifted, limit: 1 });
@@ -150,6 +207,10 @@ export async function runDemoScenarios(deps: DemoScenarioDeps): Promise<void> {
   const beforeVerification = new Date();
   await queueVerificationOfAllShops(beforeVerification);
   for (const shop of DEMO_SHOPS) {
-    await waitFor(`the verification of ${shop.domain}`, finishedEvent(shop.domain, "VERIFICATION", beforeVerification), timeoutMs);
+    await waitFor(
+      `the verification of ${shop.domain}`,
+      finishedEvent(shop.domain, "VERIFICATION", beforeVerification),
+      timeoutMs,
+    );
   }
 }

@@ -9,8 +9,22 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 
 export const DEMO_SHOPS = [
   { domain: "aurora-outfitters.myshopify.com", name: "Aurora Outfitters", plan: "PLUS", products: 1500, variants: 3 },
-  { domain: "birch-and-bloom.myshopify.com", name: "Birch & Bloom", plan: "STANDARD", products: 250, variants: 2, edgeCases: true },
-  { domain: "cobalt-cycles.myshopify.com", name: "Cobalt Cycles", plan: "ADVANCED", products: 600, variants: 4, faultRate: 0.03 },
+  {
+    domain: "birch-and-bloom.myshopify.com",
+    name: "Birch & Bloom",
+    plan: "STANDARD",
+    products: 250,
+    variants: 2,
+    edgeCases: true,
+  },
+  {
+    domain: "cobalt-cycles.myshopify.com",
+    name: "Cobalt Cycles",
+    plan: "ADVANCED",
+    products: 600,
+    variants: 4,
+    faultRate: 0.03,
+  },
 ] as const;
 
 /** The /metrics token of a stack on a production build (a test value, not a secret). */
@@ -55,7 +69,6 @@ export interface DemoStack {
   stop(): Promise<void>;
 }
 
-
 async function waitForHealthy(appUrl: string, timeoutMs: number, exited: () => boolean) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -78,7 +91,12 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   });
   for (const shop of options.demoShops === false ? [] : DEMO_SHOPS) {
     if (emulator.control.listShops().some((s) => s.domain === shop.domain)) continue;
-    emulator.control.createShop({ domain: shop.domain, name: shop.name, plan: shop.plan, locations: ["Main warehouse", "Pop-up store"] });
+    emulator.control.createShop({
+      domain: shop.domain,
+      name: shop.name,
+      plan: shop.plan,
+      locations: ["Main warehouse", "Pop-up store"],
+    });
     if (options.seedProducts ?? true) {
       emulator.control.seedProducts({
         shop: shop.domain,
@@ -96,7 +114,15 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const stdio = options.stdio ?? "pipe";
   // Production refuses to start without ADMIN_SESSION_SECRET and METRICS_TOKEN; a test stack's own will do (options.env may override).
   const mode: { args: string[]; env: Record<string, string> } = options.build
-    ? { args: [], env: { NODE_ENV: "production", BUILD_DIRECTORY: options.build, ADMIN_SESSION_SECRET: "demo-stack-admin-session-secret-0123456789", METRICS_TOKEN: DEMO_STACK_METRICS_TOKEN } }
+    ? {
+        args: [],
+        env: {
+          NODE_ENV: "production",
+          BUILD_DIRECTORY: options.build,
+          ADMIN_SESSION_SECRET: "demo-stack-admin-session-secret-0123456789",
+          METRICS_TOKEN: DEMO_STACK_METRICS_TOKEN,
+        },
+      }
     : { args: ["--dev"], env: {} };
   const app = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", ...mode.args], {
     stdio: stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],

@@ -37,7 +37,10 @@ export function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-export async function startScratchServer(label: string, log: (line: string) => void = () => undefined): Promise<ScratchServer> {
+export async function startScratchServer(
+  label: string,
+  log: (line: string) => void = () => undefined,
+): Promise<ScratchServer> {
   let adminUrl: string;
   let cleanup = async (): Promise<void> => undefined;
   if (process.env.DATABASE_URL) {
@@ -47,7 +50,11 @@ export async function startScratchServer(label: string, log: (line: string) => v
     // Run as root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder.
     chmodSync(dir, 0o755);
     log("starting an embedded PostgreSQL");
-    const server = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort(), database: "postgres" });
+    const server = await startEmbeddedPostgres({
+      dataDir: path.join(dir, "data"),
+      port: await freePort(),
+      database: "postgres",
+    });
     adminUrl = server.url;
     cleanup = async () => {
       await server.stop();

@@ -40,13 +40,29 @@ beforeAll(async () => {
   const base = { severity: "CRITICAL" as const, jobType: "product-sync", title: "Product sync failed" };
   openId = (
     await prisma.alert.create({
-      data: { ...base, type: "SYNC_FAILURE", shop: "a.myshopify.com", dedupeKey: "SYNC_FAILURE:a:product-sync", occurrences: 4, notifiedChannels: ["slack"] },
+      data: {
+        ...base,
+        type: "SYNC_FAILURE",
+        shop: "a.myshopify.com",
+        dedupeKey: "SYNC_FAILURE:a:product-sync",
+        occurrences: 4,
+        notifiedChannels: ["slack"],
+      },
     })
   ).id;
-  await prisma.alert.create({ data: { ...base, type: "SYNC_STALE", shop: "b.myshopify.com", dedupeKey: "SYNC_STALE:b:*" } });
+  await prisma.alert.create({
+    data: { ...base, type: "SYNC_STALE", shop: "b.myshopify.com", dedupeKey: "SYNC_STALE:b:*" },
+  });
   resolvedId = (
     await prisma.alert.create({
-      data: { ...base, type: "SYNC_FAILURE", shop: "a.myshopify.com", dedupeKey: "old", status: "RESOLVED", resolvedAt: new Date() },
+      data: {
+        ...base,
+        type: "SYNC_FAILURE",
+        shop: "a.myshopify.com",
+        dedupeKey: "old",
+        status: "RESOLVED",
+        resolvedAt: new Date(),
+      },
     })
   ).id;
 });
@@ -63,7 +79,10 @@ describe("/admin/alerts", () => {
     expect(open.status).toBe("OPEN");
     expect(open.counts).toEqual({ OPEN: 2, ACKNOWLEDGED: 0, RESOLVED: 1 });
     expect(open.alerts).toHaveLength(2);
-    expect(open.alerts.find((a: { id: number }) => a.id === openId)).toMatchObject({ occurrences: 4, notifiedChannels: ["slack"] });
+    expect(open.alerts.find((a: { id: number }) => a.id === openId)).toMatchObject({
+      occurrences: 4,
+      notifiedChannels: ["slack"],
+    });
     expect(open.channels.map((c: { name: string }) => c.name)).toEqual(["slack", "email", "webhook"]);
     expect(open.canAct).toBe(true);
 
@@ -78,7 +97,9 @@ describe("/admin/alerts", () => {
 
   it("refuses a viewer (403) and a missing or wrong CSRF token (403)", async () => {
     expect((await acknowledge({ intent: "acknowledge", alertId: String(openId) }, viewer)).status).toBe(403);
-    expect((await acknowledge({ intent: "acknowledge", alertId: String(openId) }, operator, "forged")).status).toBe(403);
+    expect((await acknowledge({ intent: "acknowledge", alertId: String(openId) }, operator, "forged")).status).toBe(
+      403,
+    );
     expect((await prisma.alert.findUniqueOrThrow({ where: { id: openId } })).status).toBe("OPEN");
   });
 
@@ -113,7 +134,11 @@ describe("/admin/alerts: pages", () => {
   }
 
   const walk = (status: "OPEN" | "RESOLVED", shop?: string) =>
-    walkPages((cursor: KeysetCursor | null) => loadPage(alertsUrl(status, shop, cursor)), (page) => page.alerts, PAGE_SIZE);
+    walkPages(
+      (cursor: KeysetCursor | null) => loadPage(alertsUrl(status, shop, cursor)),
+      (page) => page.alerts,
+      PAGE_SIZE,
+    );
 
   beforeAll(async () => {
     // 120 alerts over two shops, a tenth resolved; every minute is shared by two of them, so the id breaks ties.
@@ -156,15 +181,26 @@ describe("/admin/alerts: pages", () => {
     const ids = pages.flatMap((page) => page.alerts.map((a) => a.id));
     expect(ids).toEqual(await expected("OPEN", SHOP_A));
     expect(pages.flatMap((page) => page.alerts.map((a) => a.shop))).toEqual(ids.map(() => SHOP_A));
-    expect((await walk("RESOLVED")).flatMap((page) => page.alerts.map((a) => a.id))).toEqual(await expected("RESOLVED"));
+    expect((await walk("RESOLVED")).flatMap((page) => page.alerts.map((a) => a.id))).toEqual(
+      await expected("RESOLVED"),
+    );
   });
 
   it("shows the first page for a cursor that does not parse or that the columns could not hold", async () => {
     const first = await loadPage(alertsUrl("OPEN", undefined));
-    for (const cursor of ["garbage", "1_2_3", "-99999999999999_1", "1778414400000_99999999999999999999", "1778414400000_1;--"]) {
+    for (const cursor of [
+      "garbage",
+      "1_2_3",
+      "-99999999999999_1",
+      "1778414400000_99999999999999999999",
+      "1778414400000_1;--",
+    ]) {
       for (const side of ["after", "before"]) {
         const page = await loadPage(`/admin/alerts?status=OPEN&${side}=${encodeURIComponent(cursor)}`);
-        expect(page.alerts.map((a) => a.id), `${side}=${cursor}`).toEqual(first.alerts.map((a) => a.id));
+        expect(
+          page.alerts.map((a) => a.id),
+          `${side}=${cursor}`,
+        ).toEqual(first.alerts.map((a) => a.id));
         expect(page.previous).toBeNull();
       }
     }

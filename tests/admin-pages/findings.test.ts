@@ -23,11 +23,18 @@ interface Listed {
 
 async function load(search = "") {
   const response = await responseOf(() => loader(routeArgs(adminGet(`/admin/findings${search}`, operator.cookie))));
-  return (await response.json()) as { findings: Listed[]; checks: string[]; shops: string[]; query: { resolution: string } };
+  return (await response.json()) as {
+    findings: Listed[];
+    checks: string[];
+    shops: string[];
+    query: { resolution: string };
+  };
 }
 
 async function resolve(findingId: string, who = operator, csrf = who.csrfToken) {
-  return responseOf(() => action(routeArgs(adminPost("/admin/findings", who.cookie, { intent: "resolve", findingId }, csrf))));
+  return responseOf(() =>
+    action(routeArgs(adminPost("/admin/findings", who.cookie, { intent: "resolve", findingId }, csrf))),
+  );
 }
 
 beforeAll(async () => {
@@ -35,10 +42,24 @@ beforeAll(async () => {
   await createAdmin("viewer@example.com", "VIEWER");
   operator = await signIn("ops@example.com");
   viewer = await signIn("viewer@example.com");
-  const make = async (name: string, shop: string, check: string, outcome: "FIXED" | "FLAGGED", createdAt: string, resolved = false) => {
+  const make = async (
+    name: string,
+    shop: string,
+    check: string,
+    outcome: "FIXED" | "FLAGGED",
+    createdAt: string,
+    resolved = false,
+  ) => {
     const row = await prisma.integrityFinding.create({
       data: {
-        runId: "run-1", shop, check, entityType: "variant", entityId: 100n, outcome, message: name, createdAt: new Date(createdAt),
+        runId: "run-1",
+        shop,
+        check,
+        entityType: "variant",
+        entityId: 100n,
+        outcome,
+        message: name,
+        createdAt: new Date(createdAt),
         ...(resolved ? { resolvedAt: new Date(), resolvedBy: "earlier@example.com" } : {}),
       },
     });
@@ -62,13 +83,17 @@ describe("/admin/findings", () => {
     expect(page.findings.map((f) => f.id)).toEqual([ids["price-b"], ids["price-a"], ids["fixed-a"]]);
     // Every check the app runs, whether or not it has found anything yet.
     expect(page.checks).toHaveLength(10);
-    expect(page.checks).toEqual(expect.arrayContaining(["duplicate_sku", "invalid_price", "orphaned_variant", "stale_product", "truth_mismatch"]));
+    expect(page.checks).toEqual(
+      expect.arrayContaining(["duplicate_sku", "invalid_price", "orphaned_variant", "stale_product", "truth_mismatch"]),
+    );
     expect(page.shops).toEqual(["a.myshopify.com", "b.myshopify.com"]);
   });
 
   it("filters by shop, check and resolution from the URL; garbage falls back to the defaults", async () => {
     expect((await load("?shop=a.myshopify.com")).findings.map((f) => f.id)).toEqual([ids["price-a"], ids["fixed-a"]]);
-    expect((await load("?check=invalid_price&shop=b.myshopify.com")).findings.map((f) => f.id)).toEqual([ids["price-b"]]);
+    expect((await load("?check=invalid_price&shop=b.myshopify.com")).findings.map((f) => f.id)).toEqual([
+      ids["price-b"],
+    ]);
     expect((await load("?resolution=resolved")).findings.map((f) => f.id)).toEqual([ids["old-b"]]);
     expect((await load("?resolution=all")).findings).toHaveLength(4);
     expect((await load("?resolution=%00")).query.resolution).toBe("unresolved");
@@ -80,7 +105,9 @@ describe("/admin/findings", () => {
     expect((await resolve("1.5")).status).toBe(400);
     expect((await resolve("999999")).status).toBe(404);
     expect((await resolve(ids["old-b"])).status).toBe(409);
-    expect((await prisma.integrityFinding.findUniqueOrThrow({ where: { id: BigInt(ids["price-a"]) } })).resolvedAt).toBeNull();
+    expect(
+      (await prisma.integrityFinding.findUniqueOrThrow({ where: { id: BigInt(ids["price-a"]) } })).resolvedAt,
+    ).toBeNull();
   });
 
   it("resolves a finding as the signed-in operator: it leaves the default list", async () => {
@@ -90,7 +117,9 @@ describe("/admin/findings", () => {
     expect(finding.resolvedBy).toBe("ops@example.com");
     expect(finding.resolvedAt).not.toBeNull();
     expect((await load()).findings.map((f) => f.id)).not.toContain(ids["price-a"]);
-    expect(await prisma.adminAction.count({ where: { action: "resolve-finding", adminEmail: "ops@example.com" } })).toBe(1);
+    expect(
+      await prisma.adminAction.count({ where: { action: "resolve-finding", adminEmail: "ops@example.com" } }),
+    ).toBe(1);
     // Resolving it again (the same admin, a double click) is a conflict that keeps the first resolution.
     expect((await resolve(ids["price-a"])).status).toBe(409);
     expect(await prisma.adminAction.count({ where: { action: "resolve-finding" } })).toBe(1);
@@ -108,16 +137,29 @@ describe("/admin/findings: pages", () => {
   const loadPage = (url: string) => loadListPage<FindingsPageData>(loader, url, operator.cookie);
 
   const walk = (filters: Filters) =>
-    walkPages((cursor: KeysetCursor | null) => loadPage(findingsUrl(filters, cursor)), (page) => page.findings, PAGE_SIZE);
+    walkPages(
+      (cursor: KeysetCursor | null) => loadPage(findingsUrl(filters, cursor)),
+      (page) => page.findings,
+      PAGE_SIZE,
+    );
 
   /** Every finding under the filters in the page's order, from the table: flagged first, then newest, then higher id. */
   async function expected({ shop, check, resolution }: Filters): Promise<string[]> {
     const all = await prisma.integrityFinding.findMany({
-      where: { ...(shop ? { shop } : {}), ...(check ? { check } : {}), ...(resolution === "all" ? {} : { resolvedAt: resolution === "resolved" ? { not: null } : null }) },
+      where: {
+        ...(shop ? { shop } : {}),
+        ...(check ? { check } : {}),
+        ...(resolution === "all" ? {} : { resolvedAt: resolution === "resolved" ? { not: null } : null }),
+      },
     });
     const flagged = (outcome: string) => (outcome === "FLAGGED" ? 0 : 1);
     return all
-      .sort((a, b) => flagged(a.outcome) - flagged(b.outcome) || b.createdAt.getTime() - a.createdAt.getTime() || Number(b.id - a.id))
+      .sort(
+        (a, b) =>
+          flagged(a.outcome) - flagged(b.outcome) ||
+          b.createdAt.getTime() - a.createdAt.getTime() ||
+          Number(b.id - a.id),
+      )
       .map((f) => f.id.toString());
   }
 
@@ -174,10 +216,20 @@ describe("/admin/findings: pages", () => {
 
   it("shows the first page for a cursor that does not parse or that the columns could not hold", async () => {
     const first = await loadPage(findingsUrl({ resolution: "unresolved" }));
-    for (const cursor of ["garbage", "1_2", "1_1781092800000_5_6", "3000000000_1781092800000_5", "1_-99999999999999_5", "1_1781092800000_99999999999999999999"]) {
+    for (const cursor of [
+      "garbage",
+      "1_2",
+      "1_1781092800000_5_6",
+      "3000000000_1781092800000_5",
+      "1_-99999999999999_5",
+      "1_1781092800000_99999999999999999999",
+    ]) {
       for (const side of ["after", "before"]) {
         const page = await loadPage(`/admin/findings?resolution=unresolved&${side}=${encodeURIComponent(cursor)}`);
-        expect(page.findings.map((f) => f.id), `${side}=${cursor}`).toEqual(first.findings.map((f) => f.id));
+        expect(
+          page.findings.map((f) => f.id),
+          `${side}=${cursor}`,
+        ).toEqual(first.findings.map((f) => f.id));
         expect(page.previous).toBeNull();
       }
     }

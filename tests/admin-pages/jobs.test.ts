@@ -34,7 +34,10 @@ interface ListedJob {
 
 async function load(search = "") {
   const response = await responseOf(() => loader(routeArgs(adminGet(`/admin/jobs${search}`, operator.cookie))));
-  return (await response.json()) as { jobs: ListedJob[]; counts: Array<{ task: string; pending: number; running: number; failed: number }> };
+  return (await response.json()) as {
+    jobs: ListedJob[];
+    counts: Array<{ task: string; pending: number; running: number; failed: number }>;
+  };
 }
 
 async function act(fields: Record<string, string>, who = operator, csrf = who.csrfToken) {
@@ -53,15 +56,30 @@ beforeAll(async () => {
 
   // Fails for good: graphile-worker runs it once (max_attempts 1) with a task that throws; its payload says it was
   // our third attempt, as defineTask's retries write it.
-  await enqueue(TASK.productSync, { shop: SHOP_A, reason: "schedule", _retry: { attempt: 3, lastError: "Shopify said 500" } });
+  await enqueue(TASK.productSync, {
+    shop: SHOP_A,
+    reason: "schedule",
+    _retry: { attempt: 3, lastError: "Shopify said 500" },
+  });
   await runDueJobs({ [TASK.productSync]: async () => Promise.reject(new Error("bulk export failed")) });
   const later = new Date(Date.now() + 3_600_000);
-  await enqueue(TASK.inventorySync, { shop: SHOP_A, reason: "schedule" }, { ...shopJobOptions(TASK.inventorySync, SHOP_A), runAt: later });
-  await enqueue(TASK.integrityCheck, { shop: SHOP_B, reason: "schedule" }, { ...shopJobOptions(TASK.integrityCheck, SHOP_B), runAt: later });
+  await enqueue(
+    TASK.inventorySync,
+    { shop: SHOP_A, reason: "schedule" },
+    { ...shopJobOptions(TASK.inventorySync, SHOP_A), runAt: later },
+  );
+  await enqueue(
+    TASK.integrityCheck,
+    { shop: SHOP_B, reason: "schedule" },
+    { ...shopJobOptions(TASK.integrityCheck, SHOP_B), runAt: later },
+  );
   const jobs = await queuedJobs();
   const byTask = (task: string) => jobs.find((j) => j.task_identifier === task)!.id;
   ids = { failed: byTask(TASK.productSync), pending: byTask(TASK.inventorySync), running: byTask(TASK.integrityCheck) };
-  await pgPool().query("UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'worker-test' WHERE id = $1", [ids.running]);
+  await pgPool().query(
+    "UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'worker-test' WHERE id = $1",
+    [ids.running],
+  );
 });
 afterAll(() => releaseWorkerUtils());
 
@@ -74,7 +92,14 @@ describe("/admin/jobs", () => {
   it("lists jobs with their state, shop from the payload, our attempt number and counts by task", async () => {
     const { jobs, counts } = await load();
     const byId = Object.fromEntries(jobs.map((j) => [j.id, j]));
-    expect(byId[ids.failed]).toMatchObject({ task: "product-sync", shop: SHOP_A, state: "failed", attempt: 3, maxAttempts: 3, lastError: "bulk export failed" });
+    expect(byId[ids.failed]).toMatchObject({
+      task: "product-sync",
+      shop: SHOP_A,
+      state: "failed",
+      attempt: 3,
+      maxAttempts: 3,
+      lastError: "bulk export failed",
+    });
     expect(byId[ids.pending]).toMatchObject({ task: "inventory-sync", shop: SHOP_A, state: "pending", attempt: 1 });
     expect(byId[ids.running]).toMatchObject({ task: "integrity-check", shop: SHOP_B, state: "running" });
     expect(counts).toEqual([
@@ -141,11 +166,21 @@ describe("/admin/jobs: pages", () => {
   const loadPage = (url: string) => loadListPage<JobsPageData>(loader, url, operator.cookie);
 
   const walk = (filters: Filters) =>
-    walkPages((cursor: KeysetCursor | null) => loadPage(jobsUrl(filters, cursor)), (page) => page.jobs, PAGE_SIZE);
+    walkPages(
+      (cursor: KeysetCursor | null) => loadPage(jobsUrl(filters, cursor)),
+      (page) => page.jobs,
+      PAGE_SIZE,
+    );
 
   /** Every job under the filters in the page's order, from the table: failed, running, pending, then run_at (to the microsecond), then id. */
   async function expected({ state, task, shop }: Filters): Promise<string[]> {
-    const { rows } = await pgPool().query<{ id: string; task: string; shop: string | null; state: string; run_at_us: string }>(
+    const { rows } = await pgPool().query<{
+      id: string;
+      task: string;
+      shop: string | null;
+      state: string;
+      run_at_us: string;
+    }>(
       `SELECT j.id::text, t.identifier AS task, j.payload->>'shop' AS shop,
               CASE WHEN j.locked_at > now() - interval '4 hours' THEN 'running' WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'pending' END AS state,
               (extract(epoch FROM j.run_at) * 1000000)::bigint::text AS run_at_us
@@ -219,10 +254,20 @@ describe("/admin/jobs: pages", () => {
 
   it("shows the first page for a cursor that does not parse or that the columns could not hold", async () => {
     const first = await loadPage(jobsUrl({}));
-    for (const cursor of ["garbage", "2_5", "2_1893456000000001_5_6", "3000000000_1893456000000001_5", "2_9007199254740993_5", "2_1893456000000001_99999999999999999999"]) {
+    for (const cursor of [
+      "garbage",
+      "2_5",
+      "2_1893456000000001_5_6",
+      "3000000000_1893456000000001_5",
+      "2_9007199254740993_5",
+      "2_1893456000000001_99999999999999999999",
+    ]) {
       for (const side of ["after", "before"]) {
         const page = await loadPage(`/admin/jobs?${side}=${encodeURIComponent(cursor)}`);
-        expect(page.jobs.map((j) => j.id), `${side}=${cursor}`).toEqual(first.jobs.map((j) => j.id));
+        expect(
+          page.jobs.map((j) => j.id),
+          `${side}=${cursor}`,
+        ).toEqual(first.jobs.map((j) => j.id));
         expect(page.previous).toBeNull();
       }
     }

@@ -38,11 +38,28 @@ beforeAll(async () => {
     await load(shop); // installs: token exchange and afterAuth create the connection
   }
   await prisma.merchantConnection.updateMany({ data: { approvalStatus: "APPROVED" } });
-  for (const [shop, title] of [[SHOP_A, "Lamp"], [SHOP_B, "Secret B product"]]) {
-    await pgPool().query(`INSERT INTO product (shop, id, title, status, selected, listed) VALUES ($1, 7, $2, 'ACTIVE', true, true)`, [shop, title]);
-    await pgPool().query(`INSERT INTO product_variant (shop, id, product_id, title, price) VALUES ($1, 70, 7, 'Large', NULL)`, [shop]);
+  for (const [shop, title] of [
+    [SHOP_A, "Lamp"],
+    [SHOP_B, "Secret B product"],
+  ]) {
+    await pgPool().query(
+      `INSERT INTO product (shop, id, title, status, selected, listed) VALUES ($1, 7, $2, 'ACTIVE', true, true)`,
+      [shop, title],
+    );
+    await pgPool().query(
+      `INSERT INTO product_variant (shop, id, product_id, title, price) VALUES ($1, 70, 7, 'Large', NULL)`,
+      [shop],
+    );
     await prisma.integrityFinding.create({
-      data: { runId: "r", shop, check: "invalid_price", entityType: "variant", entityId: 70n, outcome: "FLAGGED", message: "price is missing" },
+      data: {
+        runId: "r",
+        shop,
+        check: "invalid_price",
+        entityType: "variant",
+        entityId: 70n,
+        outcome: "FLAGGED",
+        message: "price is missing",
+      },
     });
   }
   await pgPool().query(
@@ -61,7 +78,9 @@ afterAll(async () => {
 
 describe("the merchant home page", () => {
   it("requires a Shopify session: no token, or one signed with another secret, opens nothing", async () => {
-    const thrown = await route.loader({ request: new Request("http://127.0.0.1:3999/app"), params: {}, context: {} }).catch((e: unknown) => e);
+    const thrown = await route
+      .loader({ request: new Request("http://127.0.0.1:3999/app"), params: {}, context: {} })
+      .catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(Response);
     expect([302, 401, 410]).toContain((thrown as Response).status);
   });
@@ -117,11 +136,18 @@ describe("the merchant home page", () => {
     const { lastManualSyncAt } = await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: SHOP_A } });
     expect(lastManualSyncAt).not.toBeNull();
     const later = new Date(lastManualSyncAt!.getTime() + MANUAL_SYNC_INTERVAL_MS + 1);
-    await expect(requestManualProductSync(SHOP_A, new Date(later.getTime() - 2))).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    await expect(requestManualProductSync(SHOP_A, new Date(later.getTime() - 2))).rejects.toMatchObject({
+      code: "RATE_LIMITED",
+    });
     expect(await requestManualProductSync(SHOP_A, later)).toMatch(/^Product sync started/);
 
-    await prisma.merchantConnection.update({ where: { shop: SHOP_B }, data: { syncPaused: true, lastManualSyncAt: null } });
+    await prisma.merchantConnection.update({
+      where: { shop: SHOP_B },
+      data: { syncPaused: true, lastManualSyncAt: null },
+    });
     await expect(requestManualProductSync(SHOP_B)).rejects.toMatchObject({ code: "SYNC_NOT_ALLOWED" });
-    await expect(requestManualProductSync("nobody.myshopify.com")).rejects.toMatchObject({ code: "CONNECTION_NOT_FOUND" });
+    await expect(requestManualProductSync("nobody.myshopify.com")).rejects.toMatchObject({
+      code: "CONNECTION_NOT_FOUND",
+    });
   });
 });

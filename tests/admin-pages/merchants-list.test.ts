@@ -14,7 +14,13 @@ const STATUSES = ["APPROVED", "APPROVED", "PENDING", "SUSPENDED", "REJECTED"] as
 const COUNT = 130;
 
 interface ListBody {
-  merchants: Array<{ shop: string; shopName: string | null; approvalStatus: string; products: number; productsListed: number }>;
+  merchants: Array<{
+    shop: string;
+    shopName: string | null;
+    approvalStatus: string;
+    products: number;
+    productsListed: number;
+  }>;
   counts: Record<string, number>;
   next: string | null;
   previous: string | null;
@@ -61,7 +67,9 @@ describe("/admin/merchants a page at a time", () => {
     expect(first.previous).toBeNull();
     const all = await walk("");
     expect(all).toEqual(Array.from({ length: COUNT }, (_, i) => shopOf(i + 1)));
-    expect(first.merchants).toEqual(JSON.parse(JSON.stringify(await getCatalogHealth({ shops: first.merchants.map((m) => m.shop) }))));
+    expect(first.merchants).toEqual(
+      JSON.parse(JSON.stringify(await getCatalogHealth({ shops: first.merchants.map((m) => m.shop) }))),
+    );
     expect(first.merchants.find((m) => m.shop === shopOf(3))).toMatchObject({ products: 6, productsListed: 3 });
     expect(Object.values(first.counts).reduce((a, b) => a + b, 0)).toBe(COUNT);
   });
@@ -78,7 +86,9 @@ describe("/admin/merchants a page at a time", () => {
 
   it("filters by approval status, pages within it, and counts every status", async () => {
     const pending = await walk("?approval=PENDING");
-    const expected = Array.from({ length: COUNT }, (_, i) => i + 1).filter((i) => STATUSES[i % 5] === "PENDING").map(shopOf);
+    const expected = Array.from({ length: COUNT }, (_, i) => i + 1)
+      .filter((i) => STATUSES[i % 5] === "PENDING")
+      .map(shopOf);
     expect(pending).toEqual(expected);
     const approved = await walk("?approval=APPROVED");
     expect(approved.length).toBeGreaterThan(MERCHANTS_PAGE_SIZE);
@@ -94,13 +104,17 @@ describe("/admin/merchants a page at a time", () => {
     expect(await walk(`?q=${encodeURIComponent("0%")}`)).toEqual(cotton);
     expect(await walk("?q=_")).toEqual(cotton);
     const searched = await list("?q=tenth&approval=APPROVED");
-    expect(searched.merchants.every((m) => m.approvalStatus === "APPROVED" && m.shopName!.startsWith("Tenth"))).toBe(true);
+    expect(searched.merchants.every((m) => m.approvalStatus === "APPROVED" && m.shopName!.startsWith("Tenth"))).toBe(
+      true,
+    );
     expect(Object.values(searched.counts).reduce((a, b) => a + b, 0)).toBe(13);
     expect((await list("?q=nothing-like-this")).merchants).toEqual([]);
   });
 
   it("answers garbage in the query string with the defaults", async () => {
-    const page = await list(`?approval=DROP&after=${encodeURIComponent("'; DELETE FROM merchant_connection --")}&before=x&q=${"y".repeat(500)}`);
+    const page = await list(
+      `?approval=DROP&after=${encodeURIComponent("'; DELETE FROM merchant_connection --")}&before=x&q=${"y".repeat(500)}`,
+    );
     expect(page.query).toEqual({});
     expect(page.merchants[0].shop).toBe(shopOf(1));
     expect(page.merchants).toHaveLength(MERCHANTS_PAGE_SIZE);

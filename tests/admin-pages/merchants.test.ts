@@ -46,7 +46,10 @@ beforeAll(async () => {
     `INSERT INTO product_variant (shop, id, product_id, price, available_quantity) VALUES ($1, 11, 1, 10, 0), ($1, 12, 1, 10, 5)`,
     [LISTED],
   );
-  await pgPool().query(`INSERT INTO sync_event (shop, event_type, status, item_count) VALUES ($1, 'PRODUCT_SYNC', 'SUCCESS', 2)`, [LISTED]);
+  await pgPool().query(
+    `INSERT INTO sync_event (shop, event_type, status, item_count) VALUES ($1, 'PRODUCT_SYNC', 'SUCCESS', 2)`,
+    [LISTED],
+  );
   // A product deleted in Shopify but still listed (a repair), and a variant priced 0 (a flag).
   await createConnection(MESSY);
   await pgPool().query(
@@ -54,7 +57,10 @@ beforeAll(async () => {
      VALUES ($1, 5, 'Gone lamp', 'ACTIVE', true, true, now(), now()), ($1, 6, 'Free chair', 'ACTIVE', true, true, NULL, now())`,
     [MESSY],
   );
-  await pgPool().query(`INSERT INTO product_variant (shop, id, product_id, price, available_quantity) VALUES ($1, 61, 6, 0, 3)`, [MESSY]);
+  await pgPool().query(
+    `INSERT INTO product_variant (shop, id, product_id, price, available_quantity) VALUES ($1, 61, 6, 0, 3)`,
+    [MESSY],
+  );
 });
 afterAll(() => releaseWorkerUtils());
 
@@ -65,7 +71,9 @@ describe("/admin/merchants", () => {
   });
 
   it("lists every merchant with approval, connection and catalog health", async () => {
-    const { merchants } = await (await responseOf(() => listLoader(routeArgs(adminGet("/admin/merchants", viewer.cookie))))).json();
+    const { merchants } = await (
+      await responseOf(() => listLoader(routeArgs(adminGet("/admin/merchants", viewer.cookie))))
+    ).json();
     expect(merchants.map((m: { shop: string }) => m.shop)).toEqual([PENDING, GONE, LISTED, MESSY]);
     expect(merchants.find((m: { shop: string }) => m.shop === LISTED)).toMatchObject({
       approvalStatus: "APPROVED",
@@ -81,7 +89,15 @@ describe("/admin/merchants", () => {
     const body = await (await detail(LISTED)).json();
     expect(body.health.shop).toBe(LISTED);
     expect(body.events).toHaveLength(1);
-    expect(body.intents).toEqual(["suspend", "pause", "sync-products", "sync-inventory", "check-integrity", "verify", "preview-integrity"]);
+    expect(body.intents).toEqual([
+      "suspend",
+      "pause",
+      "sync-products",
+      "sync-inventory",
+      "check-integrity",
+      "verify",
+      "preview-integrity",
+    ]);
     expect((await (await detail(PENDING)).json()).intents).toContain("approve");
     expect((await detail("nobody.myshopify.com")).status).toBe(404);
     expect((await detail("../../etc/passwd")).status).toBe(404);
@@ -93,7 +109,9 @@ describe("/admin/merchants", () => {
     expect((await act(PENDING, "delete-everything")).status).toBe(400);
     expect((await act("nobody.myshopify.com", "approve")).status).toBe(404);
     expect((await act("not a shop", "approve")).status).toBe(404);
-    expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: PENDING } })).approvalStatus).toBe("PENDING");
+    expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: PENDING } })).approvalStatus).toBe(
+      "PENDING",
+    );
   });
 
   it("approves (recording who, and queueing the first import), and refuses a transition that is not allowed", async () => {
@@ -105,7 +123,9 @@ describe("/admin/merchants", () => {
     // APPROVED -> REJECTED must go through SUSPENDED.
     expect((await act(PENDING, "reject")).status).toBe(409);
     expect((await act(PENDING, "suspend")).status).toBe(200);
-    expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: PENDING } })).approvalStatus).toBe("SUSPENDED");
+    expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: PENDING } })).approvalStatus).toBe(
+      "SUSPENDED",
+    );
   });
 
   it("pauses and resumes syncing, and runs each kind of sync now, all recorded with the operator's email", async () => {
@@ -114,7 +134,8 @@ describe("/admin/merchants", () => {
     expect((await act(LISTED, "resume")).status).toBe(200);
     expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: LISTED } })).syncPaused).toBe(false);
 
-    for (const intent of ["sync-products", "sync-inventory", "check-integrity"]) expect((await act(LISTED, intent)).status).toBe(200);
+    for (const intent of ["sync-products", "sync-inventory", "check-integrity"])
+      expect((await act(LISTED, intent)).status).toBe(200);
     const jobs = (await queuedJobs()).filter((j) => j.payload.shop === LISTED);
     expect(jobs.map((j) => j.task_identifier).sort()).toEqual(["integrity-check", "inventory-sync", "product-sync"]);
     expect(jobs[0].payload).toMatchObject({ reason: "manual", requestedBy: "ops@example.com" });
@@ -138,8 +159,16 @@ describe("/admin/merchants", () => {
     expect(preview).toMatchObject({ shop: MESSY, dryRun: true, wouldRepair: 1, wouldFlag: 1 });
     const found = preview.checks.filter((c: { found: number }) => c.found > 0);
     expect(found).toEqual([
-      expect.objectContaining({ check: "deleted_product_listed", outcome: "would repair", examples: [expect.objectContaining({ id: "5" })] }),
-      expect.objectContaining({ check: "invalid_price", outcome: "would flag", examples: [{ id: "61", message: "price is 0.00" }] }),
+      expect.objectContaining({
+        check: "deleted_product_listed",
+        outcome: "would repair",
+        examples: [expect.objectContaining({ id: "5" })],
+      }),
+      expect.objectContaining({
+        check: "invalid_price",
+        outcome: "would flag",
+        examples: [{ id: "61", message: "price is 0.00" }],
+      }),
     ]);
 
     // Nothing changed: still listed, nothing flagged, no alert, no sync event; only the dry run's WOULD_FIX record.
@@ -149,7 +178,11 @@ describe("/admin/merchants", () => {
     expect(await prisma.alert.count({ where: { shop: MESSY } })).toBe(0);
     expect(await prisma.syncEvent.count({ where: { shop: MESSY } })).toBe(0);
     const [action] = await prisma.adminAction.findMany({ where: { shop: MESSY } });
-    expect(action).toMatchObject({ action: "preview-integrity", adminEmail: "ops@example.com", details: { runId: preview.runId, wouldRepair: 1, wouldFlag: 1 } });
+    expect(action).toMatchObject({
+      action: "preview-integrity",
+      adminEmail: "ops@example.com",
+      details: { runId: preview.runId, wouldRepair: 1, wouldFlag: 1 },
+    });
 
     // "Run it for real" is the check-integrity request: the job is queued.
     expect((await act(MESSY, "check-integrity")).status).toBe(200);

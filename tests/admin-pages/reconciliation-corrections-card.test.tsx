@@ -2,7 +2,10 @@ import { renderToString } from "react-dom/server";
 import { AppProvider } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json";
 import { describe, expect, it } from "vitest";
-import { ReconciliationCorrectionsCard, type ReconciliationCorrectionsRow } from "../../app/components/ReconciliationCorrectionsCard";
+import {
+  ReconciliationCorrectionsCard,
+  type ReconciliationCorrectionsRow,
+} from "../../app/components/ReconciliationCorrectionsCard";
 
 // The card of what the reconciliations corrected, as the sync monitor (every shop) and a merchant's page (one) show it.
 
@@ -17,7 +20,14 @@ const text = (rows: ReconciliationCorrectionsRow[], showShop: boolean) =>
     .replace(/\s+/g, " ");
 
 describe("the reconciliation corrections card", () => {
-  const row = { shop: "alpha.myshopify.com", runs: 7, corrected: 12, levels: 4200, lastAt: "2026-12-01T01:31:07.000Z", lastCorrected: 3 };
+  const row = {
+    shop: "alpha.myshopify.com",
+    runs: 7,
+    corrected: 12,
+    levels: 4200,
+    lastAt: "2026-12-01T01:31:07.000Z",
+    lastCorrected: 3,
+  };
 
   it("shows per shop the runs, what they corrected and the latest run", () => {
     const html = text([row], true);

@@ -82,7 +82,11 @@ describe("signing in and out", () => {
   it("refuses a cross-site sign-in form (login CSRF)", async () => {
     await createAdmin("ops@example.com");
     const response = await responseOf(() =>
-      loginAction(routeArgs(loginRequest({ email: "ops@example.com", password: TEST_PASSWORD }, { "Sec-Fetch-Site": "cross-site" }))),
+      loginAction(
+        routeArgs(
+          loginRequest({ email: "ops@example.com", password: TEST_PASSWORD }, { "Sec-Fetch-Site": "cross-site" }),
+        ),
+      ),
     );
     expect(response.status).toBe(403);
   });
@@ -105,14 +109,18 @@ describe("signing in and out", () => {
       expect(replayed.status).toBe(302);
       expect(replayed.headers.get("Location")).toMatch(/^\/admin\/login\?redirectTo=/);
     }
-    expect((await responseOf(() => logoutAction(routeArgs(adminPost("/admin/logout", cookie, {}, csrfToken))))).status).toBe(302);
+    expect(
+      (await responseOf(() => logoutAction(routeArgs(adminPost("/admin/logout", cookie, {}, csrfToken))))).status,
+    ).toBe(302);
     expect(await prisma.adminSession.count()).toBe(0);
   });
 });
 
 describe("guards", () => {
   it("redirects a request without the admin cookie to the sign-in page, keeping where it was going", async () => {
-    const response = await responseOf(() => layoutLoader(routeArgs(adminGet("/admin/sync-monitor?shop=a.myshopify.com"))));
+    const response = await responseOf(() =>
+      layoutLoader(routeArgs(adminGet("/admin/sync-monitor?shop=a.myshopify.com"))),
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe(
       `/admin/login?redirectTo=${encodeURIComponent("/admin/sync-monitor?shop=a.myshopify.com")}`,
@@ -124,7 +132,11 @@ describe("guards", () => {
     const { cookie } = await signIn("ops@example.com");
     const [name, value] = cookie.split("=");
     const tampered = `${name}=${value.slice(0, -3)}abc`;
-    for (const header of ["shopify_app_session=offline_shop.myshopify.com", tampered, `${name}=eyJhZG1pblVzZXJJZCI6MX0%3D`]) {
+    for (const header of [
+      "shopify_app_session=offline_shop.myshopify.com",
+      tampered,
+      `${name}=eyJhZG1pblVzZXJJZCI6MX0%3D`,
+    ]) {
       const response = await responseOf(() => requireAdmin(adminGet("/admin/sync-monitor", header)));
       expect(response.status).toBe(302);
     }
@@ -134,10 +146,14 @@ describe("guards", () => {
     const account = await createAdmin("viewer@example.com", "VIEWER");
     const { cookie, csrfToken } = await signIn("viewer@example.com");
     const response = await responseOf(() => layoutLoader(routeArgs(adminGet("/admin/sync-monitor", cookie))));
-    expect(await response.json()).toEqual({ admin: { id: account.id, email: "viewer@example.com", role: "VIEWER", csrfToken } });
+    expect(await response.json()).toEqual({
+      admin: { id: account.id, email: "viewer@example.com", role: "VIEWER", csrfToken },
+    });
     const index = await responseOf(() => indexLoader());
     expect(index.headers.get("Location")).toBe("/admin/sync-monitor");
-    const login = await responseOf(() => loginLoader(routeArgs(adminGet("/admin/login?redirectTo=/admin/jobs", cookie))));
+    const login = await responseOf(() =>
+      loginLoader(routeArgs(adminGet("/admin/login?redirectTo=/admin/jobs", cookie))),
+    );
     expect(login.headers.get("Location")).toBe("/admin/jobs");
   });
 
@@ -146,7 +162,8 @@ describe("guards", () => {
     await createAdmin("viewer@example.com", "VIEWER");
     const operator = await signIn("ops@example.com");
     const viewer = await signIn("viewer@example.com");
-    const post = (cookie: string | undefined, token?: string) => adminPost("/admin/alerts", cookie, { intent: "x" }, token);
+    const post = (cookie: string | undefined, token?: string) =>
+      adminPost("/admin/alerts", cookie, { intent: "x" }, token);
 
     expect((await requireOperator(post(operator.cookie, operator.csrfToken))).admin.email).toBe("ops@example.com");
     expect((await responseOf(() => requireOperator(post(viewer.cookie, viewer.csrfToken)))).status).toBe(403);
@@ -188,16 +205,28 @@ describe("password reset and role change", () => {
 describe("ADMIN_SESSION_SECRET", () => {
   const base = { SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "https://app.example.com" };
   it("is required in production and optional elsewhere", () => {
-    expect(() => parseEnv({ ...base, NODE_ENV: "production", METRICS_TOKEN: "m".repeat(16) })).toThrow(/ADMIN_SESSION_SECRET/);
-    expect(() => parseEnv({ ...base, NODE_ENV: "production", METRICS_TOKEN: "m".repeat(16), ADMIN_SESSION_SECRET: "short" })).toThrow(/ADMIN_SESSION_SECRET/);
-    expect(parseEnv({ ...base, NODE_ENV: "production", METRICS_TOKEN: "m".repeat(16), ADMIN_SESSION_SECRET: "x".repeat(32) }).ADMIN_SESSION_SECRET).toHaveLength(32);
+    expect(() => parseEnv({ ...base, NODE_ENV: "production", METRICS_TOKEN: "m".repeat(16) })).toThrow(
+      /ADMIN_SESSION_SECRET/,
+    );
+    expect(() =>
+      parseEnv({ ...base, NODE_ENV: "production", METRICS_TOKEN: "m".repeat(16), ADMIN_SESSION_SECRET: "short" }),
+    ).toThrow(/ADMIN_SESSION_SECRET/);
+    expect(
+      parseEnv({ ...base, NODE_ENV: "production", METRICS_TOKEN: "m".repeat(16), ADMIN_SESSION_SECRET: "x".repeat(32) })
+        .ADMIN_SESSION_SECRET,
+    ).toHaveLength(32);
     expect(parseEnv({ ...base, NODE_ENV: "development" }).ADMIN_SESSION_SECRET).toBeUndefined();
   });
 });
 
 describe("sign-in throttling", () => {
-  const attempt = (email: string, password: string, now: Date, clientAddress = "203.0.113.7", headers: Record<string, string> = {}) =>
-    attemptSignIn({ email, password, clientAddress, request: loginRequest({ email, password }, headers) }, now);
+  const attempt = (
+    email: string,
+    password: string,
+    now: Date,
+    clientAddress = "203.0.113.7",
+    headers: Record<string, string> = {},
+  ) => attemptSignIn({ email, password, clientAddress, request: loginRequest({ email, password }, headers) }, now);
   const seconds = (start: Date, s: number) => new Date(start.getTime() + s * 1000);
 
   it("forgets keys quiet for a day as attempts come in, keeping the others (the table does not grow with a spray)", async () => {
@@ -213,29 +242,51 @@ describe("sign-in throttling", () => {
     const { rows } = await pgPool().query<{ key: string }>("SELECT key FROM admin_sign_in_throttle ORDER BY key");
     const keys = rows.map((r) => r.key);
     expect(keys.filter((k) => k.startsWith("client:198.51.100."))).toEqual([]);
-    expect(keys).toEqual(expect.arrayContaining(["account:nobody@example.com", "account:recent@example.com", "client:203.0.113.7"]));
+    expect(keys).toEqual(
+      expect.arrayContaining(["account:nobody@example.com", "account:recent@example.com", "client:203.0.113.7"]),
+    );
     expect(SIGN_IN_THROTTLE.forgetAfterSeconds).toBe(86_400);
   });
 
-  it("delays an account after 5 wrong passwords with growing delays, never locks it: the right one works once the delay passes", { timeout: 120_000 }, async () => {
-    await createAdmin("ops@example.com");
-    const start = new Date(Date.now() + 60_000);
-    for (let i = 0; i < SIGN_IN_THROTTLE.account.freeAttempts; i++) {
-      expect(await attempt("ops@example.com", "wrong password!", start)).toEqual({ ok: false, reason: "refused" });
-    }
-    // Inside the delay even the right password waits (and is not checked); the answer says for how long.
-    expect(await attempt("ops@example.com", TEST_PASSWORD, start)).toEqual({ ok: false, reason: "throttled", retryAfterSeconds: 1 });
-    // One more wrong guess after the first delay doubles it.
-    expect(await attempt("ops@example.com", "wrong password!", seconds(start, 1))).toEqual({ ok: false, reason: "refused" });
-    expect(await attempt("ops@example.com", TEST_PASSWORD, seconds(start, 1.5))).toMatchObject({ retryAfterSeconds: 2 });
-    expect(await attempt("ops@example.com", TEST_PASSWORD, seconds(start, 2))).toEqual({ ok: false, reason: "throttled", retryAfterSeconds: 1 });
-    const signedIn = await attempt("ops@example.com", TEST_PASSWORD, seconds(start, 3));
-    expect(signedIn.ok).toBe(true);
-    // A success starts the account over: five more free attempts.
-    for (let i = 0; i < SIGN_IN_THROTTLE.account.freeAttempts; i++) {
-      expect(await attempt("ops@example.com", "wrong password!", seconds(start, 4))).toEqual({ ok: false, reason: "refused" });
-    }
-  });
+  it(
+    "delays an account after 5 wrong passwords with growing delays, never locks it: the right one works once the delay passes",
+    { timeout: 120_000 },
+    async () => {
+      await createAdmin("ops@example.com");
+      const start = new Date(Date.now() + 60_000);
+      for (let i = 0; i < SIGN_IN_THROTTLE.account.freeAttempts; i++) {
+        expect(await attempt("ops@example.com", "wrong password!", start)).toEqual({ ok: false, reason: "refused" });
+      }
+      // Inside the delay even the right password waits (and is not checked); the answer says for how long.
+      expect(await attempt("ops@example.com", TEST_PASSWORD, start)).toEqual({
+        ok: false,
+        reason: "throttled",
+        retryAfterSeconds: 1,
+      });
+      // One more wrong guess after the first delay doubles it.
+      expect(await attempt("ops@example.com", "wrong password!", seconds(start, 1))).toEqual({
+        ok: false,
+        reason: "refused",
+      });
+      expect(await attempt("ops@example.com", TEST_PASSWORD, seconds(start, 1.5))).toMatchObject({
+        retryAfterSeconds: 2,
+      });
+      expect(await attempt("ops@example.com", TEST_PASSWORD, seconds(start, 2))).toEqual({
+        ok: false,
+        reason: "throttled",
+        retryAfterSeconds: 1,
+      });
+      const signedIn = await attempt("ops@example.com", TEST_PASSWORD, seconds(start, 3));
+      expect(signedIn.ok).toBe(true);
+      // A success starts the account over: five more free attempts.
+      for (let i = 0; i < SIGN_IN_THROTTLE.account.freeAttempts; i++) {
+        expect(await attempt("ops@example.com", "wrong password!", seconds(start, 4))).toEqual({
+          ok: false,
+          reason: "refused",
+        });
+      }
+    },
+  );
 
   it("an unknown email is throttled exactly like a real one (no enumeration)", { timeout: 120_000 }, async () => {
     await createAdmin("ops@example.com");
@@ -255,24 +306,38 @@ describe("sign-in throttling", () => {
     const start = new Date(Date.now() + 60_000);
     const from = "192.0.2.50";
     for (let i = 0; i < SIGN_IN_THROTTLE.client.freeAttempts; i++) {
-      expect(await attempt(`guess-${i}@example.com`, "wrong password!", start, from)).toEqual({ ok: false, reason: "refused" });
+      expect(await attempt(`guess-${i}@example.com`, "wrong password!", start, from)).toEqual({
+        ok: false,
+        reason: "refused",
+      });
     }
     expect(await attempt("another@example.com", "wrong password!", start, from)).toMatchObject({ reason: "throttled" });
     // Another client is not affected.
-    expect(await attempt("another@example.com", "wrong password!", start, "192.0.2.51")).toEqual({ ok: false, reason: "refused" });
+    expect(await attempt("another@example.com", "wrong password!", start, "192.0.2.51")).toEqual({
+      ok: false,
+      reason: "refused",
+    });
   });
 
-  it("a browser that signed in before keeps signing in while a stranger hammers the account (no lock-out an attacker can trigger)", { timeout: 120_000 }, async () => {
-    await createAdmin("ops@example.com");
-    const start = new Date(Date.now() + 60_000);
-    const first = await attempt("ops@example.com", TEST_PASSWORD, start, "10.0.0.1");
-    if (!first.ok) throw new Error("first sign-in refused");
-    const deviceCookie = first.deviceCookie.split(";")[0];
-    for (let i = 0; i < 30; i++) await attempt("ops@example.com", "attacker guess!", start, "203.0.113.66");
-    expect(await attempt("ops@example.com", TEST_PASSWORD, start, "203.0.113.66")).toMatchObject({ reason: "throttled" });
-    // The operator, from a fresh address, with their device cookie: in at once.
-    expect((await attempt("ops@example.com", TEST_PASSWORD, start, "10.0.0.2", { Cookie: deviceCookie })).ok).toBe(true);
-  });
+  it(
+    "a browser that signed in before keeps signing in while a stranger hammers the account (no lock-out an attacker can trigger)",
+    { timeout: 120_000 },
+    async () => {
+      await createAdmin("ops@example.com");
+      const start = new Date(Date.now() + 60_000);
+      const first = await attempt("ops@example.com", TEST_PASSWORD, start, "10.0.0.1");
+      if (!first.ok) throw new Error("first sign-in refused");
+      const deviceCookie = first.deviceCookie.split(";")[0];
+      for (let i = 0; i < 30; i++) await attempt("ops@example.com", "attacker guess!", start, "203.0.113.66");
+      expect(await attempt("ops@example.com", TEST_PASSWORD, start, "203.0.113.66")).toMatchObject({
+        reason: "throttled",
+      });
+      // The operator, from a fresh address, with their device cookie: in at once.
+      expect((await attempt("ops@example.com", TEST_PASSWORD, start, "10.0.0.2", { Cookie: deviceCookie })).ok).toBe(
+        true,
+      );
+    },
+  );
 
   it("answers 429 with Retry-After on the sign-in page, and the same 401 for every failure", async () => {
     await createAdmin("ops@example.com");
@@ -303,7 +368,9 @@ describe("the admin's sessions", () => {
     const laptop = await signIn("ops@example.com");
     const phone = await signIn("ops@example.com");
     const others = await signIn("viewer@example.com");
-    const list = (await (await responseOf(() => sessionsLoader(routeArgs(adminGet("/admin/sessions", laptop.cookie))))).json()) as {
+    const list = (await (
+      await responseOf(() => sessionsLoader(routeArgs(adminGet("/admin/sessions", laptop.cookie))))
+    ).json()) as {
       currentSessionId: string;
       sessions: { id: string }[];
     };
@@ -311,22 +378,39 @@ describe("the admin's sessions", () => {
     const phoneSession = list.sessions.find((s) => s.id !== list.currentSessionId)!;
 
     // Someone else's session is not theirs to end.
-    const viewerSessions = (await (await responseOf(() => sessionsLoader(routeArgs(adminGet("/admin/sessions", others.cookie))))).json()) as {
+    const viewerSessions = (await (
+      await responseOf(() => sessionsLoader(routeArgs(adminGet("/admin/sessions", others.cookie))))
+    ).json()) as {
       currentSessionId: string;
     };
     const foreign = await responseOf(() =>
-      sessionsAction(routeArgs(adminPost("/admin/sessions", laptop.cookie, { intent: "end", sessionId: viewerSessions.currentSessionId }, laptop.csrfToken))),
+      sessionsAction(
+        routeArgs(
+          adminPost(
+            "/admin/sessions",
+            laptop.cookie,
+            { intent: "end", sessionId: viewerSessions.currentSessionId },
+            laptop.csrfToken,
+          ),
+        ),
+      ),
     );
     expect(foreign.status).toBe(404);
     expect((await requireAdmin(adminGet("/admin/sync-monitor", others.cookie))).email).toBe("viewer@example.com");
 
     const ended = await responseOf(() =>
-      sessionsAction(routeArgs(adminPost("/admin/sessions", laptop.cookie, { intent: "end", sessionId: phoneSession.id }, laptop.csrfToken))),
+      sessionsAction(
+        routeArgs(
+          adminPost("/admin/sessions", laptop.cookie, { intent: "end", sessionId: phoneSession.id }, laptop.csrfToken),
+        ),
+      ),
     );
     expect(await ended.json()).toMatchObject({ ok: true });
     expect((await responseOf(() => requireAdmin(adminGet("/admin/sync-monitor", phone.cookie)))).status).toBe(302);
     expect((await requireAdmin(adminGet("/admin/sync-monitor", laptop.cookie))).email).toBe("ops@example.com");
-    const noToken = await responseOf(() => sessionsAction(routeArgs(adminPost("/admin/sessions", laptop.cookie, { intent: "end", sessionId: "1" }))));
+    const noToken = await responseOf(() =>
+      sessionsAction(routeArgs(adminPost("/admin/sessions", laptop.cookie, { intent: "end", sessionId: "1" }))),
+    );
     expect(noToken.status).toBe(403);
   });
 

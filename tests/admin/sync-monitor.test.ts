@@ -36,7 +36,11 @@ function query(search: string): SyncMonitorQuery {
 
 function expected(filter: (e: Seeded) => boolean, sort: SortKey, direction: "asc" | "desc"): string[] {
   const key = (e: Seeded) =>
-    sort === "created_at" ? e.createdAt.getTime() : sort === "processing_time" ? (e.processingTimeMs ?? -1) : (e.itemCount ?? -1);
+    sort === "created_at"
+      ? e.createdAt.getTime()
+      : sort === "processing_time"
+        ? (e.processingTimeMs ?? -1)
+        : (e.itemCount ?? -1);
   const sign = direction === "asc" ? 1 : -1;
   return seeded
     .filter(filter)
@@ -95,7 +99,8 @@ afterAll(() => {
   vi.useRealTimers();
 });
 
-const inDefaultRange = (e: Seeded) => e.createdAt >= new Date("2026-05-04T00:00:00Z") && e.createdAt < new Date("2026-05-11T00:00:00Z");
+const inDefaultRange = (e: Seeded) =>
+  e.createdAt >= new Date("2026-05-04T00:00:00Z") && e.createdAt < new Date("2026-05-11T00:00:00Z");
 
 describe("sync monitor: filters and keyset pagination", () => {
   it("pages through every sort and direction with no duplicate and no gap", async () => {
@@ -103,7 +108,9 @@ describe("sync monitor: filters and keyset pagination", () => {
       for (const direction of ["desc", "asc"] as const) {
         const q = query(`sort=${sort}&direction=${direction}&pageSize=25&from=2026-04-25&to=2026-05-10`);
         const ids = await walkForward(q);
-        expect(ids, `${sort} ${direction}`).toEqual(expected((e) => e.createdAt >= new Date("2026-04-25"), sort, direction));
+        expect(ids, `${sort} ${direction}`).toEqual(
+          expected((e) => e.createdAt >= new Date("2026-04-25"), sort, direction),
+        );
         expect(new Set(ids).size).toBe(ids.length);
       }
     }
@@ -129,10 +136,20 @@ describe("sync monitor: filters and keyset pagination", () => {
       ["status=FAILURE", (e) => inDefaultRange(e) && e.status === "FAILURE"],
       [
         "shop=gamma.myshopify.com&type=INVENTORY_SYNC&status=SUCCESS",
-        (e) => inDefaultRange(e) && e.shop === "gamma.myshopify.com" && e.eventType === "INVENTORY_SYNC" && e.status === "SUCCESS",
+        (e) =>
+          inDefaultRange(e) &&
+          e.shop === "gamma.myshopify.com" &&
+          e.eventType === "INVENTORY_SYNC" &&
+          e.status === "SUCCESS",
       ],
-      ["from=2026-05-08&to=2026-05-09", (e) => e.createdAt >= new Date("2026-05-08") && e.createdAt < new Date("2026-05-10")],
-      ["from=2026-03-01&to=2026-04-01&type=WEBHOOK", (e) => e.createdAt < new Date("2026-04-02") && e.eventType === "WEBHOOK"],
+      [
+        "from=2026-05-08&to=2026-05-09",
+        (e) => e.createdAt >= new Date("2026-05-08") && e.createdAt < new Date("2026-05-10"),
+      ],
+      [
+        "from=2026-03-01&to=2026-04-01&type=WEBHOOK",
+        (e) => e.createdAt < new Date("2026-04-02") && e.eventType === "WEBHOOK",
+      ],
     ];
     for (const [search, filter] of cases) {
       const ids = await walkForward(query(`${search}&pageSize=30`));
@@ -146,16 +163,25 @@ describe("sync monitor: filters and keyset pagination", () => {
     const signedOut = await responseOf(() => monitorLoader(routeArgs(adminGet("/admin/sync-monitor"))));
     expect(signedOut.status).toBe(302);
 
-    const response = await responseOf(() => monitorLoader(routeArgs(adminGet("/admin/sync-monitor?shop=alpha.myshopify.com&type=PRODUCT_SYNC", cookie))));
+    const response = await responseOf(() =>
+      monitorLoader(routeArgs(adminGet("/admin/sync-monitor?shop=alpha.myshopify.com&type=PRODUCT_SYNC", cookie))),
+    );
     const data = await response.json();
-    const matching = seeded.filter((e) => inDefaultRange(e) && e.shop === "alpha.myshopify.com" && e.eventType === "PRODUCT_SYNC");
+    const matching = seeded.filter(
+      (e) => inDefaultRange(e) && e.shop === "alpha.myshopify.com" && e.eventType === "PRODUCT_SYNC",
+    );
     expect(data.stats.total).toBe(matching.length);
-    expect(data.stats.successRate).toBeCloseTo(matching.filter((e) => e.status === "SUCCESS").length / matching.length, 10);
+    expect(data.stats.successRate).toBeCloseTo(
+      matching.filter((e) => e.status === "SUCCESS").length / matching.length,
+      10,
+    );
     const times = matching.map((e) => e.processingTimeMs).filter((t): t is number => t !== null);
     expect(data.stats.averageProcessingTimeMs).toBeCloseTo(times.reduce((a, b) => a + b, 0) / times.length, 6);
     expect(data.stats.daily).toHaveLength(7);
     expect(data.stats.daily.reduce((sum: number, d: { total: number }) => sum + d.total, 0)).toBe(matching.length);
-    expect(data.events.map((e: { id: string }) => e.id)).toEqual(expected((e) => matching.includes(e), "created_at", "desc").slice(0, 50));
+    expect(data.events.map((e: { id: string }) => e.id)).toEqual(
+      expected((e) => matching.includes(e), "created_at", "desc").slice(0, 50),
+    );
     expect(data.shops.map((s: { shop: string }) => s.shop)).toEqual(SHOPS);
     expect(data.ignored).toEqual([]);
   });
@@ -167,10 +193,24 @@ describe("sync monitor: filters and keyset pagination", () => {
     expect(response.status).toBe(200);
     const data = await response.json();
     expect(data.ignored.sort()).toEqual(["after", "direction", "from", "pageSize", "shop", "sort", "to", "type"]);
-    expect(data.query).toMatchObject({ shop: null, eventType: null, status: null, sort: "created_at", direction: "desc", cursor: null, pageSize: 50 });
+    expect(data.query).toMatchObject({
+      shop: null,
+      eventType: null,
+      status: null,
+      sort: "created_at",
+      direction: "desc",
+      cursor: null,
+      pageSize: 50,
+    });
     // A well-formed cursor whose number the column cannot hold is dropped too, not handed to PostgreSQL.
-    for (const search of ["after=-999999999999999_1", "after=1_9999999999999999999", "sort=processing_time&before=999999999999999_1"]) {
-      const outOfRange = await responseOf(() => monitorLoader(routeArgs(adminGet(`/admin/sync-monitor?${search}`, cookie))));
+    for (const search of [
+      "after=-999999999999999_1",
+      "after=1_9999999999999999999",
+      "sort=processing_time&before=999999999999999_1",
+    ]) {
+      const outOfRange = await responseOf(() =>
+        monitorLoader(routeArgs(adminGet(`/admin/sync-monitor?${search}`, cookie))),
+      );
       expect(outOfRange.status, search).toBe(200);
       expect((await outOfRange.json()).query.cursor, search).toBeNull();
     }
@@ -181,12 +221,16 @@ describe("sync monitor: filters and keyset pagination", () => {
 
   it("shows one event with its error and metadata; 404 for unknown or malformed ids", async () => {
     const failure = seeded.find((e) => e.status === "FAILURE")!;
-    const response = await responseOf(() => detailLoader(routeArgs(adminGet(`/admin/sync-monitor/${failure.id}`, cookie), { eventId: failure.id })));
+    const response = await responseOf(() =>
+      detailLoader(routeArgs(adminGet(`/admin/sync-monitor/${failure.id}`, cookie), { eventId: failure.id })),
+    );
     const { event } = await response.json();
     expect(event.errorMessage).toMatch(/^Failure \d+$/);
     expect(JSON.parse(event.metadataJson)).toEqual({ attempt: 1 });
     for (const id of ["999999", "abc", "-1", "1e3", "99999999999999999999"]) {
-      const missing = await responseOf(() => detailLoader(routeArgs(adminGet(`/admin/sync-monitor/${id}`, cookie), { eventId: id })));
+      const missing = await responseOf(() =>
+        detailLoader(routeArgs(adminGet(`/admin/sync-monitor/${id}`, cookie), { eventId: id })),
+      );
       expect(missing.status, id).toBe(404);
     }
   });
@@ -195,7 +239,7 @@ describe("sync monitor: filters and keyset pagination", () => {
 describe("sync monitor: CSV export", () => {
   it("escapes quotes, separators and line breaks, and defuses formulas", () => {
     expect(csvCell('say "hi", then\nleave')).toBe('"say ""hi"", then\nleave"');
-    expect(csvCell("=HYPERLINK(\"http://evil\")")).toBe('"\'=HYPERLINK(""http://evil"")"');
+    expect(csvCell('=HYPERLINK("http://evil")')).toBe('"\'=HYPERLINK(""http://evil"")"');
     expect(csvCell("+1")).toBe("'+1");
     expect(csvCell("-cmd")).toBe("'-cmd");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
@@ -210,16 +254,26 @@ describe("sync monitor: CSV export", () => {
        VALUES ('beta.myshopify.com', 'WEBHOOK', 'FAILURE', $1, $2) RETURNING id::text`,
       ['=cmd|"/c calc"!A1, then a\nsecond line', new Date(NOW.getTime() + 1000)],
     );
-    const response = await responseOf(() => exportLoader(routeArgs(adminGet("/admin/sync-monitor/export.csv?from=2026-03-01&after=5_5", cookie))));
+    const response = await responseOf(() =>
+      exportLoader(routeArgs(adminGet("/admin/sync-monitor/export.csv?from=2026-03-01&after=5_5", cookie))),
+    );
     expect(response.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
-    expect(response.headers.get("Content-Disposition")).toBe('attachment; filename="sync-events_2026-03-01_2026-05-10.csv"');
+    expect(response.headers.get("Content-Disposition")).toBe(
+      'attachment; filename="sync-events_2026-03-01_2026-05-10.csv"',
+    );
     const text = await response.text();
-    expect(text.startsWith("id,created_at,shop,event_type,status,item_count,processing_time_ms,error_message\r\n")).toBe(true);
+    expect(
+      text.startsWith("id,created_at,shop,event_type,status,item_count,processing_time_ms,error_message\r\n"),
+    ).toBe(true);
     const ids = [...text.matchAll(/\r\n(\d+),/g)].map((m) => m[1]);
     expect(ids).toEqual([hostile.rows[0].id, ...expected(() => true, "created_at", "desc")]);
-    expect(text).toContain(`${hostile.rows[0].id},2026-05-10T12:00:01.000Z,beta.myshopify.com,WEBHOOK,FAILURE,,,"'=cmd|""/c calc""!A1, then a\nsecond line"\r\n`);
+    expect(text).toContain(
+      `${hostile.rows[0].id},2026-05-10T12:00:01.000Z,beta.myshopify.com,WEBHOOK,FAILURE,,,"'=cmd|""/c calc""!A1, then a\nsecond line"\r\n`,
+    );
     // Small batches (many keyset steps) give byte for byte the same file.
-    const batched = syncEventsCsvStream(parseSyncMonitorQuery(new URLSearchParams("from=2026-03-01"), NOW).query, { batchSize: 7 });
+    const batched = syncEventsCsvStream(parseSyncMonitorQuery(new URLSearchParams("from=2026-03-01"), NOW).query, {
+      batchSize: 7,
+    });
     expect(await new Response(batched).text()).toBe(text);
     await pgPool().query("DELETE FROM sync_event WHERE id = $1", [hostile.rows[0].id]);
 

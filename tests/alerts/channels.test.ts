@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { configuredChannels, describeChannels, redactSecrets } from "../../app/alerts/channels/configured-channels.server";
+import {
+  configuredChannels,
+  describeChannels,
+  redactSecrets,
+} from "../../app/alerts/channels/configured-channels.server";
 
 const settings = {
   ALERT_SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T0001/B0001/XXXXsecretXXXX",
@@ -17,9 +21,16 @@ const settings = {
 describe("channel configuration", () => {
   it("uses each channel whose settings are present, and none when nothing is set", () => {
     expect(configuredChannels(settings).map((c) => c.name)).toEqual(["slack", "email", "webhook"]);
-    expect(configuredChannels({ ...settings, ALERT_EMAIL_TO: undefined }).map((c) => c.name)).toEqual(["slack", "webhook"]);
+    expect(configuredChannels({ ...settings, ALERT_EMAIL_TO: undefined }).map((c) => c.name)).toEqual([
+      "slack",
+      "webhook",
+    ]);
     expect(
-      configuredChannels({ SMTP_PORT: 587, SMTP_SECURE: false, ALERT_EMAIL_FROM: "x <x@example.com>" } as typeof settings),
+      configuredChannels({
+        SMTP_PORT: 587,
+        SMTP_SECURE: false,
+        ALERT_EMAIL_FROM: "x <x@example.com>",
+      } as typeof settings),
     ).toEqual([]);
   });
 

@@ -24,14 +24,24 @@ afterAll(async () => {
 });
 
 function failure(shop: string) {
-  return { type: "SYNC_FAILURE", severity: "CRITICAL" as const, shop, jobType: "inventory-sync", title: `Inventory sync failed for ${shop}` };
+  return {
+    type: "SYNC_FAILURE",
+    severity: "CRITICAL" as const,
+    shop,
+    jobType: "inventory-sync",
+    title: `Inventory sync failed for ${shop}`,
+  };
 }
 
 async function deliveries(alertId: number) {
-  const { rows } = await pgPool().query<{ channel: string; status: string; attempts: number; last_error: string | null }>(
-    `SELECT channel, status, attempts, last_error FROM alert_delivery WHERE alert_id = $1 ORDER BY channel`,
-    [alertId],
-  );
+  const { rows } = await pgPool().query<{
+    channel: string;
+    status: string;
+    attempts: number;
+    last_error: string | null;
+  }>(`SELECT channel, status, attempts, last_error FROM alert_delivery WHERE alert_id = $1 ORDER BY channel`, [
+    alertId,
+  ]);
   return rows;
 }
 
@@ -101,16 +111,25 @@ describe("a failing channel", () => {
     const port = mailServer.port;
     const viaDownServer = localChannels(http, mailServer);
     await mailServer.close(); // nothing listens on the SMTP port now
-    const { alert } = await notifyAdmins(failure("smtp-down.myshopify.com"), { now: T0, channels: viaDownServer, enqueue: false });
+    const { alert } = await notifyAdmins(failure("smtp-down.myshopify.com"), {
+      now: T0,
+      channels: viaDownServer,
+      enqueue: false,
+    });
     const slackBefore = http.received(SLACK_PATH).length;
 
     const first = await dispatchAlert(alert!.id, { now: T0, channels: viaDownServer });
     expect(first.sent.sort()).toEqual(["slack", "webhook"]);
-    expect(first.failed).toEqual([{ channel: "email", error: expect.stringMatching(/ECONNREFUSED/), retryAt: seconds(30) }]);
+    expect(first.failed).toEqual([
+      { channel: "email", error: expect.stringMatching(/ECONNREFUSED/), retryAt: seconds(30) },
+    ]);
     expect(http.received(SLACK_PATH).length).toBe(slackBefore + 1);
     const stored = await pgPool().query(`SELECT status, notified_channels FROM alert WHERE id = $1`, [alert!.id]);
     expect(stored.rows[0]).toEqual({ status: "OPEN", notified_channels: ["slack", "webhook"] });
-    expect((await deliveries(alert!.id)).find((d) => d.channel === "email")).toMatchObject({ status: "PENDING", attempts: 1 });
+    expect((await deliveries(alert!.id)).find((d) => d.channel === "email")).toMatchObject({
+      status: "PENDING",
+      attempts: 1,
+    });
 
     // The mail server is back on its port: the retry delivers the email, and only the email.
     const back = await startSmtpReceiver({ user: SMTP_USER, password: SMTP_PASSWORD }, { port });
@@ -127,7 +146,11 @@ describe("a failing channel", () => {
   it("SMTP rejecting (550 for every recipient): the alert is kept, the other channels notified, the email retried until accepted", async () => {
     smtp.rejectRecipients({ code: 550, message: "5.1.1 Mailbox unavailable" });
     try {
-      const { alert } = await notifyAdmins(failure("smtp-rejects.myshopify.com"), { now: T0, channels, enqueue: false });
+      const { alert } = await notifyAdmins(failure("smtp-rejects.myshopify.com"), {
+        now: T0,
+        channels,
+        enqueue: false,
+      });
       const mailsBefore = smtp.mails.length;
       const first = await dispatchAlert(alert!.id, { now: T0, channels });
       expect(first.sent.sort()).toEqual(["slack", "webhook"]);
@@ -151,7 +174,11 @@ describe("a failing channel", () => {
     const down = await startHttpReceiver();
     const unreachable = localChannels(down, smtp);
     await down.close(); // nothing listens there any more
-    const { alert } = await notifyAdmins(failure("unreachable.myshopify.com"), { now: T0, channels: unreachable, enqueue: false });
+    const { alert } = await notifyAdmins(failure("unreachable.myshopify.com"), {
+      now: T0,
+      channels: unreachable,
+      enqueue: false,
+    });
     const result = await dispatchAlert(alert!.id, { now: T0, channels: unreachable });
     expect(result.failed.map((f) => f.error).sort()).toEqual(["slack: ECONNREFUSED", "webhook: ECONNREFUSED"]);
     const { rows } = await pgPool().query<{ errors: string }>(

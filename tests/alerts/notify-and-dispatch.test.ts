@@ -50,10 +50,18 @@ describe("notifyAdmins and dispatch", () => {
   it("stores the alert, queues one dispatch job, and delivers it to Slack, email and the JSON webhook", async () => {
     const { outcome, alert } = await notifyAdmins(failure("deliver.myshopify.com"), { now: T0, channels });
     expect(outcome).toBe("opened");
-    expect(alert).toMatchObject({ status: "OPEN", occurrences: 1, dedupeKey: "SYNC_FAILURE:deliver.myshopify.com:product-sync" });
+    expect(alert).toMatchObject({
+      status: "OPEN",
+      occurrences: 1,
+      dedupeKey: "SYNC_FAILURE:deliver.myshopify.com:product-sync",
+    });
     expect(alert!.lastNotifiedAt).toEqual(T0);
 
-    const jobs = (await queuedJobs()).map((job) => ({ identifier: job.task_identifier, key: job.key, payload: job.payload }));
+    const jobs = (await queuedJobs()).map((job) => ({
+      identifier: job.task_identifier,
+      key: job.key,
+      payload: job.payload,
+    }));
     expect(jobs).toEqual([
       { identifier: "alerts-dispatch", key: `alerts-dispatch:${alert!.id}`, payload: { alertId: alert!.id } },
     ]);
@@ -64,10 +72,16 @@ describe("notifyAdmins and dispatch", () => {
     ]);
 
     const result = await dispatchAlert(alert!.id, { now: T0, channels });
-    expect(result).toEqual({ sent: expect.arrayContaining(["slack", "email", "webhook"]), failed: [], nextAttemptAt: null });
+    expect(result).toEqual({
+      sent: expect.arrayContaining(["slack", "email", "webhook"]),
+      failed: [],
+      nextAttemptAt: null,
+    });
 
     const [slack] = http.received(SLACK_PATH);
-    expect((slack.json as { text: string }).text).toContain("*[CRITICAL] Product sync failed for deliver.myshopify.com*");
+    expect((slack.json as { text: string }).text).toContain(
+      "*[CRITICAL] Product sync failed for deliver.myshopify.com*",
+    );
     expect((slack.json as { text: string }).text).toContain("Error: Bulk operation FAILED: INTERNAL_SERVER_ERROR");
 
     const [hook] = http.received(WEBHOOK_PATH);
@@ -106,7 +120,12 @@ describe("notifyAdmins and dispatch", () => {
     const second = await notifyAdmins(failure(shop), { now: minutes(5), channels, cooldownMinutes: 60 });
     const third = await notifyAdmins(failure(shop), { now: minutes(59), channels, cooldownMinutes: 60 });
     expect([first.outcome, second.outcome, third.outcome]).toEqual(["opened", "repeated", "repeated"]);
-    expect(third.alert).toMatchObject({ id: first.alert!.id, occurrences: 3, firstSeenAt: T0, lastSeenAt: minutes(59) });
+    expect(third.alert).toMatchObject({
+      id: first.alert!.id,
+      occurrences: 3,
+      firstSeenAt: T0,
+      lastSeenAt: minutes(59),
+    });
     expect(third.alert!.lastNotifiedAt).toEqual(T0);
     expect(await deliveriesOf(first.alert!.id)).toHaveLength(3); // the FIRING ones only
 
@@ -124,7 +143,12 @@ describe("notifyAdmins and dispatch", () => {
     expect(reminded.outcome).toBe("renotified");
     expect(reminded.alert!.lastNotifiedAt).toEqual(minutes(61));
     expect((await deliveriesOf(opened.alert!.id)).map((d) => d.kind)).toEqual([
-      "FIRING", "FIRING", "FIRING", "REMINDER", "REMINDER", "REMINDER",
+      "FIRING",
+      "FIRING",
+      "FIRING",
+      "REMINDER",
+      "REMINDER",
+      "REMINDER",
     ]);
 
     const before = smtp.mails.length;
@@ -146,7 +170,12 @@ describe("notifyAdmins and dispatch", () => {
   it("does not queue a reminder behind a notification that has not gone out yet", async () => {
     const shop = "undelivered.myshopify.com";
     const opened = await notifyAdmins(failure(shop), { now: T0, channels, cooldownMinutes: 60, enqueue: false });
-    const reminded = await notifyAdmins(failure(shop), { now: minutes(90), channels, cooldownMinutes: 60, enqueue: false });
+    const reminded = await notifyAdmins(failure(shop), {
+      now: minutes(90),
+      channels,
+      cooldownMinutes: 60,
+      enqueue: false,
+    });
     expect(reminded.outcome).toBe("renotified");
     // The pending FIRING delivery is built when it is sent, so it already carries the repeat.
     expect((await deliveriesOf(opened.alert!.id)).map((d) => d.kind)).toEqual(["FIRING", "FIRING", "FIRING"]);

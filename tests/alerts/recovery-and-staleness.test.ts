@@ -27,12 +27,20 @@ afterAll(async () => {
 describe("recovery", () => {
   it("resolves the incident when the same kind of sync succeeds and sends a RECOVERED notification", async () => {
     const shop = "recovers.myshopify.com";
-    const failure = { type: "SYNC_FAILURE", severity: "CRITICAL" as const, shop, jobType: "product-sync", title: `Product sync failed for ${shop}` };
+    const failure = {
+      type: "SYNC_FAILURE",
+      severity: "CRITICAL" as const,
+      shop,
+      jobType: "product-sync",
+      title: `Product sync failed for ${shop}`,
+    };
     const { alert } = await notifyAdmins(failure, { now: hoursAgo(2), channels, enqueue: false });
     await dispatchAlert(alert!.id, { now: hoursAgo(2), channels });
 
     // Another kind of sync succeeding does not end this incident.
-    expect(await recordSyncRecovery(shop, "inventory-sync", { now: hoursAgo(1), channels, enqueue: false })).toEqual([]);
+    expect(await recordSyncRecovery(shop, "inventory-sync", { now: hoursAgo(1), channels, enqueue: false })).toEqual(
+      [],
+    );
 
     const resolved = await recordSyncRecovery(shop, "product-sync", { now: NOW, channels, enqueue: false });
     expect(resolved.map((a) => [a.id, a.status, a.resolvedAt])).toEqual([[alert!.id, "RESOLVED", NOW]]);
@@ -41,7 +49,10 @@ describe("recovery", () => {
     const result = await dispatchAlert(alert!.id, { now: NOW, channels });
     expect(result.sent.sort()).toEqual(["email", "slack", "webhook"]);
     expect(smtp.mails.slice(before).map((m) => m.subject)).toEqual([`[RECOVERED] Product sync failed for ${shop}`]);
-    expect(http.received(WEBHOOK_PATH).at(-1)!.json).toMatchObject({ event: "alert.recovered", alert: { status: "RESOLVED" } });
+    expect(http.received(WEBHOOK_PATH).at(-1)!.json).toMatchObject({
+      event: "alert.recovered",
+      alert: { status: "RESOLVED" },
+    });
 
     // The next failure is a new incident with its own alert and its own FIRING notification.
     const next = await notifyAdmins(failure, { now: NOW, channels, enqueue: false });
@@ -51,14 +62,27 @@ describe("recovery", () => {
 
   it("is triggered by recording a successful sync event of the same kind", async () => {
     const shop = "records.myshopify.com";
-    const failure = { type: "SYNC_FAILURE", severity: "CRITICAL" as const, shop, jobType: "inventory-sync", title: "Inventory sync failed" };
+    const failure = {
+      type: "SYNC_FAILURE",
+      severity: "CRITICAL" as const,
+      shop,
+      jobType: "inventory-sync",
+      title: "Inventory sync failed",
+    };
     const { alert } = await notifyAdmins(failure, { now: hoursAgo(1), channels, enqueue: false });
-    const status = async () => (await pgPool().query(`SELECT status FROM alert WHERE id = $1`, [alert!.id])).rows[0].status;
+    const status = async () =>
+      (await pgPool().query(`SELECT status FROM alert WHERE id = $1`, [alert!.id])).rows[0].status;
 
     await recordSyncEvent({ shop, eventType: "INVENTORY_SYNC", status: "FAILURE", createdAt: NOW });
     await recordSyncEvent({ shop, eventType: "PRODUCT_SYNC", status: "SUCCESS", createdAt: NOW });
     await recordSyncEvent({ shop, eventType: "INVENTORY_SYNC", status: "PARTIAL", createdAt: NOW });
-    await recordSyncEvent({ shop, eventType: "INVENTORY_SYNC", status: "SUCCESS", createdAt: NOW, skipAlertRecovery: true });
+    await recordSyncEvent({
+      shop,
+      eventType: "INVENTORY_SYNC",
+      status: "SUCCESS",
+      createdAt: NOW,
+      skipAlertRecovery: true,
+    });
     expect(await status()).toBe("OPEN");
 
     await recordSyncEvent({ shop, eventType: "INVENTORY_SYNC", status: "SUCCESS", createdAt: NOW });
@@ -73,7 +97,11 @@ describe("recovery", () => {
     );
     await recordSyncRecovery(shop, "product-sync", { now: NOW, channels, enqueue: false });
     const before = { http: http.requests.length, mails: smtp.mails.length };
-    expect(await dispatchAlert(alert!.id, { now: NOW, channels })).toEqual({ sent: [], failed: [], nextAttemptAt: null });
+    expect(await dispatchAlert(alert!.id, { now: NOW, channels })).toEqual({
+      sent: [],
+      failed: [],
+      nextAttemptAt: null,
+    });
     expect({ http: http.requests.length, mails: smtp.mails.length }).toEqual(before);
     const { rows } = await pgPool().query(`SELECT kind, status FROM alert_delivery WHERE alert_id = $1`, [alert!.id]);
     expect(rows).toEqual([
@@ -91,7 +119,9 @@ describe("recovery", () => {
     );
     const resolved = await recordSyncRecovery(shop, "inventory-sync", { now: NOW, channels, enqueue: false });
     expect(resolved.map((a) => a.id)).toEqual([alert!.id]);
-    const { rows } = await pgPool().query(`SELECT count(*)::int AS n FROM alert_delivery WHERE alert_id = $1`, [alert!.id]);
+    const { rows } = await pgPool().query(`SELECT count(*)::int AS n FROM alert_delivery WHERE alert_id = $1`, [
+      alert!.id,
+    ]);
     expect(rows[0].n).toBe(0);
   });
 });
@@ -121,16 +151,35 @@ describe("staleness watch", () => {
   beforeAll(async () => {
     await connection("fresh.myshopify.com", {});
     await connection("old-products.myshopify.com", { last_product_sync_at: hoursAgo(27) });
-    await connection("almost-old.myshopify.com", { last_product_sync_at: hoursAgo(25), last_inventory_sync_at: hoursAgo(2) });
+    await connection("almost-old.myshopify.com", {
+      last_product_sync_at: hoursAgo(25),
+      last_inventory_sync_at: hoursAgo(2),
+    });
     await connection("old-inventory.myshopify.com", { last_inventory_sync_at: hoursAgo(4) });
-    await connection("never-synced.myshopify.com", { last_product_sync_at: null, last_inventory_sync_at: null, approval_changed_at: hoursAgo(30) });
-    await connection("just-approved.myshopify.com", { last_product_sync_at: null, last_inventory_sync_at: null, approval_changed_at: hoursAgo(1) });
+    await connection("never-synced.myshopify.com", {
+      last_product_sync_at: null,
+      last_inventory_sync_at: null,
+      approval_changed_at: hoursAgo(30),
+    });
+    await connection("just-approved.myshopify.com", {
+      last_product_sync_at: null,
+      last_inventory_sync_at: null,
+      approval_changed_at: hoursAgo(1),
+    });
     await connection("paused.myshopify.com", { sync_paused: true, last_product_sync_at: hoursAgo(100) });
     await connection("pending.myshopify.com", { approval_status: "PENDING", last_product_sync_at: hoursAgo(100) });
     await connection("uninstalled.myshopify.com", { active: false, last_product_sync_at: hoursAgo(100) });
     // Resumed after a long pause: the grace period counts from the resumption, as for a newly approved shop.
-    await connection("just-resumed.myshopify.com", { last_product_sync_at: hoursAgo(100), last_inventory_sync_at: hoursAgo(100), sync_paused_changed_at: hoursAgo(1) });
-    await connection("reapproved.myshopify.com", { last_product_sync_at: hoursAgo(100), last_inventory_sync_at: hoursAgo(100), approval_changed_at: hoursAgo(2) });
+    await connection("just-resumed.myshopify.com", {
+      last_product_sync_at: hoursAgo(100),
+      last_inventory_sync_at: hoursAgo(100),
+      sync_paused_changed_at: hoursAgo(1),
+    });
+    await connection("reapproved.myshopify.com", {
+      last_product_sync_at: hoursAgo(100),
+      last_inventory_sync_at: hoursAgo(100),
+      approval_changed_at: hoursAgo(2),
+    });
   });
 
   it("finds exactly the watched shops whose last success (or approval, install, resumption) is older than 26 h (products) or 3 h (inventory)", async () => {
@@ -150,7 +199,10 @@ describe("staleness watch", () => {
         .map((s) => `${s.shop} ${s.jobType}`);
     expect(await watchedLater(0.5)).toEqual([]);
     expect(await watchedLater(1.5)).toEqual(["reapproved.myshopify.com inventory-sync"]);
-    expect(await watchedLater(2.5)).toEqual(["just-resumed.myshopify.com inventory-sync", "reapproved.myshopify.com inventory-sync"]);
+    expect(await watchedLater(2.5)).toEqual([
+      "just-resumed.myshopify.com inventory-sync",
+      "reapproved.myshopify.com inventory-sync",
+    ]);
     expect(await watchedLater(25.5)).toEqual([
       "just-resumed.myshopify.com inventory-sync",
       "just-resumed.myshopify.com product-sync",
@@ -161,12 +213,14 @@ describe("staleness watch", () => {
 
   it("alerts once per stale shop and kind, even though no job failed, and recovers when the shop syncs", async () => {
     const first = await watchStaleness(NOW, { channels, enqueue: false });
-    expect(first.stale.map((r) => [r.alert!.shop, r.alert!.jobType, r.outcome])).toEqual([
-      ["old-products.myshopify.com", "product-sync", "opened"],
-      ["old-inventory.myshopify.com", "inventory-sync", "opened"],
-      ["never-synced.myshopify.com", "product-sync", "opened"],
-      ["never-synced.myshopify.com", "inventory-sync", "opened"],
-    ].sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`)));
+    expect(first.stale.map((r) => [r.alert!.shop, r.alert!.jobType, r.outcome])).toEqual(
+      [
+        ["old-products.myshopify.com", "product-sync", "opened"],
+        ["old-inventory.myshopify.com", "inventory-sync", "opened"],
+        ["never-synced.myshopify.com", "product-sync", "opened"],
+        ["never-synced.myshopify.com", "inventory-sync", "opened"],
+      ].sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`)),
+    );
     expect(first.stale[0].alert).toMatchObject({ type: "SYNC_STALE", severity: "WARNING" });
     // old-products' alert goes out; never-synced's has not gone out yet when it recovers below.
     const oldProducts = first.stale.find((r) => r.alert!.shop === "old-products.myshopify.com")!.alert!;
@@ -179,7 +233,10 @@ describe("staleness watch", () => {
     expect(second.recovered).toEqual([]);
 
     // old-products syncs (the job would set last_product_sync_at and call recordSyncRecovery; here only the former).
-    await pgPool().query(`UPDATE merchant_connection SET last_product_sync_at = $1 WHERE shop = 'old-products.myshopify.com'`, [later]);
+    await pgPool().query(
+      `UPDATE merchant_connection SET last_product_sync_at = $1 WHERE shop = 'old-products.myshopify.com'`,
+      [later],
+    );
     // never-synced is paused by an admin: it should no longer be watched.
     await pgPool().query(`UPDATE merchant_connection SET sync_paused = true WHERE shop = 'never-synced.myshopify.com'`);
     const third = await watchStaleness(new Date(NOW.getTime() + 30 * 60_000), { channels, enqueue: false });
@@ -203,7 +260,11 @@ describe("staleness watch", () => {
   });
 
   it("is also resolved by a successful sync's recordSyncRecovery", async () => {
-    const resolved = await recordSyncRecovery("old-inventory.myshopify.com", "inventory-sync", { now: NOW, channels, enqueue: false });
+    const resolved = await recordSyncRecovery("old-inventory.myshopify.com", "inventory-sync", {
+      now: NOW,
+      channels,
+      enqueue: false,
+    });
     expect(resolved.map((a) => a.type)).toEqual(["SYNC_STALE"]);
   });
 });

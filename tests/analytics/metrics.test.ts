@@ -30,8 +30,18 @@ describe("renderMetrics", () => {
     events.emit("job:complete", { job: job("product-sync"), error: new Error("boom") } as never);
     events.emit("job:complete", { job: job("inventory-sync"), error: null } as never);
 
-    await recordSyncEvent({ shop: "m.myshopify.com", eventType: "PRODUCT_SYNC", status: "SUCCESS", processingTimeMs: 1500 });
-    await recordSyncEvent({ shop: "m.myshopify.com", eventType: "PRODUCT_SYNC", status: "SUCCESS", processingTimeMs: 40_000 });
+    await recordSyncEvent({
+      shop: "m.myshopify.com",
+      eventType: "PRODUCT_SYNC",
+      status: "SUCCESS",
+      processingTimeMs: 1500,
+    });
+    await recordSyncEvent({
+      shop: "m.myshopify.com",
+      eventType: "PRODUCT_SYNC",
+      status: "SUCCESS",
+      processingTimeMs: 40_000,
+    });
 
     const db = pgPool();
     await db.query(`SELECT graphile_worker.add_job('product-sync', '{}'::json)`);
@@ -61,12 +71,19 @@ describe("renderMetrics", () => {
     expect(sample(body, "marketplace_sync_sync_duration_seconds_bucket", { ...hist, le: "60" })).toBe(2);
     expect(sample(body, "marketplace_sync_queue_jobs", { task: "product-sync", state: "ready" })).toBe(2);
     expect(sample(body, "marketplace_sync_queue_jobs", { task: "inventory-sync", state: "scheduled" })).toBe(1);
-    expect(sample(body, "marketplace_sync_open_alerts", { type: "SYNC_FAILURE", severity: "CRITICAL", status: "OPEN" })).toBe(2);
+    expect(
+      sample(body, "marketplace_sync_open_alerts", { type: "SYNC_FAILURE", severity: "CRITICAL", status: "OPEN" }),
+    ).toBe(2);
     expect(sample(body, "marketplace_sync_open_alerts", { type: "SYNC_STALE" })).toBeUndefined();
-    const age = sample(body, "marketplace_sync_last_successful_sync_age_seconds", { shop: "m.myshopify.com", kind: "product" });
+    const age = sample(body, "marketplace_sync_last_successful_sync_age_seconds", {
+      shop: "m.myshopify.com",
+      kind: "product",
+    });
     expect(age).toBeGreaterThanOrEqual(7200);
     expect(age).toBeLessThan(7300);
-    expect(sample(body, "marketplace_sync_last_successful_sync_age_seconds", { shop: "p.myshopify.com" })).toBeUndefined();
+    expect(
+      sample(body, "marketplace_sync_last_successful_sync_age_seconds", { shop: "p.myshopify.com" }),
+    ).toBeUndefined();
   });
 });
 

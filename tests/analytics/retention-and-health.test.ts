@@ -29,7 +29,10 @@ describe("pruneSyncEvents", () => {
        SELECT 'cap.myshopify.com', 'WEBHOOK', 'SUCCESS', $1::timestamptz - make_interval(secs => g) FROM generate_series(1, 10) g`,
       [daysAgo(100)],
     );
-    expect(await pruneSyncEvents({ now: NOW, retentionDays: 90, batchSize: 3, maxBatches: 2 })).toMatchObject({ deleted: 6, batches: 2 });
+    expect(await pruneSyncEvents({ now: NOW, retentionDays: 90, batchSize: 3, maxBatches: 2 })).toMatchObject({
+      deleted: 6,
+      batches: 2,
+    });
     expect(await pruneSyncEvents({ now: NOW, retentionDays: 90, batchSize: 3 })).toMatchObject({ deleted: 4 });
   });
 });
@@ -83,7 +86,13 @@ describe("getCatalogHealth", () => {
       lastProductSyncAt: daysAgo(1),
       lastInventorySyncAt: null,
     });
-    expect(all[1]).toMatchObject({ products: 0, productsListed: 0, variantsOutOfStock: 0, openFindings: 0, openAlerts: 0 });
+    expect(all[1]).toMatchObject({
+      products: 0,
+      productsListed: 0,
+      variantsOutOfStock: 0,
+      openFindings: 0,
+      openAlerts: 0,
+    });
     expect(await getCatalogHealth({ shops: ["h2.myshopify.com"] })).toEqual([all[1]]);
   });
 });

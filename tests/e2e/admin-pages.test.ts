@@ -36,12 +36,25 @@ beforeAll(async () => {
   await createOrResetAdminAccount({ email: EMAIL, role: "OPERATOR", password: PASSWORD });
   await prisma.alert.create({
     data: {
-      type: "SYNC_FAILURE", severity: "CRITICAL", shop: SHOP, jobType: "inventory-sync", dedupeKey: `SYNC_FAILURE:${SHOP}:inventory-sync`,
-      title: "Inventory sync of birch-and-bloom failed 3 times", occurrences: 3, notifiedChannels: ["slack"],
+      type: "SYNC_FAILURE",
+      severity: "CRITICAL",
+      shop: SHOP,
+      jobType: "inventory-sync",
+      dedupeKey: `SYNC_FAILURE:${SHOP}:inventory-sync`,
+      title: "Inventory sync of birch-and-bloom failed 3 times",
+      occurrences: 3,
+      notifiedChannels: ["slack"],
     },
   });
-  await prisma.syncEvent.create({ data: { shop: OTHER_SHOP, eventType: "PRODUCT_SYNC", status: "FAILURE", errorMessage: "cobalt-only failure" } });
-  stack = await startDemoStack({ databaseUrl: process.env.DATABASE_URL!, apiKey: API_KEY, apiSecret: API_SECRET, build: await productionBuild() });
+  await prisma.syncEvent.create({
+    data: { shop: OTHER_SHOP, eventType: "PRODUCT_SYNC", status: "FAILURE", errorMessage: "cobalt-only failure" },
+  });
+  stack = await startDemoStack({
+    databaseUrl: process.env.DATABASE_URL!,
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    build: await productionBuild(),
+  });
   browser = await openBrowserPage({ userAgent: DESKTOP_CHROME_USER_AGENT });
   page = browser.page;
 }, 300_000);
@@ -58,7 +71,10 @@ describe("merchant page and platform admin pages in Chromium", () => {
     await page.goto(embeddedAppUrl(SHOP));
     await page.waitForURL(`${stack!.emulator.url}/__admin/${SHOP}?path=%2Fapp`);
     await expect.poll(() => prisma.merchantConnection.count({ where: { shop: SHOP } }), SLOW).toBe(1);
-    await prisma.merchantConnection.update({ where: { shop: SHOP }, data: { approvalStatus: "APPROVED", selectionMode: "ALL" } });
+    await prisma.merchantConnection.update({
+      where: { shop: SHOP },
+      data: { approvalStatus: "APPROVED", selectionMode: "ALL" },
+    });
     await page.goto(stack!.emulator.adminUrl(SHOP));
     const app = page.frameLocator("#app");
     await app.getByText("Approved", { exact: true }).waitFor();
@@ -79,7 +95,10 @@ describe("merchant page and platform admin pages in Chromium", () => {
     await page.getByRole("button", { name: `Acknowledge alert ${alert.id}` }).click();
     await expect.poll(() => page.getByTestId("action-outcome").textContent(), SLOW).toMatch(/acknowledged/);
     await shot("11-alert-acknowledged");
-    expect(await prisma.alert.findUniqueOrThrow({ where: { id: alert.id } })).toMatchObject({ status: "ACKNOWLEDGED", acknowledgedBy: EMAIL });
+    expect(await prisma.alert.findUniqueOrThrow({ where: { id: alert.id } })).toMatchObject({
+      status: "ACKNOWLEDGED",
+      acknowledgedBy: EMAIL,
+    });
   }, 120_000);
 
   it("runs a product sync from the merchant's admin page and watches it complete", async () => {
@@ -100,23 +119,47 @@ describe("merchant page and platform admin pages in Chromium", () => {
     await shot("13-merchant-sync-queued");
     // The in-process worker runs the bulk export against the emulator and ingests it.
     await expect
-      .poll(() => prisma.syncEvent.count({ where: { shop: SHOP, eventType: "PRODUCT_SYNC", status: "SUCCESS" } }), { timeout: 150_000, interval: 1000 })
+      .poll(() => prisma.syncEvent.count({ where: { shop: SHOP, eventType: "PRODUCT_SYNC", status: "SUCCESS" } }), {
+        timeout: 150_000,
+        interval: 1000,
+      })
       .toBeGreaterThan(0);
     await page.reload();
     await expect.poll(() => page.getByTestId("stat-listed-products").textContent(), SLOW).not.toMatch(/^0 \//);
     // The finished run says what it changed.
-    await expect.poll(() => page.getByTestId("sync-last-run").textContent(), SLOW).toMatch(/\d+ products added or updated, \d+ deleted/);
+    await expect
+      .poll(() => page.getByTestId("sync-last-run").textContent(), SLOW)
+      .toMatch(/\d+ products added or updated, \d+ deleted/);
     await shot("14-merchant-synced");
-    expect(await prisma.adminAction.findFirst({ where: { shop: SHOP, action: "sync-products", adminEmail: EMAIL } })).not.toBeNull();
+    expect(
+      await prisma.adminAction.findFirst({ where: { shop: SHOP, action: "sync-products", adminEmail: EMAIL } }),
+    ).not.toBeNull();
   }, 240_000);
 
   it("lists findings flagged first and resolves one; lists a queued job by task and shop", async () => {
     const flagged = await prisma.integrityFinding.create({
-      data: { runId: "e2e-run", shop: SHOP, check: "invalid_price", entityType: "variant", entityId: 11n, outcome: "FLAGGED", message: "Variant 11 has no price" },
+      data: {
+        runId: "e2e-run",
+        shop: SHOP,
+        check: "invalid_price",
+        entityType: "variant",
+        entityId: 11n,
+        outcome: "FLAGGED",
+        message: "Variant 11 has no price",
+      },
     });
     // Newer, but a record of a repair: listed after the flagged one.
     await prisma.integrityFinding.create({
-      data: { runId: "e2e-run", shop: SHOP, check: "orphaned_variant", entityType: "variant", entityId: 12n, outcome: "FIXED", message: "Orphaned variant 12 removed", createdAt: new Date(Date.now() + 60_000) },
+      data: {
+        runId: "e2e-run",
+        shop: SHOP,
+        check: "orphaned_variant",
+        entityType: "variant",
+        entityId: 12n,
+        outcome: "FIXED",
+        message: "Orphaned variant 12 removed",
+        createdAt: new Date(Date.now() + 60_000),
+      },
     });
     await page.goto(`${stack!.appUrl}/admin/findings`);
     await page.getByText("Variant 11 has no price").waitFor();
@@ -173,18 +216,24 @@ describe("merchant page and platform admin pages in Chromium", () => {
     expect(productSchedule).toContain("12 hours");
     // The next fire time is a 03:00 UTC.
     expect(productSchedule).toMatch(/\d{4}-\d\d-\d\d 03:00:00 UTC/);
-    expect(await schedules.locator("tr", { hasText: "integrity-check-fan-out" }).textContent()).toContain("Sundays at 02:00 UTC");
+    expect(await schedules.locator("tr", { hasText: "integrity-check-fan-out" }).textContent()).toContain(
+      "Sundays at 02:00 UTC",
+    );
 
     const jobs = page.getByTestId("jobs-table");
     const row = (task: string) => jobs.locator("tbody tr", { hasText: task }).filter({ hasText: OTHER_SHOP }).first();
-    expect(await row("inventory-sync").textContent()).toMatch(/pending.*2 of 3.*next attempt \d{4}-.*Shopify answered 502/);
+    expect(await row("inventory-sync").textContent()).toMatch(
+      /pending.*2 of 3.*next attempt \d{4}-.*Shopify answered 502/,
+    );
     expect(await row("product-sync").textContent()).toMatch(/running.*started \d{4}-/);
     expect(await row("integrity-check-fan-out").count()).toBe(0);
     expect(await jobs.locator("tbody tr", { hasText: "statement timeout" }).textContent()).toMatch(/failed.*gave up/);
 
     // The product sync of the earlier test is among the recent finished runs (its job is long gone).
     const runs = page.getByTestId("recent-runs");
-    expect(await runs.locator("tr", { hasText: SHOP }).filter({ hasText: "Product sync" }).first().textContent()).toContain("Success");
+    expect(
+      await runs.locator("tr", { hasText: SHOP }).filter({ hasText: "Product sync" }).first().textContent(),
+    ).toContain("Success");
     await shot("17-jobs-schedules-and-runs");
     expect(browser!.errors).toEqual([]);
   }, 120_000);
@@ -196,18 +245,26 @@ describe("merchant page and platform admin pages in Chromium", () => {
       [SHOP],
     );
     await page.goto(`${stack!.appUrl}/admin/sync-monitor`);
-    await expect.poll(() => page.getByTestId("sync-progress-stage").textContent(), SLOW).toBe("Shopify is building the export: 1,200 objects so far");
+    await expect
+      .poll(() => page.getByTestId("sync-progress-stage").textContent(), SLOW)
+      .toBe("Shopify is building the export: 1,200 objects so far");
     await shot("19-sync-monitor-export-running");
     // The import moves on; the page refreshes on its own while a sync runs.
     await pgPool().query(
       "UPDATE bulk_operation SET status = 'COMPLETED', object_count = 5000, ingest_stage = 'IMPORTING', lines_read = 1800 WHERE id = 990001",
     );
-    await expect.poll(() => page.getByTestId("sync-progress-stage").textContent(), { timeout: 30_000, interval: 500 }).toBe("Importing: 1,800 of 5,000 lines read");
+    await expect
+      .poll(() => page.getByTestId("sync-progress-stage").textContent(), { timeout: 30_000, interval: 500 })
+      .toBe("Importing: 1,800 of 5,000 lines read");
     await page.goto(`${stack!.appUrl}/admin/merchants/${SHOP}`);
-    await expect.poll(() => page.getByTestId("sync-progress-stage").textContent(), SLOW).toBe("Importing: 1,800 of 5,000 lines read");
+    await expect
+      .poll(() => page.getByTestId("sync-progress-stage").textContent(), SLOW)
+      .toBe("Importing: 1,800 of 5,000 lines read");
     await shot("19-merchant-import-running");
     await pgPool().query("UPDATE bulk_operation SET ingest_stage = 'MERGING', lines_read = 5000 WHERE id = 990001");
-    await expect.poll(() => page.getByTestId("sync-progress-stage").textContent(), { timeout: 30_000, interval: 500 }).toBe("Merging 5,000 lines into the catalogue");
+    await expect
+      .poll(() => page.getByTestId("sync-progress-stage").textContent(), { timeout: 30_000, interval: 500 })
+      .toBe("Merging 5,000 lines into the catalogue");
     await pgPool().query("UPDATE bulk_operation SET error = 'test over' WHERE id = 990001");
     expect(browser!.errors).toEqual([]);
   }, 120_000);
@@ -220,16 +277,27 @@ describe("merchant page and platform admin pages in Chromium", () => {
     const summary = await card.getByTestId("preview-summary").textContent();
     expect(summary).toMatch(/^A real run would repair \d+ and flag \d+ for review\.$/);
     await shot("18-integrity-preview");
-    const flaggedBefore = await prisma.integrityFinding.count({ where: { shop: SHOP, outcome: "FLAGGED", resolvedAt: null } });
+    const flaggedBefore = await prisma.integrityFinding.count({
+      where: { shop: SHOP, outcome: "FLAGGED", resolvedAt: null },
+    });
     await card.getByRole("button", { name: "Run integrity check now" }).click();
-    await expect.poll(() => page.getByTestId("action-outcome").textContent(), SLOW).toMatch(/integrity-check for .* queued to run now/);
     await expect
-      .poll(() => prisma.syncEvent.count({ where: { shop: SHOP, eventType: "DATA_INTEGRITY" } }), { timeout: 60_000, interval: 500 })
+      .poll(() => page.getByTestId("action-outcome").textContent(), SLOW)
+      .toMatch(/integrity-check for .* queued to run now/);
+    await expect
+      .poll(() => prisma.syncEvent.count({ where: { shop: SHOP, eventType: "DATA_INTEGRITY" } }), {
+        timeout: 60_000,
+        interval: 500,
+      })
       .toBe(1);
     const wouldFlag = Number(/flag (\d+)/.exec(summary!)![1]);
     // A real run flags what the preview said (less what was already flagged and unresolved).
-    expect(await prisma.integrityFinding.count({ where: { shop: SHOP, outcome: "FLAGGED", resolvedAt: null } })).toBeGreaterThanOrEqual(Math.min(wouldFlag, flaggedBefore + 1));
-    expect(await prisma.adminAction.findFirst({ where: { shop: SHOP, action: "preview-integrity", adminEmail: EMAIL } })).not.toBeNull();
+    expect(
+      await prisma.integrityFinding.count({ where: { shop: SHOP, outcome: "FLAGGED", resolvedAt: null } }),
+    ).toBeGreaterThanOrEqual(Math.min(wouldFlag, flaggedBefore + 1));
+    expect(
+      await prisma.adminAction.findFirst({ where: { shop: SHOP, action: "preview-integrity", adminEmail: EMAIL } }),
+    ).not.toBeNull();
     expect(browser!.errors).toEqual([]);
   }, 120_000);
 });

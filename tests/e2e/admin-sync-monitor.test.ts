@@ -37,7 +37,12 @@ async function chartDays(testId: string): Promise<string[]> {
 beforeAll(async () => {
   for (const shop of DEMO_SHOPS) {
     await prisma.merchantConnection.create({
-      data: { shop: shop.domain, merchantId: `merchant-${shop.domain.split(".")[0]}`, shopName: shop.name, approvalStatus: "APPROVED" },
+      data: {
+        shop: shop.domain,
+        merchantId: `merchant-${shop.domain.split(".")[0]}`,
+        shopName: shop.name,
+        approvalStatus: "APPROVED",
+      },
     });
   }
   // Six days of events, every few minutes, spread over the shops, types and statuses, with failures that carry a
@@ -148,8 +153,12 @@ describe("platform admin: sync monitor in Chromium", () => {
     await page.goto(`${stack!.appUrl}/admin/sync-monitor?status=FAILURE`);
     await page.locator("table tbody tr a").first().click();
     await page.waitForURL(/\/admin\/sync-monitor\/\d+$/);
-    await expect.poll(() => page.getByTestId("event-error").textContent(), SLOW).toMatch(/^Throttled by Shopify after 3 attempts/);
-    expect(JSON.parse((await page.getByTestId("event-metadata").textContent())!)).toMatchObject({ attempt: expect.any(Number) });
+    await expect
+      .poll(() => page.getByTestId("event-error").textContent(), SLOW)
+      .toMatch(/^Throttled by Shopify after 3 attempts/);
+    expect(JSON.parse((await page.getByTestId("event-metadata").textContent())!)).toMatchObject({
+      attempt: expect.any(Number),
+    });
     await shot("04-event-detail");
   }, 120_000);
 

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
 import { prisma } from "../../app/db.server";
 import { openBrowserPage, screenshot } from "../support/browser";
-import { DEMO_SCENARIO_SHOPS, installDemoShops, openEmbeddedApp, runDemoScenarios } from "../../scripts/lib/demo-scenarios";
+import {
+  DEMO_SCENARIO_SHOPS,
+  installDemoShops,
+  openEmbeddedApp,
+  runDemoScenarios,
+} from "../../scripts/lib/demo-scenarios";
 import { DEMO_SHOPS, startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
 import { productionBuild } from "../support/production-build";
 
@@ -18,7 +23,13 @@ const API_SECRET = "scenarios-api-secret-0123456789";
 let stack: DemoStack;
 
 beforeAll(async () => {
-  stack = await startDemoStack({ databaseUrl: process.env.DATABASE_URL!, apiKey: API_KEY, apiSecret: API_SECRET, build: await productionBuild(), worker: true });
+  stack = await startDemoStack({
+    databaseUrl: process.env.DATABASE_URL!,
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    build: await productionBuild(),
+    worker: true,
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -29,33 +40,61 @@ describe("the demo's failure and recovery scenarios", () => {
   it("leave findings and an alert, a completed throttled sync, a resolved alert after the reinstall, and two locations", async () => {
     const app = { appUrl: stack.appUrl, apiKey: API_KEY, apiSecret: API_SECRET };
     await installDemoShops(app);
-    await runDemoScenarios({ emulator: stack.emulator, openApp: (shop) => openEmbeddedApp(app, shop), timeoutMs: 240_000 }).catch(async (error: Error) => {
-      const alerts = await prisma.alert.findMany({ select: { shop: true, type: true, jobType: true, status: true, title: true } });
-      const events = await prisma.syncEvent.findMany({ select: { shop: true, eventType: true, status: true, errorMessage: true }, orderBy: { id: "asc" } });
-      throw new Error(`${error.message}\nalerts: ${JSON.stringify(alerts)}\nevents: ${JSON.stringify(events).slice(-3000)}\n${stack.output().slice(-3000)}`);
+    await runDemoScenarios({
+      emulator: stack.emulator,
+      openApp: (shop) => openEmbeddedApp(app, shop),
+      timeoutMs: 240_000,
+    }).catch(async (error: Error) => {
+      const alerts = await prisma.alert.findMany({
+        select: { shop: true, type: true, jobType: true, status: true, title: true },
+      });
+      const events = await prisma.syncEvent.findMany({
+        select: { shop: true, eventType: true, status: true, errorMessage: true },
+        orderBy: { id: "asc" },
+      });
+      throw new Error(
+        `${error.message}\nalerts: ${JSON.stringify(alerts)}\nevents: ${JSON.stringify(events).slice(-3000)}\n${stack.output().slice(-3000)}`,
+      );
     });
 
     const priced = DEMO_SCENARIO_SHOPS.invalidPrices;
     expect(await prisma.integrityFinding.count({ where: { shop: priced } })).toBeGreaterThan(0);
     expect(await prisma.alert.findFirst({ where: { shop: priced, type: "DATA_INTEGRITY_ISSUE" } })).not.toBeNull();
 
-    const throttled = await prisma.syncEvent.findFirst({ where: { shop: DEMO_SCENARIO_SHOPS.throttled, eventType: "INVENTORY_SYNC" }, orderBy: { createdAt: "desc" } });
+    const throttled = await prisma.syncEvent.findFirst({
+      where: { shop: DEMO_SCENARIO_SHOPS.throttled, eventType: "INVENTORY_SYNC" },
+      orderBy: { createdAt: "desc" },
+    });
     expect(throttled?.status).toBe("SUCCESS");
 
-    const recovered = await prisma.alert.findFirst({ where: { shop: DEMO_SCENARIO_SHOPS.revokedThenReinstalled, status: "RESOLVED" } });
+    const recovered = await prisma.alert.findFirst({
+      where: { shop: DEMO_SCENARIO_SHOPS.revokedThenReinstalled, status: "RESOLVED" },
+    });
     expect(recovered?.resolvedAt).toBeInstanceOf(Date);
 
-    const multi = await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: DEMO_SCENARIO_SHOPS.twoLocations } });
+    const multi = await prisma.merchantConnection.findUniqueOrThrow({
+      where: { shop: DEMO_SCENARIO_SHOPS.twoLocations },
+    });
     expect(multi.marketplaceLocationIds).toHaveLength(2);
 
     for (const shop of DEMO_SHOPS) {
-      expect(await prisma.syncEvent.findFirst({ where: { shop: shop.domain, eventType: "VERIFICATION", status: "SUCCESS" } })).not.toBeNull();
+      expect(
+        await prisma.syncEvent.findFirst({
+          where: { shop: shop.domain, eventType: "VERIFICATION", status: "SUCCESS" },
+        }),
+      ).not.toBeNull();
     }
-    const drift = await prisma.integrityFinding.findFirst({ where: { shop: DEMO_SCENARIO_SHOPS.drifted, check: "truth_mismatch" } });
+    const drift = await prisma.integrityFinding.findFirst({
+      where: { shop: DEMO_SCENARIO_SHOPS.drifted, check: "truth_mismatch" },
+    });
     expect(drift?.after).toMatchObject({ price: "1234.50" });
 
     // The figure on the pages, in Chromium.
-    await createOrResetAdminAccount({ email: "truth@marketplace.test", role: "VIEWER", password: "truth-password-not-secret" });
+    await createOrResetAdminAccount({
+      email: "truth@marketplace.test",
+      role: "VIEWER",
+      password: "truth-password-not-secret",
+    });
     const browser = await openBrowserPage();
     try {
       const { page } = browser;
@@ -66,12 +105,17 @@ describe("the demo's failure and recovery scenarios", () => {
       await page.getByLabel("Password").fill("truth-password-not-secret");
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL(new RegExp(`/admin/merchants/${DEMO_SCENARIO_SHOPS.drifted.replace(/\./g, "\\.")}$`));
-      await expect.poll(() => page.getByTestId("truth-figure").textContent(), slow).toMatch(/Listed variants verified: \d+ of \d+ \(\d+(\.\d)?%\) in 24 h/);
+      await expect
+        .poll(() => page.getByTestId("truth-figure").textContent(), slow)
+        .toMatch(/Listed variants verified: \d+ of \d+ \(\d+(\.\d)?%\) in 24 h/);
       expect(await page.getByTestId("truth-figure").textContent()).toMatch(/Mismatches: [1-9]\d* of \d+/);
       await screenshot(page, "demo-truth-merchant");
       await page.goto(`${stack.appUrl}/admin/sync-monitor`);
-      await expect.poll(() => page.getByTestId("truth-figures").textContent(), slow).toContain(DEMO_SCENARIO_SHOPS.drifted);
-      for (const shop of DEMO_SHOPS) expect(await page.getByTestId("truth-figures").textContent()).toContain(shop.domain);
+      await expect
+        .poll(() => page.getByTestId("truth-figures").textContent(), slow)
+        .toContain(DEMO_SCENARIO_SHOPS.drifted);
+      for (const shop of DEMO_SHOPS)
+        expect(await page.getByTestId("truth-figures").textContent()).toContain(shop.domain);
       await screenshot(page, "demo-truth-sync-monitor");
     } finally {
       await browser.close();

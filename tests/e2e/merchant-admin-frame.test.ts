@@ -25,7 +25,12 @@ const shot = (name: string) => screenshot(page, name);
 const selectedCount = () => prisma.product.count({ where: { shop: SHOP, selected: true } });
 
 beforeAll(async () => {
-  stack = await startDemoStack({ databaseUrl: process.env.DATABASE_URL!, apiKey: API_KEY, apiSecret: API_SECRET, build: await productionBuild() });
+  stack = await startDemoStack({
+    databaseUrl: process.env.DATABASE_URL!,
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    build: await productionBuild(),
+  });
   browser = await openBrowserPage({ userAgent: DESKTOP_CHROME_USER_AGENT });
   page = browser.page;
   app = page.frameLocator("#app");
@@ -46,17 +51,24 @@ describe("merchant pages inside the emulated Shopify admin", () => {
     await page.reload();
     await app.getByText("Approved", { exact: true }).first().waitFor();
     // ui-nav-menu's links are shown by the admin, not inside the app.
-    await expect.poll(() => page.locator("#app-nav a").allTextContents(), SLOW).toEqual(["Marketplace Sync", "Products", "Locations"]);
+    await expect
+      .poll(() => page.locator("#app-nav a").allTextContents(), SLOW)
+      .toEqual(["Marketplace Sync", "Products", "Locations"]);
 
     // The form posts with fetch: App Bridge adds the session token, the app answers.
     await app.getByRole("button", { name: "Sync products now" }).click();
     await expect.poll(() => app.getByTestId("sync-now-outcome").textContent(), SLOW).toMatch(/sync/i);
     await expect
-      .poll(() => prisma.syncEvent.count({ where: { shop: SHOP, eventType: "PRODUCT_SYNC", status: "SUCCESS" } }), { timeout: 150_000, interval: 1000 })
+      .poll(() => prisma.syncEvent.count({ where: { shop: SHOP, eventType: "PRODUCT_SYNC", status: "SUCCESS" } }), {
+        timeout: 150_000,
+        interval: 1000,
+      })
       .toBeGreaterThan(0);
     await page.reload();
     await app.getByText("Approved", { exact: true }).first().waitFor();
-    await expect.poll(() => app.getByTestId("sync-last-run").textContent(), SLOW).toMatch(/^Last finished .*: \d+ products added or updated, 0 deleted/);
+    await expect
+      .poll(() => app.getByTestId("sync-last-run").textContent(), SLOW)
+      .toMatch(/^Last finished .*: \d+ products added or updated, 0 deleted/);
     await shot("20-merchant-home-in-admin");
     expect(browser!.errors).toEqual([]);
   }, 240_000);
@@ -80,9 +92,15 @@ describe("merchant pages inside the emulated Shopify admin", () => {
     await expect.poll(selectedCount, SLOW).toBe(50);
 
     // Every matching product, across pages (the selection was cleared by the save).
-    await expect.poll(() => app.getByRole("button", { name: "List on marketplace" }).filter({ visible: true }).count(), SLOW).toBe(0);
+    await expect
+      .poll(() => app.getByRole("button", { name: "List on marketplace" }).filter({ visible: true }).count(), SLOW)
+      .toBe(0);
     await app.locator('thead input[type="checkbox"]').first().check({ force: true });
-    await app.getByRole("button", { name: /^Select all \d+ matching products$/ }).filter({ visible: true }).first().click();
+    await app
+      .getByRole("button", { name: /^Select all \d+ matching products$/ })
+      .filter({ visible: true })
+      .first()
+      .click();
     await app.getByRole("button", { name: "List on marketplace" }).filter({ visible: true }).first().click();
     await expect.poll(selectedCount, SLOW).toBe(await prisma.product.count({ where: { shop: SHOP, deletedAt: null } }));
 
@@ -90,7 +108,12 @@ describe("merchant pages inside the emulated Shopify admin", () => {
     const listAll = app.getByLabel("List all my products on the marketplace");
     await expect.poll(() => listAll.isEnabled(), SLOW).toBe(true); // disabled while the last save reloads the page
     await app.getByText("List all my products on the marketplace").click();
-    await expect.poll(async () => (await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: SHOP } })).selectionMode, SLOW).toBe("ALL");
+    await expect
+      .poll(
+        async () => (await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: SHOP } })).selectionMode,
+        SLOW,
+      )
+      .toBe("ALL");
     // The page as the merchant is left with it: the save's reload finished, the mode shown as on.
     await expect.poll(() => listAll.isChecked(), SLOW).toBe(true);
     await expect.poll(() => app.getByText("Loading products…").filter({ visible: true }).count(), SLOW).toBe(0);

@@ -22,7 +22,12 @@ let app: FrameLocator;
 const connection = () => prisma.merchantConnection.findUniqueOrThrow({ where: { shop: SHOP } });
 
 beforeAll(async () => {
-  stack = await startDemoStack({ databaseUrl: process.env.DATABASE_URL!, apiKey: API_KEY, apiSecret: API_SECRET, build: await productionBuild() });
+  stack = await startDemoStack({
+    databaseUrl: process.env.DATABASE_URL!,
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    build: await productionBuild(),
+  });
   browser = await openBrowserPage({ userAgent: DESKTOP_CHROME_USER_AGENT });
   page = browser.page;
   app = page.frameLocator("#app");
@@ -41,9 +46,24 @@ describe("choosing the marketplace's locations inside the emulated Shopify admin
     // One listed product, as the product sync would have left it; its item is stocked at both locations.
     const [product] = stack!.emulator.control.listProducts({ shop: SHOP, limit: 1 });
     const variant = product.variants[0];
-    await prisma.product.create({ data: { shop: SHOP, id: product.legacyResourceId, title: product.title, status: "ACTIVE", selected: true, listed: true } });
+    await prisma.product.create({
+      data: {
+        shop: SHOP,
+        id: product.legacyResourceId,
+        title: product.title,
+        status: "ACTIVE",
+        selected: true,
+        listed: true,
+      },
+    });
     await prisma.productVariant.create({
-      data: { shop: SHOP, id: variant.legacyResourceId, productId: product.legacyResourceId, price: "10", inventoryItemId: BigInt(variant.inventoryItemId.split("/").pop()!) },
+      data: {
+        shop: SHOP,
+        id: variant.legacyResourceId,
+        productId: product.legacyResourceId,
+        price: "10",
+        inventoryItemId: BigInt(variant.inventoryItemId.split("/").pop()!),
+      },
     });
     const bothLocationsStock = variant.inventory.reduce((sum, level) => sum + level.available, 0);
     await page.reload();
@@ -51,7 +71,9 @@ describe("choosing the marketplace's locations inside the emulated Shopify admin
 
     await page.locator("#app-nav a", { hasText: "Locations" }).click();
     await app.getByRole("heading", { name: "Locations for the marketplace" }).waitFor();
-    await expect.poll(() => app.getByTestId("locations-current").textContent(), SLOW).toBe("Now: your primary location.");
+    await expect
+      .poll(() => app.getByTestId("locations-current").textContent(), SLOW)
+      .toBe("Now: your primary location.");
     await app.getByLabel("Main warehouse (primary)").check({ force: true });
     await app.getByLabel("Pop-up store").check({ force: true });
     await screenshot(page, "30-locations-two-chosen");
@@ -59,19 +81,33 @@ describe("choosing the marketplace's locations inside the emulated Shopify admin
     await app.getByRole("button", { name: "Save locations" }).click();
 
     await expect.poll(() => app.getByTestId("locations-outcome").textContent(), SLOW).toMatch(/being read/);
-    const both = stack!.emulator.control.getShop({ shop: SHOP }).locations.map((l) => l.legacyResourceId).sort((a, b) => a - b);
+    const both = stack!.emulator.control
+      .getShop({ shop: SHOP })
+      .locations.map((l) => l.legacyResourceId)
+      .sort((a, b) => a - b);
     expect((await connection()).marketplaceLocationIds.map(Number)).toEqual(both);
-    await expect.poll(() => app.getByTestId("locations-current").textContent(), SLOW).toBe("Now: Main warehouse, Pop-up store.");
+    await expect
+      .poll(() => app.getByTestId("locations-current").textContent(), SLOW)
+      .toBe("Now: Main warehouse, Pop-up store.");
     // The reconciliation queued by the change runs, reads both locations, and the variant sells their sum.
     await expect
       .poll(
-        async () => (await prisma.productVariant.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: variant.legacyResourceId } } })).availableQuantity,
+        async () =>
+          (
+            await prisma.productVariant.findUniqueOrThrow({
+              where: { shop_id: { shop: SHOP, id: variant.legacyResourceId } },
+            })
+          ).availableQuantity,
         { timeout: 120_000, interval: 1000 },
       )
       .toBe(bothLocationsStock);
     const reconciled = async () =>
-      (await prisma.syncEvent.findMany({ where: { shop: SHOP, eventType: "INVENTORY_SYNC", status: "SUCCESS" } })).map((e) => e.metadata as { mode?: string; locationIds?: string[] });
-    await expect.poll(async () => (await reconciled()).find((m) => m.mode === "reconcile")?.locationIds?.map(Number), SLOW).toEqual(both);
+      (await prisma.syncEvent.findMany({ where: { shop: SHOP, eventType: "INVENTORY_SYNC", status: "SUCCESS" } })).map(
+        (e) => e.metadata as { mode?: string; locationIds?: string[] },
+      );
+    await expect
+      .poll(async () => (await reconciled()).find((m) => m.mode === "reconcile")?.locationIds?.map(Number), SLOW)
+      .toEqual(both);
     await screenshot(page, "31-locations-saved");
     expect(browser!.errors).toEqual([]);
   }, 300_000);

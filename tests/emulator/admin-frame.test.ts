@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { verifySessionToken } from "../../emulator/session-token";
-import { SHOPIFY_APP_BRIDGE_URL, allowEmulatorAdminToFrame, appBridgeUrl } from "../../app/shopify-admin/app-bridge-source";
+import {
+  SHOPIFY_APP_BRIDGE_URL,
+  allowEmulatorAdminToFrame,
+  appBridgeUrl,
+} from "../../app/shopify-admin/app-bridge-source";
 
 // The emulated Shopify admin frame and the App Bridge stand-in, over HTTP; and the app's choice of App Bridge.
 
@@ -25,9 +29,14 @@ describe("admin frame", () => {
     expect(`${src.origin}${src.pathname}`).toBe("http://127.0.0.1:3999/app/products");
     expect(src.searchParams.get("embedded")).toBe("1");
     expect(src.searchParams.get("shop")).toBe(SHOP);
-    expect(Buffer.from(src.searchParams.get("host")!, "base64url").toString()).toBe("admin.shopify.com/store/frame-shop");
+    expect(Buffer.from(src.searchParams.get("host")!, "base64url").toString()).toBe(
+      "admin.shopify.com/store/frame-shop",
+    );
     const verified = verifySessionToken(src.searchParams.get("id_token")!, SECRET, Date.now());
-    expect(verified).toMatchObject({ ok: true, claims: { aud: KEY, dest: `https://${SHOP}`, iss: `https://${SHOP}/admin` } });
+    expect(verified).toMatchObject({
+      ok: true,
+      claims: { aud: KEY, dest: `https://${SHOP}`, iss: `https://${SHOP}/admin` },
+    });
     if (verified.ok) expect(verified.claims.exp - verified.claims.iat).toBe(60);
   });
 
@@ -35,7 +44,9 @@ describe("admin frame", () => {
     const { token } = await (await fetch(`${emulator.url}/__admin/${SHOP}/session-token`)).json();
     expect(verifySessionToken(token, SECRET, Date.now()).ok).toBe(true);
     expect((await fetch(emulator.adminUrl("nobody.myshopify.com"))).status).toBe(404);
-    expect((await fetch(`${emulator.url}/__admin/${SHOP}?path=${encodeURIComponent("//evil.example/app")}`)).status).toBe(409);
+    expect(
+      (await fetch(`${emulator.url}/__admin/${SHOP}?path=${encodeURIComponent("//evil.example/app")}`)).status,
+    ).toBe(409);
   });
 
   it("serves the App Bridge stand-in as JavaScript", async () => {
@@ -57,6 +68,8 @@ describe("the app's App Bridge", () => {
     expect(production.get("Content-Security-Policy")).toBe(policy);
     const development = new Headers({ "Content-Security-Policy": policy });
     allowEmulatorAdminToFrame(development, "http://127.0.0.1:4010");
-    expect(development.get("Content-Security-Policy")).toBe("frame-ancestors https://a.myshopify.com https://admin.shopify.com http://127.0.0.1:4010;");
+    expect(development.get("Content-Security-Policy")).toBe(
+      "frame-ancestors https://a.myshopify.com https://admin.shopify.com http://127.0.0.1:4010;",
+    );
   });
 });

@@ -1,8 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BULK_OPERATION_QUERY, BULK_OPERATION_RUN_QUERY, BULK_PRODUCT_EXPORT_QUERY, type BulkOperationNode } from "../../app/shopify-admin/operations";
+import {
+  BULK_OPERATION_QUERY,
+  BULK_OPERATION_RUN_QUERY,
+  BULK_PRODUCT_EXPORT_QUERY,
+  type BulkOperationNode,
+} from "../../app/shopify-admin/operations";
 import type { RunningEmulator } from "../../emulator/index";
 import { webhookHmac } from "../../emulator/index";
-import { createTestShop, rawGraphql, startTestEmulator, startWebhookReceiver, TEST_API_SECRET, waitUntil } from "../support/emulator";
+import {
+  createTestShop,
+  rawGraphql,
+  startTestEmulator,
+  startWebhookReceiver,
+  TEST_API_SECRET,
+  waitUntil,
+} from "../support/emulator";
 
 let emulator: RunningEmulator;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
@@ -19,7 +31,10 @@ afterAll(async () => {
 
 async function runBulk(shop: { domain: string; accessToken: string }, query: string = BULK_PRODUCT_EXPORT_QUERY) {
   const reply = await rawGraphql(emulator, shop.domain, shop.accessToken, BULK_OPERATION_RUN_QUERY, { query });
-  return reply.body.data!.bulkOperationRunQuery as { bulkOperation: { id: string; status: string } | null; userErrors: Array<{ code: string; message: string }> };
+  return reply.body.data!.bulkOperationRunQuery as {
+    bulkOperation: { id: string; status: string } | null;
+    userErrors: Array<{ code: string; message: string }>;
+  };
 }
 
 async function poll(shop: { domain: string; accessToken: string }, id: string): Promise<BulkOperationNode> {
@@ -63,12 +78,32 @@ describe("bulk operations", () => {
     const products = lines.filter((l) => !("__parentId" in l));
     const variants = lines.filter((l) => "__parentId" in l);
     expect(products).toHaveLength(8);
-    expect(Object.keys(products[0])).toEqual(["id", "title", "handle", "vendor", "productType", "status", "tags", "updatedAt"]);
-    expect(Object.keys(variants[0])).toEqual(["id", "title", "sku", "price", "compareAtPrice", "updatedAt", "inventoryPolicy", "inventoryItem", "__parentId"]);
+    expect(Object.keys(products[0])).toEqual([
+      "id",
+      "title",
+      "handle",
+      "vendor",
+      "productType",
+      "status",
+      "tags",
+      "updatedAt",
+    ]);
+    expect(Object.keys(variants[0])).toEqual([
+      "id",
+      "title",
+      "sku",
+      "price",
+      "compareAtPrice",
+      "updatedAt",
+      "inventoryPolicy",
+      "inventoryItem",
+      "__parentId",
+    ]);
     expect(products[0].title).toBe(`Men's / Women's "Classic" Tee — 🚀 ü`);
     // Every child comes after its parent, but not always right after its siblings' parent.
     const position = new Map(lines.map((l, i) => [l.id as string, i]));
-    for (const [i, line] of lines.entries()) if (line.__parentId) expect(position.get(line.__parentId as string)!).toBeLessThan(i);
+    for (const [i, line] of lines.entries())
+      if (line.__parentId) expect(position.get(line.__parentId as string)!).toBeLessThan(i);
     const nonAdjacent = variants.filter((v) => {
       const index = position.get(v.id as string)!;
       const previous = lines[index - 1];
@@ -82,12 +117,25 @@ describe("bulk operations", () => {
     const before = receiver.received.length;
     const { bulkOperation } = await runBulk(shop);
     await finished(shop, bulkOperation!.id);
-    const [webhook] = (await waitUntil(async () => receiver.received.slice(before).filter((w) => w.headers["x-shopify-shop-domain"] === shop.domain).length > 0 && receiver.received.slice(before).filter((w) => w.headers["x-shopify-shop-domain"] === shop.domain)));
+    const [webhook] = await waitUntil(
+      async () =>
+        receiver.received.slice(before).filter((w) => w.headers["x-shopify-shop-domain"] === shop.domain).length > 0 &&
+        receiver.received.slice(before).filter((w) => w.headers["x-shopify-shop-domain"] === shop.domain),
+    );
     expect(webhook.path).toBe("/webhooks/bulk_operations/finish");
     expect(webhook.headers["x-shopify-hmac-sha256"]).toBe(webhookHmac(webhook.rawBody, TEST_API_SECRET));
-    expect(webhook.headers).toMatchObject({ "x-shopify-topic": "bulk_operations/finish", "x-shopify-api-version": "2026-01" });
-    for (const header of ["x-shopify-webhook-id", "x-shopify-event-id", "x-shopify-triggered-at"]) expect(webhook.headers[header]).toBeTruthy();
-    expect(JSON.parse(webhook.rawBody)).toMatchObject({ admin_graphql_api_id: bulkOperation!.id, status: "completed", error_code: null, type: "query" });
+    expect(webhook.headers).toMatchObject({
+      "x-shopify-topic": "bulk_operations/finish",
+      "x-shopify-api-version": "2026-01",
+    });
+    for (const header of ["x-shopify-webhook-id", "x-shopify-event-id", "x-shopify-triggered-at"])
+      expect(webhook.headers[header]).toBeTruthy();
+    expect(JSON.parse(webhook.rawBody)).toMatchObject({
+      admin_graphql_api_id: bulkOperation!.id,
+      status: "completed",
+      error_code: null,
+      type: "query",
+    });
   });
 
   it("refuses a sixth concurrent bulk query with LIMIT_REACHED, and an invalid one with INVALID", async () => {
@@ -98,17 +146,32 @@ describe("bulk operations", () => {
       const results = [];
       for (let i = 0; i < 6; i++) results.push(await runBulk(shop));
       expect(results.slice(0, 5).every((r) => r.userErrors.length === 0 && r.bulkOperation)).toBe(true);
-      expect(results[5]).toEqual({ bulkOperation: null, userErrors: [expect.objectContaining({ code: "LIMIT_REACHED" })] });
+      expect(results[5]).toEqual({
+        bulkOperation: null,
+        userErrors: [expect.objectContaining({ code: "LIMIT_REACHED" })],
+      });
       for (const r of results.slice(0, 5)) {
-        await rawGraphql(emulator, shop.domain, shop.accessToken, `mutation($id: ID!) { bulkOperationCancel(id: $id) { userErrors { message } } }`, { id: r.bulkOperation!.id });
+        await rawGraphql(
+          emulator,
+          shop.domain,
+          shop.accessToken,
+          `mutation($id: ID!) { bulkOperationCancel(id: $id) { userErrors { message } } }`,
+          { id: r.bulkOperation!.id },
+        );
       }
-      for (const r of results.slice(0, 5)) expect(await finished(shop, r.bulkOperation!.id)).toMatchObject({ status: "CANCELED" });
+      for (const r of results.slice(0, 5))
+        expect(await finished(shop, r.bulkOperation!.id)).toMatchObject({ status: "CANCELED" });
     } finally {
       emulator.control.setBulkTiming(previous);
     }
     const noConnection = await runBulk(shop, `{ shop { name } }`);
-    expect(noConnection.userErrors).toEqual([expect.objectContaining({ code: "INVALID", message: "Bulk queries must contain at least one connection." })]);
-    const tooDeep = await runBulk(shop, `{ products { edges { node { id variants { edges { node { id inventoryItem { inventoryLevels { edges { node { id } } } } } } } } } } }`);
+    expect(noConnection.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", message: "Bulk queries must contain at least one connection." }),
+    ]);
+    const tooDeep = await runBulk(
+      shop,
+      `{ products { edges { node { id variants { edges { node { id inventoryItem { inventoryLevels { edges { node { id } } } } } } } } } } }`,
+    );
     expect(tooDeep.userErrors[0].code).toBe("INVALID");
     const invalid = await runBulk(shop, `{ products { edges { node { notAField } } } }`);
     expect(invalid.userErrors[0]).toMatchObject({ code: "INVALID" });
@@ -117,7 +180,10 @@ describe("bulk operations", () => {
 
   it("fails with errorCode and partial data when told to, and with ACCESS_DENIED without any", async () => {
     const shop = createTestShop(emulator, { products: 10, variantsPerProduct: 2 });
-    emulator.control.injectFault({ shop: shop.domain, fault: { kind: "bulkFailed", errorCode: "INTERNAL_SERVER_ERROR" } });
+    emulator.control.injectFault({
+      shop: shop.domain,
+      fault: { kind: "bulkFailed", errorCode: "INTERNAL_SERVER_ERROR" },
+    });
     const failed = await finished(shop, (await runBulk(shop)).bulkOperation!.id);
     expect(failed).toMatchObject({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", url: null });
     const partial = await (await fetch(failed.partialDataUrl!)).text();
@@ -125,7 +191,10 @@ describe("bulk operations", () => {
     expect(partialLines.length).toBeGreaterThan(0);
     expect(partialLines.length).toBeLessThan(30);
 
-    emulator.control.injectFault({ shop: shop.domain, fault: { kind: "bulkFailed", errorCode: "ACCESS_DENIED", partialData: false } });
+    emulator.control.injectFault({
+      shop: shop.domain,
+      fault: { kind: "bulkFailed", errorCode: "ACCESS_DENIED", partialData: false },
+    });
     const denied = await finished(shop, (await runBulk(shop)).bulkOperation!.id);
     expect(denied).toMatchObject({ status: "FAILED", errorCode: "ACCESS_DENIED", url: null, partialDataUrl: null });
   });
@@ -152,11 +221,23 @@ describe("bulk operations", () => {
   it("cancels a running operation, and answers a query with no results without a URL", async () => {
     const shop = createTestShop(emulator, { products: 2 });
     const { bulkOperation } = await runBulk(shop);
-    const cancel = await rawGraphql(emulator, shop.domain, shop.accessToken, `mutation($id: ID!) { bulkOperationCancel(id: $id) { bulkOperation { id status } userErrors { message } } }`, { id: bulkOperation!.id });
-    expect(cancel.body.data!.bulkOperationCancel).toEqual({ bulkOperation: { id: bulkOperation!.id, status: "CANCELING" }, userErrors: [] });
+    const cancel = await rawGraphql(
+      emulator,
+      shop.domain,
+      shop.accessToken,
+      `mutation($id: ID!) { bulkOperationCancel(id: $id) { bulkOperation { id status } userErrors { message } } }`,
+      { id: bulkOperation!.id },
+    );
+    expect(cancel.body.data!.bulkOperationCancel).toEqual({
+      bulkOperation: { id: bulkOperation!.id, status: "CANCELING" },
+      userErrors: [],
+    });
     expect(await finished(shop, bulkOperation!.id)).toMatchObject({ status: "CANCELED" });
 
-    const empty = await finished(shop, (await runBulk(shop, `{ products(query: "status:unlisted") { edges { node { id } } } }`)).bulkOperation!.id);
+    const empty = await finished(
+      shop,
+      (await runBulk(shop, `{ products(query: "status:unlisted") { edges { node { id } } } }`)).bulkOperation!.id,
+    );
     expect(empty).toMatchObject({ status: "COMPLETED", objectCount: "0", url: null, fileSize: null });
   });
 
@@ -166,10 +247,14 @@ describe("bulk operations", () => {
       const current = await poll(shop, (await runBulk(shop)).bulkOperation!.id);
       return current;
     });
-    const done = await waitUntil(async () => {
-      const current = await poll(shop, operation.id);
-      return current.status === "COMPLETED" && current;
-    }, 30_000, 100);
+    const done = await waitUntil(
+      async () => {
+        const current = await poll(shop, operation.id);
+        return current.status === "COMPLETED" && current;
+      },
+      30_000,
+      100,
+    );
     expect(done).toMatchObject({ objectCount: "40000", rootObjectCount: "10000" });
     const response = await fetch(done.url!);
     let bytes = 0;

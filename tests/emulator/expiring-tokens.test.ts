@@ -36,11 +36,19 @@ describe("expiring offline access tokens", () => {
     // A token issued without `expiring` (the shop's own) keeps working.
     expect((await rawGraphql(emulator, shop.domain, shop.accessToken, "{ shop { name } }")).status).toBe(200);
 
-    const refreshed = await tokenRequest(shop.domain, { grant_type: "refresh_token", refresh_token: String(granted.json.refresh_token) });
+    const refreshed = await tokenRequest(shop.domain, {
+      grant_type: "refresh_token",
+      refresh_token: String(granted.json.refresh_token),
+    });
     expect(refreshed.status).toBe(200);
     expect(refreshed.json.refresh_token).not.toBe(granted.json.refresh_token);
-    expect((await rawGraphql(emulator, shop.domain, String(refreshed.json.access_token), "{ shop { name } }")).status).toBe(200);
-    const reused = await tokenRequest(shop.domain, { grant_type: "refresh_token", refresh_token: String(granted.json.refresh_token) });
+    expect(
+      (await rawGraphql(emulator, shop.domain, String(refreshed.json.access_token), "{ shop { name } }")).status,
+    ).toBe(200);
+    const reused = await tokenRequest(shop.domain, {
+      grant_type: "refresh_token",
+      refresh_token: String(granted.json.refresh_token),
+    });
     expect(reused).toMatchObject({ status: 400, json: { error: "invalid_grant" } });
   });
 
@@ -54,9 +62,14 @@ describe("expiring offline access tokens", () => {
     expect(emulator.control.expireAccessTokens({ shop: shop.domain })).toEqual({ expired: 1 });
     expect((await rawGraphql(emulator, shop.domain, token, "{ shop { name } }")).status).toBe(401);
     expect((await rawGraphql(emulator, shop.domain, shop.accessToken, "{ shop { name } }")).status).toBe(200);
-    const refreshed = await tokenRequest(shop.domain, { grant_type: "refresh_token", refresh_token: String(granted.json.refresh_token) });
+    const refreshed = await tokenRequest(shop.domain, {
+      grant_type: "refresh_token",
+      refresh_token: String(granted.json.refresh_token),
+    });
     expect(refreshed.status).toBe(200);
-    expect((await rawGraphql(emulator, shop.domain, String(refreshed.json.access_token), "{ shop { name } }")).status).toBe(200);
+    expect(
+      (await rawGraphql(emulator, shop.domain, String(refreshed.json.access_token), "{ shop { name } }")).status,
+    ).toBe(200);
   });
 });
 
@@ -75,15 +88,30 @@ describe("migrating a non-expiring offline token", () => {
     expect(migrated.status).toBe(200);
     expect(migrated.json).toMatchObject({ expires_in: 3600, refresh_token: expect.stringMatching(/^shprt_/) });
     expect((await rawGraphql(emulator, shop.domain, shop.accessToken, "{ shop { name } }")).status).toBe(401);
-    expect((await rawGraphql(emulator, shop.domain, String(migrated.json.access_token), "{ shop { name } }")).status).toBe(200);
+    expect(
+      (await rawGraphql(emulator, shop.domain, String(migrated.json.access_token), "{ shop { name } }")).status,
+    ).toBe(200);
 
     // A lost answer is recovered by exchanging the original token again: the same pair.
     const again = await tokenRequest(shop.domain, migration(shop.accessToken));
-    expect(again.json).toMatchObject({ access_token: migrated.json.access_token, refresh_token: migrated.json.refresh_token });
+    expect(again.json).toMatchObject({
+      access_token: migrated.json.access_token,
+      refresh_token: migrated.json.refresh_token,
+    });
 
     // Once the pair is refreshed, the original token migrates no more.
-    expect((await tokenRequest(shop.domain, { grant_type: "refresh_token", refresh_token: String(migrated.json.refresh_token) })).status).toBe(200);
-    expect(await tokenRequest(shop.domain, migration(shop.accessToken))).toMatchObject({ status: 400, json: { error: "invalid_subject_token" } });
+    expect(
+      (
+        await tokenRequest(shop.domain, {
+          grant_type: "refresh_token",
+          refresh_token: String(migrated.json.refresh_token),
+        })
+      ).status,
+    ).toBe(200);
+    expect(await tokenRequest(shop.domain, migration(shop.accessToken))).toMatchObject({
+      status: 400,
+      json: { error: "invalid_subject_token" },
+    });
   });
 
   it("refuses an unknown, revoked or expiring token, and a recovery after seven days", async () => {
@@ -100,6 +128,9 @@ describe("migrating a non-expiring offline token", () => {
 
     const other = createTestShop(emulator, { domain: "migrating-revoked.myshopify.com" });
     emulator.control.revokeTokens({ shop: other.domain });
-    expect(await tokenRequest(other.domain, migration(other.accessToken))).toMatchObject({ status: 400, json: { error: "invalid_subject_token" } });
+    expect(await tokenRequest(other.domain, migration(other.accessToken))).toMatchObject({
+      status: 400,
+      json: { error: "invalid_subject_token" },
+    });
   });
 });

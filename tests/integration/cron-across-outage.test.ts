@@ -59,20 +59,25 @@ describe("a cron tick during a database outage", () => {
     // What the cron does, in order: "cron:schedule" when a tick's jobs are about to be queued, "cron:scheduled" once
     // they are, "cron:starting" when it (re)starts, which it does after an error.
     const cronEvents: string[] = [];
-    state.events.on("cron:schedule", ({ timestamp }) => cronEvents.push(`schedule ${new Date(timestamp).toISOString()}`));
-    state.events.on("cron:scheduled", ({ timestamp }) => cronEvents.push(`scheduled ${new Date(timestamp).toISOString()}`));
+    state.events.on("cron:schedule", ({ timestamp }) =>
+      cronEvents.push(`schedule ${new Date(timestamp).toISOString()}`),
+    );
+    state.events.on("cron:scheduled", ({ timestamp }) =>
+      cronEvents.push(`scheduled ${new Date(timestamp).toISOString()}`),
+    );
     state.events.on("cron:starting", () => cronEvents.push("starting"));
     // The crontab is registered (graphile-worker knows its lines from now on, so it backfills them later).
-    await expect
-      .poll(async () => (await knownCrontabs()).length)
-      .toBe(SCHEDULES.length);
+    await expect.poll(async () => (await knownCrontabs()).length).toBe(SCHEDULES.length);
 
     await database.stop();
     // The tick comes during the outage: the cron tries to queue its jobs, fails, and starts again (and again, until
     // the database answers). Waited for by those events, not by the clock.
     expect(cronEvents).toEqual([]);
     const tickTried = `schedule ${tick.toISOString()}`;
-    await vi.waitUntil(() => cronEvents.indexOf("starting", cronEvents.indexOf(tickTried) + 1) > 0, { timeout: 60_000, interval: 50 });
+    await vi.waitUntil(() => cronEvents.indexOf("starting", cronEvents.indexOf(tickTried) + 1) > 0, {
+      timeout: 60_000,
+      interval: 50,
+    });
     database = await startDatabase();
 
     // The cron restarts once the database answers and backfills the fan-out's tick; nothing else is owed (the next
@@ -81,12 +86,18 @@ describe("a cron tick during a database outage", () => {
       (await queuedJobs())
         .filter((job) => (job.payload._cron as { ts?: string } | undefined)?.ts === tick.toISOString())
         .map((job) => [job.task_identifier, (job.payload._cron as { backfilled?: boolean }).backfilled]);
-    await expect.poll(jobsAtTick, { timeout: 60_000, interval: 200 }).toContainEqual([TASK.scheduleInventorySyncs, true]);
+    await expect
+      .poll(jobsAtTick, { timeout: 60_000, interval: 200 })
+      .toContainEqual([TASK.scheduleInventorySyncs, true]);
     const atTick = await jobsAtTick();
-    expect(atTick.filter(([task]) => task === TASK.scheduleInventorySyncs)).toEqual([[TASK.scheduleInventorySyncs, true]]);
+    expect(atTick.filter(([task]) => task === TASK.scheduleInventorySyncs)).toEqual([
+      [TASK.scheduleInventorySyncs, true],
+    ]);
     expect(atTick.filter(([task]) => sweeps.some((line) => line.task === task))).toEqual([]);
     expect(cronEvents).not.toContain(`scheduled ${tick.toISOString()}`); // the failed try queued nothing
-    const known = (await knownCrontabs()).filter((k) => [fanOut, ...sweeps].some((line) => line.identifier === k.identifier));
+    const known = (await knownCrontabs()).filter((k) =>
+      [fanOut, ...sweeps].some((line) => line.identifier === k.identifier),
+    );
     expect(Object.fromEntries(known.map((k) => [k.identifier, k.last_execution?.toISOString() ?? null]))).toEqual({
       [fanOut.identifier]: tick.toISOString(),
       ...Object.fromEntries(sweeps.map((line) => [line.identifier, null])),

@@ -32,7 +32,11 @@ process.env.DATABASE_URL = database.url; // before the app's pools are made (the
 await applyMigrations(database.url);
 await runWorkerMigrations({ connectionString: database.url, logger: new Logger(() => () => undefined) });
 
-type Action = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<Response>;
+type Action = (args: {
+  request: Request;
+  params: Record<string, string>;
+  context: Record<string, unknown>;
+}) => Promise<Response>;
 let app: ShopifyAppUnderTest;
 let productUpdate: Action;
 
@@ -80,7 +84,13 @@ describe("PostgreSQL restarted while the app runs", () => {
   it("/healthz 503 then 200; a webhook posted in the outage is 5xx and its retry runs once; queued jobs run once", async () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    const state = await startWorker({ concurrency: 2, withCron: false, pollInterval: 100, sweepIntervalMs: 500, stallAfterMs: 1_000 });
+    const state = await startWorker({
+      concurrency: 2,
+      withCron: false,
+      pollInterval: 100,
+      sweepIntervalMs: 500,
+      stallAfterMs: 1_000,
+    });
     expect((await healthResponse()).status).toBe(200);
 
     // Before the outage: deliveries processed at once, and jobs queued to run while the database will be down.
@@ -89,10 +99,17 @@ describe("PostgreSQL restarted while the app runs", () => {
     await expect.poll(async () => Object.keys(await runsByWebhookId()).length, { timeout: 15_000 }).toBe(2);
     const queued = [3, 4, 5].map((id) => ({ id, webhookId: `queued-before-${id}` }));
     for (const { id, webhookId } of queued) {
-      await enqueue(TASK.productWebhook, {
-        shop: SHOP, topic: "products/update", webhookId, triggeredAt: null,
-        payload: { id, title: `Queued ${id}`, status: "active", updated_at: "2026-11-01T00:00:00Z", variants: [] },
-      }, { runAt: new Date(Date.now() + 1_000) });
+      await enqueue(
+        TASK.productWebhook,
+        {
+          shop: SHOP,
+          topic: "products/update",
+          webhookId,
+          triggeredAt: null,
+          payload: { id, title: `Queued ${id}`, status: "active", updated_at: "2026-11-01T00:00:00Z", variants: [] },
+        },
+        { runAt: new Date(Date.now() + 1_000) },
+      );
     }
 
     await database.stop(); // a fast shutdown: every session is closed, the server process exits

@@ -11,7 +11,9 @@ import { fakeHelpers } from "../support/jobs";
 // statement fails (and its job is retried) instead of holding locks for ever.
 
 const setting = async (name: string, run: <T>(work: () => Promise<T>) => Promise<T> = (work) => work()) =>
-  run(async () => (await pgPool().query<{ value: string }>(`SELECT current_setting($1) AS value`, [name])).rows[0].value);
+  run(
+    async () => (await pgPool().query<{ value: string }>(`SELECT current_setting($1) AS value`, [name])).rows[0].value,
+  );
 const ms = (value: string) => {
   const match = /^(\d+)(ms|s|min|h)?$/.exec(value)!;
   return Number(match[1]) * { ms: 1, s: 1000, min: 60_000, h: 3_600_000 }[match[2] ?? "ms"]!;
@@ -28,7 +30,9 @@ async function recordTimeoutOf(table: string, operation: string) {
   await pgPool().query(`CREATE OR REPLACE FUNCTION public.timeout_probe_note() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN INSERT INTO timeout_probe VALUES (current_setting('statement_timeout')); RETURN NULL; END $$`);
   await pgPool().query(`DROP TRIGGER IF EXISTS timeout_probe ON ${table}`);
-  await pgPool().query(`CREATE TRIGGER timeout_probe BEFORE ${operation} ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION public.timeout_probe_note()`);
+  await pgPool().query(
+    `CREATE TRIGGER timeout_probe BEFORE ${operation} ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION public.timeout_probe_note()`,
+  );
   probed.push(table);
 }
 const probed: string[] = [];
@@ -41,10 +45,16 @@ async function recordedTimeouts(): Promise<string[]> {
 describe("database timeouts by kind of work", () => {
   it("web requests get the short ones, jobs (every task of the task list) the longer ones, Prisma too", async () => {
     expect(ms(await setting("statement_timeout"))).toBe(DATABASE_TIMEOUTS.web.statementTimeoutMs);
-    expect(ms(await setting("idle_in_transaction_session_timeout"))).toBe(DATABASE_TIMEOUTS.web.idleInTransactionTimeoutMs);
+    expect(ms(await setting("idle_in_transaction_session_timeout"))).toBe(
+      DATABASE_TIMEOUTS.web.idleInTransactionTimeoutMs,
+    );
     expect(ms(await setting("statement_timeout", runAsJob))).toBe(DATABASE_TIMEOUTS.job.statementTimeoutMs);
-    expect(ms(await setting("idle_in_transaction_session_timeout", runAsJob))).toBe(DATABASE_TIMEOUTS.job.idleInTransactionTimeoutMs);
-    const viaPrisma = await runAsJob(() => prisma.$queryRaw<Array<{ value: string }>>`SELECT current_setting('statement_timeout') AS value`);
+    expect(ms(await setting("idle_in_transaction_session_timeout", runAsJob))).toBe(
+      DATABASE_TIMEOUTS.job.idleInTransactionTimeoutMs,
+    );
+    const viaPrisma = await runAsJob(
+      () => prisma.$queryRaw<Array<{ value: string }>>`SELECT current_setting('statement_timeout') AS value`,
+    );
     expect(ms(viaPrisma[0].value)).toBe(DATABASE_TIMEOUTS.job.statementTimeoutMs);
 
     // A task of the task list runs as a job: a trigger notes the timeout its statement runs under.
@@ -58,7 +68,12 @@ describe("database timeouts by kind of work", () => {
   it("the ingest's session has the longest", async () => {
     await createConnection("timeouts.myshopify.com");
     await recordTimeoutOf("product", "INSERT");
-    const line = JSON.stringify({ id: "gid://shopify/Product/1", title: "A", status: "ACTIVE", updatedAt: "2026-11-01T00:00:00Z" });
+    const line = JSON.stringify({
+      id: "gid://shopify/Product/1",
+      title: "A",
+      status: "ACTIVE",
+      updatedAt: "2026-11-01T00:00:00Z",
+    });
     async function* file() {
       yield Buffer.from(line + "\n");
     }
@@ -68,7 +83,10 @@ describe("database timeouts by kind of work", () => {
 
   it("a stuck statement fails instead of hanging; a transaction left idle is ended by the server", async () => {
     await disconnectDatabase();
-    overrideDatabaseTimeouts({ web: { statementTimeoutMs: 300, idleInTransactionTimeoutMs: 300 }, job: { statementTimeoutMs: 400, idleInTransactionTimeoutMs: 400 } });
+    overrideDatabaseTimeouts({
+      web: { statementTimeoutMs: 300, idleInTransactionTimeoutMs: 300 },
+      job: { statementTimeoutMs: 400, idleInTransactionTimeoutMs: 400 },
+    });
     await expect(pgPool().query("SELECT pg_sleep(30)")).rejects.toThrow(/statement timeout/);
     await expect(runAsJob(() => pgPool().query("SELECT pg_sleep(30)"))).rejects.toThrow(/statement timeout/);
 

@@ -47,7 +47,12 @@ async function postProductWebhook(shop: string, productId: number): Promise<numb
     title: `Webhook product of ${shop}`,
     status: "active",
     updated_at: "2026-11-01T00:00:00Z",
-    variants: [1, 2].map((n) => ({ id: productId * 10 + n, sku: `W-${productId}-${n}`, price: "3.00", updated_at: "2026-11-01T00:00:00Z" })),
+    variants: [1, 2].map((n) => ({
+      id: productId * 10 + n,
+      sku: `W-${productId}-${n}`,
+      price: "3.00",
+      updated_at: "2026-11-01T00:00:00Z",
+    })),
   });
   const response = await fetch(`${stack.appUrl}/webhooks/products/update`, {
     method: "POST",
@@ -94,7 +99,10 @@ describe("the web app and two worker processes", () => {
   it("cron fires once, every shop syncs once, every webhook is applied once, a SIGKILLed worker's job is finished by the other", async () => {
     // The web app runs no worker: healthy as long as the database answers, its worker "external".
     const health = await fetch(`${stack.appUrl}/healthz`);
-    expect({ status: health.status, body: await health.json() }).toEqual({ status: 200, body: { ok: true, database: "up", worker: "external" } });
+    expect({ status: health.status, body: await health.json() }).toEqual({
+      status: 200,
+      body: { ok: true, database: "up", worker: "external" },
+    });
     const shops: string[] = [];
     for (let i = 0; i < SHOPS; i++) {
       const shop = `many-${i}.myshopify.com`;
@@ -124,46 +132,75 @@ describe("the web app and two worker processes", () => {
       return rows;
     };
     // Every shop but the slow one completes; the slow one's job is held by one of the workers.
-    await waitUntil(async () => (await successes()).filter((r) => r.status === "SUCCESS").length === SHOPS - 1, 60_000, 100);
-    const holder = await waitUntil(async () => {
-      const { rows } = await pgPool().query<{ locked_by: string | null }>(
-        `SELECT locked_by FROM graphile_worker.jobs WHERE task_identifier = 'inventory-sync' AND key = $1`,
-        [`inventory-sync:${slowShop}`],
-      );
-      return rows[0]?.locked_by ?? null;
-    }, 30_000, 100);
+    await waitUntil(
+      async () => (await successes()).filter((r) => r.status === "SUCCESS").length === SHOPS - 1,
+      60_000,
+      100,
+    );
+    const holder = await waitUntil(
+      async () => {
+        const { rows } = await pgPool().query<{ locked_by: string | null }>(
+          `SELECT locked_by FROM graphile_worker.jobs WHERE task_identifier = 'inventory-sync' AND key = $1`,
+          [`inventory-sync:${slowShop}`],
+        );
+        return rows[0]?.locked_by ?? null;
+      },
+      30_000,
+      100,
+    );
     // Kill only once every other job has been marked complete: a worker SIGKILLed after a job's work committed but
     // before graphile-worker recorded its completion (a window of milliseconds) has that job run again by the
     // sweep; its sync event stays single (keyed by job id and attempt: tests/jobs/rerun-after-crash.test.ts), but
     // the "Completed task" and requeue counts below would not be this scenario's.
-    await waitUntil(async () => {
-      const { rows } = await pgPool().query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE NOT (task_identifier = 'inventory-sync' AND key = $1)`,
-        [`inventory-sync:${slowShop}`],
-      );
-      return rows[0].n === 0;
-    }, 60_000, 100);
+    await waitUntil(
+      async () => {
+        const { rows } = await pgPool().query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE NOT (task_identifier = 'inventory-sync' AND key = $1)`,
+          [`inventory-sync:${slowShop}`],
+        );
+        return rows[0].n === 0;
+      },
+      60_000,
+      100,
+    );
     const victim = [a, b].find((w) => poolOf(w.output()) === holder)!;
     const survivor = victim === a ? b : a;
     expect(victim).toBeDefined();
 
     const killedAt = Date.now();
     victim.child.kill("SIGKILL");
-    await waitUntil(async () => (await successes()).some((r) => r.shop === slowShop && r.status === "SUCCESS"), 60_000, 100);
+    await waitUntil(
+      async () => (await successes()).some((r) => r.shop === slowShop && r.status === "SUCCESS"),
+      60_000,
+      100,
+    );
     const recoveryMs = Date.now() - killedAt;
-    console.info(`[many-workers] ${SHOPS} shops, the SIGKILLed worker's job finished by the other ${recoveryMs} ms after the kill`);
+    console.info(
+      `[many-workers] ${SHOPS} shops, the SIGKILLed worker's job finished by the other ${recoveryMs} ms after the kill`,
+    );
 
     // Once each: one fan-out run, one successful sync per shop, no failures, nothing left queued or locked.
     const events = await successes();
-    expect(events.filter((r) => r.status === "SUCCESS").map((r) => [r.shop, r.n]).sort()).toEqual(shops.map((s) => [s, 1]).sort());
+    expect(
+      events
+        .filter((r) => r.status === "SUCCESS")
+        .map((r) => [r.shop, r.n])
+        .sort(),
+    ).toEqual(shops.map((s) => [s, 1]).sort());
     expect(events.filter((r) => r.status !== "SUCCESS")).toEqual([]);
     const fanOuts = (a.output() + b.output()).match(/Completed task \d+ \(schedule-inventory-syncs/g) ?? [];
     expect(fanOuts).toHaveLength(1);
-    const requeued = Number(/requeued (\d+) job\(s\) left locked by a worker that died/.exec(survivor.output())?.[1] ?? 0);
+    const requeued = Number(
+      /requeued (\d+) job\(s\) left locked by a worker that died/.exec(survivor.output())?.[1] ?? 0,
+    );
     expect(requeued).toBe(1); // the slow shop's job
     // Every webhook applied once, by a worker (the web app ran none): one WEBHOOK event per shop, each shop's
     // webhook product with its two variants, none lost, none doubled.
-    await waitUntil(async () => (await prisma.syncEvent.count({ where: { eventType: "WEBHOOK" } })) >= SHOPS, 30_000, 100);
+    await waitUntil(
+      async () => (await prisma.syncEvent.count({ where: { eventType: "WEBHOOK" } })) >= SHOPS,
+      30_000,
+      100,
+    );
     const { rows: webhookRuns } = await pgPool().query<{ shop: string; n: number }>(
       `SELECT shop, count(*)::int AS n FROM sync_event WHERE event_type = 'WEBHOOK' AND status = 'SUCCESS' GROUP BY shop ORDER BY shop`,
     );
@@ -181,7 +218,9 @@ describe("the web app and two worker processes", () => {
     expect(left).toEqual([]);
     const completed = (a.output() + b.output()).match(/Completed task \d+/g) ?? [];
     const failed = (a.output() + b.output()).match(/Failed task \d+/g) ?? [];
-    console.info(`[many-workers] ${completed.length} jobs completed, ${failed.length} failed attempts, ${requeued} requeued from the killed worker, web app ran none`);
+    console.info(
+      `[many-workers] ${completed.length} jobs completed, ${failed.length} failed attempts, ${requeued} requeued from the killed worker, web app ran none`,
+    );
 
     survivor.child.kill("SIGTERM");
     await survivor.exited;

@@ -4,7 +4,12 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { applyMigrations, MIGRATIONS_DIR, readMigrations, MigrationChecksumMismatchError } from "../../app/database/migrations.server";
+import {
+  applyMigrations,
+  MIGRATIONS_DIR,
+  readMigrations,
+  MigrationChecksumMismatchError,
+} from "../../app/database/migrations.server";
 
 // `npm run setup` on an empty database: everything applied and recorded as Prisma records it; the second run
 // is a no-op; an applied migration edited afterwards is refused.

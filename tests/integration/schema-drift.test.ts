@@ -37,16 +37,19 @@ interface Datamodel {
 const SQL_ONLY_INDEXES: Record<string, string> = {
   alert_open_dedupe_key_key:
     "partial unique index (WHERE status <> 'RESOLVED'): one open alert per incident, the target of notifyAdmins' upsert",
-  sync_event_stats_idx: "covering index (INCLUDE event_type, status, processing_time_ms): index-only scans for getSyncStats",
+  sync_event_stats_idx:
+    "covering index (INCLUDE event_type, status, processing_time_ms): index-only scans for getSyncStats",
   sync_event_shop_stats_idx:
     "covering index (INCLUDE event_type, status, processing_time_ms): index-only scans for getSyncStats of one shop",
   sync_event_duration_rank_idx:
     "expression index on sync_duration_bucket(processing_time_ms): the exact p95 of the sync monitor's statistics",
-  sync_event_processing_time_id_idx: "expression index on coalesce(processing_time_ms, -1): the monitor's duration sort",
+  sync_event_processing_time_id_idx:
+    "expression index on coalesce(processing_time_ms, -1): the monitor's duration sort",
   sync_event_item_count_id_idx: "expression index on coalesce(item_count, -1): the monitor's item count sort",
   product_variant_shop_product_id_idx:
     "covering index (shop, product_id) INCLUDE (deleted_at, out_of_stock): catalog health's index-only counts, no quantity (HOT stock updates)",
-  product_shop_id_health_idx: "covering index (shop, id) INCLUDE (listed, deleted_at): catalog health's index-only counts",
+  product_shop_id_health_idx:
+    "covering index (shop, id) INCLUDE (listed, deleted_at): catalog health's index-only counts",
   integrity_finding_unresolved_listing_idx:
     "partial expression index (flagged first, WHERE resolved_at IS NULL): the findings page's default order",
 };
@@ -150,7 +153,13 @@ describe("schema.prisma and the migrated database", () => {
   }
 
   it("have the same primary keys, unique constraints and indexes", async () => {
-    const { rows } = await client.query<{ table: string; name: string; unique: boolean; primary: boolean; columns: string[] }>(
+    const { rows } = await client.query<{
+      table: string;
+      name: string;
+      unique: boolean;
+      primary: boolean;
+      columns: string[];
+    }>(
       `SELECT t.relname AS table, i.relname AS name, ix.indisunique AS unique, ix.indisprimary AS primary,
               array_agg(a.attname || CASE WHEN (ix.indoption[k.ord - 1] & 1) = 1 THEN ' desc' ELSE '' END
                         ORDER BY k.ord)::text[] AS columns

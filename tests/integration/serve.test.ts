@@ -7,7 +7,6 @@ import { knownCrontabs } from "../support/jobs";
 // The real entry point, as `npm run dev:local` starts it: web server (Vite middleware) and the in-process worker
 // on this test's database. Slow-ish (Vite), so one test covers start, health, the worker's crontab, and shutdown.
 
-
 let child: ChildProcess | undefined;
 afterAll(() => {
   child?.kill("SIGKILL");
@@ -36,7 +35,9 @@ describe("scripts/serve.ts", () => {
       )
       .toEqual({ status: 200, body: { ok: true, database: "up", worker: "running", workerLock: "held" } });
 
-    expect((await knownCrontabs()).map((r) => r.identifier)).toEqual(expect.arrayContaining(["integrity-check-fan-out", "inventory-sync-fan-out", "product-sync-fan-out"]));
+    expect((await knownCrontabs()).map((r) => r.identifier)).toEqual(
+      expect.arrayContaining(["integrity-check-fan-out", "inventory-sync-fan-out", "product-sync-fan-out"]),
+    );
 
     child.kill("SIGTERM");
     expect(await exited).toBe(0);

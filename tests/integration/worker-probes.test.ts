@@ -19,7 +19,13 @@ describe("scripts/worker.ts", () => {
   it("serves /healthz and /metrics on WORKER_HTTP_PORT, counts the jobs it runs, and stops on SIGTERM", async () => {
     const port = await freePort();
     child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
-      env: { ...process.env, WORKER_HTTP_PORT: String(port), WORKER_IN_PROCESS: "false", WORKER_CONCURRENCY: "1", METRICS_TOKEN },
+      env: {
+        ...process.env,
+        WORKER_HTTP_PORT: String(port),
+        WORKER_IN_PROCESS: "false",
+        WORKER_CONCURRENCY: "1",
+        METRICS_TOKEN,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

@@ -319,7 +319,12 @@ describe("the run", () => {
     await insertVariant(shop, 31, 3);
     const report = await runIntegrityCheck({ shop, now: NOW });
     const [event] = await prisma.syncEvent.findMany({ where: { shop } });
-    expect(event).toMatchObject({ eventType: "DATA_INTEGRITY", status: "SUCCESS", itemCount: 2, merchantId: merchantIdOf(shop) });
+    expect(event).toMatchObject({
+      eventType: "DATA_INTEGRITY",
+      status: "SUCCESS",
+      itemCount: 2,
+      merchantId: merchantIdOf(shop),
+    });
     const metadata = event.metadata as { runId: string; checks: Record<string, { found: number; fixed: number }> };
     expect(metadata.runId).toBe(report.runId);
     expect(metadata.checks.orphaned_variant).toMatchObject({ found: 1, fixed: 1 });

@@ -15,7 +15,10 @@ const SHOP = "cli-integrity.myshopify.com";
 
 async function integrity(...args: string[]) {
   try {
-    const { stdout, stderr } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/integrity.ts", ...args], { cwd: root, env: process.env });
+    const { stdout, stderr } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/integrity.ts", ...args], {
+      cwd: root,
+      env: process.env,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -43,7 +46,13 @@ describe("npm run integrity", () => {
     expect(code).toBe(0);
     expect(stdout).toContain(`Integrity check of ${SHOP} (dry run: nothing was changed)`);
     expect(stdout).toMatch(/^check\s+action\s+found\s+outcome\s+examples$/m);
-    expect(row(stdout, "deleted_product_listed")).toEqual(["deleted_product_listed", "repair", "1", "would repair", "1: deleted in Shopify but still listed"]);
+    expect(row(stdout, "deleted_product_listed")).toEqual([
+      "deleted_product_listed",
+      "repair",
+      "1",
+      "would repair",
+      "1: deleted in Shopify but still listed",
+    ]);
     expect(row(stdout, "invalid_price")).toEqual(["invalid_price", "flag", "1", "would flag", "21: price is -1.00"]);
     expect(row(stdout, "duplicate_sku")).toEqual(["duplicate_sku", "flag", "0", "nothing found"]);
     expect(stdout).toContain("A real run would repair 1 and flag 1.");
@@ -56,7 +65,12 @@ describe("npm run integrity", () => {
   it("without --dry-run repairs, flags and raises the price alert, as the weekly run does", async () => {
     const { code, stdout } = await integrity("--shop", SHOP);
     expect(code).toBe(0);
-    expect(row(stdout, "deleted_product_listed")?.slice(0, 4)).toEqual(["deleted_product_listed", "repair", "1", "repaired"]);
+    expect(row(stdout, "deleted_product_listed")?.slice(0, 4)).toEqual([
+      "deleted_product_listed",
+      "repair",
+      "1",
+      "repaired",
+    ]);
     expect(row(stdout, "invalid_price")?.slice(0, 4)).toEqual(["invalid_price", "flag", "1", "flagged"]);
     expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: 1n } } })).listed).toBe(false);
     expect(await prisma.integrityFinding.count({ where: { shop: SHOP, outcome: "FLAGGED" } })).toBe(1);
@@ -64,8 +78,14 @@ describe("npm run integrity", () => {
   }, 120_000);
 
   it("refuses an unknown shop and bad arguments with a message, exit 1", async () => {
-    expect(await integrity("--shop", "nobody.myshopify.com")).toMatchObject({ code: 1, stderr: expect.stringContaining("no merchant connection for nobody.myshopify.com") });
+    expect(await integrity("--shop", "nobody.myshopify.com")).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("no merchant connection for nobody.myshopify.com"),
+    });
     expect(await integrity()).toMatchObject({ code: 1, stderr: expect.stringContaining("--shop is required") });
-    expect(await integrity("--shop", "not a shop")).toMatchObject({ code: 1, stderr: expect.stringContaining("--shop not a shop") });
+    expect(await integrity("--shop", "not a shop")).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("--shop not a shop"),
+    });
   }, 120_000);
 });

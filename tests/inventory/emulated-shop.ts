@@ -1,5 +1,9 @@
 import { pgPool } from "../../app/db.server";
-import { createAdminClient, type AdminClient, type AdminClientOptions } from "../../app/shopify-admin/admin-client.server";
+import {
+  createAdminClient,
+  type AdminClient,
+  type AdminClientOptions,
+} from "../../app/shopify-admin/admin-client.server";
 import type { RunningEmulator } from "../../emulator";
 import { createTestShop, startTestEmulator } from "../support/emulator";
 import { createConnection } from "../support/merchants";

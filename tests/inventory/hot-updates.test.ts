@@ -41,7 +41,13 @@ describe("stock updates are HOT", () => {
     const now = new Date();
     const page: InventoryLevelChange[] = [];
     for (let g = 1; g <= VARIANTS; g += 10) {
-      page.push({ inventoryItemId: BigInt(1_000_000 + g), locationId: LOCATION, available: 40, updatedAt: now, observedAt: now });
+      page.push({
+        inventoryItemId: BigInt(1_000_000 + g),
+        locationId: LOCATION,
+        available: 40,
+        updatedAt: now,
+        observedAt: now,
+      });
     }
 
     const client = await pool.connect();
@@ -79,7 +85,9 @@ describe("stock updates are HOT", () => {
         WHERE t.relname IN ('product_variant', 'inventory_level') ORDER BY 1`,
     );
     const offenders = rows.filter((r) =>
-      /\b(available_quantity|inventory_updated_at|available|updated_at|observed_at)\b/.test(r.definition.replace(/^.*? USING /, "")),
+      /\b(available_quantity|inventory_updated_at|available|updated_at|observed_at)\b/.test(
+        r.definition.replace(/^.*? USING /, ""),
+      ),
     );
     expect(offenders).toEqual([]);
     expect(rows.length).toBeGreaterThan(0);
@@ -94,7 +102,8 @@ describe("product_variant.out_of_stock", () => {
     await createConnection(shop);
     const cases: Array<[boolean, "DENY" | "CONTINUE", number | null]> = [];
     for (const tracked of [true, false]) {
-      for (const policy of ["DENY", "CONTINUE"] as const) for (const quantity of [null, -2, 0, 1, 30]) cases.push([tracked, policy, quantity]);
+      for (const policy of ["DENY", "CONTINUE"] as const)
+        for (const quantity of [null, -2, 0, 1, 30]) cases.push([tracked, policy, quantity]);
     }
     await pgPool().query(
       `INSERT INTO product_variant (shop, id, product_id, inventory_tracked, inventory_policy, available_quantity)
@@ -107,8 +116,14 @@ describe("product_variant.out_of_stock", () => {
       [shop],
     );
     expect(rows.map((r) => r.out_of_stock)).toEqual(
-      cases.map(([tracked, policy, quantity]) => !isSellable({ inventoryTracked: tracked, inventoryPolicy: policy, availableQuantity: quantity }) && quantity !== null),
+      cases.map(
+        ([tracked, policy, quantity]) =>
+          !isSellable({ inventoryTracked: tracked, inventoryPolicy: policy, availableQuantity: quantity }) &&
+          quantity !== null,
+      ),
     );
-    expect(rows.map((r) => r.out_of_stock)).toEqual(rows.map((r, n) => r.limited && cases[n][2] !== null && cases[n][2]! <= 0));
+    expect(rows.map((r) => r.out_of_stock)).toEqual(
+      rows.map((r, n) => r.limited && cases[n][2] !== null && cases[n][2]! <= 0),
+    );
   });
 });

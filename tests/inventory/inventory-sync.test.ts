@@ -8,7 +8,13 @@ import { TASK } from "../../app/jobs/task-names";
 import { createInventorySyncTask } from "../../app/jobs/tasks/inventory-sync.server";
 import { inventoryWebhook } from "../../app/jobs/tasks/inventory-webhook.server";
 import type { RunningEmulator } from "../../emulator";
-import { adjustableClock, emulatedShop, localQuantities, shopifyQuantities, startClockedEmulator } from "./emulated-shop";
+import {
+  adjustableClock,
+  emulatedShop,
+  localQuantities,
+  shopifyQuantities,
+  startClockedEmulator,
+} from "./emulated-shop";
 import { fakeHelpers, queuedJobs } from "../support/jobs";
 
 const MINUTE = 60_000;
@@ -30,7 +36,10 @@ async function inventoryEvents(shop: string) {
 
 describe("the hourly inventory sync against the emulator", () => {
   it("reads every page on the first run (past 250 levels) and applies them all", async () => {
-    const { shop, client, locationId } = await emulatedShop(emulator, { domain: "paging.myshopify.com", products: 160 });
+    const { shop, client, locationId } = await emulatedShop(emulator, {
+      domain: "paging.myshopify.com",
+      products: 160,
+    });
 
     const result = await syncInventory({ shop, client, now: clock.now });
 
@@ -48,7 +57,10 @@ describe("the hourly inventory sync against the emulator", () => {
   });
 
   it("reads only the levels changed since the last sync the second time, and counts only real changes", async () => {
-    const { shop, client, locationId, otherLocationId } = await emulatedShop(emulator, { domain: "incremental.myshopify.com", products: 20 });
+    const { shop, client, locationId, otherLocationId } = await emulatedShop(emulator, {
+      domain: "incremental.myshopify.com",
+      products: 20,
+    });
     await syncInventory({ shop, client, now: clock.now });
 
     clock.advance(10 * MINUTE);
@@ -60,7 +72,12 @@ describe("the hourly inventory sync against the emulator", () => {
     const same = second.variants[0].inventory.find((l) => l.locationId === location)!.available;
     emulator.control.setInventory({ shop, variantId: second.variants[0].id, locationId: location, available: same });
     // Another location: not read at all.
-    emulator.control.setInventory({ shop, variantId: second.variants[1].id, locationId: otherLocationId, available: 5 });
+    emulator.control.setInventory({
+      shop,
+      variantId: second.variants[1].id,
+      locationId: otherLocationId,
+      available: 5,
+    });
     clock.advance(10 * MINUTE);
 
     const result = await syncInventory({ shop, client, now: clock.now });
@@ -86,8 +103,15 @@ describe("the hourly inventory sync against the emulator", () => {
   });
 
   it("leaves products that are not selected alone", async () => {
-    const { shop, client } = await emulatedShop(emulator, { domain: "selection.myshopify.com", products: 4, localQuantity: -7 });
-    await pgPool().query(`UPDATE product SET selected = false WHERE shop = $1 AND id = (SELECT min(id) FROM product WHERE shop = $1)`, [shop]);
+    const { shop, client } = await emulatedShop(emulator, {
+      domain: "selection.myshopify.com",
+      products: 4,
+      localQuantity: -7,
+    });
+    await pgPool().query(
+      `UPDATE product SET selected = false WHERE shop = $1 AND id = (SELECT min(id) FROM product WHERE shop = $1)`,
+      [shop],
+    );
     const result = await syncInventory({ shop, client, now: clock.now });
     expect(result.notSelected).toBe(2);
     expect(result.changed).toBe(6);
@@ -109,12 +133,18 @@ describe("the hourly inventory sync against the emulator", () => {
 
   it("records variants unknown locally and queues a product sync of that shop", async () => {
     const { shop, client } = await emulatedShop(emulator, { domain: "unknown.myshopify.com", products: 3 });
-    const created = emulator.control.createProduct({ shop, title: "New in Shopify", variants: [{ available: 4 }, { available: 6 }] });
+    const created = emulator.control.createProduct({
+      shop,
+      title: "New in Shopify",
+      variants: [{ available: 4 }, { available: 6 }],
+    });
 
     const result = await syncInventory({ shop, client, now: clock.now });
 
     expect(result.unknown).toBe(2);
-    expect(result.unknownSampleVariantIds.sort()).toEqual(created.variants.map((v) => String(v.legacyResourceId)).sort());
+    expect(result.unknownSampleVariantIds.sort()).toEqual(
+      created.variants.map((v) => String(v.legacyResourceId)).sort(),
+    );
     expect(result.productSyncQueued).toBe(true);
     const jobs = (await queuedJobs(TASK.productSync)).filter((j) => j.payload.shop === shop);
     expect(jobs).toHaveLength(1);
@@ -123,7 +153,10 @@ describe("the hourly inventory sync against the emulator", () => {
   });
 
   it("finds the primary location when the connection has no default location", async () => {
-    const { shop, client, locationId } = await emulatedShop(emulator, { domain: "no-location.myshopify.com", products: 2 });
+    const { shop, client, locationId } = await emulatedShop(emulator, {
+      domain: "no-location.myshopify.com",
+      products: 2,
+    });
     await pgPool().query(`UPDATE merchant_connection SET default_location_id = NULL WHERE shop = $1`, [shop]);
     const result = await syncInventory({ shop, client, now: clock.now });
     expect(result.levels).toBe(4);
@@ -183,7 +216,11 @@ describe("failure paths", () => {
 
 describe("inventory_levels/update webhooks", () => {
   it("apply one level through the same path, and never let an older one overwrite a newer one", async () => {
-    const { shop, locationId } = await emulatedShop(emulator, { domain: "webhooks.myshopify.com", products: 1, localQuantity: 1 });
+    const { shop, locationId } = await emulatedShop(emulator, {
+      domain: "webhooks.myshopify.com",
+      products: 1,
+      localQuantity: 1,
+    });
     const [product] = emulator.control.listProducts({ shop, limit: 1 });
     const variant = product.variants[0];
     const location = `gid://shopify/Location/${locationId}`;
@@ -193,7 +230,9 @@ describe("inventory_levels/update webhooks", () => {
     await emulator.control.waitForWebhooks();
     const [older, newer] = emulator.control
       .webhookDeliveries({ shop, topic: "inventory_levels/update" })
-      .map((d) => d.payload as { inventory_item_id: number; location_id: number; available: number; updated_at: string });
+      .map(
+        (d) => d.payload as { inventory_item_id: number; location_id: number; available: number; updated_at: string },
+      );
     expect(older.available).toBe(10);
     expect(newer.available).toBe(20);
 
@@ -212,21 +251,39 @@ describe("inventory_levels/update webhooks", () => {
   });
 
   it("ignore other locations and queue a product sync for an unknown item", async () => {
-    const { shop, locationId } = await emulatedShop(emulator, { domain: "webhooks-2.myshopify.com", products: 1, localQuantity: 1 });
+    const { shop, locationId } = await emulatedShop(emulator, {
+      domain: "webhooks-2.myshopify.com",
+      products: 1,
+      localQuantity: 1,
+    });
     const [product] = emulator.control.listProducts({ shop, limit: 1 });
     const item = BigInt(product.variants[0].inventoryItemId.split("/").pop()!);
-    const other = await applyInventoryWebhook(shop, { inventoryItemId: item, locationId: BigInt(locationId + 1), available: 50, updatedAt: clock.now() });
+    const other = await applyInventoryWebhook(shop, {
+      inventoryItemId: item,
+      locationId: BigInt(locationId + 1),
+      available: 50,
+      updatedAt: clock.now(),
+    });
     expect(other).toEqual({ outcome: "ignored", reason: "other-location" });
     expect((await localQuantities(shop)).get(String(product.variants[0].legacyResourceId))).toBe(1);
 
-    const unknown = await applyInventoryWebhook(shop, { inventoryItemId: 999_999_999n, locationId: BigInt(locationId), available: 3, updatedAt: clock.now() });
-    expect(unknown).toMatchObject({ outcome: "applied", productSyncQueued: true, result: { unknownInventoryItemIds: [999_999_999n] } });
+    const unknown = await applyInventoryWebhook(shop, {
+      inventoryItemId: 999_999_999n,
+      locationId: BigInt(locationId),
+      available: 3,
+      updatedAt: clock.now(),
+    });
+    expect(unknown).toMatchObject({
+      outcome: "applied",
+      productSyncQueued: true,
+      result: { unknownInventoryItemIds: [999_999_999n] },
+    });
     expect((await queuedJobs(TASK.productSync)).filter((j) => j.payload.shop === shop)).toHaveLength(1);
   });
 
   it("reject a malformed payload for good", async () => {
-    await expect(inventoryWebhook({ shop: "x.myshopify.com", inventory_item_id: "abc" }, fakeHelpers())).rejects.toBeInstanceOf(
-      PermanentJobError,
-    );
+    await expect(
+      inventoryWebhook({ shop: "x.myshopify.com", inventory_item_id: "abc" }, fakeHelpers()),
+    ).rejects.toBeInstanceOf(PermanentJobError);
   });
 });

@@ -43,14 +43,19 @@ describe("POST /webhooks/inventory_levels/update", () => {
     expect(jobs[0].payload).toMatchObject({ shop: SHOP, inventory_item_id: 701, location_id: 55, available: 9 });
 
     await inventoryWebhook(jobs[0].payload, helpers);
-    const { rows } = await pgPool().query(`SELECT available_quantity FROM product_variant WHERE shop = $1 AND id = 11`, [SHOP]);
+    const { rows } = await pgPool().query(
+      `SELECT available_quantity FROM product_variant WHERE shop = $1 AND id = 11`,
+      [SHOP],
+    );
     expect(rows[0].available_quantity).toBe(9);
   });
 
   it("refuses a forged delivery", async () => {
     const { action } = await import("../../app/routes/webhooks.inventory_levels.update");
     const forged = webhookRequest(SHOP, "inventory_levels/update", PATH, { inventory_item_id: 701 }, "not-the-secret");
-    const outcome = await Promise.resolve(action({ request: forged, params: {}, context: {} })).catch((thrown: unknown) => thrown);
+    const outcome = await Promise.resolve(action({ request: forged, params: {}, context: {} })).catch(
+      (thrown: unknown) => thrown,
+    );
     expect(outcome).toBeInstanceOf(Response);
     expect((outcome as Response).status).toBe(401);
     expect(await queuedJobs(TASK.inventoryWebhook)).toHaveLength(1);

@@ -46,15 +46,36 @@ interface TwoLocationShop {
 async function twoLocationShop(domain: string): Promise<TwoLocationShop> {
   const summary = emulator.control.createShop({ domain, plan: "PLUS", locations: ["Main warehouse", "Second store"] });
   const [primary, second] = summary.locations;
-  const both = emulator.control.createProduct({ shop: domain, title: "Both", variants: [{ available: 0 }, { available: 0 }] });
-  emulator.control.createProduct({ shop: domain, title: "Primary only", variants: [{ available: 40, stockedAt: [primary.id] }] });
-  emulator.control.createProduct({ shop: domain, title: "Second only", variants: [{ available: 7, stockedAt: [second.id] }] });
-  emulator.control.setInventory({ shop: domain, variantId: both.variants[0].id, locationId: primary.id, available: 69 });
+  const both = emulator.control.createProduct({
+    shop: domain,
+    title: "Both",
+    variants: [{ available: 0 }, { available: 0 }],
+  });
+  emulator.control.createProduct({
+    shop: domain,
+    title: "Primary only",
+    variants: [{ available: 40, stockedAt: [primary.id] }],
+  });
+  emulator.control.createProduct({
+    shop: domain,
+    title: "Second only",
+    variants: [{ available: 7, stockedAt: [second.id] }],
+  });
+  emulator.control.setInventory({
+    shop: domain,
+    variantId: both.variants[0].id,
+    locationId: primary.id,
+    available: 69,
+  });
   emulator.control.setInventory({ shop: domain, variantId: both.variants[0].id, locationId: second.id, available: 61 });
   emulator.control.setInventory({ shop: domain, variantId: both.variants[1].id, locationId: primary.id, available: 3 });
   emulator.control.setInventory({ shop: domain, variantId: both.variants[1].id, locationId: second.id, available: 12 });
   await createConnection(domain, { defaultLocationId: primary.legacyResourceId, selectionMode: "ALL" });
-  const client = createAdminClient({ shop: domain, accessToken: summary.accessToken, url: emulator.graphqlUrl(domain) });
+  const client = createAdminClient({
+    shop: domain,
+    accessToken: summary.accessToken,
+    url: emulator.graphqlUrl(domain),
+  });
   return { shop: domain, token: summary.accessToken, primary: primary.id, second: second.id, client };
 }
 
@@ -64,7 +85,10 @@ function shopifyStock(shop: string, locations: string[]): Map<string, number> {
   for (const product of emulator.control.listProducts({ shop, limit: 100 })) {
     for (const variant of product.variants) {
       const levels = variant.inventory.filter((l) => locations.includes(l.locationId));
-      stock.set(String(variant.legacyResourceId), levels.reduce((sum, l) => sum + l.available, 0));
+      stock.set(
+        String(variant.legacyResourceId),
+        levels.reduce((sum, l) => sum + l.available, 0),
+      );
     }
   }
   return stock;
@@ -81,12 +105,20 @@ async function marketplaceStock(shop: string): Promise<Map<string, number>> {
 
 /** The daily export, as the product sync runs it: a bulk operation, its JSONL streamed into the ingest. */
 async function runExport({ shop, token }: TwoLocationShop) {
-  const started = await rawGraphql(emulator, shop, token, `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { message } } }`, {
-    q: BULK_PRODUCT_EXPORT_QUERY,
-  });
+  const started = await rawGraphql(
+    emulator,
+    shop,
+    token,
+    `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { message } } }`,
+    {
+      q: BULK_PRODUCT_EXPORT_QUERY,
+    },
+  );
   const id = (started.body.data!.bulkOperationRunQuery as { bulkOperation: { id: string } }).bulkOperation.id;
   const url = await waitUntil(async () => {
-    const reply = await rawGraphql(emulator, shop, token, `query($id: ID!) { bulkOperation(id: $id) { status url } }`, { id });
+    const reply = await rawGraphql(emulator, shop, token, `query($id: ID!) { bulkOperation(id: $id) { status url } }`, {
+      id,
+    });
     const operation = reply.body.data!.bulkOperation as { status: string; url: string | null };
     return operation.status === "COMPLETED" ? operation.url! : null;
   });
@@ -98,9 +130,15 @@ async function runExport({ shop, token }: TwoLocationShop) {
 async function deliver(shop: string, deliveries: WebhookDelivery[]) {
   for (const d of deliveries) {
     if (d.topic.startsWith("inventory_levels/")) {
-      await inventoryWebhook({ shop, topic: d.topic, ...(d.payload as object), triggeredAt: d.triggeredAt, webhookId: d.id }, helpers);
+      await inventoryWebhook(
+        { shop, topic: d.topic, ...(d.payload as object), triggeredAt: d.triggeredAt, webhookId: d.id },
+        helpers,
+      );
     } else {
-      await productWebhook({ shop, topic: d.topic, webhookId: d.id, triggeredAt: d.triggeredAt, payload: d.payload }, helpers);
+      await productWebhook(
+        { shop, topic: d.topic, webhookId: d.id, triggeredAt: d.triggeredAt, payload: d.payload },
+        helpers,
+      );
     }
   }
 }
@@ -146,11 +184,22 @@ describe("a two-location shop: the marketplace's stock is the assigned locations
     const { rows: levelsBefore } = await pgPool().query("SELECT * FROM inventory_level WHERE shop = $1", [shop.shop]);
     clock.advance(MINUTE);
     const first = await webhooksOf(shop.shop, () =>
-      emulator.control.placeOrder({ shop: shop.shop, lines: [{ variantId: both.variants[0].id, quantity: 2 }], notify: true }),
+      emulator.control.placeOrder({
+        shop: shop.shop,
+        lines: [{ variantId: both.variants[0].id, quantity: 2 }],
+        notify: true,
+      }),
     );
     clock.advance(MINUTE);
     const second = await webhooksOf(shop.shop, () =>
-      emulator.control.placeOrder({ shop: shop.shop, lines: [{ variantId: both.variants[0].id, quantity: 5 }, { variantId: both.variants[1].id, quantity: 1 }], notify: true }),
+      emulator.control.placeOrder({
+        shop: shop.shop,
+        lines: [
+          { variantId: both.variants[0].id, quantity: 5 },
+          { variantId: both.variants[1].id, quantity: 1 },
+        ],
+        notify: true,
+      }),
     );
     const deliveries = [...first, ...second];
     expect(new Set(deliveries.map((d) => d.topic))).toEqual(new Set(["inventory_levels/update", "products/update"]));
@@ -159,7 +208,11 @@ describe("a two-location shop: the marketplace's stock is the assigned locations
     for (const [, ordered] of orderings(deliveries)) {
       // Each ordering starts from the stock before the orders.
       for (const [id, quantity] of snapshot) {
-        await pgPool().query("UPDATE product_variant SET available_quantity = $3 WHERE shop = $1 AND id = $2", [shop.shop, id, quantity]);
+        await pgPool().query("UPDATE product_variant SET available_quantity = $3 WHERE shop = $1 AND id = $2", [
+          shop.shop,
+          id,
+          quantity,
+        ]);
       }
       await pgPool().query("DELETE FROM inventory_level WHERE shop = $1", [shop.shop]);
       await pgPool().query(
@@ -180,7 +233,10 @@ describe("a two-location shop: the marketplace's stock is the assigned locations
     const shop = await twoLocationShop("both-assigned.myshopify.com");
     await runExport(shop);
     const locations = emulator.control.getShop({ shop: shop.shop }).locations;
-    await assignMarketplaceLocations(shop.shop, locations.map((l) => BigInt(l.legacyResourceId)));
+    await assignMarketplaceLocations(
+      shop.shop,
+      locations.map((l) => BigInt(l.legacyResourceId)),
+    );
     const assigned = [shop.primary, shop.second];
 
     await syncInventory({ shop: shop.shop, client: shop.client, now: clock.now });
@@ -192,8 +248,19 @@ describe("a two-location shop: the marketplace's stock is the assigned locations
     const secondOnly = products.find((p) => p.title === "Second only")!.variants[0];
     clock.advance(MINUTE);
     const deliveries = await webhooksOf(shop.shop, () => {
-      emulator.control.connectInventory({ shop: shop.shop, variantId: primaryOnly.id, locationId: shop.second, available: 9, notify: true });
-      emulator.control.disconnectInventory({ shop: shop.shop, variantId: secondOnly.id, locationId: shop.second, notify: true });
+      emulator.control.connectInventory({
+        shop: shop.shop,
+        variantId: primaryOnly.id,
+        locationId: shop.second,
+        available: 9,
+        notify: true,
+      });
+      emulator.control.disconnectInventory({
+        shop: shop.shop,
+        variantId: secondOnly.id,
+        locationId: shop.second,
+        notify: true,
+      });
     });
     expect(deliveries.map((d) => d.topic).sort()).toEqual(["inventory_levels/connect", "inventory_levels/disconnect"]);
     await deliver(shop.shop, [...deliveries].reverse());
@@ -214,12 +281,25 @@ describe("a two-location shop: the marketplace's stock is the assigned locations
     const shop = await twoLocationShop("reconnected.myshopify.com");
     await runExport(shop);
     await syncInventory({ shop: shop.shop, client: shop.client, now: clock.now });
-    const primaryOnly = emulator.control.listProducts({ shop: shop.shop, limit: 3 }).find((p) => p.title === "Primary only")!.variants[0];
+    const primaryOnly = emulator.control
+      .listProducts({ shop: shop.shop, limit: 3 })
+      .find((p) => p.title === "Primary only")!.variants[0];
     // 100 ms into a second: both changes land in it (Shopify's updated_at has whole seconds).
     clock.advance(MINUTE + 1_000 - (clock.now().getTime() % 1_000) + 100);
     const deliveries = await webhooksOf(shop.shop, () => {
-      emulator.control.disconnectInventory({ shop: shop.shop, variantId: primaryOnly.id, locationId: shop.primary, notify: true });
-      emulator.control.connectInventory({ shop: shop.shop, variantId: primaryOnly.id, locationId: shop.primary, available: 9, notify: true });
+      emulator.control.disconnectInventory({
+        shop: shop.shop,
+        variantId: primaryOnly.id,
+        locationId: shop.primary,
+        notify: true,
+      });
+      emulator.control.connectInventory({
+        shop: shop.shop,
+        variantId: primaryOnly.id,
+        locationId: shop.primary,
+        available: 9,
+        notify: true,
+      });
     });
     expect(deliveries.map((d) => d.topic)).toEqual(["inventory_levels/disconnect", "inventory_levels/connect"]);
     await deliver(shop.shop, deliveries);

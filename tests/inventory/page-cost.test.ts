@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncInventory } from "../../app/inventory/sync-inventory.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
 import type { RunningEmulator } from "../../emulator";
-import { adjustableClock, emulatedShop, localQuantities, shopifyQuantities, startClockedEmulator } from "./emulated-shop";
+import {
+  adjustableClock,
+  emulatedShop,
+  localQuantities,
+  shopifyQuantities,
+  startClockedEmulator,
+} from "./emulated-shop";
 
 // A single query may cost at most 1,000 points: above that Shopify answers MAX_COST_EXCEEDED and runs nothing. The
 // sync takes its page sizes from the cost Shopify reports, and a page refused as too dear is asked again smaller.
@@ -20,7 +26,10 @@ afterAll(async () => {
 
 describe("inventory pages sized by Shopify's reported cost", () => {
   it("a page Shopify prices above 1,000 points shrinks and is asked again instead of failing the run", async () => {
-    const { shop, client, locationId } = await emulatedShop(emulator, { domain: "too-dear.myshopify.com", products: 160 });
+    const { shop, client, locationId } = await emulatedShop(emulator, {
+      domain: "too-dear.myshopify.com",
+      products: 160,
+    });
 
     // 250 levels of this query cost far more than 1,000 points.
     const result = await syncInventory({ shop, client, now: clock.now, pageSize: 250 });

@@ -7,7 +7,13 @@ import { reconciliationCorrections } from "../../app/inventory/reconciliation-co
 import { lastReconciliation, loadMerchantAdminDetail } from "../../app/merchants/merchant-admin-detail.server";
 import { loadSyncMonitor } from "../../app/monitoring/load-sync-monitor.server";
 import type { RunningEmulator } from "../../emulator";
-import { adjustableClock, emulatedShop, localQuantities, shopifyQuantities, startClockedEmulator } from "./emulated-shop";
+import {
+  adjustableClock,
+  emulatedShop,
+  localQuantities,
+  shopifyQuantities,
+  startClockedEmulator,
+} from "./emulated-shop";
 import { fakeHelpers } from "../support/jobs";
 
 // The daily reconciliation reads every level of every marketplace location: Shopify documents no promise that an
@@ -30,7 +36,10 @@ const helpers = fakeHelpers();
 
 describe("the daily inventory reconciliation", () => {
   it("brings an order's change that no webhook delivered and the hourly filter missed, and counts the correction", async () => {
-    const { shop, client, locationId } = await emulatedShop(emulator, { domain: "reconcile.myshopify.com", products: 30 });
+    const { shop, client, locationId } = await emulatedShop(emulator, {
+      domain: "reconcile.myshopify.com",
+      products: 30,
+    });
     await syncInventory({ shop, client, now: clock.now });
     expect(await localQuantities(shop)).toEqual(shopifyQuantities(emulator, shop, locationId, 30));
 
@@ -56,7 +65,10 @@ describe("the daily inventory reconciliation", () => {
 
     expect(await localQuantities(shop)).toEqual(shopifyQuantities(emulator, shop, locationId, 30));
     expect((await localQuantities(shop)).get(String(variant.legacyResourceId))).toBe(before - 1);
-    const event = await prisma.syncEvent.findFirstOrThrow({ where: { shop, eventType: "INVENTORY_SYNC" }, orderBy: { id: "desc" } });
+    const event = await prisma.syncEvent.findFirstOrThrow({
+      where: { shop, eventType: "INVENTORY_SYNC" },
+      orderBy: { id: "desc" },
+    });
     expect(event.metadata).toMatchObject({ mode: "reconcile", corrected: 1, levels: 60 });
     expect(await lastReconciliation(shop)).toMatchObject({ corrected: 1, levels: 60 });
 
@@ -72,13 +84,18 @@ describe("the daily inventory reconciliation", () => {
     ]);
     const monitor = await loadSyncMonitor(new URLSearchParams({ shop }));
     expect(monitor.reconciliation).toMatchObject([{ shop, runs: 2, corrected: 1 }]);
-    expect((await loadMerchantAdminDetail(shop))!.reconciliationCorrections).toMatchObject([{ shop, runs: 2, corrected: 1, lastCorrected: 0 }]);
+    expect((await loadMerchantAdminDetail(shop))!.reconciliationCorrections).toMatchObject([
+      { shop, runs: 2, corrected: 1, lastCorrected: 0 },
+    ]);
     // The hourly runs (mode incremental or full) are not reconciliations.
     expect(await reconciliationCorrections({ ...everything, shop: "nobody.myshopify.com" })).toEqual([]);
   });
 
   it("repairs a missed inventory_levels/disconnect: the item is no longer stocked at the marketplace's location", async () => {
-    const { shop, client, locationId } = await emulatedShop(emulator, { domain: "reconcile-disconnect.myshopify.com", products: 3 });
+    const { shop, client, locationId } = await emulatedShop(emulator, {
+      domain: "reconcile-disconnect.myshopify.com",
+      products: 3,
+    });
     await syncInventory({ shop, client, now: clock.now });
     const [product] = emulator.control.listProducts({ shop, limit: 1 });
     const variant = product.variants[1];

@@ -29,8 +29,16 @@ afterAll(async () => {
 
 async function shopWithUntrackedAndContinue(domain: string) {
   const summary = emulator.control.createShop({ domain, plan: "PLUS" });
-  const untracked = emulator.control.createProduct({ shop: domain, title: "Untracked", variants: [{ available: 0, tracked: false }] });
-  const continues = emulator.control.createProduct({ shop: domain, title: "Continue", variants: [{ available: -3, inventoryPolicy: "CONTINUE" }] });
+  const untracked = emulator.control.createProduct({
+    shop: domain,
+    title: "Untracked",
+    variants: [{ available: 0, tracked: false }],
+  });
+  const continues = emulator.control.createProduct({
+    shop: domain,
+    title: "Continue",
+    variants: [{ available: -3, inventoryPolicy: "CONTINUE" }],
+  });
   const soldOut = emulator.control.createProduct({ shop: domain, title: "Sold out", variants: [{ available: 0 }] });
   const inStock = emulator.control.createProduct({ shop: domain, title: "In stock", variants: [{ available: 5 }] });
   await createConnection(domain, { defaultLocationId: summary.locations[0].legacyResourceId, selectionMode: "ALL" });
@@ -40,7 +48,12 @@ async function shopWithUntrackedAndContinue(domain: string) {
     soldOut: String(soldOut.variants[0].legacyResourceId),
     inStock: String(inStock.variants[0].legacyResourceId),
   };
-  return { shop: domain, token: summary.accessToken, ids, client: createAdminClient({ shop: domain, accessToken: summary.accessToken, url: emulator.graphqlUrl(domain) }) };
+  return {
+    shop: domain,
+    token: summary.accessToken,
+    ids,
+    client: createAdminClient({ shop: domain, accessToken: summary.accessToken, url: emulator.graphqlUrl(domain) }),
+  };
 }
 
 async function sellable(shop: string): Promise<Record<string, boolean>> {
@@ -60,12 +73,20 @@ async function productCreateDeliveries(shop: string) {
 }
 
 async function runExport(shop: string, token: string) {
-  const started = await rawGraphql(emulator, shop, token, `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } } }`, {
-    q: BULK_PRODUCT_EXPORT_QUERY,
-  });
+  const started = await rawGraphql(
+    emulator,
+    shop,
+    token,
+    `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } } }`,
+    {
+      q: BULK_PRODUCT_EXPORT_QUERY,
+    },
+  );
   const id = (started.body.data!.bulkOperationRunQuery as { bulkOperation: { id: string } }).bulkOperation.id;
   const url = await waitUntil(async () => {
-    const reply = await rawGraphql(emulator, shop, token, `query($id: ID!) { bulkOperation(id: $id) { status url } }`, { id });
+    const reply = await rawGraphql(emulator, shop, token, `query($id: ID!) { bulkOperation(id: $id) { status url } }`, {
+      id,
+    });
     const operation = reply.body.data!.bulkOperation as { status: string; url: string | null };
     return operation.status === "COMPLETED" ? operation.url! : null;
   });
@@ -77,10 +98,20 @@ describe("untracked and continue-selling variants", () => {
     const { shop, token, ids, client } = await shopWithUntrackedAndContinue("untracked-export.myshopify.com");
     await runExport(shop, token);
     // Before any level is read, the quantities are unknown: only the untracked and continue-selling variants sell.
-    expect(await sellable(shop)).toEqual({ [ids.untracked]: true, [ids.continues]: true, [ids.soldOut]: false, [ids.inStock]: false });
+    expect(await sellable(shop)).toEqual({
+      [ids.untracked]: true,
+      [ids.continues]: true,
+      [ids.soldOut]: false,
+      [ids.inStock]: false,
+    });
     await syncInventory({ shop, client, now: clock.now });
 
-    expect(await sellable(shop)).toEqual({ [ids.untracked]: true, [ids.continues]: true, [ids.soldOut]: false, [ids.inStock]: true });
+    expect(await sellable(shop)).toEqual({
+      [ids.untracked]: true,
+      [ids.continues]: true,
+      [ids.soldOut]: false,
+      [ids.inStock]: true,
+    });
     const [health] = await getCatalogHealth({ shops: [shop] });
     expect(health).toMatchObject({ variantsListed: 4, variantsOutOfStock: 1 });
   });
@@ -106,7 +137,12 @@ describe("untracked and continue-selling variants", () => {
 
     await syncInventory({ shop, client, now: clock.now });
 
-    expect(await sellable(shop)).toEqual({ [ids.untracked]: true, [ids.continues]: true, [ids.soldOut]: false, [ids.inStock]: true });
+    expect(await sellable(shop)).toEqual({
+      [ids.untracked]: true,
+      [ids.continues]: true,
+      [ids.soldOut]: false,
+      [ids.inStock]: true,
+    });
     // The merchant switches tracking on again: the daily reconciliation reads it.
     emulator.control.updateVariant({ shop, variantId: ids.untracked, tracked: true });
     await syncInventory({ shop, client, now: clock.now, reconcile: true });
@@ -117,19 +153,37 @@ describe("untracked and continue-selling variants", () => {
     const { shop, ids, client } = await shopWithUntrackedAndContinue("untracked-webhook.myshopify.com");
     const deliveries = await productCreateDeliveries(shop);
     expect(JSON.stringify(deliveries.map((d) => d.payload))).not.toContain("inventory_management");
-    const carries = (variantId: string) => (d: (typeof deliveries)[number]) => JSON.stringify(d.payload).includes(`"id":${variantId}`);
+    const carries = (variantId: string) => (d: (typeof deliveries)[number]) =>
+      JSON.stringify(d.payload).includes(`"id":${variantId}`);
     const first = deliveries.find(carries(ids.inStock))!;
     const others = deliveries.filter((d) => d !== first);
     // One product is known (the tracked one in stock); the inventory sync reads every level, the others' before their product is known.
-    await applyProductWebhook({ shop, topic: "products/create", payload: first.payload, triggeredAt: first.triggeredAt, now: clock.now() });
+    await applyProductWebhook({
+      shop,
+      topic: "products/create",
+      payload: first.payload,
+      triggeredAt: first.triggeredAt,
+      now: clock.now(),
+    });
     const read = await syncInventory({ shop, client, now: clock.now });
     expect(read.unknown).toBe(3);
     // Then their products/create arrive, whose REST payload says nothing about tracking.
     for (const delivery of others) {
-      await applyProductWebhook({ shop, topic: "products/create", payload: delivery.payload, triggeredAt: delivery.triggeredAt, now: clock.now() });
+      await applyProductWebhook({
+        shop,
+        topic: "products/create",
+        payload: delivery.payload,
+        triggeredAt: delivery.triggeredAt,
+        now: clock.now(),
+      });
     }
 
-    expect(await sellable(shop)).toEqual({ [ids.untracked]: true, [ids.continues]: true, [ids.soldOut]: false, [ids.inStock]: true });
+    expect(await sellable(shop)).toEqual({
+      [ids.untracked]: true,
+      [ids.continues]: true,
+      [ids.soldOut]: false,
+      [ids.inStock]: true,
+    });
 
     // A later products/update keeps it (the same inventory item), whatever its payload lacks.
     const untrackedDelivery = deliveries.find(carries(ids.untracked))!;

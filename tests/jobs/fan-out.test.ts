@@ -63,7 +63,9 @@ describe("fan-out", () => {
       expect(job.run_at.getTime() - firedAt.getTime()).toBe(stableOffsetMs(TASK.productSync, shop, 2 * HOUR));
     }
     // Different kinds of job for one shop land at different times.
-    expect(stableOffsetMs(TASK.productSync, shops[0], HOUR)).not.toBe(stableOffsetMs(TASK.inventorySync, shops[0], HOUR));
+    expect(stableOffsetMs(TASK.productSync, shops[0], HOUR)).not.toBe(
+      stableOffsetMs(TASK.inventorySync, shops[0], HOUR),
+    );
   });
 
   it("does not duplicate a pending job when it runs again, and keeps that job's time", async () => {
@@ -120,9 +122,14 @@ describe("fan-out", () => {
     const helpers = fakeHelpers();
     const fire = () => scheduleProductSyncs({ _cron: { ts: new Date().toISOString(), backfilled: false } }, helpers);
     // The previous firing's job for one shop: due an hour ago, never started. A retry waiting by design is not late.
-    await enqueue(TASK.productSync, { shop: "late.myshopify.com", reason: "schedule" }, {
-      runAt: new Date(Date.now() - HOUR), jobKey: shopJobKey(TASK.productSync, "late.myshopify.com"),
-    });
+    await enqueue(
+      TASK.productSync,
+      { shop: "late.myshopify.com", reason: "schedule" },
+      {
+        runAt: new Date(Date.now() - HOUR),
+        jobKey: shopJobKey(TASK.productSync, "late.myshopify.com"),
+      },
+    );
     await pgPool().query("UPDATE graphile_worker._private_jobs SET attempts = 0");
 
     await fire();

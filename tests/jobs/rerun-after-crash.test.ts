@@ -33,13 +33,16 @@ describe("a job run again after its worker died", () => {
     let output = "";
     child.stdout!.on("data", (chunk) => (output += chunk));
     child.stderr!.on("data", (chunk) => (output += chunk));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once("exit", (_code, signal) => resolve(signal)),
+    );
     const committed = await waitUntil(async () => /\{"committed":"(\d+)"/.exec(output)?.[1], 60_000, 100);
     child.kill("SIGKILL");
     expect(await exited).toBe("SIGKILL");
 
     // The work committed and its event is there; graphile-worker still has the job, locked by the dead process.
-    const events = () => prisma.syncEvent.findMany({ where: { shop, eventType: "DATA_INTEGRITY" }, orderBy: { id: "asc" } });
+    const events = () =>
+      prisma.syncEvent.findMany({ where: { shop, eventType: "DATA_INTEGRITY" }, orderBy: { id: "asc" } });
     const first = await events();
     expect(first.map((e) => [e.status, String(e.jobId), e.jobAttempt])).toEqual([["SUCCESS", committed, 1]]);
     const [locked] = await queuedJobs(TASK.integrityCheck);
@@ -62,7 +65,8 @@ describe("a job run again after its worker died", () => {
 
   it("still records a failure per attempt: each retry is a job of its own or a new attempt of the same job", async () => {
     const shop = "attempts.myshopify.com";
-    const failure = () => recordSyncEvent({ shop, eventType: "INVENTORY_SYNC", status: "FAILURE", errorMessage: "boom" });
+    const failure = () =>
+      recordSyncEvent({ shop, eventType: "INVENTORY_SYNC", status: "FAILURE", errorMessage: "boom" });
     await runAsJob(failure, { id: "9001", attempt: 1 });
     await runAsJob(failure, { id: "9002", attempt: 1 }); // defineTask's retry: a new job
     await runAsJob(failure, { id: "9002", attempt: 2 }); // graphile-worker's own retry of a job: the same id

@@ -20,7 +20,10 @@ beforeEach(async () => {
 async function makeAllDue() {
   const jobs = await queuedJobs();
   const utils = await workerUtils();
-  await utils.rescheduleJobs(jobs.map((j) => j.id), { runAt: new Date(Date.now() - 1000) });
+  await utils.rescheduleJobs(
+    jobs.map((j) => j.id),
+    { runAt: new Date(Date.now() - 1000) },
+  );
 }
 
 function alwaysFailing(task: typeof TASK.productSync | typeof TASK.inventorySync | typeof TASK.integrityCheck) {
@@ -48,35 +51,43 @@ describe("the retry policy", () => {
     [TASK.productSync, [60_000, 120_000], 3],
     [TASK.inventorySync, [30_000, 60_000], 3],
     [TASK.integrityCheck, [60_000], 2],
-  ] as const)("retries %s after %j, then gives up once after %i attempts", async (task, expectedDelays, maxAttempts) => {
-    const { taskList, attempts, gaveUp } = alwaysFailing(task);
-    await enqueue(task, { shop: SHOP, reason: "schedule" }, shopJobOptions(task, SHOP));
+  ] as const)(
+    "retries %s after %j, then gives up once after %i attempts",
+    async (task, expectedDelays, maxAttempts) => {
+      const { taskList, attempts, gaveUp } = alwaysFailing(task);
+      await enqueue(task, { shop: SHOP, reason: "schedule" }, shopJobOptions(task, SHOP));
 
-    const delays: number[] = [];
-    for (let i = 0; i < expectedDelays.length; i++) {
+      const delays: number[] = [];
+      for (let i = 0; i < expectedDelays.length; i++) {
+        await runDueJobs(taskList);
+        const [next] = await queuedJobs(task);
+        expect(next.payload._retry).toMatchObject({
+          attempt: i + 2,
+          lastError: `Shopify answered 502 (attempt ${i + 1})`,
+        });
+        expect(next.key).toBe(`${task}:${SHOP}`);
+        delays.push(next.run_at.getTime() - NOW);
+        await makeAllDue();
+      }
       await runDueJobs(taskList);
-      const [next] = await queuedJobs(task);
-      expect(next.payload._retry).toMatchObject({ attempt: i + 2, lastError: `Shopify answered 502 (attempt ${i + 1})` });
-      expect(next.key).toBe(`${task}:${SHOP}`);
-      delays.push(next.run_at.getTime() - NOW);
-      await makeAllDue();
-    }
-    await runDueJobs(taskList);
 
-    expect(delays).toEqual(expectedDelays);
-    expect(attempts).toEqual(Array.from({ length: maxAttempts }, (_, i) => i + 1));
-    expect(gaveUp).toEqual([`${SHOP}: Shopify answered 502 (attempt ${maxAttempts})`]);
-    // Given up: the job stays as failed (what the jobs page lists) and is not run again.
-    const [failed] = await queuedJobs(task);
-    expect(failed.attempts).toBe(failed.max_attempts);
-    expect(failed.last_error).toContain("Shopify answered 502");
-    await makeAllDue();
-    await runDueJobs(taskList);
-    expect(attempts).toHaveLength(maxAttempts);
-  });
+      expect(delays).toEqual(expectedDelays);
+      expect(attempts).toEqual(Array.from({ length: maxAttempts }, (_, i) => i + 1));
+      expect(gaveUp).toEqual([`${SHOP}: Shopify answered 502 (attempt ${maxAttempts})`]);
+      // Given up: the job stays as failed (what the jobs page lists) and is not run again.
+      const [failed] = await queuedJobs(task);
+      expect(failed.attempts).toBe(failed.max_attempts);
+      expect(failed.last_error).toContain("Shopify answered 502");
+      await makeAllDue();
+      await runDueJobs(taskList);
+      expect(attempts).toHaveLength(maxAttempts);
+    },
+  );
 
   it("doubles from the first delay", () => {
-    expect([1, 2, 3].map((n) => retryDelayMs({ maxAttempts: 3, firstDelayMs: 60_000 }, n))).toEqual([60_000, 120_000, 240_000]);
+    expect([1, 2, 3].map((n) => retryDelayMs({ maxAttempts: 3, firstDelayMs: 60_000 }, n))).toEqual([
+      60_000, 120_000, 240_000,
+    ]);
   });
 
   it("fails a job with a malformed payload at once and for good, with a message naming the problem", async () => {
@@ -148,7 +159,9 @@ describe("exclusive runs", () => {
     };
     // Another run of the same shop and kind holds the lock (as a running job would, from its own connection).
     const other = await pgPool().connect();
-    await other.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [`marketplace-sync.job:product-sync:${SHOP}`]);
+    await other.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [
+      `marketplace-sync.job:product-sync:${SHOP}`,
+    ]);
     try {
       await enqueue(TASK.productSync, { shop: SHOP, reason: "manual" }, shopJobOptions(TASK.productSync, SHOP));
       await runDueJobs(taskList);

@@ -46,8 +46,15 @@ describe("schedules in words", () => {
       lastFiredAt: null,
       nextFireAt: new Date("2026-11-29T02:00:00Z"),
     });
-    expect(byId["inventory-sync-fan-out"]).toMatchObject({ words: "hourly, on the hour", nextFireAt: new Date("2026-11-28T04:00:00Z") });
-    expect(byId["alerts-staleness-watch"]).toMatchObject({ words: "every 15 minutes", backfill: "none", nextFireAt: new Date("2026-11-28T03:15:00Z") });
+    expect(byId["inventory-sync-fan-out"]).toMatchObject({
+      words: "hourly, on the hour",
+      nextFireAt: new Date("2026-11-28T04:00:00Z"),
+    });
+    expect(byId["alerts-staleness-watch"]).toMatchObject({
+      words: "every 15 minutes",
+      backfill: "none",
+      nextFireAt: new Date("2026-11-28T03:15:00Z"),
+    });
     // Every line is described in words (no raw expression) and fires again within a week.
     for (const schedule of schedules) {
       expect(schedule.words).not.toMatch(/^cron/);

@@ -15,7 +15,13 @@ function firingsDuringWeek(item: ParsedCronItem, weekStart: Date): string[] {
   const fired: string[] = [];
   for (let minute = 0; minute < 7 * 24 * 60; minute++) {
     const t = new Date(weekStart.getTime() + minute * 60_000);
-    const digest = { min: t.getUTCMinutes(), hour: t.getUTCHours(), date: t.getUTCDate(), month: t.getUTCMonth() + 1, dow: t.getUTCDay() };
+    const digest = {
+      min: t.getUTCMinutes(),
+      hour: t.getUTCHours(),
+      date: t.getUTCDate(),
+      month: t.getUTCMonth() + 1,
+      dow: t.getUTCDay(),
+    };
     if (item.match(digest)) fired.push(t.toISOString());
   }
   return fired;
@@ -56,7 +62,12 @@ describe("the crontab", () => {
   });
 
   it("backfills the sync schedules, so a run missed during a restart still happens", () => {
-    for (const id of ["product-sync-fan-out", "inventory-sync-fan-out", "inventory-reconciliation-fan-out", "integrity-check-fan-out"]) {
+    for (const id of [
+      "product-sync-fan-out",
+      "inventory-sync-fan-out",
+      "inventory-reconciliation-fan-out",
+      "integrity-check-fan-out",
+    ]) {
       expect(item(id).options.backfillPeriod).toBeGreaterThanOrEqual(60 * 60 * 1000);
     }
   });
@@ -76,7 +87,10 @@ describe("the crontab", () => {
 // SCHEDULE_TIME_SCALE (the soak's compressed time): every line fires `scale` times as often, never below a minute.
 describe("the crontab with time compressed", () => {
   const firings = (lines: ReturnType<typeof crontab>, identifier: string) =>
-    firingsDuringWeek(parseCronItems(lines).find((i) => i.identifier === identifier)!, WEEK);
+    firingsDuringWeek(
+      parseCronItems(lines).find((i) => i.identifier === identifier)!,
+      WEEK,
+    );
 
   it("is the crontab itself at scale 1, which is the default", () => {
     delete process.env.SCHEDULE_TIME_SCALE;
@@ -91,7 +105,9 @@ describe("the crontab with time compressed", () => {
     // */24 fires at :00, :24 and :48: three times an hour, the last period of each hour cut to 12 minutes.
     expect(firings(lines, "product-sync-fan-out")).toHaveLength(7 * 24 * 3);
     expect(firings(lines, "inventory-reconciliation-fan-out").slice(0, 3)).toEqual([
-      "2026-11-23T00:00:00.000Z", "2026-11-23T00:24:00.000Z", "2026-11-23T00:48:00.000Z",
+      "2026-11-23T00:00:00.000Z",
+      "2026-11-23T00:24:00.000Z",
+      "2026-11-23T00:48:00.000Z",
     ]);
     expect(firings(lines, "integrity-check-fan-out")).toHaveLength(7 * 8);
     // Lines already finer than the scale fire every minute, not never.
@@ -100,7 +116,9 @@ describe("the crontab with time compressed", () => {
 
   it("shrinks backfill periods by the scale and keeps identifiers, tasks and attempts", () => {
     const lines = crontab(60);
-    expect(lines.map((l) => [l.identifier, l.task, l.options.maxAttempts])).toEqual(SCHEDULES.map((l) => [l.identifier, l.task, l.options.maxAttempts]));
+    expect(lines.map((l) => [l.identifier, l.task, l.options.maxAttempts])).toEqual(
+      SCHEDULES.map((l) => [l.identifier, l.task, l.options.maxAttempts]),
+    );
     const hourly = lines.find((l) => l.identifier === "inventory-sync-fan-out")!;
     expect(hourly.options.backfillPeriod).toBe(60 * 1000);
   });

@@ -7,16 +7,19 @@ import { MERCHANT_ADMIN_INTENTS } from "../../app/merchants/merchant-admin-reque
 // A sync kind is one row; these hold the places derived from it to the row (the compiler checks their shapes).
 
 describe("the sync kinds", () => {
-  it.each(SYNC_KIND_LIST.map((kind) => [kind.task, kind] as const))("%s: its fan-out is in the crontab with the row's cron line", (_task, kind) => {
-    const line = SCHEDULES.find((s) => s.identifier === kind.schedule.identifier);
-    expect(line).toEqual({
-      identifier: kind.schedule.identifier,
-      task: kind.fanOutTask,
-      match: kind.schedule.match,
-      options: { backfillPeriod: kind.schedule.backfillPeriod, maxAttempts: 1 },
-    });
-    expect(TASKS[kind.task].definition.name).toBe(kind.task);
-  });
+  it.each(SYNC_KIND_LIST.map((kind) => [kind.task, kind] as const))(
+    "%s: its fan-out is in the crontab with the row's cron line",
+    (_task, kind) => {
+      const line = SCHEDULES.find((s) => s.identifier === kind.schedule.identifier);
+      expect(line).toEqual({
+        identifier: kind.schedule.identifier,
+        task: kind.fanOutTask,
+        match: kind.schedule.match,
+        options: { backfillPeriod: kind.schedule.backfillPeriod, maxAttempts: 1 },
+      });
+      expect(TASKS[kind.task].definition.name).toBe(kind.task);
+    },
+  );
 
   it("offers each kind's admin intent as a run-now request", () => {
     for (const kind of SYNC_KIND_LIST) if (kind.adminIntent) expect(MERCHANT_ADMIN_INTENTS).toContain(kind.adminIntent);

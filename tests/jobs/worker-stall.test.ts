@@ -7,7 +7,8 @@ function fetchEvents() {
   const events: WorkerEvents = new EventEmitter();
   let now = 1_000_000;
   const watch = watchJobFetching(events, () => now);
-  const emit = (name: string, payload: object = {}) => (events.emit as (n: string, p: object) => boolean)(name, payload);
+  const emit = (name: string, payload: object = {}) =>
+    (events.emit as (n: string, p: object) => boolean)(name, payload);
   return {
     watch,
     advance: (ms: number) => (now += ms),

@@ -54,14 +54,22 @@ describe("the in-process worker", () => {
 
 describe("recovery of jobs left locked by a dead worker", () => {
   it("requeues the jobs of a pool whose process is gone (seen by two sweeps), and leaves a live pool's jobs alone", async () => {
-    await enqueue(TASK.productSync, { shop: "dead.myshopify.com", reason: "schedule" }, shopJobOptions(TASK.productSync, "dead.myshopify.com"));
+    await enqueue(
+      TASK.productSync,
+      { shop: "dead.myshopify.com", reason: "schedule" },
+      shopJobOptions(TASK.productSync, "dead.myshopify.com"),
+    );
     await lockJobsAs("pool-of-a-crashed-process");
 
     // A live pool: another session holds its lock.
     const live = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await live.connect();
     await holdLivenessLock(live, "pool-still-running");
-    await enqueue(TASK.productSync, { shop: "alive.myshopify.com", reason: "schedule" }, shopJobOptions(TASK.productSync, "alive.myshopify.com"));
+    await enqueue(
+      TASK.productSync,
+      { shop: "alive.myshopify.com", reason: "schedule" },
+      shopJobOptions(TASK.productSync, "alive.myshopify.com"),
+    );
     await pgPool().query(
       "UPDATE graphile_worker._private_jobs SET locked_by = 'pool-still-running', locked_at = now() WHERE payload->>'shop' = 'alive.myshopify.com'",
     );
@@ -110,7 +118,11 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
 
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     await pgPool().query("SELECT pg_terminate_backend($1)", [killed]);
-    await expect.poll(() => state.liveness.backendPid() !== undefined && state.liveness.backendPid() !== killed, { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => state.liveness.backendPid() !== undefined && state.liveness.backendPid() !== killed, {
+        timeout: 10_000,
+      })
+      .toBe(true);
     expect(await livenessLockHeld(poolId)).toBe(true);
     expect(await checkHealth()).toMatchObject({ ok: true, workerLock: "held" });
     expect(warn.mock.calls.some(([line]) => String(line).includes("liveness connection lost"))).toBe(true);
@@ -120,7 +132,13 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
   it("every connection of the database dropped at once (what a restart does to the app): lock, health and jobs come back", async () => {
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const state = await startWorker({ concurrency: 1, withCron: false, pollInterval: 100, sweepIntervalMs: 200, stallAfterMs: 1_000 });
+    const state = await startWorker({
+      concurrency: 1,
+      withCron: false,
+      pollInterval: 100,
+      sweepIntervalMs: 200,
+      stallAfterMs: 1_000,
+    });
     const before = state.liveness.backendPid();
     // From a session of its own, so the test's own pool is cut too.
     const killer = new pg.Client({ connectionString: process.env.DATABASE_URL });
@@ -132,7 +150,11 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
     await killer.end();
     expect(rows[0].n).toBeGreaterThan(1);
 
-    await expect.poll(() => state.liveness.backendPid() !== undefined && state.liveness.backendPid() !== before, { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(() => state.liveness.backendPid() !== undefined && state.liveness.backendPid() !== before, {
+        timeout: 15_000,
+      })
+      .toBe(true);
     // The worker still takes and finishes jobs, each once (when the drop wedged the runner, a new one does).
     await enqueue(TASK.scheduleProductSyncs, {});
     await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 15_000 }).toBe(0);
@@ -168,7 +190,16 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
 
     // The cut session's pooled client can be handed out once more before its socket's end is read (pg-pool sees
     // only the FATAL message first), so the first enqueue may meet "Connection terminated": queue until one lands.
-    await expect.poll(() => enqueue(TASK.scheduleProductSyncs, {}).then(() => true, () => false), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        () =>
+          enqueue(TASK.scheduleProductSyncs, {}).then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     await expect.poll(async () => (await queuedJobs(TASK.scheduleProductSyncs)).length, { timeout: 15_000 }).toBe(0);
     expect(state.restarts).toBe(1);
     expect(errors.mock.calls.some(([line]) => String(line).includes("replacing the runner"))).toBe(true);

@@ -52,7 +52,14 @@ describe("changeApproval", () => {
       }
     }
     expect(allowed.sort()).toEqual(
-      ["PENDING->APPROVED", "PENDING->REJECTED", "APPROVED->SUSPENDED", "SUSPENDED->APPROVED", "SUSPENDED->REJECTED", "REJECTED->APPROVED"].sort(),
+      [
+        "PENDING->APPROVED",
+        "PENDING->REJECTED",
+        "APPROVED->SUSPENDED",
+        "SUSPENDED->APPROVED",
+        "SUSPENDED->REJECTED",
+        "REJECTED->APPROVED",
+      ].sort(),
     );
     expect(Object.values(APPROVAL_TRANSITIONS).flat()).not.toContain("PENDING");
   });
@@ -105,14 +112,17 @@ describe("approval to scheduling", () => {
   it("records when syncing was paused or resumed, and not again for a repeated request", async () => {
     const shop = "pause-clock.myshopify.com";
     await createConnection(shop);
-    const changedAt = async () => (await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).syncPausedChangedAt;
+    const changedAt = async () =>
+      (await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).syncPausedChangedAt;
     expect(await changedAt()).toBeNull();
     await setSyncPaused({ shop, paused: true, by: OPERATOR, now: new Date("2026-11-20T08:00:00Z") });
     expect(await changedAt()).toEqual(new Date("2026-11-20T08:00:00Z"));
     await setSyncPaused({ shop, paused: false, by: OPERATOR, now: new Date("2026-11-21T09:00:00Z") });
     await setSyncPaused({ shop, paused: false, by: OPERATOR, now: new Date("2026-11-22T10:00:00Z") });
     expect(await changedAt()).toEqual(new Date("2026-11-21T09:00:00Z"));
-    await expect(setSyncPaused({ shop: "nobody.myshopify.com", paused: true, by: OPERATOR })).rejects.toThrow(/No merchant connection/);
+    await expect(setSyncPaused({ shop: "nobody.myshopify.com", paused: true, by: OPERATOR })).rejects.toThrow(
+      /No merchant connection/,
+    );
   });
 
   it("does not queue an import when the approved merchant is uninstalled or paused", async () => {
@@ -131,7 +141,10 @@ describe("approval to scheduling", () => {
         for (const syncPaused of [true, false])
           combos.push({ shop: `c-${combos.length}.myshopify.com`, active, approvalStatus, syncPaused });
     for (const combo of combos) await createConnection(combo.shop, combo);
-    const expected = combos.filter(isSchedulable).map((c) => c.shop).sort();
+    const expected = combos
+      .filter(isSchedulable)
+      .map((c) => c.shop)
+      .sort();
     expect(expected).toHaveLength(1);
     expect((await scheduledShops()).sort()).toEqual(expected);
   });

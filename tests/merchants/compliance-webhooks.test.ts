@@ -7,7 +7,11 @@ import { readDeclaredWebhookPaths } from "../../emulator/webhook-paths";
 import { createConnection } from "../support/merchants";
 import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "./support/shopify-app";
 
-type Action = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<Response>;
+type Action = (args: {
+  request: Request;
+  params: Record<string, string>;
+  context: Record<string, unknown>;
+}) => Promise<Response>;
 
 let app: ShopifyAppUnderTest;
 const actions: Record<string, Action> = {};
@@ -41,13 +45,19 @@ const customerPayload = (shop: string) => ({
 
 async function seedShopData(shop: string) {
   await createConnection(shop, { approvalStatus: "APPROVED" });
-  await prisma.merchantConnection.update({ where: { shop }, data: { shopName: "Jane's Shop", plan: "Basic", defaultLocationId: 5n } });
-  await pgPool().query(`INSERT INTO product (shop, id, title, status) VALUES ($1, 1, 'A', 'ACTIVE'), ($1, 2, 'B', 'ACTIVE')`, [shop]);
+  await prisma.merchantConnection.update({
+    where: { shop },
+    data: { shopName: "Jane's Shop", plan: "Basic", defaultLocationId: 5n },
+  });
+  await pgPool().query(
+    `INSERT INTO product (shop, id, title, status) VALUES ($1, 1, 'A', 'ACTIVE'), ($1, 2, 'B', 'ACTIVE')`,
+    [shop],
+  );
   await pgPool().query(`INSERT INTO product_variant (shop, id, product_id) VALUES ($1, 11, 1)`, [shop]);
-  await pgPool().query(`INSERT INTO bulk_operation (id, shop, status, url) VALUES ($1, $2, 'COMPLETED', 'https://files.example/export.jsonl')`, [
-    Math.floor(Math.random() * 1e9),
-    shop,
-  ]);
+  await pgPool().query(
+    `INSERT INTO bulk_operation (id, shop, status, url) VALUES ($1, $2, 'COMPLETED', 'https://files.example/export.jsonl')`,
+    [Math.floor(Math.random() * 1e9), shop],
+  );
   await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x" } });
 }
 
@@ -68,7 +78,9 @@ describe("customers/data_request and customers/redact", () => {
       const log = vi.spyOn(console, "info").mockImplementation(() => undefined);
       try {
         expect(await deliver(topic, "asks.myshopify.com", customerPayload("asks.myshopify.com"))).toBe(200);
-        const lines = log.mock.calls.map((call) => String(call[0])).filter((line) => line.includes(`[compliance] ${topic}`));
+        const lines = log.mock.calls
+          .map((call) => String(call[0]))
+          .filter((line) => line.includes(`[compliance] ${topic}`));
         expect(lines).toHaveLength(1);
         expect(lines[0]).toContain(NO_CUSTOMER_DATA);
         expect(lines[0]).toContain("customer 4242");
@@ -81,7 +93,9 @@ describe("customers/data_request and customers/redact", () => {
     it(`${topic}: answers 401 to a bad signature and logs nothing`, async () => {
       const log = vi.spyOn(console, "info").mockImplementation(() => undefined);
       try {
-        expect(await deliver(topic, "asks.myshopify.com", customerPayload("asks.myshopify.com"), "wrong-secret")).toBe(401);
+        expect(await deliver(topic, "asks.myshopify.com", customerPayload("asks.myshopify.com"), "wrong-secret")).toBe(
+          401,
+        );
         expect(log.mock.calls.some((call) => String(call[0]).includes("[compliance]"))).toBe(false);
       } finally {
         log.mockRestore();
@@ -103,7 +117,13 @@ describe("shop/redact", () => {
 
     expect(await shopRows(shop)).toEqual({ products: 0, variants: 0, bulk_operations: 0, sessions: 0 });
     const connection = await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } });
-    expect(connection).toMatchObject({ active: false, shopName: null, plan: null, defaultLocationId: null, purgeAfter: null });
+    expect(connection).toMatchObject({
+      active: false,
+      shopName: null,
+      plan: null,
+      defaultLocationId: null,
+      purgeAfter: null,
+    });
     // The marketplace's own record of the merchant stays.
     expect(connection.approvalStatus).toBe("APPROVED");
     expect(await shopRows(bystander)).toEqual({ products: 2, variants: 1, bulk_operations: 1, sessions: 1 });

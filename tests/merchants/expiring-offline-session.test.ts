@@ -63,7 +63,10 @@ describe("expiring offline access tokens in the app's configuration", () => {
     const installed = await install(shop);
     // As a shop installed before expiring tokens were turned on has it: a token that never expires, nothing else.
     const original = app.emulator.control.getShop({ shop }).accessToken;
-    await prisma.session.update({ where: { id: installed.id }, data: { accessToken: original, expires: null, refreshToken: null, refreshTokenExpires: null } });
+    await prisma.session.update({
+      where: { id: installed.id },
+      data: { accessToken: original, expires: null, refreshToken: null, refreshTokenExpires: null },
+    });
 
     const { session } = await unauthenticated.admin(shop);
 

@@ -23,7 +23,11 @@ async function openEmbeddedApp(shop: string) {
 describe("install through token exchange", () => {
   it("creates a PENDING connection with the shop's primary location and stores the offline session", async () => {
     const shop = "fresh-install.myshopify.com";
-    const created = app.emulator.control.createShop({ domain: shop, name: "Fresh Goods", locations: ["Main warehouse", "Overflow"] });
+    const created = app.emulator.control.createShop({
+      domain: shop,
+      name: "Fresh Goods",
+      locations: ["Main warehouse", "Overflow"],
+    });
     const primary = created.locations.find((l) => l.isPrimary)!;
 
     const before = Date.now();

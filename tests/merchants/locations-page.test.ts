@@ -24,10 +24,15 @@ async function load() {
   return route.loader({ request: embeddedRequest(SHOP, "/app/locations"), params: {}, context: {} });
 }
 
-async function act(form: Record<string, string>): Promise<{ status: number; body: { ok: boolean; message?: string; error?: string } }> {
+async function act(
+  form: Record<string, string>,
+): Promise<{ status: number; body: { ok: boolean; message?: string; error?: string } }> {
   const request = embeddedRequest(SHOP, "/app/locations", { method: "POST", body: new URLSearchParams(form) });
   try {
-    const result = (await route.action({ request, params: {}, context: {} })) as unknown as { data: { ok: boolean }; init: { status?: number } | null };
+    const result = (await route.action({ request, params: {}, context: {} })) as unknown as {
+      data: { ok: boolean };
+      init: { status?: number } | null;
+    };
     return { status: result.init?.status ?? 200, body: result.data };
   } catch (thrown) {
     if (!(thrown instanceof Response)) throw thrown;
@@ -35,9 +40,14 @@ async function act(form: Record<string, string>): Promise<{ status: number; body
   }
 }
 
-const assigned = async () => (await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: SHOP } })).marketplaceLocationIds.map(Number);
+const assigned = async () =>
+  (await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: SHOP } })).marketplaceLocationIds.map(Number);
 const variantQuantity = async () =>
-  (await pgPool().query<{ q: number | null }>("SELECT available_quantity AS q FROM product_variant WHERE shop = $1", [SHOP])).rows[0].q;
+  (
+    await pgPool().query<{ q: number | null }>("SELECT available_quantity AS q FROM product_variant WHERE shop = $1", [
+      SHOP,
+    ])
+  ).rows[0].q;
 
 beforeAll(async () => {
   app = await startShopifyAppUnderTest();
@@ -50,7 +60,10 @@ beforeAll(async () => {
   // One synced variant with stock stored at both locations: 5 at the primary, 7 at the pop-up store.
   const product = app.emulator.control.createProduct({ shop: SHOP, title: "Lamp", variants: [{ available: 5 }] });
   item = BigInt(product.variants[0].inventoryItemId.split("/").pop()!);
-  await pgPool().query(`INSERT INTO product (shop, id, title, status, selected, listed) VALUES ($1, $2, 'Lamp', 'ACTIVE', true, true)`, [SHOP, product.legacyResourceId]);
+  await pgPool().query(
+    `INSERT INTO product (shop, id, title, status, selected, listed) VALUES ($1, $2, 'Lamp', 'ACTIVE', true, true)`,
+    [SHOP, product.legacyResourceId],
+  );
   await pgPool().query(
     `INSERT INTO product_variant (shop, id, product_id, price, inventory_item_id, available_quantity) VALUES ($1, $2, $3, 10, $4, 5)`,
     [SHOP, product.variants[0].legacyResourceId, product.legacyResourceId, item],
@@ -84,7 +97,9 @@ describe("the marketplace-locations page", () => {
     expect(saved).toMatchObject({ status: 200, body: { ok: true } });
     expect(await assigned()).toEqual([primary, popUp].sort((a, b) => a - b));
     expect(await variantQuantity()).toBe(12);
-    expect((await queuedJobs(TASK.inventoryReconcile)).map((j) => j.payload)).toEqual([{ shop: SHOP, reason: "manual" }]);
+    expect((await queuedJobs(TASK.inventoryReconcile)).map((j) => j.payload)).toEqual([
+      { shop: SHOP, reason: "manual" },
+    ]);
     expect((await load()).view).toMatchObject({ followsPrimary: false, locations: [{ sells: true }, { sells: true }] });
     // The same choice again changes nothing and queues nothing.
     await pgPool().query("DELETE FROM graphile_worker._private_jobs");
@@ -107,7 +122,10 @@ describe("the marketplace-locations page", () => {
   it("refuses another shop's location (422) and changes nothing", async () => {
     await act({ intent: "assign", locationIds: String(popUp) });
     const refused = await act({ intent: "assign", locationIds: `${primary},${foreign}` });
-    expect(refused).toEqual({ status: 422, body: { ok: false, error: `Not an active location of your shop: ${foreign}.` } });
+    expect(refused).toEqual({
+      status: 422,
+      body: { ok: false, error: `Not an active location of your shop: ${foreign}.` },
+    });
     expect(await assigned()).toEqual([popUp]);
     expect(await variantQuantity()).toBe(7);
   });

@@ -30,7 +30,10 @@ async function act(form: Record<string, string>): Promise<{ status: number; body
 }
 
 async function selectedIds() {
-  const { rows } = await pgPool().query<{ id: string }>("SELECT id::text FROM product WHERE shop = $1 AND selected ORDER BY id", [SHOP]);
+  const { rows } = await pgPool().query<{ id: string }>(
+    "SELECT id::text FROM product WHERE shop = $1 AND selected ORDER BY id",
+    [SHOP],
+  );
   return rows.map((r) => Number(r.id));
 }
 
@@ -54,7 +57,10 @@ beforeAll(async () => {
   }
   // The neighbour's product is synced too, for the neighbour.
   await prisma.merchantConnection.create({ data: { shop: NEIGHBOUR, merchantId: "n" } });
-  await pgPool().query(`INSERT INTO product (shop, id, title, status) VALUES ($1, $2, 'Not yours', 'ACTIVE')`, [NEIGHBOUR, theirs[0].legacyResourceId]);
+  await pgPool().query(`INSERT INTO product (shop, id, title, status) VALUES ($1, $2, 'Not yours', 'ACTIVE')`, [
+    NEIGHBOUR,
+    theirs[0].legacyResourceId,
+  ]);
 });
 afterAll(() => app.stop());
 
@@ -78,7 +84,10 @@ describe("the selection page", () => {
     const first = await act({ intent: "select", ids: String(mine[0].legacyResourceId) });
     expect(first).toMatchObject({ status: 200, body: { ok: true, message: "Listed 1 product(s)" } });
     // Ids as the resource picker returns them work too.
-    await act({ intent: "select", ids: [mine[1], mine[2]].map((p) => `gid://shopify/Product/${p.legacyResourceId}`).join(",") });
+    await act({
+      intent: "select",
+      ids: [mine[1], mine[2]].map((p) => `gid://shopify/Product/${p.legacyResourceId}`).join(","),
+    });
     expect(await selectedIds()).toEqual(mine.slice(0, 3).map((p) => p.legacyResourceId));
 
     await act({ intent: "deselect-matching", query: "lamp" });
@@ -115,11 +124,18 @@ describe("the selection page", () => {
     await pgPool().query("DELETE FROM graphile_worker._private_jobs");
     const unsynced = mine[7].legacyResourceId;
     const result = await act({ intent: "select", ids: `gid://shopify/Product/${unsynced}` });
-    expect(result.body).toEqual({ ok: true, message: "Listed 0 product(s); 1 more will appear after the sync that was just started" });
+    expect(result.body).toEqual({
+      ok: true,
+      message: "Listed 0 product(s); 1 more will appear after the sync that was just started",
+    });
     expect(await selectedIds()).toContain(unsynced);
     expect((await queuedJobs(TASK.productSync)).map((j) => j.payload)).toEqual([{ shop: SHOP, reason: "manual" }]);
     const view = await load(`?query=`);
-    expect(view.products.find((p) => p.id === String(unsynced))).toMatchObject({ awaitingSync: true, selected: true, listed: false });
+    expect(view.products.find((p) => p.id === String(unsynced))).toMatchObject({
+      awaitingSync: true,
+      selected: true,
+      listed: false,
+    });
   });
 
   it("'list all my products' lists every active product and keeps the merchant's own choices for later", async () => {

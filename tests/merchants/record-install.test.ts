@@ -11,7 +11,8 @@ function shopifyAnswering(locationId: number | null) {
   return {
     request: vi.fn(async (document: string) => {
       if (document === SHOP_QUERY) return { shop: { name: "Stub Shop", plan: { publicDisplayName: "Advanced" } } };
-      if (document === PRIMARY_LOCATION_QUERY) return { location: locationId === null ? null : { id: `gid://shopify/Location/${locationId}` } };
+      if (document === PRIMARY_LOCATION_QUERY)
+        return { location: locationId === null ? null : { id: `gid://shopify/Location/${locationId}` } };
       throw new Error("unexpected document");
     }),
   } as unknown as Parameters<typeof recordInstall>[0]["admin"];
@@ -33,10 +34,15 @@ describe("recordInstall", () => {
     const shop = "down.myshopify.com";
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const first = await recordInstall({ shop, admin: failingShopify });
-    expect(errors).toHaveBeenCalledWith(expect.stringContaining("could not read the shop details of down.myshopify.com"));
+    expect(errors).toHaveBeenCalledWith(
+      expect.stringContaining("could not read the shop details of down.myshopify.com"),
+    );
     errors.mockRestore();
     expect(first).toMatchObject({ kind: "installed", approvalStatus: "PENDING", defaultLocationId: null });
-    expect(await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).toMatchObject({ active: true, defaultLocationId: null });
+    expect(await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).toMatchObject({
+      active: true,
+      defaultLocationId: null,
+    });
 
     const second = await recordInstall({ shop, admin: shopifyAnswering(77) });
     expect(second.kind).toBe("reauthorized");
@@ -58,7 +64,10 @@ describe("recordInstall", () => {
 
   it("two installs of one shop at once make one connection", async () => {
     const shop = "racing.myshopify.com";
-    const outcomes = await Promise.all([recordInstall({ shop, admin: shopifyAnswering(1) }), recordInstall({ shop, admin: shopifyAnswering(1) })]);
+    const outcomes = await Promise.all([
+      recordInstall({ shop, admin: shopifyAnswering(1) }),
+      recordInstall({ shop, admin: shopifyAnswering(1) }),
+    ]);
     expect(outcomes.map((o) => o.kind).sort()).toEqual(["installed", "reauthorized"]);
     expect(await prisma.merchantConnection.count({ where: { shop } })).toBe(1);
   });

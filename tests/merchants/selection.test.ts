@@ -13,11 +13,22 @@ import { createConnection } from "../support/merchants";
 const SHOP = "chooser.myshopify.com";
 const OTHER = "neighbour.myshopify.com";
 
-async function addProduct(shop: string, id: number, fields: { title?: string; status?: string; deleted?: boolean } = {}) {
+async function addProduct(
+  shop: string,
+  id: number,
+  fields: { title?: string; status?: string; deleted?: boolean } = {},
+) {
   await pgPool().query(
     `INSERT INTO product (shop, id, title, handle, vendor, status, shopify_updated_at, deleted_at)
      VALUES ($1, $2, $3, $4, 'Acme', $5::"ProductStatus", now(), $6)`,
-    [shop, id, fields.title ?? `Product ${id}`, `product-${id}`, fields.status ?? "ACTIVE", fields.deleted ? new Date() : null],
+    [
+      shop,
+      id,
+      fields.title ?? `Product ${id}`,
+      `product-${id}`,
+      fields.status ?? "ACTIVE",
+      fields.deleted ? new Date() : null,
+    ],
   );
 }
 
@@ -64,7 +75,12 @@ describe("selectProducts", () => {
   });
 
   it("refuses another merchant's product with a clear error and changes nothing", async () => {
-    const attempt = selectProducts({ shop: SHOP, productIds: [1n, 900n], selected: true, lookUpInShopify: async () => [] });
+    const attempt = selectProducts({
+      shop: SHOP,
+      productIds: [1n, 900n],
+      selected: true,
+      lookUpInShopify: async () => [],
+    });
     await expect(attempt).rejects.toBeInstanceOf(DomainError);
     await expect(attempt).rejects.toMatchObject({ code: "PRODUCTS_NOT_OWNED", details: { refused: ["900"] } });
     await expect(attempt).rejects.toThrow(/Product 900 is not chooser.myshopify.com's; nothing was changed/);
@@ -84,7 +100,12 @@ describe("selectProducts", () => {
     };
     // Not approved yet: the choice is kept, but no sync is queued for a merchant who is not synced at all.
     await prisma.merchantConnection.update({ where: { shop: SHOP }, data: { approvalStatus: "PENDING" } });
-    const pending = await selectProducts({ shop: SHOP, productIds: [3n, 77n], selected: true, lookUpInShopify: shopify });
+    const pending = await selectProducts({
+      shop: SHOP,
+      productIds: [3n, 77n],
+      selected: true,
+      lookUpInShopify: shopify,
+    });
     expect(pending).toMatchObject({ updated: 1, awaitingSync: [77n], syncRequested: false });
     expect(asked).toEqual([[77n]]); // only the unknown id is looked up
     expect(await queuedJobs(TASK.productSync)).toEqual([]);
@@ -127,13 +148,16 @@ describe("selection mode ALL", () => {
   });
 
   it("names an unknown shop", async () => {
-    await expect(setSelectionMode({ shop: "nobody.myshopify.com", mode: "ALL" })).rejects.toMatchObject({ code: "CONNECTION_NOT_FOUND" });
+    await expect(setSelectionMode({ shop: "nobody.myshopify.com", mode: "ALL" })).rejects.toMatchObject({
+      code: "CONNECTION_NOT_FOUND",
+    });
   });
 });
 
 describe("the selection page", () => {
   it("filters, pages and counts on the server, and 'select all matching' changes exactly what the filter shows", async () => {
-    for (let i = 10; i < 35; i++) await addProduct(SHOP, i, { title: `Shirt ${i}`, status: i % 5 === 0 ? "ARCHIVED" : "ACTIVE" });
+    for (let i = 10; i < 35; i++)
+      await addProduct(SHOP, i, { title: `Shirt ${i}`, status: i % 5 === 0 ? "ARCHIVED" : "ACTIVE" });
     await addProduct(OTHER, 901, { title: "Shirt of the neighbour" });
 
     const first = await loadSelectionPage({ shop: SHOP, filter: { query: "shirt" }, page: 1, pageSize: 10 });
@@ -147,7 +171,11 @@ describe("the selection page", () => {
     const archived = await loadSelectionPage({ shop: SHOP, filter: { query: "shirt", status: "ARCHIVED" }, page: 1 });
     expect(archived.products.map((p) => p.id)).toEqual(["10", "15", "20", "25", "30"]);
 
-    const { updated } = await selectMatchingProducts({ shop: SHOP, filter: { query: "shirt", status: "ACTIVE" }, selected: true });
+    const { updated } = await selectMatchingProducts({
+      shop: SHOP,
+      filter: { query: "shirt", status: "ACTIVE" },
+      selected: true,
+    });
     expect(updated).toBe(21); // 20 active "Shirt n" + Blue shirt
     const after = await loadSelectionPage({ shop: SHOP, filter: {}, page: 1 });
     expect(after.selectedTotal).toBe(21);

@@ -9,7 +9,12 @@ import { changeApproval } from "../../app/merchants/change-approval.server";
 import { selectProducts } from "../../app/merchants/change-selection.server";
 import { purgeUninstalledShops } from "../../app/merchants/purge-uninstalled-shops.server";
 import { queuedJobs, runDueJobs } from "../support/jobs";
-import { embeddedRequest, startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "./support/shopify-app";
+import {
+  embeddedRequest,
+  startShopifyAppUnderTest,
+  webhookRequest,
+  type ShopifyAppUnderTest,
+} from "./support/shopify-app";
 // Type-only: the modules themselves are imported in beforeAll, after the emulator is set up.
 import type * as AppRoute from "../../app/routes/app";
 import type * as UninstalledRoute from "../../app/routes/webhooks.app.uninstalled";
@@ -44,7 +49,11 @@ async function addCatalogue(shop: string, productIds: number[]) {
       `INSERT INTO product (shop, id, title, status, shopify_updated_at) VALUES ($1, $2, $3, 'ACTIVE', now())`,
       [shop, id, `Product ${id}`],
     );
-    await pgPool().query(`INSERT INTO product_variant (shop, id, product_id, price) VALUES ($1, $2, $3, '10.00')`, [shop, id * 10, id]);
+    await pgPool().query(`INSERT INTO product_variant (shop, id, product_id, price) VALUES ($1, $2, $3, '10.00')`, [
+      shop,
+      id * 10,
+      id,
+    ]);
   }
 }
 
@@ -82,7 +91,11 @@ describe("uninstall", () => {
     expect(await prisma.session.count({ where: { shop } })).toBe(0);
     expect(await queuedJobs()).toEqual([]);
     const operations = await prisma.bulkOperation.findMany({ orderBy: { id: "asc" } });
-    expect(operations.map((o) => [o.id, o.status])).toEqual([[1n, "CANCELED"], [2n, "COMPLETED"], [3n, "RUNNING"]]);
+    expect(operations.map((o) => [o.id, o.status])).toEqual([
+      [1n, "CANCELED"],
+      [2n, "COMPLETED"],
+      [3n, "RUNNING"],
+    ]);
 
     // Delivered twice (Shopify delivers at least once): the first uninstall's times stay.
     await uninstall(shop);
@@ -96,7 +109,13 @@ describe("uninstall", () => {
     const shop = "forged-uninstall.myshopify.com";
     app.emulator.control.createShop({ domain: shop });
     await install(shop);
-    const request = webhookRequest(shop, "app/uninstalled", "/webhooks/app/uninstalled", { domain: shop }, "not-the-secret");
+    const request = webhookRequest(
+      shop,
+      "app/uninstalled",
+      "/webhooks/app/uninstalled",
+      { domain: shop },
+      "not-the-secret",
+    );
     const outcome = await uninstalledAction({ request, params: {}, context: {} }).catch((thrown: unknown) => thrown);
     expect((outcome as Response).status).toBe(401);
     expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(true);

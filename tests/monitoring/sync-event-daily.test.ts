@@ -81,7 +81,13 @@ describe("sync_duration_bucket", () => {
 describe("the sync_event_daily rollup", () => {
   it("follows inserts of one event and of many at once", async () => {
     await seedEvents(3000, 1);
-    await recordSyncEvent({ shop: SHOP, eventType: "PRODUCT_SYNC", status: "SUCCESS", processingTimeMs: 4321, createdAt: NOW });
+    await recordSyncEvent({
+      shop: SHOP,
+      eventType: "PRODUCT_SYNC",
+      status: "SUCCESS",
+      processingTimeMs: 4321,
+      createdAt: NOW,
+    });
     await recordSyncEvent({ shop: SHOP, eventType: "WEBHOOK", status: "FAILURE", createdAt: NOW });
     const cells = await rollup();
     expect(cells.length).toBeGreaterThan(100);
@@ -93,7 +99,13 @@ describe("the sync_event_daily rollup", () => {
   it("follows concurrent writers without losing a count", async () => {
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        recordSyncEvent({ shop: SHOP, eventType: "INVENTORY_SYNC", status: "SUCCESS", processingTimeMs: 100 + (i % 3), createdAt: NOW }),
+        recordSyncEvent({
+          shop: SHOP,
+          eventType: "INVENTORY_SYNC",
+          status: "SUCCESS",
+          processingTimeMs: 100 + (i % 3),
+          createdAt: NOW,
+        }),
       ),
     );
     expect(await rollup()).toEqual(await regrouped());
@@ -174,11 +186,25 @@ describe("the sync monitor's statistics from the rollup", () => {
   });
 
   it("equal them on the small cases: no event, one, two, no durations, all alike, a rank across buckets", async () => {
-    const cases: Array<Array<number | null>> = [[], [250], [250, 40_000], [null, null], [1000, 1000, 1000], [0, 1, 2, 3], [99, 100, 5000, 5001]];
+    const cases: Array<Array<number | null>> = [
+      [],
+      [250],
+      [250, 40_000],
+      [null, null],
+      [1000, 1000, 1000],
+      [0, 1, 2, 3],
+      [99, 100, 5000, 5001],
+    ];
     for (const durations of cases) {
       await db().query("TRUNCATE sync_event");
       for (const ms of durations) {
-        await recordSyncEvent({ shop: SHOP, eventType: "WEBHOOK", status: "SUCCESS", processingTimeMs: ms, createdAt: NOW });
+        await recordSyncEvent({
+          shop: SHOP,
+          eventType: "WEBHOOK",
+          status: "SUCCESS",
+          processingTimeMs: ms,
+          createdAt: NOW,
+        });
       }
       const stats = await expectSameAsFromEvents("");
       expect(stats.total, JSON.stringify(durations)).toBe(durations.length);

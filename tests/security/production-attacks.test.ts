@@ -53,7 +53,12 @@ const BROWSER = { "User-Agent": DESKTOP_CHROME_USER_AGENT };
 const get = (pathAndQuery: string, headers: Record<string, string> = {}) =>
   fetch(`${base}${pathAndQuery}`, { headers: { ...BROWSER, ...headers }, redirect: "manual" });
 const post = (pathAndQuery: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-  fetch(`${base}${pathAndQuery}`, { method: "POST", body: new URLSearchParams(fields), headers: { ...BROWSER, ...headers }, redirect: "manual" });
+  fetch(`${base}${pathAndQuery}`, {
+    method: "POST",
+    body: new URLSearchParams(fields),
+    headers: { ...BROWSER, ...headers },
+    redirect: "manual",
+  });
 
 interface SignedIn {
   cookie: string;
@@ -80,7 +85,9 @@ function routeUrl(file: string): string {
     .map((segment) => segment.replace(/~/g, "."))
     .filter((segment) => segment !== "_index")
     .map((segment) => segment.replace(/_$/, ""))
-    .map((segment) => (segment === "$" ? "anything" : segment.startsWith("$") ? `sample-${segment.slice(1)}` : segment));
+    .map((segment) =>
+      segment === "$" ? "anything" : segment.startsWith("$") ? `sample-${segment.slice(1)}` : segment,
+    );
   return `/${segments.join("/")}`.replace(/\/+/g, "/");
 }
 
@@ -103,7 +110,8 @@ describe("closed by default (every route in app/routes)", () => {
       const url = routeUrl(file);
       for (const method of ["GET", "POST"] as const) {
         const response = method === "GET" ? await get(url) : await post(url, { intent: "x" });
-        if (!CLOSED.includes(response.status) && !PUBLIC.has(file) && !refusedAsMalformed(file, response.status)) open.push(`${method} ${url} (${file}): ${response.status}`);
+        if (!CLOSED.includes(response.status) && !PUBLIC.has(file) && !refusedAsMalformed(file, response.status))
+          open.push(`${method} ${url} (${file}): ${response.status}`);
         expect(response.status, `${method} ${url}`).toBeLessThan(500);
       }
       // Remix's data requests run only the loaders named in _routes: a route must close itself, not rely on its
@@ -119,26 +127,41 @@ describe("closed by default (every route in app/routes)", () => {
     expect(open).toEqual([]);
   }, 120_000);
 
-  it("gives a viewer 403 on every operator action, and refuses every admin POST without the CSRF token", { timeout: 120_000 }, async () => {
-    const viewer = viewerSession;
-    const operator = operatorSession;
-    const anyRole = new Set(["admin.logout.tsx", "admin.sessions.tsx"]);
-    const actions = [];
-    for (const file of ROUTES.filter((f) => f.startsWith("admin.") && f !== "admin.login.tsx")) {
-      const module = (await import(/* @vite-ignore */ path.resolve("app/routes", file))) as Record<string, unknown>;
-      if (typeof module.action === "function") actions.push(file);
-    }
-    expect(actions).toEqual(expect.arrayContaining(["admin.alerts.tsx", "admin.jobs.tsx", "admin.findings.tsx", "admin.merchants_.$shop.tsx"]));
-    for (const file of actions) {
-      const url = routeUrl(file).replace("sample-shop", SHOP);
-      if (!anyRole.has(file)) {
-        const asViewer = await post(url, { intent: "approve", [CSRF_FIELD]: viewer.csrfToken }, { Cookie: viewer.cookie });
-        expect(asViewer.status, `viewer POST ${url}`).toBe(403);
+  it(
+    "gives a viewer 403 on every operator action, and refuses every admin POST without the CSRF token",
+    { timeout: 120_000 },
+    async () => {
+      const viewer = viewerSession;
+      const operator = operatorSession;
+      const anyRole = new Set(["admin.logout.tsx", "admin.sessions.tsx"]);
+      const actions = [];
+      for (const file of ROUTES.filter((f) => f.startsWith("admin.") && f !== "admin.login.tsx")) {
+        const module = (await import(/* @vite-ignore */ path.resolve("app/routes", file))) as Record<string, unknown>;
+        if (typeof module.action === "function") actions.push(file);
       }
-      const noToken = await post(url, { intent: "approve" }, { Cookie: operator.cookie });
-      expect(noToken.status, `POST ${url} without a CSRF token`).toBe(403);
-    }
-  });
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          "admin.alerts.tsx",
+          "admin.jobs.tsx",
+          "admin.findings.tsx",
+          "admin.merchants_.$shop.tsx",
+        ]),
+      );
+      for (const file of actions) {
+        const url = routeUrl(file).replace("sample-shop", SHOP);
+        if (!anyRole.has(file)) {
+          const asViewer = await post(
+            url,
+            { intent: "approve", [CSRF_FIELD]: viewer.csrfToken },
+            { Cookie: viewer.cookie },
+          );
+          expect(asViewer.status, `viewer POST ${url}`).toBe(403);
+        }
+        const noToken = await post(url, { intent: "approve" }, { Cookie: operator.cookie });
+        expect(noToken.status, `POST ${url} without a CSRF token`).toBe(403);
+      }
+    },
+  );
 });
 
 describe("sessions on a production build", () => {
@@ -152,7 +175,6 @@ describe("sessions on a production build", () => {
     expect(replayed.headers.get("Location")).toMatch(/^\/admin\/login/);
     expect(stack.output()).toContain("[serve] production server");
   });
-
 });
 
 describe("headers and /metrics", () => {
@@ -170,7 +192,9 @@ describe("headers and /metrics", () => {
     const nonces: string[] = [];
     for (let i = 0; i < 2; i++) {
       const response = await get("/admin/login");
-      const scriptSrc = (response.headers.get("Content-Security-Policy") ?? "").split("; ").find((d) => d.startsWith("script-src "));
+      const scriptSrc = (response.headers.get("Content-Security-Policy") ?? "")
+        .split("; ")
+        .find((d) => d.startsWith("script-src "));
       expect(scriptSrc).toMatch(/^script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'$/);
       const nonce = /'nonce-([^']+)'/.exec(scriptSrc!)![1];
       nonces.push(nonce);
@@ -183,9 +207,13 @@ describe("headers and /metrics", () => {
   });
 
   it("keeps the embedded app's Shopify CSP (framed by the shop's admin only)", async () => {
-    const entry = new URL(embeddedAppUrl({ appUrl: base, shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, ttlSeconds: 60 }));
+    const entry = new URL(
+      embeddedAppUrl({ appUrl: base, shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, ttlSeconds: 60 }),
+    );
     const response = await get(`${entry.pathname}${entry.search}`, { "User-Agent": DESKTOP_CHROME_USER_AGENT });
-    expect(response.headers.get("Content-Security-Policy")).toMatch(new RegExp(`frame-ancestors https://${SHOP.replace(/\./g, "\\.")} https://admin\\.shopify\\.com`));
+    expect(response.headers.get("Content-Security-Policy")).toMatch(
+      new RegExp(`frame-ancestors https://${SHOP.replace(/\./g, "\\.")} https://admin\\.shopify\\.com`),
+    );
     expect(response.headers.get("X-Frame-Options")).toBeNull();
   });
 
@@ -201,7 +229,11 @@ describe("headers and /metrics", () => {
  * resolves with the status (null when the server closed the connection before its answer was read) and how much
  * was sent by then.
  */
-function sendBody(pathname: string, total: number, headers: Record<string, string>): Promise<{ status: number | null; sent: number }> {
+function sendBody(
+  pathname: string,
+  total: number,
+  headers: Record<string, string>,
+): Promise<{ status: number | null; sent: number }> {
   return new Promise((resolve) => {
     let sent = 0;
     let settled = false;
@@ -211,10 +243,14 @@ function sendBody(pathname: string, total: number, headers: Record<string, strin
       resolve({ status, sent });
       request.destroy();
     };
-    const request = httpRequest(new URL(pathname, base), { method: "POST", headers: { ...BROWSER, ...headers } }, (response) => {
-      response.resume();
-      settle(response.statusCode ?? 0);
-    });
+    const request = httpRequest(
+      new URL(pathname, base),
+      { method: "POST", headers: { ...BROWSER, ...headers } },
+      (response) => {
+        response.resume();
+        settle(response.statusCode ?? 0);
+      },
+    );
     request.on("error", () => settle(null));
     const chunk = Buffer.alloc(64 * 1024, "a");
     const write = () => {
@@ -235,8 +271,16 @@ describe("request bodies", () => {
 
   it("answers 413 to a form or a webhook past its limit, declared or streamed, before reading it", async () => {
     // Declared: refused on the headers alone, not one byte of the body sent.
-    expect(await sendBody("/admin/login", 0, { ...FORM, "Content-Length": String(HUNDRED_MB) })).toEqual({ status: 413, sent: 0 });
-    expect(await sendBody("/webhooks/products/update", 0, { "Content-Type": "application/json", "Content-Length": String(HUNDRED_MB) })).toEqual({
+    expect(await sendBody("/admin/login", 0, { ...FORM, "Content-Length": String(HUNDRED_MB) })).toEqual({
+      status: 413,
+      sent: 0,
+    });
+    expect(
+      await sendBody("/webhooks/products/update", 0, {
+        "Content-Type": "application/json",
+        "Content-Length": String(HUNDRED_MB),
+      }),
+    ).toEqual({
       status: 413,
       sent: 0,
     });
@@ -259,45 +303,60 @@ describe("request bodies", () => {
 });
 
 describe("garbage input never answers 500", () => {
-  it("answers NUL bytes, over-long and malformed values in every form and query parameter with 4xx or the default view", { timeout: 120_000 }, async () => {
-    const operator = operatorSession;
-    const auth = { Cookie: operator.cookie };
-    const NUL = "%00";
-    const LONG = "x".repeat(5000);
-    const pages = [
-      `/admin/alerts?shop=${NUL}`, `/admin/alerts?status=${NUL}&after=${NUL}`, `/admin/alerts?shop=${LONG}`,
-      `/admin/findings?check=${NUL}`, `/admin/findings?shop=${NUL}&resolution=${NUL}&before=${NUL}`,
-      `/admin/jobs?task=${NUL}`, `/admin/jobs?shop=${NUL}&state=${NUL}&after=${NUL}`, `/admin/jobs?task=${LONG}`,
-      `/admin/merchants?q=${NUL}`, `/admin/merchants?q=${LONG}&approval=${NUL}&after=${NUL}`,
-      `/admin/sync-monitor?shop=${NUL}&type=${NUL}&from=${NUL}&sort=${NUL}&pageSize=${NUL}&after=${NUL}`,
-      `/admin/sync-monitor/export.csv?shop=${NUL}`, `/admin/sync-monitor/${NUL}`, `/admin/merchants/${NUL}`,
-      `/admin/sessions?x=${NUL}`, `/admin/login?redirectTo=${NUL}`,
-    ];
-    for (const page of pages) {
-      const response = await get(page, auth);
-      expect(response.status, page).toBeLessThan(500);
-      expect([200, 302, 400, 404, 414, 431], page).toContain(response.status);
-    }
-    const forms: [string, Record<string, string>][] = [
-      ["/admin/alerts", { intent: "acknowledge", alertId: "\u0000" }],
-      ["/admin/alerts", { intent: "\u0000", alertId: "1".repeat(400) }],
-      ["/admin/findings", { intent: "resolve", findingId: "\u0000" }],
-      ["/admin/jobs", { intent: "\u0000", jobId: "\u0000" }],
-      [`/admin/merchants/${SHOP}`, { intent: "\u0000" }],
-      ["/admin/sessions", { intent: "end", sessionId: "\u0000" }],
-    ];
-    for (const [url, fields] of forms) {
-      const response = await post(url, { ...fields, [CSRF_FIELD]: operator.csrfToken }, auth);
-      expect(response.status, `${url} ${JSON.stringify(fields)}`).toBeGreaterThanOrEqual(400);
-      expect(response.status, `${url} ${JSON.stringify(fields)}`).toBeLessThan(500);
-    }
-    for (const email of ["\u0000@example.com", `ops\u0000@example.com`, "x".repeat(400)]) {
-      expect((await post("/admin/login", { email, password: "whatever" })).status).toBe(400);
-    }
-  });
+  it(
+    "answers NUL bytes, over-long and malformed values in every form and query parameter with 4xx or the default view",
+    { timeout: 120_000 },
+    async () => {
+      const operator = operatorSession;
+      const auth = { Cookie: operator.cookie };
+      const NUL = "%00";
+      const LONG = "x".repeat(5000);
+      const pages = [
+        `/admin/alerts?shop=${NUL}`,
+        `/admin/alerts?status=${NUL}&after=${NUL}`,
+        `/admin/alerts?shop=${LONG}`,
+        `/admin/findings?check=${NUL}`,
+        `/admin/findings?shop=${NUL}&resolution=${NUL}&before=${NUL}`,
+        `/admin/jobs?task=${NUL}`,
+        `/admin/jobs?shop=${NUL}&state=${NUL}&after=${NUL}`,
+        `/admin/jobs?task=${LONG}`,
+        `/admin/merchants?q=${NUL}`,
+        `/admin/merchants?q=${LONG}&approval=${NUL}&after=${NUL}`,
+        `/admin/sync-monitor?shop=${NUL}&type=${NUL}&from=${NUL}&sort=${NUL}&pageSize=${NUL}&after=${NUL}`,
+        `/admin/sync-monitor/export.csv?shop=${NUL}`,
+        `/admin/sync-monitor/${NUL}`,
+        `/admin/merchants/${NUL}`,
+        `/admin/sessions?x=${NUL}`,
+        `/admin/login?redirectTo=${NUL}`,
+      ];
+      for (const page of pages) {
+        const response = await get(page, auth);
+        expect(response.status, page).toBeLessThan(500);
+        expect([200, 302, 400, 404, 414, 431], page).toContain(response.status);
+      }
+      const forms: [string, Record<string, string>][] = [
+        ["/admin/alerts", { intent: "acknowledge", alertId: "\u0000" }],
+        ["/admin/alerts", { intent: "\u0000", alertId: "1".repeat(400) }],
+        ["/admin/findings", { intent: "resolve", findingId: "\u0000" }],
+        ["/admin/jobs", { intent: "\u0000", jobId: "\u0000" }],
+        [`/admin/merchants/${SHOP}`, { intent: "\u0000" }],
+        ["/admin/sessions", { intent: "end", sessionId: "\u0000" }],
+      ];
+      for (const [url, fields] of forms) {
+        const response = await post(url, { ...fields, [CSRF_FIELD]: operator.csrfToken }, auth);
+        expect(response.status, `${url} ${JSON.stringify(fields)}`).toBeGreaterThanOrEqual(400);
+        expect(response.status, `${url} ${JSON.stringify(fields)}`).toBeLessThan(500);
+      }
+      for (const email of ["\u0000@example.com", `ops\u0000@example.com`, "x".repeat(400)]) {
+        expect((await post("/admin/login", { email, password: "whatever" })).status).toBe(400);
+      }
+    },
+  );
 
   it("the merchant's products page shows its default view for a bogus status or selection", async () => {
-    const entry = new URL(embeddedAppUrl({ appUrl: base, shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, ttlSeconds: 60 }));
+    const entry = new URL(
+      embeddedAppUrl({ appUrl: base, shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, ttlSeconds: 60 }),
+    );
     const browser = { "User-Agent": DESKTOP_CHROME_USER_AGENT };
     expect((await get(`${entry.pathname}${entry.search}`, browser)).status).toBeLessThan(400); // installs the shop
     for (const query of ["status=BOGUS", "selection=[]", `query=%00`, `page=${"9".repeat(40)}`]) {

@@ -53,16 +53,30 @@ function jsonLines(output: string): Record<string, unknown>[] {
 describe("the production server's logs", () => {
   it("are JSON lines with shop and scope fields, and hold none of the secrets the run handled", async () => {
     const browser = { "User-Agent": DESKTOP_CHROME_USER_AGENT };
-    const entry = new URL(embeddedAppUrl({ appUrl: stack.appUrl, shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, ttlSeconds: 60 }));
+    const entry = new URL(
+      embeddedAppUrl({ appUrl: stack.appUrl, shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, ttlSeconds: 60 }),
+    );
     const sessionToken = entry.searchParams.get("id_token")!;
     // Installs the shop: token exchange with the emulator, an offline session with access and refresh tokens.
     expect((await fetch(entry, { headers: browser, redirect: "manual" })).status).toBeLessThan(400);
     // A merchant page's data request, with the session token as App Bridge sends it.
-    await fetch(`${stack.appUrl}/app/products${entry.search}`, { headers: { ...browser, Authorization: `Bearer ${sessionToken}` } });
+    await fetch(`${stack.appUrl}/app/products${entry.search}`, {
+      headers: { ...browser, Authorization: `Bearer ${sessionToken}` },
+    });
     // A signed-in admin page: the session cookie in the request's headers.
-    const signIn = await fetch(`${stack.appUrl}/admin/login`, { method: "POST", body: new URLSearchParams({ email: OPERATOR, password: PASSWORD }), headers: browser, redirect: "manual" });
-    const adminCookie = signIn.headers.getSetCookie().find((c) => c.startsWith("__ms_admin="))!.split(";")[0];
-    expect((await fetch(`${stack.appUrl}/admin/sync-monitor`, { headers: { ...browser, Cookie: adminCookie } })).status).toBe(200);
+    const signIn = await fetch(`${stack.appUrl}/admin/login`, {
+      method: "POST",
+      body: new URLSearchParams({ email: OPERATOR, password: PASSWORD }),
+      headers: browser,
+      redirect: "manual",
+    });
+    const adminCookie = signIn.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("__ms_admin="))!
+      .split(";")[0];
+    expect(
+      (await fetch(`${stack.appUrl}/admin/sync-monitor`, { headers: { ...browser, Cookie: adminCookie } })).status,
+    ).toBe(200);
 
     const session = await prisma.session.findFirstOrThrow({ where: { shop: SHOP, isOnline: false } });
     expect(session.accessToken.length).toBeGreaterThan(10);
@@ -76,16 +90,27 @@ describe("the production server's logs", () => {
     };
 
     // The lines of the requests above are written when their responses finish; wait for the last one's.
-    await expect.poll(() => jsonLines(stack.output()).some((l) => l.scope === "http" && l.url === "/admin/sync-monitor"), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => jsonLines(stack.output()).some((l) => l.scope === "http" && l.url === "/admin/sync-monitor"), {
+        timeout: 10_000,
+      })
+      .toBe(true);
     const output = stack.output();
-    for (const [name, value] of Object.entries(secrets)) expect(output.includes(value), `${name} in the logs`).toBe(false);
+    for (const [name, value] of Object.entries(secrets))
+      expect(output.includes(value), `${name} in the logs`).toBe(false);
 
     const lines = jsonLines(output);
-    expect(lines.find((l) => l.scope === "merchants" && l.shop === SHOP && l.outcome === "installed")).toMatchObject({ level: "info" });
-    const request = lines.find((l) => l.scope === "http" && typeof l.url === "string" && l.url.startsWith("/app/products"));
+    expect(lines.find((l) => l.scope === "merchants" && l.shop === SHOP && l.outcome === "installed")).toMatchObject({
+      level: "info",
+    });
+    const request = lines.find(
+      (l) => l.scope === "http" && typeof l.url === "string" && l.url.startsWith("/app/products"),
+    );
     expect(request).toMatchObject({ method: "GET", status: expect.any(Number), durationMs: expect.any(Number) });
     expect((request!.headers as Record<string, string>).authorization).toBe("[redacted]");
-    expect(lines.every((l) => typeof l.time === "string" && typeof l.level === "string" && typeof l.msg === "string")).toBe(true);
+    expect(
+      lines.every((l) => typeof l.time === "string" && typeof l.level === "string" && typeof l.msg === "string"),
+    ).toBe(true);
   }, 120_000);
 });
 
@@ -98,14 +123,26 @@ describe("graphile-worker's lines", () => {
       attempts: 2,
       max_attempts: 3,
       task_identifier: "product-webhook",
-      payload: { shop: "birch-and-bloom.myshopify.com", payload: { title: "A merchant's private draft", body_html: "<p>…</p>" } },
+      payload: {
+        shop: "birch-and-bloom.myshopify.com",
+        payload: { title: "A merchant's private draft", body_html: "<p>…</p>" },
+      },
     };
-    worker.scope({ taskIdentifier: "product-webhook", jobId: "42" }).info("Completed task 42 (product-webhook) with success", { job, duration: 12.7, success: true } as never);
+    worker
+      .scope({ taskIdentifier: "product-webhook", jobId: "42" })
+      .info("Completed task 42 (product-webhook) with success", { job, duration: 12.7, success: true } as never);
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]);
     expect(line).toMatchObject({
-      level: "info", scope: "worker", task: "product-webhook", jobId: "42", attempt: 2, maxAttempts: 3,
-      shop: "birch-and-bloom.myshopify.com", durationMs: 13, outcome: "success",
+      level: "info",
+      scope: "worker",
+      task: "product-webhook",
+      jobId: "42",
+      attempt: 2,
+      maxAttempts: 3,
+      shop: "birch-and-bloom.myshopify.com",
+      durationMs: 13,
+      outcome: "success",
     });
     expect(lines[0]).not.toContain("private draft");
     expect(line.job).toBeUndefined();
@@ -116,17 +153,28 @@ describe("the logger's redaction list", () => {
   it("censors every kind of secret the app holds, wherever it sits in a logged object", () => {
     const lines: string[] = [];
     const log = createLogger({ format: "json", write: (line) => lines.push(line) });
-    log.info({
-      shop: SHOP,
-      session: { shop: SHOP, accessToken: "tok-access-1", refreshToken: "tok-refresh-1" },
-      tokenResponse: { access_token: "tok-access-2", refresh_token: "tok-refresh-2" },
-      config: { apiSecretKey: "tok-secret-1", smtp: { auth: { user: "mailer", pass: "tok-smtp-1" } }, SMTP_PASSWORD: "tok-smtp-2" },
-      req: { headers: { authorization: "tok-auth-1", cookie: "tok-cookie-1" } },
-      res: { headers: { "set-cookie": "tok-cookie-2", "X-Shopify-Access-Token": "tok-access-3" } },
-    }, "an event that carries secrets");
+    log.info(
+      {
+        shop: SHOP,
+        session: { shop: SHOP, accessToken: "tok-access-1", refreshToken: "tok-refresh-1" },
+        tokenResponse: { access_token: "tok-access-2", refresh_token: "tok-refresh-2" },
+        config: {
+          apiSecretKey: "tok-secret-1",
+          smtp: { auth: { user: "mailer", pass: "tok-smtp-1" } },
+          SMTP_PASSWORD: "tok-smtp-2",
+        },
+        req: { headers: { authorization: "tok-auth-1", cookie: "tok-cookie-1" } },
+        res: { headers: { "set-cookie": "tok-cookie-2", "X-Shopify-Access-Token": "tok-access-3" } },
+      },
+      "an event that carries secrets",
+    );
     const line = lines.join("");
     expect(line.match(/tok-[a-z]+-\d/g) ?? []).toEqual([]);
-    expect(JSON.parse(line)).toMatchObject({ shop: SHOP, session: { shop: SHOP, accessToken: "[redacted]" }, config: { smtp: { auth: { user: "mailer" } } } });
+    expect(JSON.parse(line)).toMatchObject({
+      shop: SHOP,
+      session: { shop: SHOP, accessToken: "[redacted]" },
+      config: { smtp: { auth: { user: "mailer" } } },
+    });
   });
 
   it("scrubs configured secret values and token-shaped strings from messages and errors", () => {
@@ -135,13 +183,17 @@ describe("the logger's redaction list", () => {
     const previous = process.env.SMTP_PASSWORD;
     process.env.SMTP_PASSWORD = "smtp-password-in-an-error-text";
     try {
-      log.error({ err: new Error("535 auth failed for smtp-password-in-an-error-text") }, "sent with shpat_0123456789abcdef, Bearer abc.def.ghi, /app?id_token=eyJ0.x.y&shop=s");
+      log.error(
+        { err: new Error("535 auth failed for smtp-password-in-an-error-text") },
+        "sent with shpat_0123456789abcdef, Bearer abc.def.ghi, /app?id_token=eyJ0.x.y&shop=s",
+      );
     } finally {
       if (previous === undefined) delete process.env.SMTP_PASSWORD;
       else process.env.SMTP_PASSWORD = previous;
     }
     const line = lines.join("");
-    for (const secret of ["smtp-password-in-an-error-text", "shpat_0123456789abcdef", "abc.def.ghi", "eyJ0.x.y"]) expect(line).not.toContain(secret);
+    for (const secret of ["smtp-password-in-an-error-text", "shpat_0123456789abcdef", "abc.def.ghi", "eyJ0.x.y"])
+      expect(line).not.toContain(secret);
     expect(line).toContain("&shop=s");
   });
 });

@@ -39,14 +39,22 @@ describe("webhook replays", () => {
   it("processes a delivery inside Shopify's retry window and ignores (200, nothing recorded or queued) one older than it", async () => {
     const { action } = await import("../../app/routes/webhooks.products.update");
     const now = Date.now();
-    const late = await triggeredAt(webhookRequest(SHOP, "products/update", PATH, product), new Date(now - WEBHOOK_MAX_AGE_MS + 60_000));
+    const late = await triggeredAt(
+      webhookRequest(SHOP, "products/update", PATH, product),
+      new Date(now - WEBHOOK_MAX_AGE_MS + 60_000),
+    );
     expect((await responseOf(() => action({ request: late, params: {}, context: {} }))).status).toBe(200);
     expect(await queuedJobs(TASK.productWebhook)).toHaveLength(1);
 
-    const replayed = await triggeredAt(webhookRequest(SHOP, "products/update", PATH, product), new Date(now - WEBHOOK_MAX_AGE_MS - 60_000));
+    const replayed = await triggeredAt(
+      webhookRequest(SHOP, "products/update", PATH, product),
+      new Date(now - WEBHOOK_MAX_AGE_MS - 60_000),
+    );
     expect((await responseOf(() => action({ request: replayed, params: {}, context: {} }))).status).toBe(200);
     expect(await queuedJobs(TASK.productWebhook)).toHaveLength(1);
-    const { rows } = await pgPool().query("SELECT count(*)::int AS n FROM webhook_delivery WHERE topic = 'products/update'");
+    const { rows } = await pgPool().query(
+      "SELECT count(*)::int AS n FROM webhook_delivery WHERE topic = 'products/update'",
+    );
     expect(rows[0].n).toBe(1);
   });
 
@@ -60,7 +68,10 @@ describe("webhook replays", () => {
 
   it("applies to every webhook route: a stale app/uninstalled does not deactivate the shop", async () => {
     const { action } = await import("../../app/routes/webhooks.app.uninstalled");
-    const stale = await triggeredAt(webhookRequest(SHOP, "app/uninstalled", "/webhooks/app/uninstalled", { id: 1 }), new Date(Date.now() - 24 * 3600_000));
+    const stale = await triggeredAt(
+      webhookRequest(SHOP, "app/uninstalled", "/webhooks/app/uninstalled", { id: 1 }),
+      new Date(Date.now() - 24 * 3600_000),
+    );
     expect((await responseOf(() => action({ request: stale, params: {}, context: {} }))).status).toBe(200);
     const { rows } = await pgPool().query("SELECT active FROM merchant_connection WHERE shop = $1", [SHOP]);
     expect(rows[0].active).toBe(true);
@@ -81,12 +92,21 @@ describe("webhook body limit", () => {
       },
     });
     const signed = webhookRequest(SHOP, "products/update", PATH, product);
-    const request = new Request(signed.url, { method: "POST", headers: signed.headers, body, duplex: "half" } as RequestInit);
+    const request = new Request(signed.url, {
+      method: "POST",
+      headers: signed.headers,
+      body,
+      duplex: "half",
+    } as RequestInit);
     const response = await responseOf(() => action({ request, params: {}, context: {} }));
     expect(response.status).toBe(413);
     expect(sent).toBeLessThan(BODY_LIMITS.webhook + 4 * chunk.byteLength);
 
-    const declared = new Request(signed.url, { method: "POST", headers: { ...Object.fromEntries(signed.headers), "Content-Length": String(BODY_LIMITS.webhook + 1) }, body: "{}" });
+    const declared = new Request(signed.url, {
+      method: "POST",
+      headers: { ...Object.fromEntries(signed.headers), "Content-Length": String(BODY_LIMITS.webhook + 1) },
+      body: "{}",
+    });
     expect((await responseOf(() => action({ request: declared, params: {}, context: {} }))).status).toBe(413);
   });
 });

@@ -39,7 +39,8 @@ const requestsServed = (domain: string) => emulator.control.getShop({ shop: doma
 describe("the Admin client against the emulator's injected faults", () => {
   it("retries 500, 502, 503 and 429 with growing backoff, then succeeds", async () => {
     const shop = createTestShop(emulator);
-    for (const status of [500, 502, 503, 429] as const) emulator.control.injectFault({ shop: shop.domain, fault: { kind: "http", status } });
+    for (const status of [500, 502, 503, 429] as const)
+      emulator.control.injectFault({ shop: shop.domain, fault: { kind: "http", status } });
     const { client, sleeps } = clientFor(shop);
     const data = await client.request(SHOP_QUERY, {});
     expect(data.shop.myshopifyDomain).toBe(shop.domain);
@@ -107,7 +108,9 @@ describe("the Admin client against the emulator's injected faults", () => {
     const denied = await client.request(SHOP_QUERY, {}).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(ShopifyGraphqlError);
     expect((denied as ShopifyGraphqlError).codes).toEqual(["ACCESS_DENIED"]);
-    const invalid = await client.request(graphqlDocument<unknown>(`{ shop { notAField } }`), {}).catch((e: unknown) => e);
+    const invalid = await client
+      .request(graphqlDocument<unknown>(`{ shop { notAField } }`), {})
+      .catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(ShopifyGraphqlError);
     expect((invalid as ShopifyGraphqlError).codes).toEqual(["undefinedField"]);
     expect(client.stats.retries).toBe(0);
@@ -143,21 +146,45 @@ describe("the Admin client under throttling", () => {
 
   it("a burst through raw fetch gets THROTTLED from the emulator, in Shopify's shape", async () => {
     const shop = createTestShop(emulator, { plan, products: 100, variantsPerProduct: 2 });
-    const replies = await Promise.all(Array.from({ length: 12 }, () => rawGraphql(emulator, shop.domain, shop.accessToken, query, { first: 200 })));
-    const throttled = replies.filter((r) => Array.isArray(r.body.errors) && r.body.errors[0].extensions?.code === "THROTTLED");
+    const replies = await Promise.all(
+      Array.from({ length: 12 }, () => rawGraphql(emulator, shop.domain, shop.accessToken, query, { first: 200 })),
+    );
+    const throttled = replies.filter(
+      (r) => Array.isArray(r.body.errors) && r.body.errors[0].extensions?.code === "THROTTLED",
+    );
     expect(throttled.length).toBeGreaterThan(0);
     for (const reply of throttled) {
       expect(reply.status).toBe(200);
       expect(reply.body.data).toBeUndefined();
-      expect(reply.body.errors).toEqual([{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }]);
-      expect(reply.body.extensions!.cost).toMatchObject({ requestedQueryCost: 202, actualQueryCost: null, throttleStatus: { maximumAvailable: 800, restoreRate: 500 } });
+      expect(reply.body.errors).toEqual([
+        {
+          message: "Throttled",
+          extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" },
+        },
+      ]);
+      expect(reply.body.extensions!.cost).toMatchObject({
+        requestedQueryCost: 202,
+        actualQueryCost: null,
+        throttleStatus: { maximumAvailable: 800, restoreRate: 500 },
+      });
     }
   });
 
   it("the client finishes the same burst: every request answered, none lost, no error", async () => {
     const shop = createTestShop(emulator, { plan, products: 100, variantsPerProduct: 2 });
-    const client = createAdminClient({ shop: shop.domain, accessToken: shop.accessToken, url: emulator.graphqlUrl(shop.domain) });
-    const results = await Promise.all(Array.from({ length: 12 }, () => client.request(graphqlDocument<{ productVariants: { nodes: Array<{ id: string }> } }, { first: number }>(query), { first: 200 })));
+    const client = createAdminClient({
+      shop: shop.domain,
+      accessToken: shop.accessToken,
+      url: emulator.graphqlUrl(shop.domain),
+    });
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        client.request(
+          graphqlDocument<{ productVariants: { nodes: Array<{ id: string }> } }, { first: number }>(query),
+          { first: 200 },
+        ),
+      ),
+    );
     expect(results).toHaveLength(12);
     const ids = results.map((r) => r.productVariants.nodes.map((n) => n.id).join());
     expect(new Set(ids).size).toBe(1);
@@ -171,8 +198,16 @@ describe("the Admin client under throttling", () => {
   });
 
   it("when another process empties the bucket, one THROTTLED answer resynchronises the client", async () => {
-    const shop = createTestShop(emulator, { plan: { name: "TEST", restoreRate: 1_000, maximumAvailable: 1_000 }, products: 50, variantsPerProduct: 2 });
-    const client = createAdminClient({ shop: shop.domain, accessToken: shop.accessToken, url: emulator.graphqlUrl(shop.domain) });
+    const shop = createTestShop(emulator, {
+      plan: { name: "TEST", restoreRate: 1_000, maximumAvailable: 1_000 },
+      products: 50,
+      variantsPerProduct: 2,
+    });
+    const client = createAdminClient({
+      shop: shop.domain,
+      accessToken: shop.accessToken,
+      url: emulator.graphqlUrl(shop.domain),
+    });
     const document = graphqlDocument<{ productVariants: { nodes: Array<{ id: string }> } }, { first: number }>(query);
     await client.request(document, { first: 100 });
     emulator.control.drainBucket({ shop: shop.domain });
@@ -183,12 +218,23 @@ describe("the Admin client under throttling", () => {
   });
 
   it("a paginated read that drains the bucket waits before sending and is never throttled", async () => {
-    const shop = createTestShop(emulator, { plan: { name: "TEST", restoreRate: 2_000, maximumAvailable: 760 }, products: 300, variantsPerProduct: 3 });
-    const client = createAdminClient({ shop: shop.domain, accessToken: shop.accessToken, url: emulator.graphqlUrl(shop.domain) });
+    const shop = createTestShop(emulator, {
+      plan: { name: "TEST", restoreRate: 2_000, maximumAvailable: 760 },
+      products: 300,
+      variantsPerProduct: 3,
+    });
+    const client = createAdminClient({
+      shop: shop.domain,
+      accessToken: shop.accessToken,
+      url: emulator.graphqlUrl(shop.domain),
+    });
     let after: string | null = null;
     let variants = 0;
     do {
-      const page: DataOf<typeof PRODUCT_VARIANTS_QUERY> = await client.request(PRODUCT_VARIANTS_QUERY, { first: 250, after });
+      const page: DataOf<typeof PRODUCT_VARIANTS_QUERY> = await client.request(PRODUCT_VARIANTS_QUERY, {
+        first: 250,
+        after,
+      });
       variants += page.productVariants.nodes.length;
       after = page.productVariants.pageInfo.hasNextPage ? page.productVariants.pageInfo.endCursor : null;
     } while (after);

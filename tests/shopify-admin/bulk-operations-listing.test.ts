@@ -15,14 +15,22 @@ beforeAll(async () => {
 afterAll(() => emulator.stop());
 
 async function startExport(shop: string, token: string): Promise<string> {
-  const reply = await rawGraphql(emulator, shop, token, `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } } }`, {
-    q: BULK_PRODUCT_EXPORT_QUERY,
-  });
+  const reply = await rawGraphql(
+    emulator,
+    shop,
+    token,
+    `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } } }`,
+    {
+      q: BULK_PRODUCT_EXPORT_QUERY,
+    },
+  );
   return (reply.body.data!.bulkOperationRunQuery as { bulkOperation: { id: string } }).bulkOperation.id;
 }
 
 async function statusOf(shop: string, token: string, id: string): Promise<string> {
-  const reply = await rawGraphql(emulator, shop, token, `query($id: ID!) { bulkOperation(id: $id) { status } }`, { id });
+  const reply = await rawGraphql(emulator, shop, token, `query($id: ID!) { bulkOperation(id: $id) { status } }`, {
+    id,
+  });
   return (reply.body.data!.bulkOperation as { status: string }).status;
 }
 
@@ -46,7 +54,9 @@ describe("bulkOperations listing", () => {
     };
     expect(await list("first: 5")).toEqual([created, running, completed]);
     expect(await list("first: 5, reverse: true")).toEqual([completed, running, created]);
-    expect(await list(`first: 5, query: "operation_type:QUERY status:CREATED OR operation_type:QUERY status:RUNNING"`)).toEqual([running]);
+    expect(
+      await list(`first: 5, query: "operation_type:QUERY status:CREATED OR operation_type:QUERY status:RUNNING"`),
+    ).toEqual([running]);
 
     const client = createAdminClient({ shop: shop.domain, accessToken: token, url: emulator.graphqlUrl(shop.domain) });
     const { bulkOperations } = await client.request(RUNNING_BULK_QUERIES, {});

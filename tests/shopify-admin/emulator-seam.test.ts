@@ -31,7 +31,17 @@ const shopify = () =>
 function sessionTokenFor(shop: string, secret = TEST_API_SECRET): string {
   const now = Math.floor(Date.now() / 1000);
   return signSessionToken(
-    { iss: `https://${shop}/admin`, dest: `https://${shop}`, aud: TEST_API_KEY, sub: "42", exp: now + 60, nbf: now - 1, iat: now, jti: randomUUID(), sid: randomUUID() },
+    {
+      iss: `https://${shop}/admin`,
+      dest: `https://${shop}`,
+      aud: TEST_API_KEY,
+      sub: "42",
+      exp: now + 60,
+      nbf: now - 1,
+      iat: now,
+      jti: randomUUID(),
+      sid: randomUUID(),
+    },
     secret,
   );
 }
@@ -47,19 +57,27 @@ async function tokenRequest(shop: string, body: Record<string, string>) {
 
 describe("the emulator seam and token exchange", () => {
   it("rewrites only https://<shop>.myshopify.com URLs, keeping the shop in the path", () => {
-    expect(rewriteShopifyUrl("http://127.0.0.1:4010", "https://a-shop.myshopify.com/admin/api/2026-01/graphql.json?x=1")).toBe(
-      "http://127.0.0.1:4010/shops/a-shop.myshopify.com/admin/api/2026-01/graphql.json?x=1",
-    );
+    expect(
+      rewriteShopifyUrl("http://127.0.0.1:4010", "https://a-shop.myshopify.com/admin/api/2026-01/graphql.json?x=1"),
+    ).toBe("http://127.0.0.1:4010/shops/a-shop.myshopify.com/admin/api/2026-01/graphql.json?x=1");
     expect(rewriteShopifyUrl("http://127.0.0.1:4010", "https://hooks.slack.com/services/x")).toBeNull();
     expect(rewriteShopifyUrl("http://127.0.0.1:4010", "https://storage.googleapis.com/bulk/x.jsonl")).toBeNull();
-    expect(adminApiUrl("a-shop.myshopify.com", undefined)).toBe(`https://a-shop.myshopify.com/admin/api/${SHOPIFY_API_VERSION}/graphql.json`);
-    expect(adminApiUrl("a-shop.myshopify.com", "http://127.0.0.1:4010/")).toBe(`http://127.0.0.1:4010/shops/a-shop.myshopify.com/admin/api/${SHOPIFY_API_VERSION}/graphql.json`);
+    expect(adminApiUrl("a-shop.myshopify.com", undefined)).toBe(
+      `https://a-shop.myshopify.com/admin/api/${SHOPIFY_API_VERSION}/graphql.json`,
+    );
+    expect(adminApiUrl("a-shop.myshopify.com", "http://127.0.0.1:4010/")).toBe(
+      `http://127.0.0.1:4010/shops/a-shop.myshopify.com/admin/api/${SHOPIFY_API_VERSION}/graphql.json`,
+    );
   });
 
   it("the Shopify library's token exchange and GraphQL client reach the emulator through the seam", async () => {
     const shop = createTestShop(emulator);
     const api = shopify();
-    const { session } = await api.auth.tokenExchange({ shop: shop.domain, sessionToken: sessionTokenFor(shop.domain), requestedTokenType: RequestedTokenType.OfflineAccessToken });
+    const { session } = await api.auth.tokenExchange({
+      shop: shop.domain,
+      sessionToken: sessionTokenFor(shop.domain),
+      requestedTokenType: RequestedTokenType.OfflineAccessToken,
+    });
     expect(session.accessToken).toMatch(/^shpat_/);
     expect(session.accessToken).not.toBe(shop.accessToken);
     expect(session.scope).toBe("read_products,read_inventory,read_locations");
@@ -67,7 +85,11 @@ describe("the emulator seam and token exchange", () => {
     const response = await client.request(SHOP_QUERY);
     expect(response.data).toMatchObject({ shop: { myshopifyDomain: shop.domain } });
 
-    const online = await api.auth.tokenExchange({ shop: shop.domain, sessionToken: sessionTokenFor(shop.domain), requestedTokenType: RequestedTokenType.OnlineAccessToken });
+    const online = await api.auth.tokenExchange({
+      shop: shop.domain,
+      sessionToken: sessionTokenFor(shop.domain),
+      requestedTokenType: RequestedTokenType.OnlineAccessToken,
+    });
     expect(online.session.isOnline).toBe(true);
     expect(online.session.onlineAccessInfo?.associated_user.id).toBe(42);
   });
@@ -90,12 +112,21 @@ describe("the emulator seam and token exchange", () => {
     const { code } = emulator.control.issueAuthCode({ shop: shop.domain });
     const granted = await tokenRequest(shop.domain, { code, expiring: "1" });
     expect(granted.status).toBe(200);
-    expect(granted.json).toMatchObject({ scope: "read_products,read_inventory,read_locations", expires_in: 3600, refresh_token_expires_in: 7_776_000 });
+    expect(granted.json).toMatchObject({
+      scope: "read_products,read_inventory,read_locations",
+      expires_in: 3600,
+      refresh_token_expires_in: 7_776_000,
+    });
     const token = String(granted.json.access_token);
     expect((await rawGraphql(emulator, shop.domain, token, "{ shop { name } }")).status).toBe(200);
     expect((await tokenRequest(shop.domain, { code })).status).toBe(400);
-    const refreshed = await tokenRequest(shop.domain, { grant_type: "refresh_token", refresh_token: String(granted.json.refresh_token) });
+    const refreshed = await tokenRequest(shop.domain, {
+      grant_type: "refresh_token",
+      refresh_token: String(granted.json.refresh_token),
+    });
     expect(refreshed.status).toBe(200);
-    expect((await rawGraphql(emulator, shop.domain, String(refreshed.json.access_token), "{ shop { name } }")).status).toBe(200);
+    expect(
+      (await rawGraphql(emulator, shop.domain, String(refreshed.json.access_token), "{ shop { name } }")).status,
+    ).toBe(200);
   });
 });

@@ -7,7 +7,11 @@ import { TASK } from "../../app/jobs/task-names";
 import { createInventorySyncTask } from "../../app/jobs/tasks/inventory-sync.server";
 import { createAdminClient, type AdminClientEvent } from "../../app/shopify-admin/admin-client.server";
 import { adminClientForShop } from "../../app/shopify-admin/client-for-shop.server";
-import { ShopifyAccessRevokedError, ShopifyHttpError, ShopifyTokenRefreshFailedError } from "../../app/shopify-admin/errors";
+import {
+  ShopifyAccessRevokedError,
+  ShopifyHttpError,
+  ShopifyTokenRefreshFailedError,
+} from "../../app/shopify-admin/errors";
 import { offlineSessionId, offlineTokenSource } from "../../app/shopify-admin/offline-token.server";
 import { SHOP_QUERY } from "../../app/shopify-admin/operations";
 import type { RunningEmulator } from "../../emulator";
@@ -45,7 +49,12 @@ async function installedWithExpiringToken(domain: string, products = 2) {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ client_id: TEST_API_KEY, client_secret: TEST_API_SECRET, code, expiring: "1" }),
   });
-  const granted = (await response.json()) as { access_token: string; expires_in: number; refresh_token: string; refresh_token_expires_in: number };
+  const granted = (await response.json()) as {
+    access_token: string;
+    expires_in: number;
+    refresh_token: string;
+    refresh_token_expires_in: number;
+  };
   await prisma.session.create({
     data: {
       id: offlineSessionId(domain),
@@ -111,10 +120,17 @@ describe("a job with an expiring offline token", () => {
     const { shop, granted } = await installedWithExpiringToken("early-401.myshopify.com");
     // Shopify stopped taking the token while the app still thinks it has a day left.
     clock.advance(61 * MINUTE);
-    await prisma.session.update({ where: { id: offlineSessionId(shop) }, data: { expires: new Date(nowMs() + 24 * 60 * MINUTE) } });
+    await prisma.session.update({
+      where: { id: offlineSessionId(shop) },
+      data: { expires: new Date(nowMs() + 24 * 60 * MINUTE) },
+    });
     const counter = refreshCounter();
     const events: AdminClientEvent[] = [];
-    const client = createAdminClient({ shop, accessToken: offlineTokenSource(shop, { now: nowMs, fetch: counter.fetch }), onEvent: (e) => events.push(e) });
+    const client = createAdminClient({
+      shop,
+      accessToken: offlineTokenSource(shop, { now: nowMs, fetch: counter.fetch }),
+      onEvent: (e) => events.push(e),
+    });
 
     const data = await client.request(SHOP_QUERY, {});
 
@@ -129,7 +145,10 @@ describe("a job with an expiring offline token", () => {
     const { shop } = await installedWithExpiringToken("second-401.myshopify.com");
     emulator.control.injectFault({ shop, fault: { kind: "unauthorized", count: 2 } });
     const counter = refreshCounter();
-    const client = createAdminClient({ shop, accessToken: offlineTokenSource(shop, { now: nowMs, fetch: counter.fetch }) });
+    const client = createAdminClient({
+      shop,
+      accessToken: offlineTokenSource(shop, { now: nowMs, fetch: counter.fetch }),
+    });
 
     await expect(client.request(SHOP_QUERY, {})).rejects.toBeInstanceOf(ShopifyAccessRevokedError);
 
@@ -156,9 +175,14 @@ describe("a job with an expiring offline token", () => {
   it("an expired refresh token is not sent: the refresh fails as refused", async () => {
     const { shop } = await installedWithExpiringToken("expired-refresh.myshopify.com");
     clock.advance(61 * MINUTE);
-    await prisma.session.update({ where: { id: offlineSessionId(shop) }, data: { refreshTokenExpires: new Date(nowMs() - 1) } });
+    await prisma.session.update({
+      where: { id: offlineSessionId(shop) },
+      data: { refreshTokenExpires: new Date(nowMs() - 1) },
+    });
     const counter = refreshCounter();
-    await expect(offlineTokenSource(shop, { now: nowMs, fetch: counter.fetch }).current()).rejects.toBeInstanceOf(ShopifyTokenRefreshFailedError);
+    await expect(offlineTokenSource(shop, { now: nowMs, fetch: counter.fetch }).current()).rejects.toBeInstanceOf(
+      ShopifyTokenRefreshFailedError,
+    );
     expect(counter.refreshes).toBe(0);
   });
 });
@@ -175,7 +199,10 @@ describe("a token endpoint failing with a 5xx while refreshing", () => {
 
     expect(helpers.added).toHaveLength(1); // the next attempt, queued with backoff
     expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(true);
-    expect(await storedSession(shop)).toMatchObject({ accessToken: granted.access_token, refreshToken: granted.refresh_token });
+    expect(await storedSession(shop)).toMatchObject({
+      accessToken: granted.access_token,
+      refreshToken: granted.refresh_token,
+    });
     expect(await prisma.alert.count({ where: { shop, type: "SYNC_FAILURE" } })).toBe(0);
 
     await task({ shop, _retry: { attempt: 2 } }, fakeHelpers());
@@ -284,7 +311,11 @@ describe("a shop with a non-expiring offline token (installed before expiring to
     // now rejects.
     emulator.control.injectFault({ shop, fault: { kind: "tokenAnswerLost" } });
     const events: AdminClientEvent[] = [];
-    const client = createAdminClient({ shop, accessToken: offlineTokenSource(shop, { now: nowMs }), onEvent: (e) => events.push(e) });
+    const client = createAdminClient({
+      shop,
+      accessToken: offlineTokenSource(shop, { now: nowMs }),
+      onEvent: (e) => events.push(e),
+    });
 
     const data = await client.request(SHOP_QUERY, {});
 
@@ -316,7 +347,10 @@ describe("a shop with a non-expiring offline token (installed before expiring to
     // Shopify answers the exchange 400 and does nothing, while its Admin API still takes the old token.
     emulator.control.injectFault({ shop, fault: { kind: "tokenRefused" } });
     const counter = refreshCounter();
-    const client = createAdminClient({ shop, accessToken: offlineTokenSource(shop, { now: nowMs, fetch: counter.fetch }) });
+    const client = createAdminClient({
+      shop,
+      accessToken: offlineTokenSource(shop, { now: nowMs, fetch: counter.fetch }),
+    });
 
     await client.request(SHOP_QUERY, {});
     await client.request(SHOP_QUERY, {});

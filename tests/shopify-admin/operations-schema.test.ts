@@ -1,7 +1,16 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { getOperationAST, Kind, parse, TypeInfo, validate, visit, visitWithTypeInfo, type FragmentDefinitionNode } from "graphql";
+import {
+  getOperationAST,
+  Kind,
+  parse,
+  TypeInfo,
+  validate,
+  visit,
+  visitWithTypeInfo,
+  type FragmentDefinitionNode,
+} from "graphql";
 import { describe, expect, it } from "vitest";
 import * as operations from "../../app/shopify-admin/operations";
 import { requestedCost, MAX_QUERY_COST } from "../../emulator/cost";
@@ -25,7 +34,6 @@ describe("the app's GraphQL documents against Shopify's 2026-01 Admin schema", (
     expect(path.relative(process.cwd(), BUNDLED_ADMIN_SCHEMA_PATH).startsWith("..")).toBe(false);
   });
 
-
   it("finds the documents of app/shopify-admin/operations.ts", () => {
     expect(documents.length).toBeGreaterThanOrEqual(12);
   });
@@ -44,11 +52,13 @@ describe("the app's GraphQL documents against Shopify's 2026-01 Admin schema", (
         Field(node) {
           const field = typeInfo.getFieldDef();
           const parent = typeInfo.getParentType();
-          if (field?.deprecationReason) deprecated.push(`${parent?.name}.${node.name.value}: ${field.deprecationReason}`);
+          if (field?.deprecationReason)
+            deprecated.push(`${parent?.name}.${node.name.value}: ${field.deprecationReason}`);
         },
         Argument(node) {
           const argument = typeInfo.getArgument();
-          if (argument?.deprecationReason) deprecated.push(`argument ${node.name.value}: ${argument.deprecationReason}`);
+          if (argument?.deprecationReason)
+            deprecated.push(`argument ${node.name.value}: ${argument.deprecationReason}`);
         },
         EnumValue(node) {
           const value = typeInfo.getEnumValue();
@@ -68,16 +78,26 @@ describe("the app's GraphQL documents against Shopify's 2026-01 Admin schema", (
     const costs = {
       locations: costAt(operations.LOCATIONS_QUERY, { first: operations.LOCATIONS_PAGE_SIZE }),
       variants: costAt(operations.PRODUCT_VARIANTS_QUERY, { first: operations.PRODUCT_VARIANTS_PAGE_SIZE }),
-      inventory: costAt(operations.INVENTORY_LEVELS_QUERY, { locationId: "gid://shopify/Location/1", first: operations.INVENTORY_LEVELS_PAGE_SIZE }),
-      productsByIds: costAt(operations.PRODUCTS_BY_IDS_QUERY, { ids: Array.from({ length: operations.PRODUCTS_BY_IDS_MAX }, (_, i) => `gid://shopify/Product/${i + 1}`) }),
+      inventory: costAt(operations.INVENTORY_LEVELS_QUERY, {
+        locationId: "gid://shopify/Location/1",
+        first: operations.INVENTORY_LEVELS_PAGE_SIZE,
+      }),
+      productsByIds: costAt(operations.PRODUCTS_BY_IDS_QUERY, {
+        ids: Array.from({ length: operations.PRODUCTS_BY_IDS_MAX }, (_, i) => `gid://shopify/Product/${i + 1}`),
+      }),
       webhooks: costAt(operations.WEBHOOK_SUBSCRIPTIONS_QUERY, { first: 100 }),
-      verifyVariants: costAt(operations.VERIFY_VARIANTS_QUERY, { ids: Array.from({ length: operations.VERIFY_VARIANTS_MAX }, (_, i) => `gid://shopify/ProductVariant/${i + 1}`) }),
+      verifyVariants: costAt(operations.VERIFY_VARIANTS_QUERY, {
+        ids: Array.from({ length: operations.VERIFY_VARIANTS_MAX }, (_, i) => `gid://shopify/ProductVariant/${i + 1}`),
+      }),
     };
-    for (const [name, cost] of Object.entries(costs)) expect({ name, ok: cost <= MAX_QUERY_COST, cost }).toMatchObject({ name, ok: true });
+    for (const [name, cost] of Object.entries(costs))
+      expect({ name, ok: cost <= MAX_QUERY_COST, cost }).toMatchObject({ name, ok: true });
     // The verification's levels page is the constant it reasons with.
     expect(operations.VERIFY_VARIANTS_QUERY).toContain(`inventoryLevels(first: ${operations.VERIFY_LEVELS_PER_ITEM})`);
     // One page size more would break the limit: the constants are as large as they can be.
-    expect(costAt(operations.INVENTORY_LEVELS_QUERY, { locationId: "gid://shopify/Location/1", first: 250 })).toBeGreaterThan(MAX_QUERY_COST);
+    expect(
+      costAt(operations.INVENTORY_LEVELS_QUERY, { locationId: "gid://shopify/Location/1", first: 250 }),
+    ).toBeGreaterThan(MAX_QUERY_COST);
   });
 
   it("no GraphQL document lives anywhere else in app/ (one module holds them all)", () => {
@@ -91,7 +111,9 @@ describe("the app's GraphQL documents against Shopify's 2026-01 Admin schema", (
         if (entry.isDirectory()) walk(full);
         else if (/\.(ts|tsx)$/.test(entry.name) && full !== operationsFile) {
           const text = readFileSync(full, "utf8");
-          for (const match of text.matchAll(/`(\s*(?:#graphql\s*)?(?:query|mutation|subscription)(?:\s+[A-Za-z_]\w*)?\s*[({][^`]*)`/g)) {
+          for (const match of text.matchAll(
+            /`(\s*(?:#graphql\s*)?(?:query|mutation|subscription)(?:\s+[A-Za-z_]\w*)?\s*[({][^`]*)`/g,
+          )) {
             const source = match[1];
             strays.push(path.relative(appDir, full));
             try {
@@ -105,6 +127,9 @@ describe("the app's GraphQL documents against Shopify's 2026-01 Admin schema", (
     };
     walk(appDir);
     expect(invalid, "GraphQL documents in app/ that Shopify's 2026-01 schema rejects").toEqual([]);
-    expect(strays, "GraphQL documents outside app/shopify-admin/operations.ts: move them there and import them").toEqual([]);
+    expect(
+      strays,
+      "GraphQL documents outside app/shopify-admin/operations.ts: move them there and import them",
+    ).toEqual([]);
   });
 });

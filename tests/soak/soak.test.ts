@@ -34,8 +34,16 @@ describe("the small soak", () => {
     console.info(formatReport(report));
 
     expect(report.faults.map((f) => f.kind).sort()).toEqual([
-      "5xx-burst", "5xx-burst", "database-restarted", "throttled", "throttled", "token-expired",
-      "webhooks-delayed-duplicated-shuffled", "webhooks-delayed-reversed", "webhooks-dropped", "worker-sigkilled",
+      "5xx-burst",
+      "5xx-burst",
+      "database-restarted",
+      "throttled",
+      "throttled",
+      "token-expired",
+      "webhooks-delayed-duplicated-shuffled",
+      "webhooks-delayed-reversed",
+      "webhooks-dropped",
+      "worker-sigkilled",
     ]);
     expect(report.changes.webhookNotArrived.count).toBeGreaterThan(0); // the dropped ones are in the measure
     expect(report.drift.afterCycle.samples).toEqual([]);

@@ -35,7 +35,12 @@ export function adminGet(path: string, cookie?: string): Request {
   return new Request(`${BASE}${path}`, { headers: cookie ? { Cookie: cookie } : {} });
 }
 
-export function adminPost(path: string, cookie: string | undefined, fields: Record<string, string>, csrfToken?: string): Request {
+export function adminPost(
+  path: string,
+  cookie: string | undefined,
+  fields: Record<string, string>,
+  csrfToken?: string,
+): Request {
   const body = new URLSearchParams(fields);
   if (csrfToken !== undefined) body.set(CSRF_FIELD, csrfToken);
   return new Request(`${BASE}${path}`, { method: "POST", body, headers: cookie ? { Cookie: cookie } : {} });

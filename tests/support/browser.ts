@@ -15,7 +15,16 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     // Without the background-networking flags Chromium keeps trying to reach Google on a machine with no network.
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+    ],
   });
 }
 
@@ -33,7 +42,9 @@ export interface BrowserSession {
 }
 
 /** Chromium with one desktop-sized page that collects its own errors, for a browser test file. */
-export async function openBrowserPage(options: { userAgent?: string; consoleErrors?: boolean } = {}): Promise<BrowserSession> {
+export async function openBrowserPage(
+  options: { userAgent?: string; consoleErrors?: boolean } = {},
+): Promise<BrowserSession> {
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, userAgent: options.userAgent });
   // Server round trips on a busy 2-core machine, not a dev server's compiles: 20 s is plenty.

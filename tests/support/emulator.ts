@@ -24,12 +24,24 @@ export interface GraphqlReply {
   body: {
     data?: Record<string, unknown> | null;
     errors?: Array<{ message: string; extensions?: Record<string, unknown> }> | string;
-    extensions?: { cost: { requestedQueryCost: number; actualQueryCost: number | null; throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number } } };
+    extensions?: {
+      cost: {
+        requestedQueryCost: number;
+        actualQueryCost: number | null;
+        throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
+      };
+    };
   };
 }
 
 // A raw GraphQL call, without the app's client: what Shopify answers, unfiltered.
-export async function rawGraphql(emulator: RunningEmulator, shop: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphqlReply> {
+export async function rawGraphql(
+  emulator: RunningEmulator,
+  shop: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphqlReply> {
   const response = await fetch(emulator.graphqlUrl(shop), {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token },
@@ -39,11 +51,30 @@ export async function rawGraphql(emulator: RunningEmulator, shop: string, token:
   return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphqlReply["body"] };
 }
 
-export function createTestShop(emulator: RunningEmulator, input: Partial<CreateShopInput> & { products?: number; variantsPerProduct?: number; seed?: number; edgeCases?: boolean } = {}) {
+export function createTestShop(
+  emulator: RunningEmulator,
+  input: Partial<CreateShopInput> & {
+    products?: number;
+    variantsPerProduct?: number;
+    seed?: number;
+    edgeCases?: boolean;
+  } = {},
+) {
   const domain = input.domain ?? `shop-${Math.random().toString(36).slice(2, 8)}.myshopify.com`;
-  const shop = emulator.control.createShop({ domain, plan: input.plan, locations: input.locations, accessToken: input.accessToken });
+  const shop = emulator.control.createShop({
+    domain,
+    plan: input.plan,
+    locations: input.locations,
+    accessToken: input.accessToken,
+  });
   if (input.products) {
-    emulator.control.seedProducts({ shop: domain, products: input.products, variantsPerProduct: input.variantsPerProduct ?? 2, seed: input.seed, edgeCases: input.edgeCases });
+    emulator.control.seedProducts({
+      shop: domain,
+      products: input.products,
+      variantsPerProduct: input.variantsPerProduct ?? 2,
+      seed: input.seed,
+      edgeCases: input.edgeCases,
+    });
   }
   return shop;
 }
@@ -87,7 +118,11 @@ export async function startWebhookReceiver(status = 200) {
   };
 }
 
-export async function waitUntil<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 5_000, intervalMs = 20): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 5_000,
+  intervalMs = 20,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -14,8 +14,10 @@ export async function runDueJobs(taskList: TaskList): Promise<void> {
 // Tests read graphile-worker's private tables (the public graphile_worker.jobs view leaves out payloads) through the
 // helpers below only, so a change of its schema is mended in one place.
 
-export interface QueuedJob
-  extends Pick<Job, "id" | "task_identifier" | "key" | "attempts" | "max_attempts" | "last_error" | "locked_by" | "locked_at"> {
+export interface QueuedJob extends Pick<
+  Job,
+  "id" | "task_identifier" | "key" | "attempts" | "max_attempts" | "last_error" | "locked_by" | "locked_at"
+> {
   payload: Record<string, unknown>;
   run_at: Date;
   queue_name: string | null;

@@ -16,12 +16,20 @@ beforeAll(async () => {
 afterAll(() => emulator.stop());
 
 async function exportFile(shop: string, token: string): Promise<string> {
-  const started = await rawGraphql(emulator, shop, token, `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } } }`, {
-    q: BULK_PRODUCT_EXPORT_QUERY,
-  });
+  const started = await rawGraphql(
+    emulator,
+    shop,
+    token,
+    `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } } }`,
+    {
+      q: BULK_PRODUCT_EXPORT_QUERY,
+    },
+  );
   const id = (started.body.data!.bulkOperationRunQuery as { bulkOperation: { id: string } }).bulkOperation.id;
   return waitUntil(async () => {
-    const reply = await rawGraphql(emulator, shop, token, `query($id: ID!) { bulkOperation(id: $id) { status url } }`, { id });
+    const reply = await rawGraphql(emulator, shop, token, `query($id: ID!) { bulkOperation(id: $id) { status url } }`, {
+      id,
+    });
     const operation = reply.body.data!.bulkOperation as { status: string; url: string | null };
     return operation.status === "COMPLETED" ? operation.url! : null;
   });
@@ -33,9 +41,13 @@ describe("a bulk export whose lines come in any order", () => {
     await createConnection(shop.domain);
     const url = await exportFile(shop.domain, shop.accessToken);
 
-    const lines = (await (await fetch(url)).text()).split("\n").map((l) => JSON.parse(l) as { id: string; __parentId?: string });
+    const lines = (await (await fetch(url)).text())
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; __parentId?: string });
     const position = new Map(lines.map((l, i) => [l.id, i]));
-    expect(lines.some((l) => l.__parentId !== undefined && position.get(l.__parentId)! > position.get(l.id)!)).toBe(true);
+    expect(lines.some((l) => l.__parentId !== undefined && position.get(l.__parentId)! > position.get(l.id)!)).toBe(
+      true,
+    );
 
     const summary = await ingestBulkExport({ shop: shop.domain, source: (await fetch(url)).body!, complete: true });
     expect(summary).toMatchObject({ productsWritten: 40, variantsWritten: 120, orphanVariants: 0, malformedCount: 0 });

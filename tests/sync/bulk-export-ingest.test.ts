@@ -26,14 +26,25 @@ describe("ingestBulkExport", () => {
     const lines = catalogue(7, 3);
     const first = await ingestBulkExport({ shop, source: chunked(lines), complete: true, productBatchSize: 3 });
     expect(first).toMatchObject({
-      linesRead: 28, productsWritten: 7, variantsWritten: 21, productsDeleted: 0, variantsDeleted: 0, batches: 3,
-      malformedCount: 0, orphanVariants: 0,
+      linesRead: 28,
+      productsWritten: 7,
+      variantsWritten: 21,
+      productsDeleted: 0,
+      variantsDeleted: 0,
+      batches: 3,
+      malformedCount: 0,
+      orphanVariants: 0,
     });
     const afterFirst = await rowsOf(shop);
     expect(afterFirst.products).toHaveLength(7);
     expect(afterFirst.variants).toHaveLength(21);
     // No quantity from the export (a total over every location): none read yet for these items.
-    expect(afterFirst.variants[0]).toMatchObject({ product_id: "1", price: "19.99", inventory_item_id: "1000100", available_quantity: null });
+    expect(afterFirst.variants[0]).toMatchObject({
+      product_id: "1",
+      price: "19.99",
+      inventory_item_id: "1000100",
+      available_quantity: null,
+    });
 
     const second = await ingestBulkExport({ shop, source: chunked(lines), complete: true, productBatchSize: 3 });
     expect(second).toMatchObject({ productsWritten: 0, variantsWritten: 0, productsDeleted: 0, variantsDeleted: 0 });
@@ -52,10 +63,20 @@ describe("ingestBulkExport", () => {
       variantLine(31, 3),
       variantLine(12, 1),
     ];
-    const summary = await ingestBulkExport({ shop, source: chunked(lines, 13, false), complete: true, productBatchSize: 1 });
+    const summary = await ingestBulkExport({
+      shop,
+      source: chunked(lines, 13, false),
+      complete: true,
+      productBatchSize: 1,
+    });
     expect(summary).toMatchObject({ productsWritten: 3, variantsWritten: 4, batches: 3 });
     const { variants } = await rowsOf(shop);
-    expect(variants.map((v) => [v.id, v.product_id])).toEqual([["11", "1"], ["12", "1"], ["21", "2"], ["31", "3"]]);
+    expect(variants.map((v) => [v.id, v.product_id])).toEqual([
+      ["11", "1"],
+      ["12", "1"],
+      ["21", "2"],
+      ["31", "3"],
+    ]);
   });
 
   it("soft-deletes products and variants absent from a complete export, never from a partial one", async () => {
@@ -84,8 +105,18 @@ describe("ingestBulkExport", () => {
     const shop = "truncated.myshopify.com";
     await createConnection(shop);
     await ingestBulkExport({ shop, source: chunked(catalogue(3, 1)), complete: true });
-    const summary = await ingestBulkExport({ shop, source: chunked(catalogue(1, 1)), complete: true, expectedLines: 6 });
-    expect(summary).toMatchObject({ truncated: true, productsDeleted: 0, variantsDeleted: 0, deletionsSkippedReason: "read 2 lines of an export of 6 objects" });
+    const summary = await ingestBulkExport({
+      shop,
+      source: chunked(catalogue(1, 1)),
+      complete: true,
+      expectedLines: 6,
+    });
+    expect(summary).toMatchObject({
+      truncated: true,
+      productsDeleted: 0,
+      variantsDeleted: 0,
+      deletionsSkippedReason: "read 2 lines of an export of 6 objects",
+    });
   });
 
   it("an empty complete export soft-deletes the whole catalogue", async () => {
@@ -133,9 +164,19 @@ describe("ingestBulkExport", () => {
     const shop = "damaged.myshopify.com";
     await createConnection(shop);
     await ingestBulkExport({ shop, source: chunked(catalogue(2, 1)), complete: true });
-    const lines = [productLine(1), variantLine(100, 1), productLine(2, { tags: "oops" }), variantLine(200, 2, { price: [] })];
+    const lines = [
+      productLine(1),
+      variantLine(100, 1),
+      productLine(2, { tags: "oops" }),
+      variantLine(200, 2, { price: [] }),
+    ];
     const summary = await ingestBulkExport({ shop, source: chunked(lines), complete: true });
-    expect(summary).toMatchObject({ malformedCount: 2, deletionsSkippedReason: null, productsDeleted: 0, variantsDeleted: 0 });
+    expect(summary).toMatchObject({
+      malformedCount: 2,
+      deletionsSkippedReason: null,
+      productsDeleted: 0,
+      variantsDeleted: 0,
+    });
   });
 
   it("keeps `selected` and derives `listed` from it, the status and the shop's selection mode", async () => {
@@ -147,17 +188,37 @@ describe("ingestBulkExport", () => {
     await ingestBulkExport({ shop: chosen, source: chunked(lines), complete: true });
     await ingestBulkExport({ shop: all, source: chunked(lines), complete: true });
     await pgPool().query("UPDATE product SET selected = true WHERE shop = $1 AND id IN (1, 3)", [chosen]);
-    await ingestBulkExport({ shop: chosen, source: chunked([productLine(1, { title: "new" }), productLine(2), productLine(3, { status: "DRAFT", title: "x" })]), complete: true });
+    await ingestBulkExport({
+      shop: chosen,
+      source: chunked([
+        productLine(1, { title: "new" }),
+        productLine(2),
+        productLine(3, { status: "DRAFT", title: "x" }),
+      ]),
+      complete: true,
+    });
     const listedChosen = (await rowsOf(chosen)).products.map((p) => [p.id, p.selected, p.listed]);
-    expect(listedChosen).toEqual([["1", true, true], ["2", false, false], ["3", true, false]]);
+    expect(listedChosen).toEqual([
+      ["1", true, true],
+      ["2", false, false],
+      ["3", true, false],
+    ]);
     const listedAll = (await rowsOf(all)).products.map((p) => [p.id, p.listed]);
-    expect(listedAll).toEqual([["1", true], ["2", true], ["3", false]]);
+    expect(listedAll).toEqual([
+      ["1", true],
+      ["2", true],
+      ["3", false],
+    ]);
   });
 
   it("never overwrites a row Shopify updated after the line's version, nor resurrects a later deletion", async () => {
     const shop = "newer.myshopify.com";
     await createConnection(shop);
-    await ingestBulkExport({ shop, source: chunked([productLine(1, { updatedAt: "2026-11-05T00:00:00Z", title: "newer" }), productLine(2)]), complete: true });
+    await ingestBulkExport({
+      shop,
+      source: chunked([productLine(1, { updatedAt: "2026-11-05T00:00:00Z", title: "newer" }), productLine(2)]),
+      complete: true,
+    });
     await pgPool().query("UPDATE product SET deleted_at = '2026-11-04T00:00:00Z' WHERE shop = $1 AND id = 2", [shop]);
     const summary = await ingestBulkExport({
       shop,
@@ -167,14 +228,21 @@ describe("ingestBulkExport", () => {
     });
     expect(summary.productsWritten).toBe(0);
     const { products } = await rowsOf(shop);
-    expect(products.map((p) => [p.title, p.deleted])).toEqual([["newer", false], ["Product 2", true]]);
+    expect(products.map((p) => [p.title, p.deleted])).toEqual([
+      ["newer", false],
+      ["Product 2", true],
+    ]);
   });
 
   it("on an updated_at tie, keeps what a webhook emitted after the snapshot began wrote, and replaces an earlier one's", async () => {
     const shop = "tie.myshopify.com";
     await createConnection(shop);
     const second = "2026-11-05T10:00:00Z";
-    await ingestBulkExport({ shop, source: chunked([productLine(1, { updatedAt: second }), productLine(2, { updatedAt: second })]), complete: true });
+    await ingestBulkExport({
+      shop,
+      source: chunked([productLine(1, { updatedAt: second }), productLine(2, { updatedAt: second })]),
+      complete: true,
+    });
     // Webhooks of two updates within that second wrote both products, one emitted before the next snapshot, one after.
     await pgPool().query(
       `UPDATE product SET title = 'from a webhook', webhook_triggered_at = CASE id WHEN 1 THEN '2026-11-05T10:00:00.2Z' ELSE '2026-11-05T10:00:00.9Z' END::timestamptz
@@ -183,7 +251,10 @@ describe("ingestBulkExport", () => {
     );
     await ingestBulkExport({
       shop,
-      source: chunked([productLine(1, { updatedAt: second, title: "from the export" }), productLine(2, { updatedAt: second, title: "from the export" })]),
+      source: chunked([
+        productLine(1, { updatedAt: second, title: "from the export" }),
+        productLine(2, { updatedAt: second, title: "from the export" }),
+      ]),
       complete: true,
       snapshotStartedAt: new Date("2026-11-05T10:00:00.500Z"),
     });
@@ -203,14 +274,22 @@ describe("ingestBulkExport", () => {
     await ingestBulkExport({ shop, source: chunked(catalogue(10, 2)), complete: true });
     // The new export: products 1-8 changed title, 9-10 gone, 11-12 new; all variants listed at the end.
     const lines = [
-      ...Array.from({ length: 8 }, (_, i) => productLine(i + 1, { title: `changed ${i + 1}`, updatedAt: "2026-11-02T00:00:00Z" })),
+      ...Array.from({ length: 8 }, (_, i) =>
+        productLine(i + 1, { title: `changed ${i + 1}`, updatedAt: "2026-11-02T00:00:00Z" }),
+      ),
       productLine(11),
       productLine(12),
-      ...[1, 2, 3, 4, 5, 6, 7, 8, 11, 12].flatMap((p) => [variantLine(p * 100, p, { price: "5.00" }), variantLine(p * 100 + 1, p)]),
+      ...[1, 2, 3, 4, 5, 6, 7, 8, 11, 12].flatMap((p) => [
+        variantLine(p * 100, p, { price: "5.00" }),
+        variantLine(p * 100 + 1, p),
+      ]),
     ];
     await expect(
       ingestBulkExport({
-        shop, source: chunked(lines), complete: true, productBatchSize: 3,
+        shop,
+        source: chunked(lines),
+        complete: true,
+        productBatchSize: 3,
         afterBatchCommitted: (batch) => {
           if (batch === 2) throw new Error("simulated crash");
         },
@@ -232,11 +311,24 @@ describe("ingestBulkExport", () => {
     await ingestBulkExport({ shop: fresh, source: chunked(lines), complete: true });
     expect(await rowsOf(shop)).toEqual(await rowsOf(fresh));
     const after = await rowsOf(shop);
-    expect(after.products.filter((p) => !p.deleted).map((p) => p.id)).toEqual(["1", "2", "3", "4", "5", "6", "7", "8", "11", "12"]);
+    expect(after.products.filter((p) => !p.deleted).map((p) => p.id)).toEqual([
+      "1",
+      "2",
+      "3",
+      "4",
+      "5",
+      "6",
+      "7",
+      "8",
+      "11",
+      "12",
+    ]);
   });
 
   it("refuses an unknown shop", async () => {
-    await expect(ingestBulkExport({ shop: "nobody.myshopify.com", source: chunked([]), complete: true })).rejects.toBeInstanceOf(UnknownShopError);
+    await expect(
+      ingestBulkExport({ shop: "nobody.myshopify.com", source: chunked([]), complete: true }),
+    ).rejects.toBeInstanceOf(UnknownShopError);
     expect(await prisma.product.count()).toBeGreaterThanOrEqual(0);
   });
 });

@@ -1,4 +1,3 @@
-
 // Builders for bulk-export JSONL in tests, in Shopify's shape (slashes escaped as real files have them).
 
 export function gid(type: string, id: number | string): string {

@@ -38,11 +38,15 @@ function exportFile(name: string, version: number, firstId = 1): string {
 
 function startChild(shop: string, file: string) {
   // node itself with tsx's loader (not the tsx CLI, which runs the script in a grandchild the kill would miss).
-  const child = spawn(process.execPath, ["--import", "tsx", "tests/sync/support/ingest-child.ts", shop, file, String(BATCH)], {
-    cwd: root,
-    env: { ...process.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "tests/sync/support/ingest-child.ts", shop, file, String(BATCH)],
+    {
+      cwd: root,
+      env: { ...process.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
@@ -104,13 +108,17 @@ describe("a real ingest killed in the middle of a merge", () => {
       await release(); // the dead session's backend finds its client gone and rolls its batch back
     }
     // The killed ingest's backend ends once it finds its client gone: no session is left inside a transaction.
-    await waitUntil(async () => {
-      const { rows } = await pgPool().query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
+    await waitUntil(
+      async () => {
+        const { rows } = await pgPool().query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
           WHERE datname = current_database() AND (wait_event_type = 'Lock' OR state LIKE 'idle in transaction%')`,
-      );
-      return rows[0].n === 0;
-    }, 10_000, 50);
+        );
+        return rows[0].n === 0;
+      },
+      10_000,
+      50,
+    );
 
     // Batches 1 and 2 committed whole; batch 3 not at all; nothing half-written.
     const after = await versionsOf(shop);
@@ -124,7 +132,9 @@ describe("a real ingest killed in the middle of a merge", () => {
     const retry = startChild(shop, v2);
     const done = await retry.exited;
     expect(done.code).toBe(0);
-    expect((await versionsOf(shop)).every((row) => row.version === "v2" && row.prices.every((p) => p === "20.00"))).toBe(true);
+    expect(
+      (await versionsOf(shop)).every((row) => row.version === "v2" && row.prices.every((p) => p === "20.00")),
+    ).toBe(true);
   }, 90_000);
 });
 
@@ -144,7 +154,11 @@ describe("two ingests of one shop at once", () => {
       b = startChild(shop, exportFile("c-b.jsonl", 3, 101));
       // B waits for A's per-shop lock instead of merging beside it.
       await waitUntil(async () => (await waitingOn(["advisory"])) > 0, 30_000, 50);
-      expect(await pgPool().query("SELECT 1 FROM product WHERE shop = $1 AND id > 100", [shop]).then((r) => r.rowCount)).toBe(0);
+      expect(
+        await pgPool()
+          .query("SELECT 1 FROM product WHERE shop = $1 AND id > 100", [shop])
+          .then((r) => r.rowCount),
+      ).toBe(0);
     } finally {
       await release();
     }

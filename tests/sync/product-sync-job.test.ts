@@ -18,7 +18,10 @@ import { queuedJobs } from "../support/jobs";
 
 let emulator: RunningEmulator;
 const tasks = createProductSyncTasks({ adminClientFor: (shop) => adminClientForShop(shop), pollDelayMs: () => 0 });
-const taskList: TaskList = { [TASK.productSync]: tasks.productSync, [TASK.productExportCheck]: tasks.productExportCheck };
+const taskList: TaskList = {
+  [TASK.productSync]: tasks.productSync,
+  [TASK.productExportCheck]: tasks.productExportCheck,
+};
 const silent = new Logger(() => () => undefined);
 
 beforeAll(async () => {
@@ -34,9 +37,15 @@ afterAll(async () => {
 let shopCounter = 0;
 async function connectedShop(options: { products?: number; variantsPerProduct?: number } = {}) {
   const domain = `sync-${++shopCounter}-${Date.now() % 100000}.myshopify.com`;
-  const summary = createTestShop(emulator, { domain, products: options.products ?? 0, variantsPerProduct: options.variantsPerProduct ?? 3 });
+  const summary = createTestShop(emulator, {
+    domain,
+    products: options.products ?? 0,
+    variantsPerProduct: options.variantsPerProduct ?? 3,
+  });
   await createConnection(domain);
-  await prisma.session.create({ data: { id: `offline_${domain}`, shop: domain, state: "", isOnline: false, accessToken: summary.accessToken } });
+  await prisma.session.create({
+    data: { id: `offline_${domain}`, shop: domain, state: "", isOnline: false, accessToken: summary.accessToken },
+  });
   return domain;
 }
 
@@ -56,14 +65,19 @@ async function runJobsUntil(done: () => Promise<boolean>, timeoutMs = 15_000) {
   throw new Error("timed out waiting for the jobs");
 }
 
-const eventsOf = (shop: string) => prisma.syncEvent.findMany({ where: { shop, eventType: "PRODUCT_SYNC" }, orderBy: { id: "asc" } });
+const eventsOf = (shop: string) =>
+  prisma.syncEvent.findMany({ where: { shop, eventType: "PRODUCT_SYNC" }, orderBy: { id: "asc" } });
 const hasEvent = (shop: string) => async () => (await eventsOf(shop)).length > 0;
 const liveCounts = async (shop: string) => ({
   products: await prisma.product.count({ where: { shop, deletedAt: null } }),
   variants: await prisma.productVariant.count({ where: { shop, deletedAt: null } }),
 });
 async function startSync(shop: string, attempt = 1) {
-  await enqueue(TASK.productSync, { shop, reason: "manual", ...(attempt > 1 ? { _retry: { attempt } } : {}) }, { jobKey: `${TASK.productSync}:${shop}` });
+  await enqueue(
+    TASK.productSync,
+    { shop, reason: "manual", ...(attempt > 1 ? { _retry: { attempt } } : {}) },
+    { jobKey: `${TASK.productSync}:${shop}` },
+  );
 }
 
 describe("product sync job", () => {
@@ -82,7 +96,12 @@ describe("product sync job", () => {
     expect(operation.ingestedAt).not.toBeNull();
     // The ingest's last progress report, kept on the row for the pages that show a running sync.
     expect(operation).toMatchObject({ ingestStage: "MERGING", linesRead: 100n });
-    expect(event.metadata).toMatchObject({ operationId: operation.id.toString(), productsWritten: 25, variantsWritten: 75, attempt: 1 });
+    expect(event.metadata).toMatchObject({
+      operationId: operation.id.toString(),
+      productsWritten: 25,
+      variantsWritten: 75,
+      attempt: 1,
+    });
     const connection = await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } });
     expect(connection.lastProductSyncAt).not.toBeNull();
     expect(connection.lastCompleteExportAt).not.toBeNull();
@@ -119,7 +138,11 @@ describe("product sync job", () => {
   it("FAILED with partial data: ingests the partial file, deletes nothing, records PARTIAL and queues the next attempt", async () => {
     const shop = await connectedShop({ products: 20, variantsPerProduct: 1 });
     // A product the shop no longer has: a complete export would soft-delete it, a partial one must not.
-    await ingestBulkExport({ shop, source: chunked([productLine(9_999_999), variantLine(9_999_990, 9_999_999)]), complete: false });
+    await ingestBulkExport({
+      shop,
+      source: chunked([productLine(9_999_999), variantLine(9_999_990, 9_999_999)]),
+      complete: false,
+    });
     emulator.control.injectFault({ shop, fault: { kind: "bulkFailed", errorCode: "TIMEOUT", partialData: true } });
     await startSync(shop);
     await runJobsUntil(hasEvent(shop));
@@ -132,7 +155,9 @@ describe("product sync job", () => {
     expect(await prisma.product.count({ where: { shop, id: 9_999_999n, deletedAt: null } })).toBe(1);
     const retries = await queuedJobs(TASK.productSync);
     expect(retries.filter((j) => j.payload.shop === shop)).toEqual([
-      expect.objectContaining({ payload: expect.objectContaining({ _retry: expect.objectContaining({ attempt: 2 }) }) }),
+      expect.objectContaining({
+        payload: expect.objectContaining({ _retry: expect.objectContaining({ attempt: 2 }) }),
+      }),
     ]);
     expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).lastProductSyncAt).toBeNull();
     await pgPool().query("DELETE FROM graphile_worker._private_jobs WHERE key = $1", [`${TASK.productSync}:${shop}`]);
@@ -140,7 +165,10 @@ describe("product sync job", () => {
 
   it("ACCESS_DENIED: a FAILURE event, one admin notification, no retry", async () => {
     const shop = await connectedShop({ products: 3 });
-    emulator.control.injectFault({ shop, fault: { kind: "bulkFailed", errorCode: "ACCESS_DENIED", partialData: false } });
+    emulator.control.injectFault({
+      shop,
+      fault: { kind: "bulkFailed", errorCode: "ACCESS_DENIED", partialData: false },
+    });
     await startSync(shop);
     await runJobsUntil(hasEvent(shop));
     const [event] = await eventsOf(shop);
@@ -165,7 +193,10 @@ describe("product sync job", () => {
     emulator.control.injectFault({ shop, fault: { kind: "bulkUrlExpired" } });
     await startSync(shop);
     await runJobsUntil(hasEvent(shop));
-    expect((await eventsOf(shop))[0]).toMatchObject({ status: "FAILURE", errorMessage: expect.stringMatching(/HTTP 403/) });
+    expect((await eventsOf(shop))[0]).toMatchObject({
+      status: "FAILURE",
+      errorMessage: expect.stringMatching(/HTTP 403/),
+    });
     expect(await liveCounts(shop)).toEqual({ products: 0, variants: 0 });
     expect((await queuedJobs(TASK.productSync)).filter((j) => j.payload.shop === shop)).toHaveLength(1);
     await pgPool().query("DELETE FROM graphile_worker._private_jobs WHERE key = $1", [`${TASK.productSync}:${shop}`]);
@@ -190,7 +221,9 @@ describe("product sync job", () => {
     expect((await eventsOf(shop))[0]).toMatchObject({ status: "FAILURE", errorMessage: expect.stringMatching(/401/) });
     expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(false);
     const rows = (await queuedJobs(TASK.productSync)).filter((j) => j.payload.shop === shop);
-    expect(rows).toEqual([expect.objectContaining({ attempts: 1, max_attempts: 1, last_error: expect.stringContaining("deactivated") })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ attempts: 1, max_attempts: 1, last_error: expect.stringContaining("deactivated") }),
+    ]);
     expect(await prisma.alert.count({ where: { shop } })).toBe(0);
   });
 
@@ -199,10 +232,14 @@ describe("product sync job", () => {
     // A real error from PostgreSQL on every write to product, as a full disk would give.
     await pgPool().query(`CREATE OR REPLACE FUNCTION public.test_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$`);
-    await pgPool().query(`CREATE TRIGGER test_disk_full BEFORE INSERT OR UPDATE ON product FOR EACH STATEMENT EXECUTE FUNCTION public.test_disk_full()`);
+    await pgPool().query(
+      `CREATE TRIGGER test_disk_full BEFORE INSERT OR UPDATE ON product FOR EACH STATEMENT EXECUTE FUNCTION public.test_disk_full()`,
+    );
     const checkQueues = new Set<string | null>();
     const checkJobs = async () => ({
-      rows: (await queuedJobs(TASK.productExportCheck)).filter((j) => j.payload.shop === shop && j.attempts < j.max_attempts),
+      rows: (await queuedJobs(TASK.productExportCheck)).filter(
+        (j) => j.payload.shop === shop && j.attempts < j.max_attempts,
+      ),
     });
     try {
       await startSync(shop);
@@ -210,7 +247,9 @@ describe("product sync job", () => {
       await runJobsUntil(async () => {
         const { rows } = await checkJobs();
         rows.forEach((row) => checkQueues.add(row.queue_name));
-        await pgPool().query("UPDATE graphile_worker._private_jobs SET run_at = now() WHERE id = ANY($1::bigint[])", [rows.map((r) => r.id)]);
+        await pgPool().query("UPDATE graphile_worker._private_jobs SET run_at = now() WHERE id = ANY($1::bigint[])", [
+          rows.map((r) => r.id),
+        ]);
         return (await prisma.alert.count({ where: { shop } })) > 0;
       }, 25_000);
     } finally {
@@ -230,7 +269,9 @@ describe("product sync job", () => {
     expect(followUp.payload).toMatchObject({ shop, reason: "follow-up", _retry: { attempt: 2 } });
 
     // The disk has room again; the follow-up sync runs and the catalogue arrives whole.
-    await pgPool().query("UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1", [`${TASK.productSync}:${shop}`]);
+    await pgPool().query("UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1", [
+      `${TASK.productSync}:${shop}`,
+    ]);
     await runJobsUntil(async () => (await eventsOf(shop)).some((e) => e.status === "SUCCESS"));
     expect(await liveCounts(shop)).toEqual({ products: 4, variants: 4 });
   });
@@ -255,7 +296,10 @@ describe("product sync job", () => {
     expect(latest.metadata).toMatchObject({ malformedCount: 2 });
     // The damaged lines' products keep their last good state (not deleted, not overwritten); the rest is fresh.
     expect(await liveCounts(shop)).toMatchObject({ products: 5 });
-    const titles = await prisma.product.findMany({ where: { shop, deletedAt: null }, select: { id: true, title: true } });
+    const titles = await prisma.product.findMany({
+      where: { shop, deletedAt: null },
+      select: { id: true, title: true },
+    });
     expect(titles.find((p) => p.id === BigInt(damaged.legacyResourceId))?.title).toBe("Before");
     expect(titles.find((p) => p.id === BigInt(clean.legacyResourceId))?.title).toBe("Clean");
     const operation = await prisma.bulkOperation.findFirstOrThrow({ where: { shop }, orderBy: { startedAt: "desc" } });
@@ -275,7 +319,9 @@ describe("product sync job", () => {
       const [next] = await pendingSync();
       expect(next.run_at.getTime() - before).toBeGreaterThan(3 * 60 * 60_000); // hours, not a minute
       expect((next.payload._retry as { attempt?: number } | undefined)?.attempt ?? 1).toBe(1); // no attempt spent
-      await pgPool().query("UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1", [`${TASK.productSync}:${shop}`]);
+      await pgPool().query("UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1", [
+        `${TASK.productSync}:${shop}`,
+      ]);
     }
     const alerts = await prisma.alert.findMany({ where: { shop } });
     expect(alerts.map((a) => [a.type, a.severity])).toEqual([["STORE_LOCKED", "WARNING"]]);

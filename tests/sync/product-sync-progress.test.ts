@@ -20,14 +20,32 @@ async function operation(id: number, shop: string, fields: Record<string, unknow
 describe("product sync progress", () => {
   it("names each stage with its counts, newest first; finished, failed-and-handled and stale exports are not in progress", async () => {
     await operation(1, "exporting.myshopify.com", { status: "RUNNING", object_count: 1200 });
-    await operation(2, "importing.myshopify.com", { status: "COMPLETED", object_count: 5000, ingest_stage: "IMPORTING", lines_read: 1800, progress_at: new Date() });
-    await operation(3, "merging.myshopify.com", { status: "COMPLETED", object_count: 5000, ingest_stage: "MERGING", lines_read: 5000 });
+    await operation(2, "importing.myshopify.com", {
+      status: "COMPLETED",
+      object_count: 5000,
+      ingest_stage: "IMPORTING",
+      lines_read: 1800,
+      progress_at: new Date(),
+    });
+    await operation(3, "merging.myshopify.com", {
+      status: "COMPLETED",
+      object_count: 5000,
+      ingest_stage: "MERGING",
+      lines_read: 5000,
+    });
     await operation(4, "done.myshopify.com", {
-      status: "COMPLETED", object_count: 30, ingest_stage: "MERGING", lines_read: 30, ingested_at: new Date(),
+      status: "COMPLETED",
+      object_count: 30,
+      ingest_stage: "MERGING",
+      lines_read: 30,
+      ingested_at: new Date(),
       summary: { linesRead: 30, productsWritten: 7, productsDeleted: 2, variantsWritten: 20, variantsDeleted: 3 },
     });
     await operation(5, "failed.myshopify.com", { status: "FAILED", error: "Bulk export FAILED with TIMEOUT" });
-    await operation(6, "stale.myshopify.com", { status: "RUNNING", started_at: new Date(Date.now() - 11 * 86_400_000) });
+    await operation(6, "stale.myshopify.com", {
+      status: "RUNNING",
+      started_at: new Date(Date.now() - 11 * 86_400_000),
+    });
 
     const progress = await productSyncsInProgress();
     expect(progress.map((p) => [p.shop, p.stage, p.objectCount, p.linesRead])).toEqual([
@@ -38,7 +56,12 @@ describe("product sync progress", () => {
     expect(await productSyncsInProgress({ shop: "importing.myshopify.com" })).toHaveLength(1);
     expect(await productSyncsInProgress({ shop: "done.myshopify.com" })).toEqual([]);
     expect(await lastFinishedProductSync("done.myshopify.com")).toMatchObject({
-      operationId: "4", linesRead: 30, productsWritten: 7, productsDeleted: 2, variantsWritten: 20, variantsDeleted: 3,
+      operationId: "4",
+      linesRead: 30,
+      productsWritten: 7,
+      productsDeleted: 2,
+      variantsWritten: 20,
+      variantsDeleted: 3,
     });
     expect(await lastFinishedProductSync("exporting.myshopify.com")).toBeNull();
   });
@@ -48,7 +71,12 @@ describe("product sync progress", () => {
     await createConnection(shop);
     const lines = catalogue(40, 2);
     const reports: IngestProgress[] = [];
-    const summary = await ingestBulkExport({ shop, source: chunked(lines), complete: true, onProgress: (p) => void reports.push(p) });
+    const summary = await ingestBulkExport({
+      shop,
+      source: chunked(lines),
+      complete: true,
+      onProgress: (p) => void reports.push(p),
+    });
     expect(reports[0]).toEqual({ stage: "IMPORTING", linesRead: 0 });
     expect(reports.at(-1)).toEqual({ stage: "MERGING", linesRead: lines.length });
     expect(summary.linesRead).toBe(lines.length);

@@ -15,10 +15,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function syncIngest(...args: string[]) {
   try {
-    const { stdout, stderr } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/sync-ingest.ts", ...args], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL },
-    });
+    const { stdout, stderr } = await run(
+      path.join(root, "node_modules/.bin/tsx"),
+      ["scripts/sync-ingest.ts", ...args],
+      {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -35,11 +39,9 @@ describe("npm run sync:ingest", () => {
   const file = path.join(dir, "export.jsonl");
   writeFileSync(
     file,
-    [
-      ...catalogue(3, 2),
-      JSON.stringify({ id: gid("MediaImage", 1), __parentId: gid("Product", 1) }),
-      "{broken",
-    ].join("\n"), // no trailing newline, like Shopify's files
+    [...catalogue(3, 2), JSON.stringify({ id: gid("MediaImage", 1), __parentId: gid("Product", 1) }), "{broken"].join(
+      "\n",
+    ), // no trailing newline, like Shopify's files
   );
 
   it("refuses an unknown shop with a clear message", async () => {
@@ -49,7 +51,13 @@ describe("npm run sync:ingest", () => {
   });
 
   it("refuses a missing file", async () => {
-    const result = await syncIngest("--shop", "cli.myshopify.com", "--file", path.join(dir, "nope.jsonl"), "--create-shop");
+    const result = await syncIngest(
+      "--shop",
+      "cli.myshopify.com",
+      "--file",
+      path.join(dir, "nope.jsonl"),
+      "--create-shop",
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/Export file not found: .*nope\.jsonl/);
   });
@@ -68,13 +76,21 @@ describe("npm run sync:ingest", () => {
     });
 
     const again = await syncIngest("--shop", "cli.myshopify.com", "--file", file);
-    expect(lastJsonLine(again.stdout)).toMatchObject({ productsWritten: 0, variantsWritten: 0, totals: { products: 3, variants: 6 } });
+    expect(lastJsonLine(again.stdout)).toMatchObject({
+      productsWritten: 0,
+      variantsWritten: 0,
+      totals: { products: 3, variants: 6 },
+    });
   }, 60_000);
 
   it("a complete replay soft-deletes what the file no longer has", async () => {
     const smaller = path.join(dir, "smaller.jsonl");
     writeFileSync(smaller, [productLine(1), variantLine(100, 1)].join("\n") + "\n");
     const result = await syncIngest("--shop", "cli.myshopify.com", "--file", smaller);
-    expect(lastJsonLine(result.stdout)).toMatchObject({ productsDeleted: 2, variantsDeleted: 5, totals: { products: 1, variants: 1 } });
+    expect(lastJsonLine(result.stdout)).toMatchObject({
+      productsDeleted: 2,
+      variantsDeleted: 5,
+      totals: { products: 1, variants: 1 },
+    });
   }, 60_000);
 });

@@ -1,9 +1,25 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { binariesFor, dataDirFor, reachableByOthers, startEmbeddedPostgres } from "../../app/database/embedded-postgres.server";
+import {
+  binariesFor,
+  dataDirFor,
+  reachableByOthers,
+  startEmbeddedPostgres,
+} from "../../app/database/embedded-postgres.server";
 import { freePort } from "../../scripts/lib/scratch-server";
 
 // As root the embedded PostgreSQL runs as the `postgres` user, which cannot enter a folder closed to others: a clone
@@ -82,7 +98,12 @@ describe.runIf(process.getuid?.() === 0)("as root, a data folder the postgres us
     chmodSync(stage, 0o755);
     try {
       const requested = path.join(root, "clone", ".data", "postgres");
-      const server = await startEmbeddedPostgres({ dataDir: requested, port: await freePort(), database: "staged", stageRoot: stage });
+      const server = await startEmbeddedPostgres({
+        dataDir: requested,
+        port: await freePort(),
+        database: "staged",
+        stageRoot: stage,
+      });
       try {
         expect(server.dataDir).toBe(dataDirFor(requested, postgresUser, stage));
         const client = new pg.Client({ connectionString: server.url });

@@ -35,7 +35,9 @@ describe("environment validation", () => {
 
   it("names a malformed variable", () => {
     expect(problems({ ...valid, DATABASE_URL: "not a url" })).toEqual([expect.stringMatching(/^DATABASE_URL: /)]);
-    expect(problems({ ...valid, WORKER_CONCURRENCY: "lots" })).toEqual([expect.stringMatching(/^WORKER_CONCURRENCY: /)]);
+    expect(problems({ ...valid, WORKER_CONCURRENCY: "lots" })).toEqual([
+      expect.stringMatching(/^WORKER_CONCURRENCY: /),
+    ]);
     expect(problems({ ...valid, WORKER_IN_PROCESS: "maybe" })).toEqual([expect.stringMatching(/^WORKER_IN_PROCESS: /)]);
   });
 

@@ -44,8 +44,12 @@ describe("keyset cursor in the URL", () => {
       ["after=9007199254740993_1", ["epochUs"]],
       ["after=1_1;DROP TABLE alert", ["int"]],
     ];
-    for (const [search, parts] of garbage) expect(read(search, parts), search).toEqual({ cursor: null, ignored: ["after"] });
+    for (const [search, parts] of garbage)
+      expect(read(search, parts), search).toEqual({ cursor: null, ignored: ["after"] });
     expect(read("after=x&before=y", ["int"])).toEqual({ cursor: null, ignored: ["after", "before"] });
-    expect(read("after=x&before=3_4", ["int"])).toEqual({ cursor: { side: "before", key: [3], id: "4" }, ignored: ["after"] });
+    expect(read("after=x&before=3_4", ["int"])).toEqual({
+      cursor: { side: "before", key: [3], id: "4" },
+      ignored: ["after"],
+    });
   });
 });

@@ -7,13 +7,34 @@ import { RUNS_PER_WEEK, sampleSizeFor } from "../../app/verification/sample.serv
 // The pure rules of verification: what counts as a difference, how large a run's sample is, what a run may spend.
 
 const ours: MarketplaceVariant = {
-  variantId: 11n, productId: 1n, title: "Small", price: "10.00", compareAtPrice: null, productTitle: "Shirt", productStatus: "ACTIVE",
-  inventoryItemId: 21n, availableQuantity: 5, inventoryTracked: true, inventoryPolicy: "DENY",
+  variantId: 11n,
+  productId: 1n,
+  title: "Small",
+  price: "10.00",
+  compareAtPrice: null,
+  productTitle: "Shirt",
+  productStatus: "ACTIVE",
+  inventoryItemId: 21n,
+  availableQuantity: 5,
+  inventoryTracked: true,
+  inventoryPolicy: "DENY",
 };
 
-function node(overrides: { tracked?: boolean; policy?: "DENY" | "CONTINUE"; levels?: Array<[number, number]>; more?: boolean; price?: string } = {}): VerifiedVariantNode {
+function node(
+  overrides: {
+    tracked?: boolean;
+    policy?: "DENY" | "CONTINUE";
+    levels?: Array<[number, number]>;
+    more?: boolean;
+    price?: string;
+  } = {},
+): VerifiedVariantNode {
   return {
-    id: "gid://shopify/ProductVariant/11", title: "Small", price: overrides.price ?? "10.0", compareAtPrice: null, inventoryPolicy: overrides.policy ?? "DENY",
+    id: "gid://shopify/ProductVariant/11",
+    title: "Small",
+    price: overrides.price ?? "10.0",
+    compareAtPrice: null,
+    inventoryPolicy: overrides.policy ?? "DENY",
     product: { id: "gid://shopify/Product/1", title: "Shirt", status: "ACTIVE" },
     inventoryItem: {
       id: "gid://shopify/InventoryItem/21",
@@ -21,7 +42,9 @@ function node(overrides: { tracked?: boolean; policy?: "DENY" | "CONTINUE"; leve
       inventoryLevels: {
         pageInfo: { hasNextPage: overrides.more ?? false },
         nodes: (overrides.levels ?? [[1, 5]]).map(([location, available]) => ({
-          updatedAt: "2026-01-01T00:00:00Z", location: { id: `gid://shopify/Location/${location}` }, quantities: [{ name: "available", quantity: available }],
+          updatedAt: "2026-01-01T00:00:00Z",
+          location: { id: `gid://shopify/Location/${location}` },
+          quantities: [{ name: "available", quantity: available }],
         })),
       },
     },
@@ -35,12 +58,28 @@ describe("comparing a variant with Shopify's", () => {
     expect(sameAmount("10.01", "10.1")).toBe(false);
     expect(sameAmount(null, "")).toBe(true);
     expect(compareVariant(ours, node(), [1n]).mismatches).toEqual([]);
-    expect(compareVariant(ours, node({ price: "10.5" }), [1n]).mismatches).toEqual([{ field: "price", marketplace: "10.00", shopify: "10.5" }]);
+    expect(compareVariant(ours, node({ price: "10.5" }), [1n]).mismatches).toEqual([
+      { field: "price", marketplace: "10.00", shopify: "10.5" },
+    ]);
   });
 
   it("sums the quantity over the marketplace's locations only, an unstocked one counting nothing", () => {
-    expect(compareVariant(ours, node({ levels: [[1, 2], [2, 3], [3, 100]] }), [1n, 2n]).mismatches).toEqual([]);
-    expect(compareVariant(ours, node({ levels: [[3, 5]] }), [1n]).mismatches).toEqual([{ field: "sellableQuantity", marketplace: 5, shopify: 0 }]);
+    expect(
+      compareVariant(
+        ours,
+        node({
+          levels: [
+            [1, 2],
+            [2, 3],
+            [3, 100],
+          ],
+        }),
+        [1n, 2n],
+      ).mismatches,
+    ).toEqual([]);
+    expect(compareVariant(ours, node({ levels: [[3, 5]] }), [1n]).mismatches).toEqual([
+      { field: "sellableQuantity", marketplace: 5, shopify: 0 },
+    ]);
     expect(compareVariant({ ...ours, availableQuantity: null }, node({ levels: [] }), [1n]).mismatches).toEqual([]);
   });
 
@@ -50,14 +89,30 @@ describe("comparing a variant with Shopify's", () => {
   });
 
   it("compares only 'not limited' for untracked and continue-selling variants, as the app sells them", () => {
-    expect(compareVariant({ ...ours, inventoryTracked: false, availableQuantity: 0 }, node({ tracked: false, levels: [[1, 40]] }), [1n]).mismatches).toEqual([]);
-    expect(compareVariant({ ...ours, inventoryPolicy: "CONTINUE", availableQuantity: -3 }, node({ policy: "CONTINUE", levels: [[1, 9]] }), [1n]).mismatches).toEqual([]);
+    expect(
+      compareVariant(
+        { ...ours, inventoryTracked: false, availableQuantity: 0 },
+        node({ tracked: false, levels: [[1, 40]] }),
+        [1n],
+      ).mismatches,
+    ).toEqual([]);
+    expect(
+      compareVariant(
+        { ...ours, inventoryPolicy: "CONTINUE", availableQuantity: -3 },
+        node({ policy: "CONTINUE", levels: [[1, 9]] }),
+        [1n],
+      ).mismatches,
+    ).toEqual([]);
     // Shopify stopped tracking it; the marketplace still limits it to its quantity.
-    expect(compareVariant(ours, node({ tracked: false }), [1n]).mismatches).toEqual([{ field: "sellableQuantity", marketplace: 5, shopify: "not limited" }]);
+    expect(compareVariant(ours, node({ tracked: false }), [1n]).mismatches).toEqual([
+      { field: "sellableQuantity", marketplace: 5, shopify: "not limited" },
+    ]);
   });
 
   it("calls a variant Shopify answers null for deleted", () => {
-    expect(compareVariant(ours, null, [1n]).mismatches).toEqual([{ field: "deleted", marketplace: false, shopify: true }]);
+    expect(compareVariant(ours, null, [1n]).mismatches).toEqual([
+      { field: "deleted", marketplace: false, shopify: true },
+    ]);
   });
 });
 

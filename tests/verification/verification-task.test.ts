@@ -41,9 +41,16 @@ describe("the verification task", () => {
   it("queues one verification, due now, of every schedulable shop, moving a pending one instead of doubling it", async () => {
     const active = await emulatedShop(emulator, { domain: "verify-task-a.myshopify.com", products: 3 });
     await emulatedShop(emulator, { domain: "verify-task-paused.myshopify.com", products: 1 });
-    await prisma.merchantConnection.update({ where: { shop: "verify-task-paused.myshopify.com" }, data: { syncPaused: true } });
+    await prisma.merchantConnection.update({
+      where: { shop: "verify-task-paused.myshopify.com" },
+      data: { syncPaused: true },
+    });
     const later = new Date(clock.now().getTime() + 25 * 60_000);
-    await enqueue(TASK.verification, { shop: active.shop, reason: "schedule" }, { jobKey: shopJobKey(TASK.verification, active.shop), runAt: later });
+    await enqueue(
+      TASK.verification,
+      { shop: active.shop, reason: "schedule" },
+      { jobKey: shopJobKey(TASK.verification, active.shop), runAt: later },
+    );
 
     const now = new Date();
     expect(await queueVerificationOfAllShops(now)).toEqual([active.shop]);

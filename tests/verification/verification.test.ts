@@ -22,8 +22,14 @@ import { createConnection } from "../support/merchants";
 const HOUR = 3_600_000;
 const clock = adjustableClock();
 let emulator: RunningEmulator;
-const productSync = createProductSyncTasks({ adminClientFor: (shop) => adminClientForShop(shop), pollDelayMs: () => 0 });
-const productSyncTasks: TaskList = { [TASK.productSync]: productSync.productSync, [TASK.productExportCheck]: productSync.productExportCheck };
+const productSync = createProductSyncTasks({
+  adminClientFor: (shop) => adminClientForShop(shop),
+  pollDelayMs: () => 0,
+});
+const productSyncTasks: TaskList = {
+  [TASK.productSync]: productSync.productSync,
+  [TASK.productExportCheck]: productSync.productExportCheck,
+};
 const silent = new Logger(() => () => undefined);
 
 beforeAll(async () => {
@@ -47,7 +53,8 @@ async function runProductSync(shop: string) {
     } finally {
       client.release();
     }
-    if ((await prisma.syncEvent.count({ where: { shop, eventType: "PRODUCT_SYNC", status: "SUCCESS" } })) > before) return;
+    if ((await prisma.syncEvent.count({ where: { shop, eventType: "PRODUCT_SYNC", status: "SUCCESS" } })) > before)
+      return;
     await new Promise((resolve) => setTimeout(resolve, 30));
   }
   throw new Error(`no product sync of ${shop} finished`);
@@ -60,13 +67,22 @@ async function syncedShop(products: number, plan: "STANDARD" | "PLUS" = "PLUS") 
   const summary = createTestShop(emulator, { domain: shop, products, variantsPerProduct: 2, plan, locations: 2 });
   emulator.control.setWebhookMode({ shop, mode: "drop" }); // behind the app's back: no webhook reaches it
   await createConnection(shop, { selectionMode: "ALL" });
-  await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: summary.accessToken } });
+  await prisma.session.create({
+    data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: summary.accessToken },
+  });
   await enqueue(TASK.productSync, { shop, reason: "manual" });
   await runProductSync(shop);
   const client = createAdminClient({ shop, accessToken: summary.accessToken, url: emulator.graphqlUrl(shop) });
   await syncInventory({ shop, client, now: clock.now });
   const locationId = summary.locations[0].legacyResourceId;
-  return { shop, client, locationId, variants: emulator.control.listProducts({ shop, limit: products }).flatMap((p) => p.variants.map((v) => ({ ...v, productId: p.legacyResourceId }))) };
+  return {
+    shop,
+    client,
+    locationId,
+    variants: emulator.control
+      .listProducts({ shop, limit: products })
+      .flatMap((p) => p.variants.map((v) => ({ ...v, productId: p.legacyResourceId }))),
+  };
 }
 
 const findingsOf = (shop: string) =>
@@ -77,13 +93,24 @@ describe("verification of the marketplace's copy against Shopify", () => {
     const { shop, client } = await syncedShop(4);
     const result = await verifyShop({ shop, client, now: clock.now, sampleSize: 100 });
 
-    expect(result).toMatchObject({ listed: 8, verified: 8, mismatched: 0, productSyncQueued: false, budgetExhausted: false, alerted: false });
+    expect(result).toMatchObject({
+      listed: 8,
+      verified: 8,
+      mismatched: 0,
+      productSyncQueued: false,
+      budgetExhausted: false,
+      alerted: false,
+    });
     expect(result.points.spent).toBeGreaterThan(0);
     expect(await findingsOf(shop)).toEqual([]);
     const event = await prisma.syncEvent.findFirstOrThrow({ where: { shop, eventType: "VERIFICATION" } });
     expect(event).toMatchObject({ status: "SUCCESS", itemCount: 8 });
     const truth = await latestTruthFigure(shop, clock.now());
-    expect(truth?.figure).toEqual({ listed: 8, "24h": { verified: 8, checks: 8, mismatches: 0 }, "7d": { verified: 8, checks: 8, mismatches: 0 } });
+    expect(truth?.figure).toEqual({
+      listed: 8,
+      "24h": { verified: 8, checks: 8, mismatches: 0 },
+      "7d": { verified: 8, checks: 8, mismatches: 0 },
+    });
   });
 
   it("finds what changed in Shopify without a webhook, with both values, and repairs it through the sync paths", async () => {
@@ -113,18 +140,29 @@ describe("verification of the marketplace's copy against Shopify", () => {
       before: { sellableQuantity: stockedBefore },
       after: { sellableQuantity: stockedBefore! - 1 },
     });
-    expect(byVariant.get(String(retitled.legacyResourceId))).toMatchObject({ after: { productTitle: "Renamed in Shopify" } });
-    expect(byVariant.get(String(deleted.legacyResourceId))).toMatchObject({ before: { deleted: false }, after: { deleted: true } });
+    expect(byVariant.get(String(retitled.legacyResourceId))).toMatchObject({
+      after: { productTitle: "Renamed in Shopify" },
+    });
+    expect(byVariant.get(String(deleted.legacyResourceId))).toMatchObject({
+      before: { deleted: false },
+      after: { deleted: true },
+    });
 
     // The quantity is repaired at once, through the inventory sync's own apply.
     expect((await localQuantities(shop)).get(String(stocked.legacyResourceId))).toBe(stockedBefore! - 1);
     // The product fields through a product sync of the shop, queued by the run.
     expect((await queuedJobs(TASK.productSync)).filter((j) => j.payload.shop === shop)).toHaveLength(1);
     await runProductSync(shop);
-    const repaired = await prisma.productVariant.findUniqueOrThrow({ where: { shop_id: { shop, id: BigInt(priced.legacyResourceId) } } });
+    const repaired = await prisma.productVariant.findUniqueOrThrow({
+      where: { shop_id: { shop, id: BigInt(priced.legacyResourceId) } },
+    });
     expect([repaired.price?.toFixed(2), repaired.compareAtPrice?.toFixed(2)]).toEqual(["99.95", "120.00"]);
-    expect(await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop, id: BigInt(retitled.productId) } } })).toMatchObject({ title: "Renamed in Shopify" });
-    expect(await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop, id: BigInt(deleted.productId) } } })).toMatchObject({ deletedAt: expect.any(Date) });
+    expect(
+      await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop, id: BigInt(retitled.productId) } } }),
+    ).toMatchObject({ title: "Renamed in Shopify" });
+    expect(
+      await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop, id: BigInt(deleted.productId) } } }),
+    ).toMatchObject({ deletedAt: expect.any(Date) });
 
     // The next verification finds the copy true again.
     clock.advance(HOUR);
@@ -168,7 +206,10 @@ describe("verification of the marketplace's copy against Shopify", () => {
     expect(result.verified).toBeGreaterThan(0);
     expect(result.verified).toBeLessThan(40);
     expect(result.points.spent).toBeLessThanOrEqual(180);
-    const event = await prisma.syncEvent.findFirstOrThrow({ where: { shop, eventType: "VERIFICATION" }, orderBy: { id: "desc" } });
+    const event = await prisma.syncEvent.findFirstOrThrow({
+      where: { shop, eventType: "VERIFICATION" },
+      orderBy: { id: "desc" },
+    });
     expect(event.metadata).toMatchObject({ budgetExhausted: true, pointsAllowed: 180, verified: result.verified });
 
     // The next run starts with what this one left.

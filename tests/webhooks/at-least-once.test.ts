@@ -11,7 +11,11 @@ import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } fr
 // the effect fail once with a real database error (a trigger that raises), then sends Shopify's retry: the same
 // request, same webhook id. The retry must be processed, not ignored as a duplicate.
 
-type Action = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<Response>;
+type Action = (args: {
+  request: Request;
+  params: Record<string, string>;
+  context: Record<string, unknown>;
+}) => Promise<Response>;
 
 // Imported after the emulator is set up (the Shopify app reads its address when it loads).
 const ROUTES: Record<string, () => Promise<{ action: Action }>> = {
@@ -59,7 +63,8 @@ async function fail(table: string, operation = "INSERT") {
 }
 const failing: string[] = [];
 async function failNothing() {
-  for (const table of failing.splice(0)) await pgPool().query(`DROP TRIGGER IF EXISTS test_injected_failure ON ${table}`);
+  for (const table of failing.splice(0))
+    await pgPool().query(`DROP TRIGGER IF EXISTS test_injected_failure ON ${table}`);
 }
 
 const receipts = async (webhookId: string) =>
@@ -126,7 +131,10 @@ describe("app/uninstalled", () => {
     expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(false);
 
     // The merchant reinstalls; Shopify's late retry of the old delivery comes in.
-    await prisma.merchantConnection.update({ where: { shop }, data: { active: true, uninstalledAt: null, purgeAfter: null } });
+    await prisma.merchantConnection.update({
+      where: { shop },
+      data: { active: true, uninstalledAt: null, purgeAfter: null },
+    });
     expect(await send("app/uninstalled", delivery)).toBe(200);
     expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(true);
   });

@@ -13,7 +13,11 @@ import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } fr
 // route answers 200 (Shopify must not retry it), the job fails once, for good, saying which field and why, and the
 // shop's other deliveries go on. Sent as Shopify sends them: HMAC-signed POSTs through the routes.
 
-type Action = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<Response>;
+type Action = (args: {
+  request: Request;
+  params: Record<string, string>;
+  context: Record<string, unknown>;
+}) => Promise<Response>;
 
 let app: ShopifyAppUnderTest;
 let productUpdate: Action;
@@ -45,7 +49,9 @@ describe("a webhook payload with text PostgreSQL cannot store", () => {
     const deliveries = [
       product(1, "Nul\u0000Title"),
       product(2, "Clean", { tags: "ok, tag\u0000with nul" }),
-      product(3, "Clean", { variants: [{ id: 30, sku: "SKU\u0000", price: "1.00", updated_at: "2026-11-01T00:00:00Z" }] }),
+      product(3, "Clean", {
+        variants: [{ id: 30, sku: "SKU\u0000", price: "1.00", updated_at: "2026-11-01T00:00:00Z" }],
+      }),
       product(4, "Clean", { body_html: "<p>\u0000 not stored, so harmless</p>" }),
     ];
     for (const payload of deliveries) {
@@ -78,7 +84,13 @@ describe("a webhook payload with text PostgreSQL cannot store", () => {
   it("inventory_levels/update with a NUL in a field it does not store is applied; in one it parses, it fails once", async () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     const payloads = [
-      { inventory_item_id: 7, location_id: 5, available: 3, updated_at: "2026-11-01T00:00:00Z", admin_graphql_api_id: "gid://\u0000" },
+      {
+        inventory_item_id: 7,
+        location_id: 5,
+        available: 3,
+        updated_at: "2026-11-01T00:00:00Z",
+        admin_graphql_api_id: "gid://\u0000",
+      },
       { inventory_item_id: 8, location_id: 5, available: 3, updated_at: "2026-11-01T00:00:00\u0000Z" },
     ];
     for (const payload of payloads) {

@@ -22,7 +22,10 @@ type ChannelSettings = Pick<
 >;
 
 function recipients(list: string | undefined): string[] {
-  return (list ?? "").split(",").map((r) => r.trim()).filter(Boolean);
+  return (list ?? "")
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
 }
 
 export function configuredChannels(settings: ChannelSettings = env()): AlertChannel[] {
@@ -42,7 +45,8 @@ export function configuredChannels(settings: ChannelSettings = env()): AlertChan
       }),
     );
   }
-  if (settings.ALERT_WEBHOOK_URL) channels.push(webhookChannel(settings.ALERT_WEBHOOK_URL, settings.ALERT_WEBHOOK_SECRET));
+  if (settings.ALERT_WEBHOOK_URL)
+    channels.push(webhookChannel(settings.ALERT_WEBHOOK_URL, settings.ALERT_WEBHOOK_SECRET));
   return channels;
 }
 

@@ -24,7 +24,9 @@ export async function postJson(
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause;
     const reason =
-      (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : (cause?.code ?? "network error");
+      (error as Error).name === "TimeoutError"
+        ? `no answer within ${timeoutMs / 1000} s`
+        : (cause?.code ?? "network error");
     throw new ChannelDeliveryError(channel, reason);
   }
   // Drain the body so the connection is released, whatever the status.

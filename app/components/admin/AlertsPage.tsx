@@ -1,5 +1,16 @@
 import { Form } from "@remix-run/react";
-import { Badge, BlockStack, Button, ButtonGroup, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Button,
+  ButtonGroup,
+  Card,
+  DataTable,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+} from "@shopify/polaris";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
 import type { AlertListItem } from "~/alerts/list-alerts.server";
 import type { Serialized } from "~/lib/serialized";
@@ -39,13 +50,27 @@ const TABS: Array<{ status: AlertStatusName; label: string }> = [
 const SEVERITY_TONE = { INFO: "info", WARNING: "warning", CRITICAL: "critical" } as const;
 
 /** A tab's page with the shop filter kept (exported: the tests walk the pages through these links). */
-export function alertsUrl(status: AlertStatusName, shop: string | undefined, cursor: KeysetCursor | null = null): string {
+export function alertsUrl(
+  status: AlertStatusName,
+  shop: string | undefined,
+  cursor: KeysetCursor | null = null,
+): string {
   const query = new URLSearchParams({ status });
   if (shop) query.set("shop", shop);
   return `/admin/alerts?${writeCursor(query, cursor)}`;
 }
 
-export function AlertsPage({ status, shop, alerts, counts, next, previous, channels, canAct, outcome }: AlertsPageProps) {
+export function AlertsPage({
+  status,
+  shop,
+  alerts,
+  counts,
+  next,
+  previous,
+  channels,
+  canAct,
+  outcome,
+}: AlertsPageProps) {
   const rows = alerts.map((alert) => [
     <BlockStack gap="100" key="title">
       <InlineStack gap="200" blockAlign="center">

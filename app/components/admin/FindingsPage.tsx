@@ -84,8 +84,20 @@ export function FindingsPage({ findings, next, previous, checks, shops, query, c
         <Card>
           <Form method="get">
             <InlineStack gap="300" blockAlign="end">
-              <Select label="Shop" name="shop" options={[{ label: "All shops", value: "" }, ...shops]} value={shop} onChange={setShop} />
-              <Select label="Check" name="check" options={[{ label: "All checks", value: "" }, ...checks]} value={check} onChange={setCheck} />
+              <Select
+                label="Shop"
+                name="shop"
+                options={[{ label: "All shops", value: "" }, ...shops]}
+                value={shop}
+                onChange={setShop}
+              />
+              <Select
+                label="Check"
+                name="check"
+                options={[{ label: "All checks", value: "" }, ...checks]}
+                value={check}
+                onChange={setCheck}
+              />
               <Select
                 label="Resolution"
                 name="resolution"

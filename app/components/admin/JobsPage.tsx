@@ -59,13 +59,28 @@ export function jobsUrl(query: JobsPageProps["query"], cursor: KeysetCursor | nu
   return search ? `/admin/jobs?${search}` : "/admin/jobs";
 }
 
-function JobAction({ jobId, intent, label, destructive }: { jobId: string; intent: string; label: string; destructive?: boolean }) {
+function JobAction({
+  jobId,
+  intent,
+  label,
+  destructive,
+}: {
+  jobId: string;
+  intent: string;
+  label: string;
+  destructive?: boolean;
+}) {
   return (
     <Form method="post">
       <AdminCsrfInput />
       <input type="hidden" name="intent" value={intent} />
       <input type="hidden" name="jobId" value={jobId} />
-      <Button submit size="slim" tone={destructive ? "critical" : undefined} accessibilityLabel={`${label} job ${jobId}`}>
+      <Button
+        submit
+        size="slim"
+        tone={destructive ? "critical" : undefined}
+        accessibilityLabel={`${label} job ${jobId}`}
+      >
         {label}
       </Button>
     </Form>
@@ -130,7 +145,17 @@ function RecentRunsCard({ runs }: { runs: RecentRunView[] }) {
   );
 }
 
-export function JobsPage({ jobs, next, previous, counts, schedules, recentRuns, query, canAct, outcome }: JobsPageProps) {
+export function JobsPage({
+  jobs,
+  next,
+  previous,
+  counts,
+  schedules,
+  recentRuns,
+  query,
+  canAct,
+  outcome,
+}: JobsPageProps) {
   const countRows = counts.map((c) => [
     <Button key="task" variant="plain" url={jobsUrl({ ...query, task: c.task })}>
       {c.task}
@@ -172,7 +197,11 @@ export function JobsPage({ jobs, next, previous, counts, schedules, recentRuns, 
           Jobs
         </Text>
         <Card padding="0">
-          <DataTable columnContentTypes={["text", "numeric", "numeric", "numeric"]} headings={["Task", "Pending", "Running", "Failed"]} rows={countRows} />
+          <DataTable
+            columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+            headings={["Task", "Pending", "Running", "Failed"]}
+            rows={countRows}
+          />
         </Card>
         <InlineStack gap="200" blockAlign="center">
           <ButtonGroup variant="segmented">

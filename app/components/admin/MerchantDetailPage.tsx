@@ -1,8 +1,27 @@
 import { Form } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+} from "@shopify/polaris";
 import { AdminCsrfInput } from "~/admin-auth/AdminCsrfInput";
-import { ProductSyncProgressCard, type FinishedProductSyncView, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
-import { RECONCILIATION_HISTORY_DAYS, ReconciliationCorrectionsCard, type ReconciliationCorrectionsRow } from "~/components/ReconciliationCorrectionsCard";
+import {
+  ProductSyncProgressCard,
+  type FinishedProductSyncView,
+  type ProductSyncProgressView,
+} from "~/components/ProductSyncProgressCard";
+import {
+  RECONCILIATION_HISTORY_DAYS,
+  ReconciliationCorrectionsCard,
+  type ReconciliationCorrectionsRow,
+} from "~/components/ReconciliationCorrectionsCard";
 import { TruthFigureLines, type ShopTruthView } from "~/components/truth/TruthFigure";
 import type { IntegrityPreview } from "~/integrity/integrity-preview";
 import { SYNC_KIND_INTENTS, syncKindOfIntent, type SyncKindIntent } from "~/jobs/sync-kinds";
@@ -58,7 +77,8 @@ const INTENT_LABELS: Record<MerchantAdminIntent, { label: string; destructive?: 
 };
 
 function IntentButton({ intent, variant }: { intent: string; variant?: "primary" }) {
-  const labelled = INTENT_LABELS[intent as MerchantAdminIntent] as (typeof INTENT_LABELS)[MerchantAdminIntent] | undefined;
+  const labelled = INTENT_LABELS[intent as MerchantAdminIntent] as
+    (typeof INTENT_LABELS)[MerchantAdminIntent] | undefined;
   return (
     <Form method="post">
       <AdminCsrfInput />
@@ -105,9 +125,15 @@ function IntegrityPreviewCard({ preview, canRun }: { preview: IntegrityPreview; 
                   {c.outcome}
                 </Badge>,
                 c.found,
-                <WrappingText key="examples">{c.examples.map((e) => `#${e.id}: ${e.message}`).join("; ")}</WrappingText>,
+                <WrappingText key="examples">
+                  {c.examples.map((e) => `#${e.id}: ${e.message}`).join("; ")}
+                </WrappingText>,
               ])}
-              footerContent={found.length === 0 ? "Every check passes: a real run would change nothing." : `${preview.checks.length - found.length} other checks found nothing.`}
+              footerContent={
+                found.length === 0
+                  ? "Every check passes: a real run would change nothing."
+                  : `${preview.checks.length - found.length} other checks found nothing.`
+              }
             />
           </div>
         </BlockStack>
@@ -115,7 +141,6 @@ function IntegrityPreviewCard({ preview, canRun }: { preview: IntegrityPreview; 
     </div>
   );
 }
-
 
 function Stat({ label, value }: { label: string; value: string | number }) {
   return (
@@ -131,7 +156,8 @@ function Stat({ label, value }: { label: string; value: string | number }) {
 }
 
 export function MerchantDetailPage(props: MerchantDetailView) {
-  const { health, connection, events, jobs, actions, reconciliation, truth, productSync, intents, canAct, outcome } = props;
+  const { health, connection, events, jobs, actions, reconciliation, truth, productSync, intents, canAct, outcome } =
+    props;
   return (
     <Page
       title={health.shop}
@@ -158,7 +184,9 @@ export function MerchantDetailPage(props: MerchantDetailView) {
               </Card>
             )}
             <ProductSyncProgressCard inProgress={productSync.inProgress} lastRun={productSync.lastRun} />
-            {outcome?.ok && outcome.preview && <IntegrityPreviewCard preview={outcome.preview} canRun={canAct && intents.includes("check-integrity")} />}
+            {outcome?.ok && outcome.preview && (
+              <IntegrityPreviewCard preview={outcome.preview} canRun={canAct && intents.includes("check-integrity")} />
+            )}
             <Card>
               <InlineGrid columns={4} gap="400">
                 <Stat label="Listed products" value={`${health.productsListed} / ${health.products}`} />
@@ -181,10 +209,16 @@ export function MerchantDetailPage(props: MerchantDetailView) {
                   formatDuration(e.processingTimeMs),
                   <WrappingText key="error">{e.errorMessage ?? ""}</WrappingText>,
                 ])}
-                footerContent={events.length === 0 ? "No sync events yet." : `The ${events.length} most recent sync events`}
+                footerContent={
+                  events.length === 0 ? "No sync events yet." : `The ${events.length} most recent sync events`
+                }
               />
             </Card>
-            <ReconciliationCorrectionsCard rows={props.reconciliationCorrections} range={`the last ${RECONCILIATION_HISTORY_DAYS} days`} showShop={false} />
+            <ReconciliationCorrectionsCard
+              rows={props.reconciliationCorrections}
+              range={`the last ${RECONCILIATION_HISTORY_DAYS} days`}
+              showShop={false}
+            />
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">

@@ -71,12 +71,19 @@ export function MerchantsPage({ merchants, counts, query, next, previous }: Merc
     formatWhen(m.lastIntegrityCheckAt),
   ]);
   return (
-    <Page title="Merchants" subtitle={`${total} ${total === 1 ? "shop" : "shops"}${query.q ? ` matching "${query.q}"` : ", connected or known"}`}>
+    <Page
+      title="Merchants"
+      subtitle={`${total} ${total === 1 ? "shop" : "shops"}${query.q ? ` matching "${query.q}"` : ", connected or known"}`}
+    >
       <BlockStack gap="400">
         <InlineStack gap="400" align="space-between" blockAlign="end" wrap>
           <ButtonGroup variant="segmented">
             {TABS.map((tab) => (
-              <Button key={tab.label} url={merchantsSearch({ q: query.q, approval: tab.approval })} pressed={tab.approval === query.approval}>
+              <Button
+                key={tab.label}
+                url={merchantsSearch({ q: query.q, approval: tab.approval })}
+                pressed={tab.approval === query.approval}
+              >
                 {`${tab.label} (${tab.approval ? counts[tab.approval] : total})`}
               </Button>
             ))}
@@ -100,10 +107,23 @@ export function MerchantsPage({ merchants, counts, query, next, previous }: Merc
         </InlineStack>
         <Card padding="0">
           {merchants.length === 0 ? (
-            <EmptyTableMessage>{total === 0 && !query.q ? "No merchant has installed the app yet." : "No merchant matches."}</EmptyTableMessage>
+            <EmptyTableMessage>
+              {total === 0 && !query.q ? "No merchant has installed the app yet." : "No merchant matches."}
+            </EmptyTableMessage>
           ) : (
             <DataTable
-              columnContentTypes={["text", "text", "text", "numeric", "numeric", "numeric", "numeric", "text", "text", "text"]}
+              columnContentTypes={[
+                "text",
+                "text",
+                "text",
+                "numeric",
+                "numeric",
+                "numeric",
+                "numeric",
+                "text",
+                "text",
+                "text",
+              ]}
               headings={[
                 "Shop",
                 "Connection",

@@ -2,7 +2,12 @@ import { Badge } from "@shopify/polaris";
 
 export type ApprovalStatusName = "PENDING" | "APPROVED" | "REJECTED" | "SUSPENDED";
 
-const APPROVAL_TONE = { PENDING: "attention", APPROVED: "success", REJECTED: "critical", SUSPENDED: "warning" } as const;
+const APPROVAL_TONE = {
+  PENDING: "attention",
+  APPROVED: "success",
+  REJECTED: "critical",
+  SUSPENDED: "warning",
+} as const;
 
 export function ApprovalBadge({ status }: { status: ApprovalStatusName }) {
   return <Badge tone={APPROVAL_TONE[status]}>{status.toLowerCase()}</Badge>;

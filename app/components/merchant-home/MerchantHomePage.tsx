@@ -1,14 +1,43 @@
 import { Form, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  InlineStack,
+  Layout,
+  Link,
+  Page,
+  Text,
+} from "@shopify/polaris";
 import { SYNC_KIND_EVENT_TYPES, syncKindOfEvent } from "~/jobs/sync-kinds";
 import { ConnectionStatusCard, type ConnectionStatusView } from "~/components/ConnectionStatusCard";
-import { ProductSyncProgressCard, type FinishedProductSyncView, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
+import {
+  ProductSyncProgressCard,
+  type FinishedProductSyncView,
+  type ProductSyncProgressView,
+} from "~/components/ProductSyncProgressCard";
 
 export interface MerchantHomeView {
   status: ConnectionStatusView | null;
   listedProducts: number;
-  lastSyncs: Array<{ eventType: string; status: string; createdAt: string; errorMessage: string | null; itemCount: number | null }>;
-  events: Array<{ id: string; eventType: string; status: string; itemCount: number | null; errorMessage: string | null; createdAt: string }>;
+  lastSyncs: Array<{
+    eventType: string;
+    status: string;
+    createdAt: string;
+    errorMessage: string | null;
+    itemCount: number | null;
+  }>;
+  events: Array<{
+    id: string;
+    eventType: string;
+    status: string;
+    itemCount: number | null;
+    errorMessage: string | null;
+    createdAt: string;
+  }>;
   findings: Array<{
     id: string;
     check: string;
@@ -38,13 +67,25 @@ const FINDING_LABEL: Record<string, string> = {
   negative_inventory: "Negative inventory",
 };
 
-const STATUS_TONE: Record<string, "success" | "critical" | "warning" | undefined> = { SUCCESS: "success", FAILURE: "critical", PARTIAL: "warning" };
+const STATUS_TONE: Record<string, "success" | "critical" | "warning" | undefined> = {
+  SUCCESS: "success",
+  FAILURE: "critical",
+  PARTIAL: "warning",
+};
 
 function when(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-function SyncNowCard({ canSync, nextManualSyncAt, outcome }: { canSync: boolean; nextManualSyncAt: string | null; outcome: SyncNowOutcome | undefined }) {
+function SyncNowCard({
+  canSync,
+  nextManualSyncAt,
+  outcome,
+}: {
+  canSync: boolean;
+  nextManualSyncAt: string | null;
+  outcome: SyncNowOutcome | undefined;
+}) {
   const submitting = useNavigation().state === "submitting";
   return (
     <Card>
@@ -58,7 +99,8 @@ function SyncNowCard({ canSync, nextManualSyncAt, outcome }: { canSync: boolean;
           </Banner>
         )}
         <Text as="p" tone="subdued">
-          Products sync daily and inventory hourly. Start a product sync now after larger changes (at most once every 10 minutes).
+          Products sync daily and inventory hourly. Start a product sync now after larger changes (at most once every 10
+          minutes).
         </Text>
         <Form method="post">
           <input type="hidden" name="intent" value="sync-now" />

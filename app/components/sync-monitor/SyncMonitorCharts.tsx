@@ -21,7 +21,10 @@ export default function SyncMonitorCharts({ daily }: { daily: DailyPoint[] }) {
   const successRate = [
     {
       name: "Success rate",
-      data: daily.map((d) => ({ key: label(d.date), value: d.successRate === null ? null : Math.round(d.successRate * 1000) / 10 })),
+      data: daily.map((d) => ({
+        key: label(d.date),
+        value: d.successRate === null ? null : Math.round(d.successRate * 1000) / 10,
+      })),
     },
   ];
   const volume = [

@@ -34,14 +34,20 @@ export function SyncMonitorFilters({ query, shops }: SyncMonitorFiltersProps) {
           name="type"
           value={eventType}
           onChange={setEventType}
-          options={[{ label: "All types", value: "all" }, ...EVENT_TYPES.map((t) => ({ label: sentenceCase(t), value: t }))]}
+          options={[
+            { label: "All types", value: "all" },
+            ...EVENT_TYPES.map((t) => ({ label: sentenceCase(t), value: t })),
+          ]}
         />
         <Select
           label="Status"
           name="status"
           value={status}
           onChange={setStatus}
-          options={[{ label: "All statuses", value: "all" }, ...EVENT_STATUSES.map((s) => ({ label: sentenceCase(s), value: s }))]}
+          options={[
+            { label: "All statuses", value: "all" },
+            ...EVENT_STATUSES.map((s) => ({ label: sentenceCase(s), value: s })),
+          ]}
         />
         <TextField label="From (UTC)" name="from" type="date" value={from} onChange={setFrom} autoComplete="off" />
         <TextField label="To (UTC)" name="to" type="date" value={to} onChange={setTo} autoComplete="off" />

@@ -2,7 +2,10 @@ import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Spinn
 import { Suspense, lazy, useEffect, useState } from "react";
 import { KeysetPagination } from "~/components/KeysetPagination";
 import { ProductSyncProgressCard, type ProductSyncProgressView } from "~/components/ProductSyncProgressCard";
-import { ReconciliationCorrectionsCard, type ReconciliationCorrectionsRow } from "~/components/ReconciliationCorrectionsCard";
+import {
+  ReconciliationCorrectionsCard,
+  type ReconciliationCorrectionsRow,
+} from "~/components/ReconciliationCorrectionsCard";
 import { TruthFigureTable, type ShopTruthView } from "~/components/truth/TruthFigure";
 import { syncMonitorSearch, type PageCursor, type SyncMonitorQuery } from "~/monitoring/sync-monitor-query";
 import type { DailyPoint } from "./SyncMonitorCharts";
@@ -100,12 +103,20 @@ export function SyncMonitorPage(props: SyncMonitorPageProps) {
           <ChartsAfterHydration daily={stats.daily} />
         </Layout.Section>
         <Layout.Section>
-          <ReconciliationCorrectionsCard rows={props.reconciliation} range={`${query.fromDay} to ${query.toDay}`} showShop={!query.shop} />
+          <ReconciliationCorrectionsCard
+            rows={props.reconciliation}
+            range={`${query.fromDay} to ${query.toDay}`}
+            showShop={!query.shop}
+          />
         </Layout.Section>
         <Layout.Section>
           <Card padding="0">
             <SyncMonitorTable events={props.events} query={query} />
-            <KeysetPagination previous={props.previous} next={props.next} href={(cursor) => syncMonitorSearch(query, { cursor })}>
+            <KeysetPagination
+              previous={props.previous}
+              next={props.next}
+              href={(cursor) => syncMonitorSearch(query, { cursor })}
+            >
               <Text as="span" tone="subdued" variant="bodySm">
                 Updated {props.generatedAt.slice(11, 19)} UTC · refreshes every {props.refreshSeconds} s while open
                 {props.refreshing ? " · refreshing…" : ""}

@@ -28,7 +28,11 @@ export function SyncMonitorStatsCards(stats: SyncMonitorStatsCardsProps) {
   return (
     <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
       <Figure label="Events" value={stats.total.toLocaleString("en")} testId="stat-total" />
-      <Figure label={`Success rate (${stats.failed.toLocaleString("en")} failed)`} value={formatPercent(stats.successRate)} testId="stat-success-rate" />
+      <Figure
+        label={`Success rate (${stats.failed.toLocaleString("en")} failed)`}
+        value={formatPercent(stats.successRate)}
+        testId="stat-success-rate"
+      />
       <Figure label="Average duration" value={formatDuration(stats.averageProcessingTimeMs)} testId="stat-average" />
       <Figure label="p95 duration" value={formatDuration(stats.p95ProcessingTimeMs)} testId="stat-p95" />
     </InlineGrid>

@@ -39,7 +39,9 @@ export function SyncMonitorTable({ events, query }: { events: SyncEventListItem[
       onSort={(index, direction) => {
         const sort = SORTABLE_COLUMNS[index];
         if (!sort) return;
-        navigate(syncMonitorSearch(query, { sort, direction: direction === "ascending" ? "asc" : "desc", cursor: null }));
+        navigate(
+          syncMonitorSearch(query, { sort, direction: direction === "ascending" ? "asc" : "desc", cursor: null }),
+        );
       }}
     >
       {events.map((event, position) => (

@@ -66,7 +66,14 @@ export function TruthFigureTable({ figures }: { figures: ShopTruthView[] }) {
           ) : (
             <DataTable
               columnContentTypes={["text", "numeric", "numeric", "numeric", "text", "text"]}
-              headings={["Shop", "Listed variants", "Verified 24 h", "Verified 7 days", "Mismatches 24 h", "Mismatches 7 days"]}
+              headings={[
+                "Shop",
+                "Listed variants",
+                "Verified 24 h",
+                "Verified 7 days",
+                "Mismatches 24 h",
+                "Mismatches 7 days",
+              ]}
               rows={rows}
             />
           )}

@@ -22,10 +22,22 @@ export interface InventorySyncDependencies {
 type InventoryTask = DefinedTask<typeof shopJobPayload, typeof TASK.inventorySync>;
 type ReconcileTask = DefinedTask<typeof shopJobPayload, typeof TASK.inventoryReconcile>;
 
-export function createInventorySyncTask(dependencies: InventorySyncDependencies, options: { reconcile: true }): ReconcileTask;
-export function createInventorySyncTask(dependencies: InventorySyncDependencies, options?: { reconcile?: false }): InventoryTask;
-export function createInventorySyncTask(dependencies: InventorySyncDependencies, options?: { reconcile?: boolean }): InventoryTask | ReconcileTask;
-export function createInventorySyncTask(dependencies: InventorySyncDependencies, options: { reconcile?: boolean } = {}) {
+export function createInventorySyncTask(
+  dependencies: InventorySyncDependencies,
+  options: { reconcile: true },
+): ReconcileTask;
+export function createInventorySyncTask(
+  dependencies: InventorySyncDependencies,
+  options?: { reconcile?: false },
+): InventoryTask;
+export function createInventorySyncTask(
+  dependencies: InventorySyncDependencies,
+  options?: { reconcile?: boolean },
+): InventoryTask | ReconcileTask;
+export function createInventorySyncTask(
+  dependencies: InventorySyncDependencies,
+  options: { reconcile?: boolean } = {},
+) {
   const name = options.reconcile ? TASK.inventoryReconcile : TASK.inventorySync;
   return defineTask({
     name,
@@ -51,7 +63,12 @@ export function createInventorySyncTask(dependencies: InventorySyncDependencies,
           status: "FAILURE",
           processingTimeMs: performance.now() - started,
           errorMessage: (error as Error).message,
-          metadata: { attempt, maxAttempts, reason: payload.reason, ...(revoked ? { connectionDeactivated: true } : {}) },
+          metadata: {
+            attempt,
+            maxAttempts,
+            reason: payload.reason,
+            ...(revoked ? { connectionDeactivated: true } : {}),
+          },
         }).catch(() => undefined); // the failure itself matters more than its record
         if (revoked) throw new PermanentJobError((error as Error).message, { cause: error });
         throw error;
@@ -74,4 +91,7 @@ export function createInventorySyncTask(dependencies: InventorySyncDependencies,
 }
 
 export const inventorySync = createInventorySyncTask({ clientFor: (shop) => adminClientForShop(shop) });
-export const inventoryReconcile = createInventorySyncTask({ clientFor: (shop) => adminClientForShop(shop) }, { reconcile: true });
+export const inventoryReconcile = createInventorySyncTask(
+  { clientFor: (shop) => adminClientForShop(shop) },
+  { reconcile: true },
+);

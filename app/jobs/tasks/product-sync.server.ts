@@ -75,10 +75,19 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function handleRevokedToken(shop: string, merchantId: string | null, error: ShopifyAccessRevokedError, metadata: Record<string, string>) {
+async function handleRevokedToken(
+  shop: string,
+  merchantId: string | null,
+  error: ShopifyAccessRevokedError,
+  metadata: Record<string, string>,
+) {
   await deactivateConnection(shop);
   await recordSyncEvent({
-    shop, merchantId, eventType: "PRODUCT_SYNC", status: "FAILURE", errorMessage: error.message,
+    shop,
+    merchantId,
+    eventType: "PRODUCT_SYNC",
+    status: "FAILURE",
+    errorMessage: error.message,
     metadata: { ...metadata, outcome: "access-revoked", connectionDeactivated: true },
   });
   throw new PermanentJobError(`${error.message}; connection deactivated`, { cause: error });
@@ -90,7 +99,10 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
   const policy = PRODUCT_SYNC_RETRY;
 
   async function queueCheck(payload: ProductExportCheckPayload, delayMs: number) {
-    await enqueue(TASK.productExportCheck, payload, { ...exportCheckJob(payload.shop), runAt: new Date(now() + delayMs) });
+    await enqueue(TASK.productExportCheck, payload, {
+      ...exportCheckJob(payload.shop),
+      runAt: new Date(now() + delayMs),
+    });
   }
 
   const productSync = defineTask({
@@ -121,8 +133,12 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
         }
         // Every run leaves an event, failed attempts included; the retry (or onGaveUp) follows in defineTask.
         await recordSyncEvent({
-          shop: payload.shop, merchantId: connection.merchantId, eventType: "PRODUCT_SYNC", status: "FAILURE",
-          errorMessage: messageOf(error), metadata: { stage: "start", attempt, maxAttempts: policy.maxAttempts },
+          shop: payload.shop,
+          merchantId: connection.merchantId,
+          eventType: "PRODUCT_SYNC",
+          status: "FAILURE",
+          errorMessage: messageOf(error),
+          metadata: { stage: "start", attempt, maxAttempts: policy.maxAttempts },
         });
         throw error;
       }
@@ -130,7 +146,10 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
     async onGaveUp(payload, error) {
       if (error instanceof PermanentJobError && error.cause instanceof ShopifyAccessRevokedError) return;
       await notifyAdmins({
-        type: "SYNC_FAILURE", severity: "CRITICAL", shop: payload.shop, jobType: TASK.productSync,
+        type: "SYNC_FAILURE",
+        severity: "CRITICAL",
+        shop: payload.shop,
+        jobType: TASK.productSync,
         title: `Product sync of ${payload.shop} failed: ${messageOf(error)}`,
         data: { stage: "start", error: messageOf(error) },
       });
@@ -146,11 +165,18 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
     const operation = outcome.operation;
     const processingTimeMs = now() - operation.startedAt.getTime();
     const counts = (s: IngestSummary) => ({
-        linesRead: s.linesRead, productsWritten: s.productsWritten, variantsWritten: s.variantsWritten,
-        productsDeleted: s.productsDeleted, variantsDeleted: s.variantsDeleted, productsInExport: s.productsStaged,
-        variantsInExport: s.variantsStaged, skippedByType: s.skippedByType, malformedCount: s.malformedCount,
-        orphanVariants: s.orphanVariants, deletionsSkippedReason: s.deletionsSkippedReason,
-      });
+      linesRead: s.linesRead,
+      productsWritten: s.productsWritten,
+      variantsWritten: s.variantsWritten,
+      productsDeleted: s.productsDeleted,
+      variantsDeleted: s.variantsDeleted,
+      productsInExport: s.productsStaged,
+      variantsInExport: s.variantsStaged,
+      skippedByType: s.skippedByType,
+      malformedCount: s.malformedCount,
+      orphanVariants: s.orphanVariants,
+      deletionsSkippedReason: s.deletionsSkippedReason,
+    });
 
     if (outcome.kind === "ingested") {
       const summary = outcome.summary;
@@ -160,21 +186,37 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
         data: { lastProductSyncAt: finishedAt, lastCompleteExportAt: finishedAt },
       });
       await recordSyncEvent({
-        shop, merchantId, eventType: "PRODUCT_SYNC", status: "SUCCESS",
-        itemCount: summary.productsStaged + summary.variantsStaged, processingTimeMs,
-        metadata: { operationId: operation.id, attempt: operation.syncAttempt, emptyExport: outcome.emptyExport, ...counts(summary) },
+        shop,
+        merchantId,
+        eventType: "PRODUCT_SYNC",
+        status: "SUCCESS",
+        itemCount: summary.productsStaged + summary.variantsStaged,
+        processingTimeMs,
+        metadata: {
+          operationId: operation.id,
+          attempt: operation.syncAttempt,
+          emptyExport: outcome.emptyExport,
+          ...counts(summary),
+        },
       });
       return;
     }
 
     const partial = outcome.partial;
     await recordSyncEvent({
-      shop, merchantId, eventType: "PRODUCT_SYNC", status: partial ? "PARTIAL" : "FAILURE",
-      itemCount: partial ? partial.productsStaged + partial.variantsStaged : 0, processingTimeMs,
+      shop,
+      merchantId,
+      eventType: "PRODUCT_SYNC",
+      status: partial ? "PARTIAL" : "FAILURE",
+      itemCount: partial ? partial.productsStaged + partial.variantsStaged : 0,
+      processingTimeMs,
       errorMessage: outcome.reason,
       metadata: {
-        operationId: operation.id, attempt: operation.syncAttempt, errorCode: outcome.errorCode,
-        retryable: outcome.retryable, ...(partial ? { partial: counts(partial) } : {}),
+        operationId: operation.id,
+        attempt: operation.syncAttempt,
+        errorCode: outcome.errorCode,
+        retryable: outcome.retryable,
+        ...(partial ? { partial: counts(partial) } : {}),
       },
     });
     const attempt = operation.syncAttempt;
@@ -185,11 +227,16 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
         { shop, reason: "follow-up", _retry: { attempt: attempt + 1, lastError: outcome.reason } satisfies RetryMeta },
         { ...shopJobOptions(TASK.productSync, shop), runAt: new Date(now() + delay) },
       );
-      helpers.logger.warn(`product export of ${shop} failed (${outcome.reason}); attempt ${attempt + 1} in ${Math.round(delay / 1000)} s`);
+      helpers.logger.warn(
+        `product export of ${shop} failed (${outcome.reason}); attempt ${attempt + 1} in ${Math.round(delay / 1000)} s`,
+      );
       return;
     }
     await notifyAdmins({
-      type: "SYNC_FAILURE", severity: "CRITICAL", shop, jobType: TASK.productSync,
+      type: "SYNC_FAILURE",
+      severity: "CRITICAL",
+      shop,
+      jobType: TASK.productSync,
       title: `Product sync of ${shop} failed: ${outcome.reason}`,
       data: { operationId: operation.id, attempt, errorCode: outcome.errorCode, retryable: outcome.retryable },
     });
@@ -220,15 +267,28 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
         });
       } catch (error) {
         if (error instanceof ShopifyAccessRevokedError) {
-          await handleRevokedToken(payload.shop, connection.merchantId, error, { stage: "finish", operationId: payload.operationId });
+          await handleRevokedToken(payload.shop, connection.merchantId, error, {
+            stage: "finish",
+            operationId: payload.operationId,
+          });
         }
         // A database error, a statement timeout, a full disk while merging: every failed attempt leaves an event;
         // the retry (in the shop's export queue) or the give-up follows in defineTask.
         await recordSyncEvent({
-          shop: payload.shop, merchantId: connection.merchantId, eventType: "PRODUCT_SYNC", status: "FAILURE",
+          shop: payload.shop,
+          merchantId: connection.merchantId,
+          eventType: "PRODUCT_SYNC",
+          status: "FAILURE",
           errorMessage: messageOf(error),
-          metadata: { stage: "finish", operationId: payload.operationId, attempt, maxAttempts: checkPolicy.maxAttempts },
-        }).catch((recordError: Error) => helpers.logger.error(`could not record the failed check: ${recordError.message}`));
+          metadata: {
+            stage: "finish",
+            operationId: payload.operationId,
+            attempt,
+            maxAttempts: checkPolicy.maxAttempts,
+          },
+        }).catch((recordError: Error) =>
+          helpers.logger.error(`could not record the failed check: ${recordError.message}`),
+        );
         throw error;
       }
       switch (outcome.kind) {
@@ -237,7 +297,9 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
           return;
         case "unknown-operation":
           // Not an export we started (another app's bulk operation, or a bulk mutation): nothing to do.
-          helpers.logger.info(`product-export-check: bulk operation ${payload.operationId} of ${payload.shop} is not ours`);
+          helpers.logger.info(
+            `product-export-check: bulk operation ${payload.operationId} of ${payload.shop} is not ours`,
+          );
           return;
         case "already-handled":
           return;
@@ -249,19 +311,35 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
     // export, or the one still building adopted), unless the sync has used its attempts; the daily run follows.
     async onGaveUp(payload, error) {
       if (error instanceof PermanentJobError && error.cause instanceof ShopifyAccessRevokedError) return;
-      const operation = await prisma.bulkOperation.findUnique({ where: { id: BigInt(payload.operationId) }, select: { summary: true } });
+      const operation = await prisma.bulkOperation.findUnique({
+        where: { id: BigInt(payload.operationId) },
+        select: { summary: true },
+      });
       const syncAttempt = Number((operation?.summary as { syncAttempt?: unknown } | null)?.syncAttempt ?? 1) || 1;
       const requeued = syncAttempt < policy.maxAttempts;
       await notifyAdmins({
-        type: "SYNC_FAILURE", severity: "CRITICAL", shop: payload.shop, jobType: TASK.productSync,
+        type: "SYNC_FAILURE",
+        severity: "CRITICAL",
+        shop: payload.shop,
+        jobType: TASK.productSync,
         title: `Product sync of ${payload.shop} failed: export ${payload.operationId} could not be processed: ${messageOf(error)}`,
-        data: { stage: "finish", operationId: payload.operationId, attempts: checkPolicy.maxAttempts, error: messageOf(error), syncRequeued: requeued },
+        data: {
+          stage: "finish",
+          operationId: payload.operationId,
+          attempts: checkPolicy.maxAttempts,
+          error: messageOf(error),
+          syncRequeued: requeued,
+        },
       });
       if (!requeued) return;
       const delay = retryDelayMs(policy, syncAttempt);
       await enqueue(
         TASK.productSync,
-        { shop: payload.shop, reason: "follow-up", _retry: { attempt: syncAttempt + 1, lastError: messageOf(error) } satisfies RetryMeta },
+        {
+          shop: payload.shop,
+          reason: "follow-up",
+          _retry: { attempt: syncAttempt + 1, lastError: messageOf(error) } satisfies RetryMeta,
+        },
         { ...shopJobOptions(TASK.productSync, payload.shop), runAt: new Date(now() + delay) },
       );
     },

@@ -25,7 +25,12 @@ export const productWebhook = defineTask({
     const started = Date.now();
     let result;
     try {
-      result = await applyProductWebhook({ shop: job.shop, topic: job.topic, payload: job.payload, triggeredAt: job.triggeredAt });
+      result = await applyProductWebhook({
+        shop: job.shop,
+        topic: job.topic,
+        payload: job.payload,
+        triggeredAt: job.triggeredAt,
+      });
     } catch (error) {
       // A payload that does not parse will not parse on a retry either.
       if (error instanceof z.ZodError) throw new PermanentJobError(`Malformed ${job.topic} payload: ${error.message}`);

@@ -11,7 +11,12 @@ import { TASK, type ShopSyncTask, type TaskName } from "../task-names";
 
 const MINUTE = 60_000;
 
-function fanOutTask<Name extends TaskName>(name: Name, task: ShopSyncTask, windowMinutes: () => number, schedule: TaskSchedule) {
+function fanOutTask<Name extends TaskName>(
+  name: Name,
+  task: ShopSyncTask,
+  windowMinutes: () => number,
+  schedule: TaskSchedule,
+) {
   return defineTask({
     name,
     payload: cronPayload,
@@ -28,7 +33,8 @@ function fanOutTask<Name extends TaskName>(name: Name, task: ShopSyncTask, windo
       });
       helpers.logger.info(`${name}: queued ${scheduled} ${task} job(s) from ${firedAt.toISOString()}`);
       await reportScheduleOverflow(task, stillWaiting, scheduled, windowMinutes());
-      if (stillWaiting > 0) helpers.logger.warn(`${name}: ${stillWaiting} ${task} job(s) of the previous run had not started`);
+      if (stillWaiting > 0)
+        helpers.logger.warn(`${name}: ${stillWaiting} ${task} job(s) of the previous run had not started`);
     },
   });
 }

@@ -43,7 +43,12 @@ export function createVerificationTask(dependencies: VerificationDependencies) {
           status: "FAILURE",
           processingTimeMs: performance.now() - started,
           errorMessage: (error as Error).message,
-          metadata: { attempt, maxAttempts, reason: payload.reason, ...(revoked ? { connectionDeactivated: true } : {}) },
+          metadata: {
+            attempt,
+            maxAttempts,
+            reason: payload.reason,
+            ...(revoked ? { connectionDeactivated: true } : {}),
+          },
         }).catch(() => undefined); // the failure itself matters more than its record
         if (revoked) throw new PermanentJobError((error as Error).message, { cause: error });
         throw error;

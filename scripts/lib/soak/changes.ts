@@ -11,7 +11,8 @@ import type { SoakShop } from "./population";
 
 type WebhookDelivery = ReturnType<RunningEmulator["control"]["webhookDeliveries"]>[number];
 
-export type ChangeKind = "order" | "restock" | "price" | "title" | "status" | "create" | "delete" | "bulk-edit" | "reassign";
+export type ChangeKind =
+  "order" | "restock" | "price" | "title" | "status" | "create" | "delete" | "bulk-edit" | "reassign";
 
 type Expectation =
   | { fact: "price"; variantId: number; price: string; compareAtPrice: string | null }
@@ -35,9 +36,12 @@ export interface Change {
 }
 
 const factKey = (shop: string, e: Expectation) =>
-  "variantId" in e ? `${shop}:${e.fact}:${e.variantId}` : `${shop}:${e.fact === "exists" || e.fact === "deleted" || e.fact === "listed" ? "presence" : e.fact}:${e.productId}`;
+  "variantId" in e
+    ? `${shop}:${e.fact}:${e.variantId}`
+    : `${shop}:${e.fact === "exists" || e.fact === "deleted" || e.fact === "listed" ? "presence" : e.fact}:${e.productId}`;
 
-export const money = (value: string | null | undefined): string | null => (value === null || value === undefined ? null : Number(value).toFixed(2));
+export const money = (value: string | null | undefined): string | null =>
+  value === null || value === undefined ? null : Number(value).toFixed(2);
 
 /** What the marketplace can sell of a variant: its `available` summed over the marketplace's locations that stock it. */
 export function marketplaceQuantity(variant: ProductSnapshot["variants"][number], shop: SoakShop): number {
@@ -80,7 +84,8 @@ export class ChangeLog {
     for (const change of this.changes) {
       if (change.shop !== shop || change.truthAt !== undefined || change.supersededAt !== undefined) continue;
       const e = change.expect;
-      if (("productId" in e && e.productId === productId) || ("variantId" in e && variantIds.includes(e.variantId))) change.supersededAt = now;
+      if (("productId" in e && e.productId === productId) || ("variantId" in e && variantIds.includes(e.variantId)))
+        change.supersededAt = now;
     }
   }
 
@@ -104,7 +109,14 @@ export class ChangeLog {
         if (e.fact === "exists") e.variantIds.forEach((id) => variantIds.add(id));
       }
       const [variants, products] = await Promise.all([
-        pgPool().query<{ id: string; price: string | null; compare_at_price: string | null; quantity: number; deleted: boolean; listed: boolean }>(
+        pgPool().query<{
+          id: string;
+          price: string | null;
+          compare_at_price: string | null;
+          quantity: number;
+          deleted: boolean;
+          listed: boolean;
+        }>(
           `SELECT v.id::text, v.price::text, v.compare_at_price::text, coalesce(v.available_quantity, 0) AS quantity,
                   v.deleted_at IS NOT NULL AS deleted, coalesce(p.listed AND p.deleted_at IS NULL, false) AS listed
              FROM product_variant v LEFT JOIN product p ON p.shop = v.shop AND p.id = v.product_id
@@ -128,14 +140,25 @@ export class ChangeLog {
   }
 }
 
-type VariantRow = { price: string | null; compare_at_price: string | null; quantity: number; deleted: boolean; listed: boolean };
+type VariantRow = {
+  price: string | null;
+  compare_at_price: string | null;
+  quantity: number;
+  deleted: boolean;
+  listed: boolean;
+};
 type ProductRow = { title: string | null; listed: boolean; deleted: boolean };
 
 function shows(e: Expectation, variants: Map<number, VariantRow>, products: Map<number, ProductRow>): boolean {
   switch (e.fact) {
     case "price": {
       const row = variants.get(e.variantId);
-      return !!row && !row.deleted && money(row.price) === money(e.price) && money(row.compare_at_price) === money(e.compareAtPrice);
+      return (
+        !!row &&
+        !row.deleted &&
+        money(row.price) === money(e.price) &&
+        money(row.compare_at_price) === money(e.compareAtPrice)
+      );
     }
     case "quantity": {
       const row = variants.get(e.variantId);
@@ -149,7 +172,12 @@ function shows(e: Expectation, variants: Map<number, VariantRow>, products: Map<
     }
     case "exists": {
       const row = products.get(e.productId);
-      return !!row && row.listed && !row.deleted && e.variantIds.every((id) => variants.get(id) && !variants.get(id)!.deleted);
+      return (
+        !!row &&
+        row.listed &&
+        !row.deleted &&
+        e.variantIds.every((id) => variants.get(id) && !variants.get(id)!.deleted)
+      );
     }
     case "deleted": {
       const row = products.get(e.productId);
@@ -162,7 +190,12 @@ function shows(e: Expectation, variants: Map<number, VariantRow>, products: Map<
  * (ms after `origin`), which webhooks it caused and what the app answered to them. */
 export function historyOf(changes: Change[], shop: string, productId: number, variantId: number, origin: number) {
   return changes
-    .filter((c) => c.shop === shop && (("variantId" in c.expect && c.expect.variantId === variantId) || ("productId" in c.expect && c.expect.productId === productId)))
+    .filter(
+      (c) =>
+        c.shop === shop &&
+        (("variantId" in c.expect && c.expect.variantId === variantId) ||
+          ("productId" in c.expect && c.expect.productId === productId)),
+    )
     .map((c) => ({
       kind: c.kind,
       expect: c.expect,
@@ -170,7 +203,13 @@ export function historyOf(changes: Change[], shop: string, productId: number, va
       shownAtMs: c.truthAt === undefined ? null : c.truthAt - origin,
       shownIn: c.shownIn ?? null,
       superseded: c.supersededAt !== undefined,
-      webhooks: c.deliveries.map((d) => ({ topic: d.topic, status: d.status, attempts: d.attempts, dropped: !!d.dropped, triggeredAt: d.triggeredAt })),
+      webhooks: c.deliveries.map((d) => ({
+        topic: d.topic,
+        status: d.status,
+        attempts: d.attempts,
+        dropped: !!d.dropped,
+        triggeredAt: d.triggeredAt,
+      })),
     }));
 }
 

@@ -47,26 +47,40 @@ export function planFaults(stack: SoakStack, shops: SoakShop[]): PlannedFault[] 
   const throttled = shopAt(7);
   return [
     {
-      at: 0.1, kind: "webhooks-dropped", shop: dropped,
+      at: 0.1,
+      kind: "webhooks-dropped",
+      shop: dropped,
       run: () => (control.setWebhookMode({ shop: dropped.domain, mode: "drop" }), "every webhook of the shop lost"),
-      endAt: 0.4, end: () => (control.setWebhookMode({ shop: dropped.domain, mode: "deliver" }), "delivered again"),
+      endAt: 0.4,
+      end: () => (control.setWebhookMode({ shop: dropped.domain, mode: "deliver" }), "delivered again"),
     },
     {
-      at: 0.15, kind: "webhooks-delayed-duplicated-shuffled", shop: shuffled,
+      at: 0.15,
+      kind: "webhooks-delayed-duplicated-shuffled",
+      shop: shuffled,
       run: () => (control.setWebhookMode({ shop: shuffled.domain, mode: "hold" }), "webhooks held"),
       endAt: 0.45,
       async end() {
         control.setWebhookMode({ shop: shuffled.domain, mode: "deliver" });
-        const { released } = await control.releaseWebhooks({ shop: shuffled.domain, order: "shuffle", seed: 7, duplicate: true });
+        const { released } = await control.releaseWebhooks({
+          shop: shuffled.domain,
+          order: "shuffle",
+          seed: 7,
+          duplicate: true,
+        });
         return `${released} held webhooks released late, shuffled, each twice`;
       },
     },
     {
-      at: 0.2, kind: "throttled", shop: standard,
+      at: 0.2,
+      kind: "throttled",
+      shop: standard,
       run: () => (control.drainBucket({ shop: standard.domain }), `${standard.plan} bucket drained by another app`),
     },
     {
-      at: 0.3, kind: "5xx-burst", shop: burst[0],
+      at: 0.3,
+      kind: "5xx-burst",
+      shop: burst[0],
       run: () => {
         control.injectFault({ shop: burst[0].domain, fault: { kind: "http", status: 503, count: 4 } });
         control.injectFault({ shop: burst[0].domain, fault: { kind: "http", status: 500, count: 3 } });
@@ -74,11 +88,16 @@ export function planFaults(stack: SoakStack, shops: SoakShop[]): PlannedFault[] 
       },
     },
     {
-      at: 0.35, kind: "token-expired", shop: expiring,
-      run: () => `${control.expireAccessTokens({ shop: expiring.domain }).expired} expiring access token(s) reached their hour`,
+      at: 0.35,
+      kind: "token-expired",
+      shop: expiring,
+      run: () =>
+        `${control.expireAccessTokens({ shop: expiring.domain }).expired} expiring access token(s) reached their hour`,
     },
     {
-      at: 0.5, kind: "webhooks-delayed-reversed", shop: reversed,
+      at: 0.5,
+      kind: "webhooks-delayed-reversed",
+      shop: reversed,
       run: () => (control.setWebhookMode({ shop: reversed.domain, mode: "hold" }), "webhooks held"),
       endAt: 0.7,
       async end() {
@@ -88,7 +107,9 @@ export function planFaults(stack: SoakStack, shops: SoakShop[]): PlannedFault[] 
       },
     },
     {
-      at: 0.55, kind: "throttled", shop: throttled,
+      at: 0.55,
+      kind: "throttled",
+      shop: throttled,
       run: () => {
         control.drainBucket({ shop: throttled.domain });
         control.injectFault({ shop: throttled.domain, fault: { kind: "throttled", count: 2 } });
@@ -96,7 +117,9 @@ export function planFaults(stack: SoakStack, shops: SoakShop[]): PlannedFault[] 
       },
     },
     {
-      at: 0.6, kind: "worker-sigkilled", shop: null,
+      at: 0.6,
+      kind: "worker-sigkilled",
+      shop: null,
       async run() {
         const name = stack.workers[0].name;
         await stack.killWorker(0, 3_000);
@@ -104,14 +127,18 @@ export function planFaults(stack: SoakStack, shops: SoakShop[]): PlannedFault[] 
       },
     },
     {
-      at: 0.65, kind: "5xx-burst", shop: burst[1],
+      at: 0.65,
+      kind: "5xx-burst",
+      shop: burst[1],
       run: () => {
         control.injectFault({ shop: burst[1].domain, fault: { kind: "http", status: 502, count: 5 } });
         return "5 Admin API requests answered 502";
       },
     },
     {
-      at: 0.75, kind: "database-restarted", shop: null,
+      at: 0.75,
+      kind: "database-restarted",
+      shop: null,
       async run() {
         await stack.restartDatabase(5_000);
         return "PostgreSQL stopped (fast shutdown), down 5 s, started again";
@@ -152,7 +179,13 @@ export class FaultRunner {
         );
         this.started.set(fault, { record, done });
       }
-      if (fault.endAt !== undefined && this.started.has(fault) && !this.ended.has(fault) && elapsed >= fault.endAt * total) this.end(fault, elapsed);
+      if (
+        fault.endAt !== undefined &&
+        this.started.has(fault) &&
+        !this.ended.has(fault) &&
+        elapsed >= fault.endAt * total
+      )
+        this.end(fault, elapsed);
     }
   }
 

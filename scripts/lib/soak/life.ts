@@ -37,7 +37,11 @@ export class ShopLife {
   private randomProduct(shop: SoakShop): ProductSnapshot | undefined {
     const count = this.emulator.control.getShop({ shop: shop.domain }).productCount;
     if (count === 0) return undefined;
-    return this.emulator.control.listProducts({ shop: shop.domain, limit: 1, offset: this.random.int(0, count - 1) })[0];
+    return this.emulator.control.listProducts({
+      shop: shop.domain,
+      limit: 1,
+      offset: this.random.int(0, count - 1),
+    })[0];
   }
 
   private quantityOf(shop: SoakShop, productId: number, variantId: number) {
@@ -65,15 +69,28 @@ export class ShopLife {
       this.changes.record(
         shop.domain,
         "create",
-        () => control.createProduct({
-          shop: shop.domain,
-          title: `Soak new product ${++this.created}`,
-          variants: Array.from({ length: variants }, (_, i) => ({ title: `Size ${i + 1}`, price: `${this.random.int(5, 90)}.00`, available: this.random.int(0, 30) })),
-          notify: true,
-        }),
+        () =>
+          control.createProduct({
+            shop: shop.domain,
+            title: `Soak new product ${++this.created}`,
+            variants: Array.from({ length: variants }, (_, i) => ({
+              title: `Size ${i + 1}`,
+              price: `${this.random.int(5, 90)}.00`,
+              available: this.random.int(0, 30),
+            })),
+            notify: true,
+          }),
         (product) => [
-          { fact: "exists", productId: product.legacyResourceId, variantIds: product.variants.map((v) => v.legacyResourceId) },
-          ...product.variants.map((v) => ({ fact: "quantity" as const, variantId: v.legacyResourceId, quantity: marketplaceQuantity(v, shop) })),
+          {
+            fact: "exists",
+            productId: product.legacyResourceId,
+            variantIds: product.variants.map((v) => v.legacyResourceId),
+          },
+          ...product.variants.map((v) => ({
+            fact: "quantity" as const,
+            variantId: v.legacyResourceId,
+            quantity: marketplaceQuantity(v, shop),
+          })),
         ],
       );
       return;
@@ -85,30 +102,54 @@ export class ShopLife {
     const variantId = variant.legacyResourceId;
     switch (kind) {
       case "delete":
-        this.changes.supersedeProduct(shop.domain, productId, product.variants.map((v) => v.legacyResourceId));
-        this.changes.record(shop.domain, "delete", () => control.deleteProduct({ shop: shop.domain, productId, notify: true }), () => [{ fact: "deleted", productId }]);
+        this.changes.supersedeProduct(
+          shop.domain,
+          productId,
+          product.variants.map((v) => v.legacyResourceId),
+        );
+        this.changes.record(
+          shop.domain,
+          "delete",
+          () => control.deleteProduct({ shop: shop.domain, productId, notify: true }),
+          () => [{ fact: "deleted", productId }],
+        );
         return;
       case "title":
         this.changes.record(
-          shop.domain, "title",
-          () => control.updateProduct({ shop: shop.domain, productId, title: `${product.title.replace(/ \(edit \d+\)$/, "")} (edit ${this.random.int(1, 999)})`, notify: true }),
+          shop.domain,
+          "title",
+          () =>
+            control.updateProduct({
+              shop: shop.domain,
+              productId,
+              title: `${product.title.replace(/ \(edit \d+\)$/, "")} (edit ${this.random.int(1, 999)})`,
+              notify: true,
+            }),
           (p) => [{ fact: "title", productId, title: p.title }],
         );
         return;
       case "status": {
         const status = product.status === "ACTIVE" ? "DRAFT" : "ACTIVE";
-        this.changes.record(shop.domain, "status", () => control.updateProduct({ shop: shop.domain, productId, status, notify: true }), () => [
-          { fact: "listed", productId, listed: status === "ACTIVE" },
-        ]);
+        this.changes.record(
+          shop.domain,
+          "status",
+          () => control.updateProduct({ shop: shop.domain, productId, status, notify: true }),
+          () => [{ fact: "listed", productId, listed: status === "ACTIVE" }],
+        );
         return;
       }
       case "price": {
         const price = `${this.random.int(3, 200)}.${String(this.random.int(0, 99)).padStart(2, "0")}`;
         const compareAtPrice = this.random.next() < 0.3 ? (Number(price) * 1.25).toFixed(2) : null;
-        this.changes.record(shop.domain, "price", () => control.updateVariant({ shop: shop.domain, variantId, price, compareAtPrice, notify: true }), (p) => {
-          const after = p.variants.find((v) => v.legacyResourceId === variantId)!;
-          return [{ fact: "price", variantId, price: after.price, compareAtPrice: after.compareAtPrice }];
-        });
+        this.changes.record(
+          shop.domain,
+          "price",
+          () => control.updateVariant({ shop: shop.domain, variantId, price, compareAtPrice, notify: true }),
+          (p) => {
+            const after = p.variants.find((v) => v.legacyResourceId === variantId)!;
+            return [{ fact: "price", variantId, price: after.price, compareAtPrice: after.compareAtPrice }];
+          },
+        );
         return;
       }
       case "order":
@@ -116,9 +157,22 @@ export class ShopLife {
         if (variant.inventory.length === 0) return;
         const level = this.random.pick(variant.inventory);
         const locationId = numericOf(level.locationId);
-        const make: () => unknown = kind === "order" && level.available > 0
-          ? () => control.placeOrder({ shop: shop.domain, lines: [{ variantId, quantity: this.random.int(1, Math.min(3, level.available)), locationId }], notify: true })
-          : () => control.setInventory({ shop: shop.domain, variantId, locationId, available: this.random.int(0, 60), notify: true });
+        const make: () => unknown =
+          kind === "order" && level.available > 0
+            ? () =>
+                control.placeOrder({
+                  shop: shop.domain,
+                  lines: [{ variantId, quantity: this.random.int(1, Math.min(3, level.available)), locationId }],
+                  notify: true,
+                })
+            : () =>
+                control.setInventory({
+                  shop: shop.domain,
+                  variantId,
+                  locationId,
+                  available: this.random.int(0, 60),
+                  notify: true,
+                });
         this.changes.record(shop.domain, kind === "order" && level.available > 0 ? "order" : "restock", make, () => [
           { fact: "quantity", variantId, quantity: this.quantityOf(shop, productId, variantId) },
         ]);
@@ -135,10 +189,22 @@ export class ShopLife {
       const variant = product.variants[0];
       if (!variant) continue;
       const price = (Number(variant.price) + 1).toFixed(2);
-      this.changes.record(shop.domain, "bulk-edit", () => control.updateVariant({ shop: shop.domain, variantId: variant.legacyResourceId, price, notify: true }), (p) => {
-        const after = p.variants.find((v) => v.legacyResourceId === variant.legacyResourceId)!;
-        return [{ fact: "price", variantId: after.legacyResourceId, price: after.price, compareAtPrice: after.compareAtPrice }];
-      });
+      this.changes.record(
+        shop.domain,
+        "bulk-edit",
+        () => control.updateVariant({ shop: shop.domain, variantId: variant.legacyResourceId, price, notify: true }),
+        (p) => {
+          const after = p.variants.find((v) => v.legacyResourceId === variant.legacyResourceId)!;
+          return [
+            {
+              fact: "price",
+              variantId: after.legacyResourceId,
+              price: after.price,
+              compareAtPrice: after.compareAtPrice,
+            },
+          ];
+        },
+      );
     }
     return products.length;
   }
@@ -160,20 +226,61 @@ export class ShopLife {
           if (!atPrimary) continue;
           const atOther = variant.inventory.find((l) => numericOf(l.locationId) === other);
           const variantId = variant.legacyResourceId;
-          this.changes.record(shop.domain, "reassign", () => {
-            control.disconnectInventory({ shop: shop.domain, variantId, locationId: primary, notify: true });
-            if (atOther) control.setInventory({ shop: shop.domain, variantId, locationId: other, available: atOther.available + atPrimary.available, notify: true });
-            else control.connectInventory({ shop: shop.domain, variantId, locationId: other, available: atPrimary.available, notify: true });
-          }, () => [{ fact: "quantity", variantId, quantity: this.quantityOf(shop, product.legacyResourceId, variantId) }]);
+          this.changes.record(
+            shop.domain,
+            "reassign",
+            () => {
+              control.disconnectInventory({ shop: shop.domain, variantId, locationId: primary, notify: true });
+              if (atOther)
+                control.setInventory({
+                  shop: shop.domain,
+                  variantId,
+                  locationId: other,
+                  available: atOther.available + atPrimary.available,
+                  notify: true,
+                });
+              else
+                control.connectInventory({
+                  shop: shop.domain,
+                  variantId,
+                  locationId: other,
+                  available: atPrimary.available,
+                  notify: true,
+                });
+            },
+            () => [
+              { fact: "quantity", variantId, quantity: this.quantityOf(shop, product.legacyResourceId, variantId) },
+            ],
+          );
           moved++;
           // Every fourth move is undone at once (the merchant picked the wrong location): the item is stocked at the
           // primary again within the second it left it.
           if (moved % 4 === 0) {
-            this.changes.record(shop.domain, "reassign", () => {
-              control.connectInventory({ shop: shop.domain, variantId, locationId: primary, available: atPrimary.available, notify: true });
-              if (atOther) control.setInventory({ shop: shop.domain, variantId, locationId: other, available: atOther.available, notify: true });
-              else control.disconnectInventory({ shop: shop.domain, variantId, locationId: other, notify: true });
-            }, () => [{ fact: "quantity", variantId, quantity: this.quantityOf(shop, product.legacyResourceId, variantId) }]);
+            this.changes.record(
+              shop.domain,
+              "reassign",
+              () => {
+                control.connectInventory({
+                  shop: shop.domain,
+                  variantId,
+                  locationId: primary,
+                  available: atPrimary.available,
+                  notify: true,
+                });
+                if (atOther)
+                  control.setInventory({
+                    shop: shop.domain,
+                    variantId,
+                    locationId: other,
+                    available: atOther.available,
+                    notify: true,
+                  });
+                else control.disconnectInventory({ shop: shop.domain, variantId, locationId: other, notify: true });
+              },
+              () => [
+                { fact: "quantity", variantId, quantity: this.quantityOf(shop, product.legacyResourceId, variantId) },
+              ],
+            );
           }
         }
       }

@@ -33,7 +33,11 @@ export function createPopulation(
     const locations = random.int(2, 3);
     const summary = emulator.control.createShop({ domain, name: `Soak shop ${i + 1}`, plan, locations });
     // Log-uniform between the bounds: most catalogs small, a few large.
-    const target = Math.round(Math.exp(Math.log(options.minVariants) + random.next() * (Math.log(options.maxVariants) - Math.log(options.minVariants))));
+    const target = Math.round(
+      Math.exp(
+        Math.log(options.minVariants) + random.next() * (Math.log(options.maxVariants) - Math.log(options.minVariants)),
+      ),
+    );
     const variantsPerProduct = random.int(1, 4);
     const products = Math.max(1, Math.ceil(target / variantsPerProduct));
     emulator.control.seedProducts({

@@ -26,7 +26,10 @@ export interface CycleResult {
   runs: CycleRun[];
 }
 
-type CycleTask = { task: typeof TASK.inventoryReconcile | typeof TASK.productSync | typeof TASK.verification; finished: string };
+type CycleTask = {
+  task: typeof TASK.inventoryReconcile | typeof TASK.productSync | typeof TASK.verification;
+  finished: string;
+};
 
 // Each row: `shop, status, created_at, mismatched` of the sync_event that ends a run after $1 for a shop of $2.
 const REPAIR_TASKS: CycleTask[] = [
@@ -52,15 +55,26 @@ const VERIFY_TASKS: CycleTask[] = [
   },
 ];
 
-export async function runReconciliationCycle(shops: string[], options: { timeoutMs: number; onPoll?: () => Promise<void> }): Promise<CycleResult> {
+export async function runReconciliationCycle(
+  shops: string[],
+  options: { timeoutMs: number; onPoll?: () => Promise<void> },
+): Promise<CycleResult> {
   const startedAt = Date.now();
   const deadline = startedAt + options.timeoutMs;
-  const runs = [...(await runPhase(REPAIR_TASKS, shops, deadline, options.onPoll)), ...(await runPhase(VERIFY_TASKS, shops, deadline, options.onPoll))];
+  const runs = [
+    ...(await runPhase(REPAIR_TASKS, shops, deadline, options.onPoll)),
+    ...(await runPhase(VERIFY_TASKS, shops, deadline, options.onPoll)),
+  ];
   return { startedAt, finishedAt: Date.now(), runs };
 }
 
 /** Queues `tasks` for every shop and waits until each run has ended (or the deadline passed: "timeout"). */
-async function runPhase(tasks: CycleTask[], shops: string[], deadline: number, onPoll?: () => Promise<void>): Promise<CycleRun[]> {
+async function runPhase(
+  tasks: CycleTask[],
+  shops: string[],
+  deadline: number,
+  onPoll?: () => Promise<void>,
+): Promise<CycleRun[]> {
   const since = new Date(Date.now() - 1_000);
   for (const shop of shops) {
     for (const { task } of tasks) await enqueue(task, { shop, reason: "manual" }, shopJobOptions(task, shop));
@@ -75,13 +89,21 @@ async function runPhase(tasks: CycleTask[], shops: string[], deadline: number, o
         .catch(() => ({ rows: [] as { shop: string; status: string; created_at: Date; mismatched: number | null }[] }));
       for (const row of rows) {
         const key = `${task}:${row.shop}`;
-        if (!runs.has(key)) runs.set(key, { task, shop: row.shop, status: row.status, finishedAt: row.created_at.getTime(), ...(row.mismatched === null ? {} : { mismatched: row.mismatched }) });
+        if (!runs.has(key))
+          runs.set(key, {
+            task,
+            shop: row.shop,
+            status: row.status,
+            finishedAt: row.created_at.getTime(),
+            ...(row.mismatched === null ? {} : { mismatched: row.mismatched }),
+          });
       }
     }
   }
   for (const shop of shops) {
     for (const { task } of tasks) {
-      if (!runs.has(`${task}:${shop}`)) runs.set(`${task}:${shop}`, { task, shop, status: "timeout", finishedAt: Date.now() });
+      if (!runs.has(`${task}:${shop}`))
+        runs.set(`${task}:${shop}`, { task, shop, status: "timeout", finishedAt: Date.now() });
     }
   }
   return [...runs.values()];

@@ -18,8 +18,15 @@ export interface Percentiles {
 
 export function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
-  return { count: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1] : null };
+  const at = (q: number) =>
+    sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  return {
+    count: sorted.length,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    max: sorted.length ? sorted[sorted.length - 1] : null,
+  };
 }
 
 export interface ApiUse {
@@ -51,7 +58,9 @@ export interface SoakReport {
   options: Record<string, unknown>;
   startedAt: string;
   lifeMs: number;
-  population: Array<Pick<SoakShop, "domain" | "plan" | "variants" | "products" | "locationIds" | "marketplaceLocationIds">>;
+  population: Array<
+    Pick<SoakShop, "domain" | "plan" | "variants" | "products" | "locationIds" | "marketplaceLocationIds">
+  >;
   drift: { atStart: DriftReport; afterLife: DriftReport; afterCycle: DriftReport };
   changes: {
     made: number;
@@ -62,7 +71,13 @@ export interface SoakReport {
     /** ms from the change in Shopify to the marketplace showing it. */
     timeToTruth: { webhookArrived: Percentiles; webhookNotArrived: Percentiles };
     /** Changes none of whose webhooks reached the app (dropped, or answered 5xx through the database outage). */
-    webhookNotArrived: { count: number; repairedBeforeCycle: number; repairedByCycle: number; notRepaired: number; repairMs: Percentiles };
+    webhookNotArrived: {
+      count: number;
+      repairedBeforeCycle: number;
+      repairedByCycle: number;
+      notRepaired: number;
+      repairMs: Percentiles;
+    };
     notShownSamples: Array<Pick<Change, "shop" | "kind" | "expect"> & { webhookArrived: boolean }>;
   };
   cycle: { durationMs: number; runs: CycleResult["runs"] };
@@ -122,19 +137,31 @@ export function summariseChanges(changes: Change[]): SoakReport["changes"] {
 }
 
 const seconds = (ms: number | null) => (ms === null ? "-" : `${(ms / 1000).toFixed(1)} s`);
-const row = (cells: Array<string | number>, widths: number[]) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
+const row = (cells: Array<string | number>, widths: number[]) =>
+  cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
 
 /** The report as the table `npm run soak` prints. */
 export function formatReport(report: SoakReport): string {
   const lines: string[] = [];
   const shopCount = report.population.length;
   const variants = report.population.reduce((sum, s) => sum + s.variants, 0);
-  lines.push(`Soak: ${shopCount} shops, ${variants.toLocaleString("en")} variants, life ${seconds(report.lifeMs)}, cycle ${seconds(report.cycle.durationMs)}`);
+  lines.push(
+    `Soak: ${shopCount} shops, ${variants.toLocaleString("en")} variants, life ${seconds(report.lifeMs)}, cycle ${seconds(report.cycle.durationMs)}`,
+  );
   lines.push("");
   lines.push("Drift (listed variants whose fields differ from Shopify's)");
-  for (const [label, drift] of [["at start", report.drift.atStart], ["after life", report.drift.afterLife], ["after one cycle", report.drift.afterCycle]] as const) {
-    const fields = Object.entries(drift.byField).filter(([, n]) => n > 0).map(([f, n]) => `${f} ${n}`).join(", ");
-    lines.push(`  ${label.padEnd(16)} ${String(drift.driftedVariants).padStart(6)} of ${drift.listedVariants}${fields ? `   (${fields})` : ""}`);
+  for (const [label, drift] of [
+    ["at start", report.drift.atStart],
+    ["after life", report.drift.afterLife],
+    ["after one cycle", report.drift.afterCycle],
+  ] as const) {
+    const fields = Object.entries(drift.byField)
+      .filter(([, n]) => n > 0)
+      .map(([f, n]) => `${f} ${n}`)
+      .join(", ");
+    lines.push(
+      `  ${label.padEnd(16)} ${String(drift.driftedVariants).padStart(6)} of ${drift.listedVariants}${fields ? `   (${fields})` : ""}`,
+    );
   }
   // The product's own measure of the same thing: the verification that ends the cycle, read back from Shopify.
   const verifications = report.cycle.runs.filter((r) => r.mismatched !== undefined);
@@ -144,32 +171,54 @@ export function formatReport(report: SoakReport): string {
   }
   lines.push("");
   const c = report.changes;
-  lines.push(`Changes made in Shopify: ${c.made} (${c.superseded} superseded before they showed), shown ${c.shown}, not shown ${c.notShown}`);
+  lines.push(
+    `Changes made in Shopify: ${c.made} (${c.superseded} superseded before they showed), shown ${c.shown}, not shown ${c.notShown}`,
+  );
   const widths = [28, 7, 9, 9, 9, 9];
   lines.push(`  ${row(["time to truth", "count", "p50", "p95", "p99", "max"], widths)}`);
-  for (const [label, p] of [["webhook arrived", c.timeToTruth.webhookArrived], ["webhook did not arrive", c.timeToTruth.webhookNotArrived]] as const) {
+  for (const [label, p] of [
+    ["webhook arrived", c.timeToTruth.webhookArrived],
+    ["webhook did not arrive", c.timeToTruth.webhookNotArrived],
+  ] as const) {
     lines.push(`  ${row([label, p.count, seconds(p.p50), seconds(p.p95), seconds(p.p99), seconds(p.max)], widths)}`);
   }
   const w = c.webhookNotArrived;
-  lines.push(`  webhook lost: ${w.count} changes; repaired before the cycle ${w.repairedBeforeCycle}, by the cycle ${w.repairedByCycle}, not repaired ${w.notRepaired}; repair p50 ${seconds(w.repairMs.p50)}, max ${seconds(w.repairMs.max)}`);
+  lines.push(
+    `  webhook lost: ${w.count} changes; repaired before the cycle ${w.repairedBeforeCycle}, by the cycle ${w.repairedByCycle}, not repaired ${w.notRepaired}; repair p50 ${seconds(w.repairMs.p50)}, max ${seconds(w.repairMs.max)}`,
+  );
   lines.push("");
   lines.push("API points per shop (life and cycle) against the plan's budget");
   const apiWidths = [26, 11, 9, 10, 11, 7, 10];
-  lines.push(`  ${row(["shop", "plan", "requests", "points", "budget", "share", "THROTTLED (after first)"], apiWidths)}`);
+  lines.push(
+    `  ${row(["shop", "plan", "requests", "points", "budget", "share", "THROTTLED (after first)"], apiWidths)}`,
+  );
   for (const a of report.api) {
-    lines.push(`  ${row([a.shop, a.plan, a.requests, a.pointsSpent, a.budget, `${(a.budgetShare * 100).toFixed(1)}%`, `${a.throttled} (${a.throttledAfterFirst})`], apiWidths)}`);
+    lines.push(
+      `  ${row([a.shop, a.plan, a.requests, a.pointsSpent, a.budget, `${(a.budgetShare * 100).toFixed(1)}%`, `${a.throttled} (${a.throttledAfterFirst})`], apiWidths)}`,
+    );
   }
   lines.push("");
   lines.push(`Faults injected: ${report.faults.length}`);
   report.faults.forEach((f, i) => {
-    lines.push(`  ${seconds(f.at).padStart(8)}  ${f.kind.padEnd(38)} ${(f.shop ?? "").padEnd(24)} alerts ${report.faultsSeen[i]?.alerts ?? 0}  ${f.detail}`);
+    lines.push(
+      `  ${seconds(f.at).padStart(8)}  ${f.kind.padEnd(38)} ${(f.shop ?? "").padEnd(24)} alerts ${report.faultsSeen[i]?.alerts ?? 0}  ${f.detail}`,
+    );
   });
   lines.push(`Alerts raised: ${report.alerts.length} (spurious: ${report.spuriousAlerts.length})`);
-  for (const a of report.alerts) lines.push(`  ${a.severity.padEnd(8)} ${a.type.padEnd(20)} ${(a.shop ?? "-").padEnd(24)} x${a.occurrences} ${a.status}: ${a.title}`);
+  for (const a of report.alerts)
+    lines.push(
+      `  ${a.severity.padEnd(8)} ${a.type.padEnd(20)} ${(a.shop ?? "-").padEnd(24)} x${a.occurrences} ${a.status}: ${a.title}`,
+    );
   lines.push("");
   const inv = report.invariants;
-  lines.push(`Worker processes that exited on their own (replaced): ${report.workerCrashes.length}${report.workerCrashes.map((c) => ` ${c.name} at ${seconds(c.at)} (code ${c.code})`).join(",")}`);
-  lines.push(`Webhook jobs run twice: ${report.doubleEffects.webhookJobsRunTwice}, applied twice: ${report.doubleEffects.webhookChangesAppliedTwice}; jobs failed for good: ${report.doubleEffects.failedJobs.length}`);
-  lines.push(`Invariants: drift 0 after the cycle ${inv.driftAfterCycleZero ? "yes" : "NO"}; every change shown ${inv.everyChangeShown ? "yes" : "NO"}; no double effect ${inv.noDoubleEffect ? "yes" : "NO"}`);
+  lines.push(
+    `Worker processes that exited on their own (replaced): ${report.workerCrashes.length}${report.workerCrashes.map((c) => ` ${c.name} at ${seconds(c.at)} (code ${c.code})`).join(",")}`,
+  );
+  lines.push(
+    `Webhook jobs run twice: ${report.doubleEffects.webhookJobsRunTwice}, applied twice: ${report.doubleEffects.webhookChangesAppliedTwice}; jobs failed for good: ${report.doubleEffects.failedJobs.length}`,
+  );
+  lines.push(
+    `Invariants: drift 0 after the cycle ${inv.driftAfterCycleZero ? "yes" : "NO"}; every change shown ${inv.everyChangeShown ? "yes" : "NO"}; no double effect ${inv.noDoubleEffect ? "yes" : "NO"}`,
+  );
   return lines.join("\n");
 }

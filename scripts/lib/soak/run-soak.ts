@@ -60,19 +60,37 @@ async function installPopulation(stack: SoakStack, shops: SoakShop[], options: S
   }
   const domains = shops.map((s) => s.domain);
   options.log(`installed ${shops.length} shops; waiting for their first product syncs`);
-  await waitFor("the first product syncs", async () => (await shopsWithEvent("PRODUCT_SYNC", since, domains)).size === shops.length, options.cycleTimeoutMs, options.log);
+  await waitFor(
+    "the first product syncs",
+    async () => (await shopsWithEvent("PRODUCT_SYNC", since, domains)).size === shops.length,
+    options.cycleTimeoutMs,
+    options.log,
+  );
   const inventorySince = new Date();
-  for (const shop of domains) await enqueue(TASK.inventorySync, { shop, reason: "manual" }, shopJobOptions(TASK.inventorySync, shop));
-  await waitFor("the first inventory syncs", async () => (await shopsWithEvent("INVENTORY_SYNC", inventorySince, domains)).size === shops.length, options.cycleTimeoutMs, options.log);
+  for (const shop of domains)
+    await enqueue(TASK.inventorySync, { shop, reason: "manual" }, shopJobOptions(TASK.inventorySync, shop));
+  await waitFor(
+    "the first inventory syncs",
+    async () => (await shopsWithEvent("INVENTORY_SYNC", inventorySince, domains)).size === shops.length,
+    options.cycleTimeoutMs,
+    options.log,
+  );
 }
 
-export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "outputDir" | "log">): Promise<SoakReport> {
+export async function runSoak(
+  input: Partial<SoakOptions> & Pick<SoakOptions, "outputDir" | "log">,
+): Promise<SoakReport> {
   const options: SoakOptions = { ...DEFAULT_SOAK_OPTIONS, ...input };
   const { log } = options;
   mkdirSync(options.outputDir, { recursive: true });
   const random = seededRandom(options.seed);
   const startedAt = new Date();
-  const stack = await startSoakStack({ outputDir: options.outputDir, scheduleTimeScale: options.scheduleTimeScale, build: options.build, log });
+  const stack = await startSoakStack({
+    outputDir: options.outputDir,
+    scheduleTimeScale: options.scheduleTimeScale,
+    build: options.build,
+    log,
+  });
   try {
     const { emulator } = stack;
     const shops = createPopulation(emulator, options, random);
@@ -89,7 +107,8 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
     const lifeMs = options.minutes * 60_000;
     const lifeStart = Date.now();
     const bulkShop = [...shops].sort((a, b) => b.products - a.products)[0];
-    const reassignShop = shops.find((s, i) => i >= 8 && !s.sellsEveryLocation) ?? shops.find((s) => !s.sellsEveryLocation) ?? shops[0];
+    const reassignShop =
+      shops.find((s, i) => i >= 8 && !s.sellsEveryLocation) ?? shops.find((s) => !s.sellsEveryLocation) ?? shops[0];
     let bulkDone = false;
     let reassignDone = false;
     let syncNowDone = false;
@@ -106,13 +125,20 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
       if (!reassignDone && elapsed >= 0.4 * lifeMs) {
         reassignDone = true;
         const moved = life.reassignLocationStock(reassignShop, options.reassignedVariants);
-        log(`location stock reassigned: ${moved} variants of ${reassignShop.domain} moved from the primary location to another`);
+        log(
+          `location stock reassigned: ${moved} variants of ${reassignShop.domain} moved from the primary location to another`,
+        );
       }
       if (!syncNowDone && elapsed >= 0.5 * lifeMs) {
         // Merchants asking for a sync now: a bulk export built and merged while webhooks of newer changes land.
         syncNowDone = true;
         const asked = [...new Set([bulkShop, shops[0]])];
-        for (const shop of asked) await enqueue(TASK.productSync, { shop: shop.domain, reason: "manual" }, shopJobOptions(TASK.productSync, shop.domain));
+        for (const shop of asked)
+          await enqueue(
+            TASK.productSync,
+            { shop: shop.domain, reason: "manual" },
+            shopJobOptions(TASK.productSync, shop.domain),
+          );
         log(`product sync now, during the life: ${asked.map((s) => s.domain).join(", ")}`);
       }
       const due = Math.floor((elapsed / 1000) * options.changesPerSecond);
@@ -139,25 +165,32 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
     await changes.poll().catch(() => undefined);
     const afterLife = await measureDrift(emulator, shops);
     // Beside each drifted variant, what the life did to it: the first thing to read when drift is not 0.
-    for (const sample of afterLife.samples) sample.history = historyOf(changes.changes, sample.shop, sample.productId, sample.variantId, lifeStart);
+    for (const sample of afterLife.samples)
+      sample.history = historyOf(changes.changes, sample.shop, sample.productId, sample.variantId, lifeStart);
     log(`drift after life: ${afterLife.driftedVariants} of ${afterLife.listedVariants}`);
 
     changes.setPhase("cycle");
     log("one reconciliation cycle: inventory reconciliation and product sync of every shop, then their verification");
-    const cycle = await runReconciliationCycle(shops.map((s) => s.domain), {
-      timeoutMs: options.cycleTimeoutMs,
-      onPoll: () => changes.poll().catch(() => undefined),
-    });
+    const cycle = await runReconciliationCycle(
+      shops.map((s) => s.domain),
+      {
+        timeoutMs: options.cycleTimeoutMs,
+        onPoll: () => changes.poll().catch(() => undefined),
+      },
+    );
     await waitFor("the cycle's follow-up jobs", async () => (await webhookJobsInFlight()) === 0, 60_000, log);
     await changes.poll();
     const afterCycle = await measureDrift(emulator, shops);
-    for (const sample of afterCycle.samples) sample.history = historyOf(changes.changes, sample.shop, sample.productId, sample.variantId, lifeStart);
+    for (const sample of afterCycle.samples)
+      sample.history = historyOf(changes.changes, sample.shop, sample.productId, sample.variantId, lifeStart);
     log(`drift after one cycle: ${afterCycle.driftedVariants} of ${afterCycle.listedVariants}`);
 
     const measuredSeconds = (Date.now() - apiSince) / 1000;
     const api: ApiUse[] = shops.map((shop) => {
       const summary = emulator.control.getShop({ shop: shop.domain });
-      const budget = Math.round(summary.throttleStatus.restoreRate * measuredSeconds + summary.throttleStatus.maximumAvailable);
+      const budget = Math.round(
+        summary.throttleStatus.restoreRate * measuredSeconds + summary.throttleStatus.maximumAvailable,
+      );
       return {
         shop: shop.domain,
         plan: shop.plan,
@@ -171,9 +204,18 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
     });
 
     const alerts: AlertRow[] = (
-      await prisma.alert.findMany({ where: { lastSeenAt: { gte: new Date(lifeStart) } }, orderBy: { firstSeenAt: "asc" } })
+      await prisma.alert.findMany({
+        where: { lastSeenAt: { gte: new Date(lifeStart) } },
+        orderBy: { firstSeenAt: "asc" },
+      })
     ).map((a) => ({
-      type: a.type, severity: a.severity, shop: a.shop, jobType: a.jobType, status: a.status, occurrences: a.occurrences, title: a.title,
+      type: a.type,
+      severity: a.severity,
+      shop: a.shop,
+      jobType: a.jobType,
+      status: a.status,
+      occurrences: a.occurrences,
+      title: a.title,
       firstSeenAtMs: a.firstSeenAt.getTime() - lifeStart,
     }));
     const faultedShops = new Set(faults.injected.map((f) => f.shop).filter(Boolean));
@@ -182,14 +224,18 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
     const faultsSeen = faults.injected.map((fault) => ({
       kind: fault.kind,
       shop: fault.shop,
-      alerts: alerts.filter((a) => (fault.shop ? a.shop === fault.shop : a.shop === null) && a.firstSeenAtMs >= fault.at - 1_000).length,
+      alerts: alerts.filter(
+        (a) => (fault.shop ? a.shop === fault.shop : a.shop === null) && a.firstSeenAtMs >= fault.at - 1_000,
+      ).length,
     }));
     const spuriousAlerts = alerts.filter((a) => (a.shop ? !faultedShops.has(a.shop) : !platformFaulted));
 
     // Jobs are run at least once: a worker SIGKILLed (or cut from the database) after a job's work committed and
     // before graphile-worker recorded its completion has the job run again. Allowed, as long as the second run
     // changes nothing: a double effect is a delivery whose job applied its change twice.
-    const { rows: [twice] } = await pgPool().query<{ ran_twice: number; applied_twice: number }>(
+    const {
+      rows: [twice],
+    } = await pgPool().query<{ ran_twice: number; applied_twice: number }>(
       `SELECT count(*)::int AS ran_twice, count(*) FILTER (WHERE applied > 1)::int AS applied_twice FROM (
          SELECT metadata->>'webhookId', count(*) FILTER (WHERE metadata->>'applied' = 'true') AS applied FROM sync_event
           WHERE event_type = 'WEBHOOK' AND status = 'SUCCESS' AND metadata ? 'webhookId' AND created_at >= $1
@@ -205,7 +251,14 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
       options: { ...options, log: undefined },
       startedAt: startedAt.toISOString(),
       lifeMs: lifeEnded - lifeStart,
-      population: shops.map(({ domain, plan, variants, products, locationIds, marketplaceLocationIds }) => ({ domain, plan, variants, products, locationIds, marketplaceLocationIds })),
+      population: shops.map(({ domain, plan, variants, products, locationIds, marketplaceLocationIds }) => ({
+        domain,
+        plan,
+        variants,
+        products,
+        locationIds,
+        marketplaceLocationIds,
+      })),
       drift: { atStart, afterLife, afterCycle },
       changes: summary,
       cycle: { durationMs: cycle.finishedAt - cycle.startedAt, runs: cycle.runs },
@@ -215,7 +268,11 @@ export async function runSoak(input: Partial<SoakOptions> & Pick<SoakOptions, "o
       faultsSeen,
       spuriousAlerts,
       workerCrashes: stack.crashes.map((c) => ({ ...c, at: c.at - lifeStart })),
-      doubleEffects: { webhookJobsRunTwice: twice.ran_twice, webhookChangesAppliedTwice: twice.applied_twice, failedJobs: failed },
+      doubleEffects: {
+        webhookJobsRunTwice: twice.ran_twice,
+        webhookChangesAppliedTwice: twice.applied_twice,
+        failedJobs: failed,
+      },
       invariants: {
         driftAfterCycleZero: afterCycle.driftedVariants === 0,
         everyChangeShown: summary.notShown === 0,

@@ -39,7 +39,12 @@ export interface SoakStack {
   stop(): Promise<void>;
 }
 
-export async function startSoakStack(options: { outputDir: string; scheduleTimeScale: number; build?: string; log: (line: string) => void }): Promise<SoakStack> {
+export async function startSoakStack(options: {
+  outputDir: string;
+  scheduleTimeScale: number;
+  build?: string;
+  log: (line: string) => void;
+}): Promise<SoakStack> {
   const dir = mkdtempSync(path.join(tmpdir(), "marketplace-sync-soak-"));
   chmodSync(dir, 0o755); // as root, PostgreSQL runs as `postgres`, which must enter the folder
   const port = await freePort();
@@ -92,7 +97,12 @@ export async function startSoakStack(options: { outputDir: string; scheduleTimeS
         ...process.env,
         ...shared,
         NODE_ENV: options.build ? "production" : "development",
-        ...(options.build ? { METRICS_TOKEN: "soak-metrics-token-0123456789", ADMIN_SESSION_SECRET: "soak-admin-session-secret-0123456789abcdef" } : {}),
+        ...(options.build
+          ? {
+              METRICS_TOKEN: "soak-metrics-token-0123456789",
+              ADMIN_SESSION_SECRET: "soak-admin-session-secret-0123456789abcdef",
+            }
+          : {}),
         DATABASE_URL: database.url,
         SHOPIFY_API_KEY: SOAK_API_KEY,
         SHOPIFY_API_SECRET: SOAK_API_SECRET,
@@ -148,7 +158,8 @@ export async function startSoakStack(options: { outputDir: string; scheduleTimeS
     },
     async stop() {
       stopping = true;
-      for (const worker of workers) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill("SIGTERM");
+      for (const worker of workers)
+        if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill("SIGTERM");
       const killer = setTimeout(() => workers.forEach((w) => w.child.kill("SIGKILL")), 15_000);
       await Promise.all(workers.map((w) => w.exited));
       clearTimeout(killer);

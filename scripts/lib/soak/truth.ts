@@ -19,7 +19,15 @@ export interface DriftReport {
   byField: Record<DriftField, number>;
   byShop: Record<string, number>;
   /** The first few, with both values. */
-  samples: Array<{ shop: string; productId: number; variantId: number; field: DriftField; shopify: unknown; marketplace: unknown; history?: unknown[] }>;
+  samples: Array<{
+    shop: string;
+    productId: number;
+    variantId: number;
+    field: DriftField;
+    shopify: unknown;
+    marketplace: unknown;
+    history?: unknown[];
+  }>;
 }
 
 const PAGE = 1_000;
@@ -35,7 +43,12 @@ export async function measureDrift(emulator: RunningEmulator, shops: SoakShop[])
   };
   for (const shop of shops) {
     const { rows } = await pgPool().query<{
-      product_id: string; variant_id: string; title: string | null; price: string | null; compare_at_price: string | null; quantity: number | null;
+      product_id: string;
+      variant_id: string;
+      title: string | null;
+      price: string | null;
+      compare_at_price: string | null;
+      quantity: number | null;
     }>(
       `SELECT p.id::text AS product_id, v.id::text AS variant_id, p.title, v.price::text, v.compare_at_price::text, v.available_quantity AS quantity
          FROM product p JOIN product_variant v ON v.shop = p.shop AND v.product_id = p.id AND v.deleted_at IS NULL
@@ -50,7 +63,8 @@ export async function measureDrift(emulator: RunningEmulator, shops: SoakShop[])
       drifted++;
       for (const [field, shopify, ours] of fields) {
         report.byField[field]++;
-        if (report.samples.length < SAMPLES) report.samples.push({ shop: shop.domain, productId, variantId, field, shopify, marketplace: ours });
+        if (report.samples.length < SAMPLES)
+          report.samples.push({ shop: shop.domain, productId, variantId, field, shopify, marketplace: ours });
       }
     };
     for (let offset = 0; ; offset += PAGE) {
@@ -69,8 +83,10 @@ export async function measureDrift(emulator: RunningEmulator, shops: SoakShop[])
           }
           const fields: Array<[DriftField, unknown, unknown]> = [];
           if (ours.title !== product.title) fields.push(["title", product.title, ours.title]);
-          if (money(ours.price) !== money(variant.price)) fields.push(["price", money(variant.price), money(ours.price)]);
-          if (money(ours.compare_at_price) !== money(variant.compareAtPrice)) fields.push(["compareAtPrice", money(variant.compareAtPrice), money(ours.compare_at_price)]);
+          if (money(ours.price) !== money(variant.price))
+            fields.push(["price", money(variant.price), money(ours.price)]);
+          if (money(ours.compare_at_price) !== money(variant.compareAtPrice))
+            fields.push(["compareAtPrice", money(variant.compareAtPrice), money(ours.compare_at_price)]);
           const quantity = marketplaceQuantity(variant, shop);
           if (variant.tracked && (ours.quantity ?? 0) !== quantity) fields.push(["quantity", quantity, ours.quantity]);
           drift(product.legacyResourceId, id, fields);

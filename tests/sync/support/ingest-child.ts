@@ -5,6 +5,11 @@ import { disconnectDatabase } from "../../../app/db.server";
 import { ingestBulkExport } from "../../../app/sync/bulk-export-ingest.server";
 
 const [shop, file, batchSize] = process.argv.slice(2);
-const summary = await ingestBulkExport({ shop, source: createReadStream(file), complete: true, productBatchSize: Number(batchSize) });
+const summary = await ingestBulkExport({
+  shop,
+  source: createReadStream(file),
+  complete: true,
+  productBatchSize: Number(batchSize),
+});
 await disconnectDatabase();
 console.log(JSON.stringify(summary));
