@@ -16,8 +16,9 @@ export interface CycleRun {
   /** The sync_event status of the run the cycle waited for (SUCCESS, PARTIAL, FAILURE), or "timeout". */
   status: string;
   finishedAt: number;
-  /** A verification run's mismatches (its sync_event's metadata.mismatched). */
+  /** A verification run's mismatches (its sync_event's metadata.mismatched), and by field (metadata.byField). */
   mismatched?: number;
+  mismatchedByField?: Record<string, number>;
 }
 
 export interface CycleResult {
@@ -29,6 +30,14 @@ export interface CycleResult {
 type CycleTask = {
   task: typeof TASK.inventoryReconcile | typeof TASK.productSync | typeof TASK.verification;
   finished: string;
+};
+
+type FinishedRow = {
+  shop: string;
+  status: string;
+  created_at: Date;
+  mismatched: number | null;
+  by_field?: Record<string, number> | null;
 };
 
 // Each row: `shop, status, created_at, mismatched` of the sync_event that ends a run after $1 for a shop of $2.
@@ -49,7 +58,8 @@ const REPAIR_TASKS: CycleTask[] = [
 const VERIFY_TASKS: CycleTask[] = [
   {
     task: TASK.verification,
-    finished: `SELECT shop, status::text, created_at, (metadata->>'mismatched')::int AS mismatched FROM sync_event
+    finished: `SELECT shop, status::text, created_at, (metadata->>'mismatched')::int AS mismatched,
+                       metadata->'byField' AS by_field FROM sync_event
                 WHERE event_type = 'VERIFICATION' AND created_at >= $1 AND shop = ANY($2)
                   AND (status = 'SUCCESS' OR metadata->>'attempt' = metadata->>'maxAttempts')`,
   },
@@ -85,8 +95,8 @@ async function runPhase(
     await onPoll?.();
     for (const { task, finished } of tasks) {
       const { rows } = await pgPool()
-        .query<{ shop: string; status: string; created_at: Date; mismatched: number | null }>(finished, [since, shops])
-        .catch(() => ({ rows: [] as { shop: string; status: string; created_at: Date; mismatched: number | null }[] }));
+        .query<FinishedRow>(finished, [since, shops])
+        .catch(() => ({ rows: [] as FinishedRow[] }));
       for (const row of rows) {
         const key = `${task}:${row.shop}`;
         if (!runs.has(key))
@@ -95,7 +105,7 @@ async function runPhase(
             shop: row.shop,
             status: row.status,
             finishedAt: row.created_at.getTime(),
-            ...(row.mismatched === null ? {} : { mismatched: row.mismatched }),
+            ...(row.mismatched === null ? {} : { mismatched: row.mismatched, mismatchedByField: row.by_field ?? {} }),
           });
       }
     }

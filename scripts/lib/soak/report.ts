@@ -167,7 +167,16 @@ export function formatReport(report: SoakReport): string {
   const verifications = report.cycle.runs.filter((r) => r.mismatched !== undefined);
   if (verifications.length > 0) {
     const mismatched = verifications.reduce((sum, r) => sum + (r.mismatched ?? 0), 0);
-    lines.push(`  verification after the cycle: ${mismatched} mismatches in ${verifications.length} shops' samples`);
+    const byField: Record<string, number> = {};
+    for (const run of verifications) {
+      for (const [field, n] of Object.entries(run.mismatchedByField ?? {})) byField[field] = (byField[field] ?? 0) + n;
+    }
+    const fields = Object.entries(byField)
+      .map(([field, n]) => `${field} ${n}`)
+      .join(", ");
+    lines.push(
+      `  verification after the cycle: ${mismatched} mismatches in ${verifications.length} shops' samples${fields ? `   (${fields})` : ""}`,
+    );
   }
   lines.push("");
   const c = report.changes;
