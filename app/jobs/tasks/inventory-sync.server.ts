@@ -1,13 +1,12 @@
 import { notifyAdmins } from "~/alerts/notify-admins.server";
-import { recordSyncEvent } from "~/analytics/record-sync-event.server";
 import { syncInventory } from "~/inventory/sync-inventory.server";
-import { deactivateConnection } from "~/merchants/deactivate-connection.server";
 import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
 import { ShopifyAccessRevokedError } from "~/shopify-admin/errors";
 import { defineTask, PermanentJobError, type DefinedTask } from "../define-task.server";
 import { shopJobKey, shopJobPayload } from "../shop-jobs";
 import { TASK } from "../task-names";
+import { failShopRun } from "./shop-run-failure.server";
 
 // The hourly inventory sync of one shop, and its daily reconciliation (a full read of every level: the same task
 // body with `reconcile`, under its own name and job key so neither replaces the other). Throttling is waited out inside the Admin client and never fails an
@@ -55,23 +54,14 @@ export function createInventorySyncTask(
             : `${name} ${payload.shop}: ${result.mode}, ${result.pages} page(s), ${result.levels} level(s), ${result.changed} changed, ${result.unknown} unknown`,
         );
       } catch (error) {
-        const revoked = error instanceof ShopifyAccessRevokedError;
-        if (revoked) await deactivateConnection(payload.shop);
-        await recordSyncEvent({
+        await failShopRun(error, {
           shop: payload.shop,
           eventType: "INVENTORY_SYNC",
-          status: "FAILURE",
-          processingTimeMs: performance.now() - started,
-          errorMessage: (error as Error).message,
-          metadata: {
-            attempt,
-            maxAttempts,
-            reason: payload.reason,
-            ...(revoked ? { connectionDeactivated: true } : {}),
-          },
-        }).catch(() => undefined); // the failure itself matters more than its record
-        if (revoked) throw new PermanentJobError((error as Error).message, { cause: error });
-        throw error;
+          startedAt: started,
+          attempt,
+          maxAttempts,
+          reason: payload.reason,
+        });
       }
     },
     async onGaveUp(payload, error) {

@@ -1,13 +1,11 @@
 import { notifyAdmins } from "~/alerts/notify-admins.server";
-import { recordSyncEvent } from "~/analytics/record-sync-event.server";
-import { deactivateConnection } from "~/merchants/deactivate-connection.server";
 import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
-import { ShopifyAccessRevokedError } from "~/shopify-admin/errors";
 import { verifyShop } from "~/verification/verify-shop.server";
-import { defineTask, PermanentJobError } from "../define-task.server";
+import { defineTask } from "../define-task.server";
 import { shopJobKey, shopJobPayload } from "../shop-jobs";
 import { TASK } from "../task-names";
+import { failShopRun } from "./shop-run-failure.server";
 
 // The hourly verification of one shop (app/verification): a rotating sample of its listed variants read back from
 // Shopify and compared. Two attempts a minute apart (the next hourly run verifies the same variants anyway); the
@@ -35,23 +33,14 @@ export function createVerificationTask(dependencies: VerificationDependencies) {
             : `verification ${payload.shop}: ${result.verified} of ${result.listed} verified, ${result.mismatched} mismatched, ${result.points.spent} of ${result.points.allowance ?? "?"} points${result.budgetExhausted ? " (budget spent)" : ""}`,
         );
       } catch (error) {
-        const revoked = error instanceof ShopifyAccessRevokedError;
-        if (revoked) await deactivateConnection(payload.shop);
-        await recordSyncEvent({
+        await failShopRun(error, {
           shop: payload.shop,
           eventType: "VERIFICATION",
-          status: "FAILURE",
-          processingTimeMs: performance.now() - started,
-          errorMessage: (error as Error).message,
-          metadata: {
-            attempt,
-            maxAttempts,
-            reason: payload.reason,
-            ...(revoked ? { connectionDeactivated: true } : {}),
-          },
-        }).catch(() => undefined); // the failure itself matters more than its record
-        if (revoked) throw new PermanentJobError((error as Error).message, { cause: error });
-        throw error;
+          startedAt: started,
+          attempt,
+          maxAttempts,
+          reason: payload.reason,
+        });
       }
     },
     async onGaveUp(payload, error) {
