@@ -4,8 +4,8 @@ import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.s
 import { pgPool, prisma } from "../../app/db.server";
 import { DESKTOP_CHROME_USER_AGENT, openBrowserPage, screenshot, type BrowserSession } from "../support/browser";
 import { embeddedAppUrl as signedEmbeddedAppUrl } from "../../scripts/lib/embedded-app-url";
-import { productionBuild } from "../support/production-build";
-import { startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
+import { startProductionStack } from "../support/production-build";
+import type { DemoStack } from "../../scripts/lib/demo-stack";
 
 // The other platform admin pages and the merchant page in Debian's Chromium, against the app as production runs it
 // (this run's production build, in-process worker) and the Shopify emulator: open the merchant page as Shopify admin
@@ -49,11 +49,9 @@ beforeAll(async () => {
   await prisma.syncEvent.create({
     data: { shop: OTHER_SHOP, eventType: "PRODUCT_SYNC", status: "FAILURE", errorMessage: "cobalt-only failure" },
   });
-  stack = await startDemoStack({
-    databaseUrl: process.env.DATABASE_URL!,
+  stack = await startProductionStack({
     apiKey: API_KEY,
     apiSecret: API_SECRET,
-    build: await productionBuild(),
   });
   browser = await openBrowserPage({ userAgent: DESKTOP_CHROME_USER_AGENT });
   page = browser.page;

@@ -5,8 +5,8 @@ import { pgPool, prisma } from "../../app/db.server";
 import { getSyncMonitorStats } from "../../app/monitoring/sync-monitor-stats.server";
 import { addDays, parseSyncMonitorQuery } from "../../app/monitoring/sync-monitor-query";
 import { openBrowserPage, screenshot, type BrowserSession } from "../support/browser";
-import { productionBuild } from "../support/production-build";
-import { DEMO_SHOPS, startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
+import { startProductionStack } from "../support/production-build";
+import { DEMO_SHOPS, type DemoStack } from "../../scripts/lib/demo-stack";
 
 // The platform admin's sync monitor in Debian's Chromium, against the app as production runs it (this run's
 // production build, emulator, this file's database) with seeded sync events: sign in, filter by merchant and type, see the
@@ -62,14 +62,12 @@ beforeAll(async () => {
   await createOrResetAdminAccount({ email: EMAIL, role: "OPERATOR", password: PASSWORD });
 
   const started = performance.now();
-  stack = await startDemoStack({
-    databaseUrl: process.env.DATABASE_URL!,
+  stack = await startProductionStack({
     apiKey: "e2e-api-key",
     apiSecret: "e2e-api-secret-0123456789",
     seedProducts: false,
     // The crontab could add events mid-test; this file reads seeded events only.
     worker: false,
-    build: await productionBuild(),
   });
   browser = await openBrowserPage({ consoleErrors: true });
   page = browser.page;

@@ -8,8 +8,8 @@ import {
   openEmbeddedApp,
   runDemoScenarios,
 } from "../../scripts/lib/demo-scenarios";
-import { DEMO_SHOPS, startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
-import { productionBuild } from "../support/production-build";
+import { DEMO_SHOPS, type DemoStack } from "../../scripts/lib/demo-stack";
+import { startProductionStack } from "../support/production-build";
 
 // Issue 17 item 5: `npm run demo`'s seeding produces, through the product's own jobs, what an operator meets when
 // things go wrong: findings and an alert for invalid prices, a throttled sync that completes, an alert for a revoked
@@ -23,11 +23,9 @@ const API_SECRET = "scenarios-api-secret-0123456789";
 let stack: DemoStack;
 
 beforeAll(async () => {
-  stack = await startDemoStack({
-    databaseUrl: process.env.DATABASE_URL!,
+  stack = await startProductionStack({
     apiKey: API_KEY,
     apiSecret: API_SECRET,
-    build: await productionBuild(),
     worker: true,
   });
 }, 300_000);

@@ -1,9 +1,7 @@
-import type { FrameLocator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { DESKTOP_CHROME_USER_AGENT, openBrowserPage, screenshot, type BrowserSession } from "../support/browser";
-import { productionBuild } from "../support/production-build";
-import { startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
+import { screenshot } from "../support/browser";
+import { setUpEmulatedAdmin } from "../support/emulated-admin";
 
 // The merchant's pages as a merchant sees them: inside the emulated Shopify admin (emulator/admin-frame.ts), with the
 // emulator's App Bridge stand-in loaded by the app, against the app as production runs it (this run's production
@@ -16,98 +14,81 @@ const API_SECRET = "e2e-frame-api-secret-0123456789";
 const SHOP = "birch-and-bloom.myshopify.com";
 const SLOW = { timeout: 30_000, interval: 250 };
 
-let stack: DemoStack | undefined;
-let browser: BrowserSession | undefined;
-let page: Page;
-let app: FrameLocator;
+const admin = setUpEmulatedAdmin({ apiKey: API_KEY, apiSecret: API_SECRET });
 
-const shot = (name: string) => screenshot(page, name);
+const shot = (name: string) => screenshot(admin.page, name);
 const selectedCount = () => prisma.product.count({ where: { shop: SHOP, selected: true } });
-
-beforeAll(async () => {
-  stack = await startDemoStack({
-    databaseUrl: process.env.DATABASE_URL!,
-    apiKey: API_KEY,
-    apiSecret: API_SECRET,
-    build: await productionBuild(),
-  });
-  browser = await openBrowserPage({ userAgent: DESKTOP_CHROME_USER_AGENT });
-  page = browser.page;
-  app = page.frameLocator("#app");
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-}, 60_000);
 
 describe("merchant pages inside the emulated Shopify admin", () => {
   it("opens the merchant home in the admin frame: installs, shows the status, the app's nav menu, and syncs now", async () => {
-    await page.goto(stack!.emulator.adminUrl(SHOP));
+    await admin.page.goto(admin.stack.emulator.adminUrl(SHOP));
     // The first open installs the shop (session token, then token exchange with the emulator).
     await expect.poll(() => prisma.merchantConnection.count({ where: { shop: SHOP } }), SLOW).toBe(1);
-    await app.getByText("Choose products").first().waitFor();
+    await admin.app.getByText("Choose products").first().waitFor();
     await prisma.merchantConnection.update({ where: { shop: SHOP }, data: { approvalStatus: "APPROVED" } });
-    await page.reload();
-    await app.getByText("Approved", { exact: true }).first().waitFor();
+    await admin.page.reload();
+    await admin.app.getByText("Approved", { exact: true }).first().waitFor();
     // ui-nav-menu's links are shown by the admin, not inside the app.
     await expect
-      .poll(() => page.locator("#app-nav a").allTextContents(), SLOW)
+      .poll(() => admin.page.locator("#app-nav a").allTextContents(), SLOW)
       .toEqual(["Marketplace Sync", "Products", "Locations"]);
 
     // The form posts with fetch: App Bridge adds the session token, the app answers.
-    await app.getByRole("button", { name: "Sync products now" }).click();
-    await expect.poll(() => app.getByTestId("sync-now-outcome").textContent(), SLOW).toMatch(/sync/i);
+    await admin.app.getByRole("button", { name: "Sync products now" }).click();
+    await expect.poll(() => admin.app.getByTestId("sync-now-outcome").textContent(), SLOW).toMatch(/sync/i);
     await expect
       .poll(() => prisma.syncEvent.count({ where: { shop: SHOP, eventType: "PRODUCT_SYNC", status: "SUCCESS" } }), {
         timeout: 150_000,
         interval: 1000,
       })
       .toBeGreaterThan(0);
-    await page.reload();
-    await app.getByText("Approved", { exact: true }).first().waitFor();
+    await admin.page.reload();
+    await admin.app.getByText("Approved", { exact: true }).first().waitFor();
     await expect
-      .poll(() => app.getByTestId("sync-last-run").textContent(), SLOW)
+      .poll(() => admin.app.getByTestId("sync-last-run").textContent(), SLOW)
       .toMatch(/^Last finished .*: \d+ products added or updated, 0 deleted/);
     await shot("20-merchant-home-in-admin");
-    expect(browser!.errors).toEqual([]);
+    expect(admin.errors).toEqual([]);
   }, 240_000);
 
   it("goes to the product selection page through the admin's nav menu and chooses one product, a page, and all", async () => {
-    await page.locator("#app-nav a", { hasText: "Products" }).click();
-    await app.getByRole("heading", { name: "Products on the marketplace" }).waitFor();
-    const rows = app.locator("tbody tr");
+    await admin.page.locator("#app-nav a", { hasText: "Products" }).click();
+    await admin.app.getByRole("heading", { name: "Products on the marketplace" }).waitFor();
+    const rows = admin.app.locator("tbody tr");
     await expect.poll(() => rows.count(), SLOW).toBe(50);
     expect(await selectedCount()).toBe(0);
 
     // One product.
     await rows.first().locator('input[type="checkbox"]').check({ force: true });
-    await app.getByRole("button", { name: "List on marketplace" }).click();
+    await admin.app.getByRole("button", { name: "List on marketplace" }).click();
     await expect.poll(selectedCount, SLOW).toBe(1);
     await shot("21-products-one-chosen");
 
     // The whole page.
-    await app.locator('thead input[type="checkbox"]').first().check({ force: true });
-    await app.getByRole("button", { name: "List on marketplace" }).click();
+    await admin.app.locator('thead input[type="checkbox"]').first().check({ force: true });
+    await admin.app.getByRole("button", { name: "List on marketplace" }).click();
     await expect.poll(selectedCount, SLOW).toBe(50);
 
     // Every matching product, across pages (the selection was cleared by the save).
     await expect
-      .poll(() => app.getByRole("button", { name: "List on marketplace" }).filter({ visible: true }).count(), SLOW)
+      .poll(
+        () => admin.app.getByRole("button", { name: "List on marketplace" }).filter({ visible: true }).count(),
+        SLOW,
+      )
       .toBe(0);
-    await app.locator('thead input[type="checkbox"]').first().check({ force: true });
-    await app
+    await admin.app.locator('thead input[type="checkbox"]').first().check({ force: true });
+    await admin.app
       .getByRole("button", { name: /^Select all \d+ matching products$/ })
       .filter({ visible: true })
       .first()
       .click();
-    await app.getByRole("button", { name: "List on marketplace" }).filter({ visible: true }).first().click();
+    await admin.app.getByRole("button", { name: "List on marketplace" }).filter({ visible: true }).first().click();
     await expect.poll(selectedCount, SLOW).toBe(await prisma.product.count({ where: { shop: SHOP, deletedAt: null } }));
 
     // All, including products created later: the shop's mode.
-    const listAll = app.getByLabel("List all my products on the marketplace");
+    const listAll = admin.app.getByLabel("List all my products on the marketplace");
     await expect.poll(() => listAll.isEnabled(), SLOW).toBe(true); // disabled while the last save reloads the page
-    await app.getByText("List all my products on the marketplace").click();
+    await admin.app.getByText("List all my products on the marketplace").click();
     await expect
       .poll(
         async () => (await prisma.merchantConnection.findUniqueOrThrow({ where: { shop: SHOP } })).selectionMode,
@@ -116,8 +97,8 @@ describe("merchant pages inside the emulated Shopify admin", () => {
       .toBe("ALL");
     // The page as the merchant is left with it: the save's reload finished, the mode shown as on.
     await expect.poll(() => listAll.isChecked(), SLOW).toBe(true);
-    await expect.poll(() => app.getByText("Loading products…").filter({ visible: true }).count(), SLOW).toBe(0);
+    await expect.poll(() => admin.app.getByText("Loading products…").filter({ visible: true }).count(), SLOW).toBe(0);
     await shot("22-products-all");
-    expect(browser!.errors).toEqual([]);
+    expect(admin.errors).toEqual([]);
   }, 180_000);
 });

@@ -1,9 +1,7 @@
-import type { FrameLocator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { DESKTOP_CHROME_USER_AGENT, openBrowserPage, screenshot, type BrowserSession } from "../support/browser";
-import { productionBuild } from "../support/production-build";
-import { startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
+import { screenshot } from "../support/browser";
+import { setUpEmulatedAdmin } from "../support/emulated-admin";
 
 // The marketplace-locations page as a merchant uses it: inside the emulated Shopify admin, against the production
 // build with its in-process worker. The merchant sees their Shopify locations (the primary one selling), adds the
@@ -14,37 +12,17 @@ const API_SECRET = "e2e-locations-api-secret-0123456789";
 const SHOP = "birch-and-bloom.myshopify.com";
 const SLOW = { timeout: 30_000, interval: 250 };
 
-let stack: DemoStack | undefined;
-let browser: BrowserSession | undefined;
-let page: Page;
-let app: FrameLocator;
+const admin = setUpEmulatedAdmin({ apiKey: API_KEY, apiSecret: API_SECRET });
 
 const connection = () => prisma.merchantConnection.findUniqueOrThrow({ where: { shop: SHOP } });
 
-beforeAll(async () => {
-  stack = await startDemoStack({
-    databaseUrl: process.env.DATABASE_URL!,
-    apiKey: API_KEY,
-    apiSecret: API_SECRET,
-    build: await productionBuild(),
-  });
-  browser = await openBrowserPage({ userAgent: DESKTOP_CHROME_USER_AGENT });
-  page = browser.page;
-  app = page.frameLocator("#app");
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-}, 60_000);
-
 describe("choosing the marketplace's locations inside the emulated Shopify admin", () => {
   it("shows the shop's locations, assigns a second one, and the stock of both is read again", async () => {
-    await page.goto(stack!.emulator.adminUrl(SHOP));
+    await admin.page.goto(admin.stack.emulator.adminUrl(SHOP));
     await expect.poll(() => prisma.merchantConnection.count({ where: { shop: SHOP } }), SLOW).toBe(1);
     await prisma.merchantConnection.update({ where: { shop: SHOP }, data: { approvalStatus: "APPROVED" } });
     // One listed product, as the product sync would have left it; its item is stocked at both locations.
-    const [product] = stack!.emulator.control.listProducts({ shop: SHOP, limit: 1 });
+    const [product] = admin.stack.emulator.control.listProducts({ shop: SHOP, limit: 1 });
     const variant = product.variants[0];
     await prisma.product.create({
       data: {
@@ -66,28 +44,28 @@ describe("choosing the marketplace's locations inside the emulated Shopify admin
       },
     });
     const bothLocationsStock = variant.inventory.reduce((sum, level) => sum + level.available, 0);
-    await page.reload();
-    await app.getByText("Approved", { exact: true }).first().waitFor();
+    await admin.page.reload();
+    await admin.app.getByText("Approved", { exact: true }).first().waitFor();
 
-    await page.locator("#app-nav a", { hasText: "Locations" }).click();
-    await app.getByRole("heading", { name: "Locations for the marketplace" }).waitFor();
+    await admin.page.locator("#app-nav a", { hasText: "Locations" }).click();
+    await admin.app.getByRole("heading", { name: "Locations for the marketplace" }).waitFor();
     await expect
-      .poll(() => app.getByTestId("locations-current").textContent(), SLOW)
+      .poll(() => admin.app.getByTestId("locations-current").textContent(), SLOW)
       .toBe("Now: your primary location.");
-    await app.getByLabel("Main warehouse (primary)").check({ force: true });
-    await app.getByLabel("Pop-up store").check({ force: true });
-    await screenshot(page, "30-locations-two-chosen");
+    await admin.app.getByLabel("Main warehouse (primary)").check({ force: true });
+    await admin.app.getByLabel("Pop-up store").check({ force: true });
+    await screenshot(admin.page, "30-locations-two-chosen");
 
-    await app.getByRole("button", { name: "Save locations" }).click();
+    await admin.app.getByRole("button", { name: "Save locations" }).click();
 
-    await expect.poll(() => app.getByTestId("locations-outcome").textContent(), SLOW).toMatch(/being read/);
-    const both = stack!.emulator.control
+    await expect.poll(() => admin.app.getByTestId("locations-outcome").textContent(), SLOW).toMatch(/being read/);
+    const both = admin.stack.emulator.control
       .getShop({ shop: SHOP })
       .locations.map((l) => l.legacyResourceId)
       .sort((a, b) => a - b);
     expect((await connection()).marketplaceLocationIds.map(Number)).toEqual(both);
     await expect
-      .poll(() => app.getByTestId("locations-current").textContent(), SLOW)
+      .poll(() => admin.app.getByTestId("locations-current").textContent(), SLOW)
       .toBe("Now: Main warehouse, Pop-up store.");
     // The reconciliation queued by the change runs, reads both locations, and the variant sells their sum.
     await expect
@@ -108,7 +86,7 @@ describe("choosing the marketplace's locations inside the emulated Shopify admin
     await expect
       .poll(async () => (await reconciled()).find((m) => m.mode === "reconcile")?.locationIds?.map(Number), SLOW)
       .toEqual(both);
-    await screenshot(page, "31-locations-saved");
-    expect(browser!.errors).toEqual([]);
+    await screenshot(admin.page, "31-locations-saved");
+    expect(admin.errors).toEqual([]);
   }, 300_000);
 });

@@ -4,9 +4,9 @@ import { randomUUID } from "node:crypto";
 import { freePort } from "../../scripts/lib/scratch-server";
 import { pgPool, prisma } from "../../app/db.server";
 import { webhookHmac, type RunningEmulator } from "../../emulator";
-import { startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
+import type { DemoStack } from "../../scripts/lib/demo-stack";
 import { waitUntil } from "../support/emulator";
-import { productionBuild } from "../support/production-build";
+import { startProductionStack } from "../support/production-build";
 import { emulatedShop } from "../inventory/emulated-shop";
 
 // The web app (`npm start` on the production build, WORKER_IN_PROCESS=false: it runs no jobs) and two
@@ -25,11 +25,9 @@ let emulator: RunningEmulator;
 const workers: Array<{ child: ChildProcess; output: () => string; exited: Promise<unknown> }> = [];
 
 beforeAll(async () => {
-  stack = await startDemoStack({
-    databaseUrl: process.env.DATABASE_URL!,
+  stack = await startProductionStack({
     apiKey: API_KEY,
     apiSecret: API_SECRET,
-    build: await productionBuild(),
     seedProducts: false,
     worker: false,
   });

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
 import { CSRF_FIELD } from "../../app/admin-auth/csrf-field";
 import { BODY_LIMITS } from "../../app/lib/request-body.server";
-import { DEMO_STACK_METRICS_TOKEN, startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
+import { DEMO_STACK_METRICS_TOKEN, type DemoStack } from "../../scripts/lib/demo-stack";
 import { DESKTOP_CHROME_USER_AGENT, embeddedAppUrl } from "../../scripts/lib/embedded-app-url";
-import { productionBuild } from "../support/production-build";
+import { startProductionStack } from "../support/production-build";
 
 // The attacks of issue 15, repeated against the app as production runs it: this run's production build served by
 // `scripts/serve.ts` without --dev and with NODE_ENV unset (so `npm start` must imply production), over real HTTP.
@@ -29,11 +29,9 @@ let signedOutSession: SignedIn;
 beforeAll(async () => {
   await createOrResetAdminAccount({ email: OPERATOR, role: "OPERATOR", password: PASSWORD });
   await createOrResetAdminAccount({ email: VIEWER, role: "VIEWER", password: PASSWORD });
-  stack = await startDemoStack({
-    databaseUrl: process.env.DATABASE_URL!,
+  stack = await startProductionStack({
     apiKey: API_KEY,
     apiSecret: API_SECRET,
-    build: await productionBuild(),
     seedProducts: false,
     worker: false,
     env: { NODE_ENV: "" },

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
 import { prisma } from "../../app/db.server";
 import { createLogger, graphileWorkerLogger } from "../../app/lib/logger.server";
-import { startDemoStack, type DemoStack } from "../../scripts/lib/demo-stack";
+import type { DemoStack } from "../../scripts/lib/demo-stack";
 import { DESKTOP_CHROME_USER_AGENT, embeddedAppUrl } from "../../scripts/lib/embedded-app-url";
-import { productionBuild } from "../support/production-build";
+import { startProductionStack } from "../support/production-build";
 
 // Issue 17 item 7: the app's logs are a JSON line per event, searchable by shop, and no secret reaches them. The app
 // runs as production runs it (this run's production build, scripts/serve.ts, real HTTP to the emulator); its
@@ -21,11 +21,9 @@ let stack: DemoStack;
 
 beforeAll(async () => {
   await createOrResetAdminAccount({ email: OPERATOR, role: "OPERATOR", password: PASSWORD });
-  stack = await startDemoStack({
-    databaseUrl: process.env.DATABASE_URL!,
+  stack = await startProductionStack({
     apiKey: API_KEY,
     apiSecret: API_SECRET,
-    build: await productionBuild(),
     seedProducts: false,
     worker: false,
     env: { LOG_LEVEL: "info", LOG_FORMAT: "" },

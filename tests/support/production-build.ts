@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { inject } from "vitest";
+import { startDemoStack, type DemoStack, type DemoStackOptions } from "../../scripts/lib/demo-stack";
 
 // The browser tests run the app as production runs it (`npm run build`, then `npm start`): Vite's dev server
 // optimises dependencies on first use and reloads the page mid-test, and several dev servers sharing one
@@ -54,4 +55,12 @@ export async function productionBuild(): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`The production build in ${directory} was not ready after ${BUILD_TIMEOUT_MS / 1000} s`);
+}
+
+/** The app as production runs it, on this test file's database: this run's production build beside a new emulator
+ * (scripts/lib/demo-stack.ts), for the browser tests and the tests that attack or watch the running server. */
+export async function startProductionStack(
+  options: Omit<DemoStackOptions, "databaseUrl" | "build">,
+): Promise<DemoStack> {
+  return startDemoStack({ databaseUrl: process.env.DATABASE_URL!, build: await productionBuild(), ...options });
 }
