@@ -2,8 +2,8 @@ import { makeWorkerUtils, type JobHelpers, type TaskSpec, type WorkerUtils } fro
 import type { z } from "zod";
 import { pgPool } from "~/db.server";
 import type { Queryable } from "~/lib/queryable.server";
-import type { RetryMeta } from "./define-task.server";
-import type { TASKS } from "./task-list.server";
+import type { RetryMeta } from "~/worker/define-task.server";
+import type { TASKS } from "~/worker/task-list.server";
 import type { TaskName } from "./task-names";
 
 // The one way to queue a job, from anywhere in the app (routes, webhooks, domains, other jobs' follow-ups), typed by
@@ -13,7 +13,7 @@ import type { TaskName } from "./task-names";
 
 /**
  * Every job is queued with max_attempts = 1: retries follow the task's own policy (its definition's `retry`), applied
- * by defineTask, which queues the next attempt itself (app/jobs/define-task.server.ts).
+ * by defineTask, which queues the next attempt itself (app/worker/define-task.server.ts).
  */
 export const QUEUED_MAX_ATTEMPTS = 1;
 

@@ -1,11 +1,11 @@
 import type { SyncEventType } from "@prisma/client";
-import type { TaskSchedule } from "./define-task.server";
+import type { TaskSchedule } from "~/worker/define-task.server";
 import { TASK, type ShopSyncTask, type TaskName } from "./task-names";
 
 // A sync kind is one row: everything the app says about a kind of per-shop sync besides its own domain module and
 // its task body. The fan-outs and their crontab lines, the staleness watch, alert recovery, the merchant and admin
 // pages' labels and "run now" intents all read these rows, so a new kind (collections, say) is one row, its domain
-// module, its task (app/jobs/tasks/), a migration for its last-success column and its tests; the compiler names
+// module, its task (app/worker/tasks/), a migration for its last-success column and its tests; the compiler names
 // whatever else is missing (TASK, the task list, an intent). Plain data without server code: pages import it too.
 
 /** The operators' "run now" requests of the kinds (the admin merchant page), each named by one row's adminIntent. */

@@ -1,7 +1,7 @@
 import { recentAdminActions } from "~/admin-actions/record-admin-action.server";
 import { getCatalogHealth } from "~/analytics/catalog-health.server";
 import { prisma } from "~/db.server";
-import { listJobs } from "~/jobs/job-inspection.server";
+import { listJobs } from "~/worker/job-inspection.server";
 import { RECONCILIATION_HISTORY_DAYS } from "~/components/ReconciliationCorrectionsCard";
 import { reconciliationCorrections } from "~/inventory/reconciliation-corrections.server";
 import { lastFinishedProductSync, productSyncsInProgress } from "~/sync/product-sync-progress.server";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SCHEDULES } from "../../app/jobs/schedules.server";
+import { SCHEDULES } from "../../app/worker/schedules.server";
 import { SYNC_KIND_LIST } from "../../app/jobs/sync-kinds";
-import { TASKS } from "../../app/jobs/task-list.server";
+import { TASKS } from "../../app/worker/task-list.server";
 import { MERCHANT_ADMIN_INTENTS } from "../../app/merchants/merchant-admin-request.server";
 
 // A sync kind is one row; these hold the places derived from it to the row (the compiler checks their shapes).

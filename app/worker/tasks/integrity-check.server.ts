@@ -2,8 +2,8 @@ import { notifyAdmins } from "~/alerts/notify-admins.server";
 import { recordSyncEvent } from "~/analytics/record-sync-event.server";
 import { runIntegrityCheck } from "~/integrity/run-integrity-check.server";
 import { defineTask } from "../define-task.server";
-import { shopJobKey, shopJobPayload } from "../shop-jobs";
-import { TASK } from "../task-names";
+import { shopJobKey, shopJobPayload } from "~/jobs/shop-jobs";
+import { TASK } from "~/jobs/task-names";
 
 // The weekly (and on-demand) integrity check of one shop. Two attempts, a minute apart; the admins hear of
 // it once, after the last attempt (onGaveUp), never on an attempt that will be retried.

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { recordSyncEvent } from "~/analytics/record-sync-event.server";
 import { applyProductWebhook, PRODUCT_WEBHOOK_TOPICS } from "~/sync/apply-product-webhook.server";
 import { defineTask, PermanentJobError } from "../define-task.server";
-import { shopDomain } from "../shop-jobs";
-import { TASK } from "../task-names";
+import { shopDomain } from "~/jobs/shop-jobs";
+import { TASK } from "~/jobs/task-names";
 
 // `product-webhook` {shop, topic, webhookId, triggeredAt, payload}: queued by the products/* webhook routes after
 // HMAC verification and dedupe; applies the change unless our row is newer (app/sync/apply-product-webhook.server.ts).

@@ -4,10 +4,10 @@ import { pgPool } from "../../app/db.server";
 import { checkHealth } from "../../app/health/check-health.server";
 import { enqueue } from "../../app/jobs/queue.server";
 import { shopJobOptions } from "../../app/jobs/shop-jobs";
-import { SCHEDULES } from "../../app/jobs/schedules.server";
+import { SCHEDULES } from "../../app/worker/schedules.server";
 import { TASK } from "../../app/jobs/task-names";
-import { holdLivenessLock, sweepDeadWorkers } from "../../app/jobs/worker-liveness.server";
-import { runningWorker, startWorker, stopWorker } from "../../app/jobs/worker.server";
+import { holdLivenessLock, sweepDeadWorkers } from "../../app/worker/worker-liveness.server";
+import { runningWorker, startWorker, stopWorker } from "../../app/worker/worker.server";
 import { knownCrontabs, queuedJobs } from "../support/jobs";
 
 beforeEach(async () => {
@@ -165,7 +165,7 @@ describe("the liveness lock and the sweep, while the worker runs", () => {
 
   it("a runner wedged by a connection lost during its first task lookup is replaced, and takes jobs again", async () => {
     // graphile-worker caches the promise of its first task-id lookup; when that lookup's connection is cut, every
-    // later fetch fails with the cached error (app/jobs/worker-stall.server.ts). Hold the lookup's INSERT on a table
+    // later fetch fails with the cached error (app/worker/worker-stall.server.ts). Hold the lookup's INSERT on a table
     // lock, cut its connection, and let go.
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     vi.spyOn(console, "warn").mockImplementation(() => undefined);

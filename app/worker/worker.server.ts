@@ -26,7 +26,7 @@ interface WorkerState {
   liveness: WorkerLiveness;
   /** Every fetch of the runner has failed for the stall period while the database answers (it is being replaced). */
   stalled(): boolean;
-  /** How many times a wedged runner was replaced (app/jobs/worker-stall.server.ts). */
+  /** How many times a wedged runner was replaced (app/worker/worker-stall.server.ts). */
   restarts: number;
   /** Stops the stall check and the current runner (after a replacement in progress). */
   stopRunner(): Promise<void>;
@@ -41,7 +41,7 @@ export interface StartWorkerOptions {
   /** Tests run the worker without the crontab. */
   withCron?: boolean;
   pollInterval?: number;
-  /** How often to look for dead workers' jobs (default: every minute, app/jobs/worker-liveness.server.ts). */
+  /** How often to look for dead workers' jobs (default: every minute, app/worker/worker-liveness.server.ts). */
   sweepIntervalMs?: number;
   /** How long every fetch may fail while the database answers before the runner is replaced (worker-stall.server.ts). */
   stallAfterMs?: number;

@@ -1,7 +1,7 @@
 import { watchStaleness } from "~/alerts/staleness.server";
 import { cronPayload, defineTask } from "../define-task.server";
-import { NO_RETRY_POLICY } from "../retry-policy";
-import { TASK } from "../task-names";
+import { NO_RETRY_POLICY } from "~/jobs/retry-policy";
+import { TASK } from "~/jobs/task-names";
 
 // Cron (every 15 minutes): alerts on shops whose syncs stopped succeeding (each sync kind's staleness, app/alerts/
 // staleness.server.ts), and resolves those that caught up. Judged at the time it runs (a backfilled run asks "stale

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseCronItems, type ParsedCronItem } from "graphile-worker";
 import { describe, expect, it } from "vitest";
 import { SHOPIFY_API_VERSION } from "../../app/shopify-admin/api-version";
-import { SCHEDULES, compressCronMatch, crontab } from "../../app/jobs/schedules.server";
+import { SCHEDULES, compressCronMatch, crontab } from "../../app/worker/schedules.server";
 import { resetEnvCache } from "../../app/env.server";
 import { TASK } from "../../app/jobs/task-names";
 

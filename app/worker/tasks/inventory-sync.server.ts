@@ -4,8 +4,8 @@ import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
 import { ShopifyAccessRevokedError } from "~/shopify-admin/errors";
 import { defineTask, PermanentJobError, type DefinedTask } from "../define-task.server";
-import { shopJobKey, shopJobPayload } from "../shop-jobs";
-import { TASK } from "../task-names";
+import { shopJobKey, shopJobPayload } from "~/jobs/shop-jobs";
+import { TASK } from "~/jobs/task-names";
 import { failShopRun } from "./shop-run-failure.server";
 
 // The hourly inventory sync of one shop, and its daily reconciliation (a full read of every level: the same task

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { WorkerEvents } from "graphile-worker";
 import { describe, expect, it } from "vitest";
-import { runnerIsWedged, watchJobFetching } from "../../app/jobs/worker-stall.server";
+import { runnerIsWedged, watchJobFetching } from "../../app/worker/worker-stall.server";
 
 function fetchEvents() {
   const events: WorkerEvents = new EventEmitter();

@@ -1,6 +1,6 @@
 import { purgeUninstalledShops } from "~/merchants/purge-uninstalled-shops.server";
 import { cronPayload, defineTask } from "../define-task.server";
-import { TASK } from "../task-names";
+import { TASK } from "~/jobs/task-names";
 
 const SECOND = 1000;
 const HOUR = 60 * 60 * SECOND;

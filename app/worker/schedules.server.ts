@@ -1,9 +1,9 @@
 import { env } from "~/env.server";
-import { QUEUED_MAX_ATTEMPTS } from "./queue.server";
+import { QUEUED_MAX_ATTEMPTS } from "~/jobs/queue.server";
 import { TASK_DEFINITIONS } from "./task-list.server";
-import type { TaskName } from "./task-names";
+import type { TaskName } from "~/jobs/task-names";
 
-// The crontab, derived from the tasks' definitions (their `schedule`: app/jobs/tasks/*). Times are UTC
+// The crontab, derived from the tasks' definitions (their `schedule`: app/worker/tasks/*). Times are UTC
 // (graphile-worker's cron always is). An `identifier` must never change: it is how graphile-worker remembers the
 // last run, to backfill runs missed while no worker was up (`backfillPeriod`).
 
@@ -71,7 +71,7 @@ export function scheduleTimeScale(): number {
 /**
  * The crontab the worker runs and the jobs page shows: SCHEDULES with time compressed by `scale`. Backfill periods
  * shrink with it (a missed run is caught up for the same share of its period); the fan-outs' spread windows too
- * (app/jobs/tasks/schedule-shop-syncs.server.ts), so a compressed run still ends before the next one is due.
+ * (app/worker/tasks/schedule-shop-syncs.server.ts), so a compressed run still ends before the next one is due.
  */
 export function crontab(scale = scheduleTimeScale()): ScheduleLine[] {
   if (scale === 1) return SCHEDULES;

@@ -1,7 +1,7 @@
 import { pruneWebhookDeliveries } from "~/webhooks/prune-deliveries.server";
 import { cronPayload, defineTask } from "../define-task.server";
-import { NO_RETRY_POLICY } from "../retry-policy";
-import { TASK } from "../task-names";
+import { NO_RETRY_POLICY } from "~/jobs/retry-policy";
+import { TASK } from "~/jobs/task-names";
 
 const HOUR = 60 * 60 * 1000;
 

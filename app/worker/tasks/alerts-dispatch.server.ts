@@ -2,8 +2,8 @@ import { z } from "zod";
 import { dispatchAlert } from "~/alerts/dispatch.server";
 import { alertDispatchJob } from "~/alerts/enqueue-dispatch.server";
 import { defineTask } from "../define-task.server";
-import { enqueue } from "../queue.server";
-import { TASK } from "../task-names";
+import { enqueue } from "~/jobs/queue.server";
+import { TASK } from "~/jobs/task-names";
 
 // Sends one alert's due deliveries. Channel failures do not fail the job: they are recorded per channel and this job
 // queues itself again for the earliest retry (the alert's own backoff), keyed by the alert. Only an error it throws

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { applyInventoryWebhook, INVENTORY_WEBHOOK_TOPICS } from "~/inventory/apply-inventory-webhook.server";
 import { defineTask } from "../define-task.server";
-import { shopDomain } from "../shop-jobs";
-import { TASK } from "../task-names";
+import { shopDomain } from "~/jobs/shop-jobs";
+import { TASK } from "~/jobs/task-names";
 
 // The job side of `inventory_levels/update`, `connect` and `disconnect`: the route verifies the HMAC, dedupes the
 // delivery (X-Shopify-Webhook-Id) and queues this with the topic's payload fields as Shopify sends them. Not keyed: a

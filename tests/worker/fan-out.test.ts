@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
 import { shopJobKey, stableOffsetMs } from "../../app/jobs/shop-jobs";
-import { SCHEDULE_OVERFLOW, scheduleProductSyncs } from "../../app/jobs/tasks/schedule-shop-syncs.server";
-import { fanOutShopJobs } from "../../app/jobs/fan-out.server";
+import { SCHEDULE_OVERFLOW, scheduleProductSyncs } from "../../app/worker/tasks/schedule-shop-syncs.server";
+import { fanOutShopJobs } from "../../app/worker/fan-out.server";
 import { enqueue } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
-import { taskList } from "../../app/jobs/task-list.server";
+import { taskList } from "../../app/worker/task-list.server";
 import { resetEnvCache } from "../../app/env.server";
 import { fakeHelpers, queuedJobs, runDueJobs } from "../support/jobs";
 import { createConnection } from "../support/merchants";

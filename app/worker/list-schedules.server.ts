@@ -1,7 +1,7 @@
 import { parseCronItems } from "graphile-worker";
 import { pgPool } from "~/db.server";
 import { crontab } from "./schedules.server";
-import { cronInWords, durationInWords } from "./schedule-words";
+import { cronInWords, durationInWords } from "~/jobs/schedule-words";
 
 // The jobs page's schedules, read from the one crontab (schedules.server.ts): each in words, when graphile-worker last
 // fired it (its `_private_known_crontabs`, the same row it backfills from), when it fires next, and how far back it

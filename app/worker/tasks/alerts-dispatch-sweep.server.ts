@@ -1,7 +1,7 @@
 import { dispatchDueDeliveries } from "~/alerts/dispatch.server";
 import { cronPayload, defineTask } from "../define-task.server";
-import { NO_RETRY_POLICY } from "../retry-policy";
-import { TASK } from "../task-names";
+import { NO_RETRY_POLICY } from "~/jobs/retry-policy";
+import { TASK } from "~/jobs/task-names";
 
 // Cron (every 5 minutes): sends deliveries whose dispatch job was never queued or whose dispatcher died.
 export const alertsDispatchSweep = defineTask({

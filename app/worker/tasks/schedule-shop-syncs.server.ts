@@ -3,9 +3,9 @@ import { resolveIncidents } from "~/alerts/resolve.server";
 import { env } from "~/env.server";
 import { cronPayload, defineTask, type TaskSchedule } from "../define-task.server";
 import { fanOutShopJobs } from "../fan-out.server";
-import { FAN_OUT_RETRY_POLICY } from "../retry-policy";
-import { SYNC_KINDS, type SyncKind } from "../sync-kinds";
-import { TASK, type ShopSyncTask, type TaskName } from "../task-names";
+import { FAN_OUT_RETRY_POLICY } from "~/jobs/retry-policy";
+import { SYNC_KINDS, type SyncKind } from "~/jobs/sync-kinds";
+import { TASK, type ShopSyncTask, type TaskName } from "~/jobs/task-names";
 
 // The cron fan-outs, one per sync kind (app/jobs/sync-kinds.ts: its task, schedule and spread window).
 
@@ -27,7 +27,7 @@ function fanOutTask<Name extends TaskName>(
       const { scheduled, stillWaiting } = await fanOutShopJobs({
         task,
         firedAt,
-        // Compressed with the crontab (SCHEDULE_TIME_SCALE, app/jobs/schedules.server.ts `crontab`), so the spread
+        // Compressed with the crontab (SCHEDULE_TIME_SCALE, app/worker/schedules.server.ts `crontab`), so the spread
         // stays within the compressed period.
         windowMs: (windowMinutes() * MINUTE) / env().SCHEDULE_TIME_SCALE,
       });

@@ -3,12 +3,12 @@ import { z } from "zod";
 import { notifyAdmins } from "~/alerts/notify-admins.server";
 import { pgPool } from "~/db.server";
 import { ShopifyStoreLockedError } from "~/shopify-admin/errors";
-import { requeueFrom } from "./queue.server";
-import { DEFAULT_RETRY_POLICY, LOCKED_STORE_RETRY_DELAY_MS, retryDelayMs, type RetryPolicy } from "./retry-policy";
-import type { TaskName } from "./task-names";
+import { requeueFrom } from "~/jobs/queue.server";
+import { DEFAULT_RETRY_POLICY, LOCKED_STORE_RETRY_DELAY_MS, retryDelayMs, type RetryPolicy } from "~/jobs/retry-policy";
+import type { TaskName } from "~/jobs/task-names";
 
 // Every task goes through defineTask: its one definition (name, payload schema, retry policy, optional schedule), from
-// which app/jobs/task-list.server.ts derives the worker's task list and app/jobs/schedules.server.ts the crontab. It gives
+// which app/worker/task-list.server.ts derives the worker's task list and app/worker/schedules.server.ts the crontab. It gives
 // the task what graphile-worker does not:
 // 1. A validated payload. Old jobs and jobs inserted by SQL can have any shape; a malformed payload fails the job
 //    at once and for good (PermanentJobError), instead of being retried.
@@ -37,7 +37,7 @@ export interface JobContext {
   helpers: JobHelpers;
 }
 
-/** A cron line of a task: graphile-worker's crontab is derived from these (app/jobs/schedules.server.ts). Times are UTC. */
+/** A cron line of a task: graphile-worker's crontab is derived from these (app/worker/schedules.server.ts). Times are UTC. */
 export interface TaskSchedule {
   /** Must never change: it is how graphile-worker remembers the last run, to backfill missed ones. */
   identifier: string;

@@ -3,9 +3,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { recordSyncEvent } from "../../app/analytics/record-sync-event.server";
 import { pgPool, prisma, runAsJob } from "../../app/db.server";
 import { enqueue, releaseWorkerUtils } from "../../app/jobs/queue.server";
-import { taskList } from "../../app/jobs/task-list.server";
+import { taskList } from "../../app/worker/task-list.server";
 import { TASK } from "../../app/jobs/task-names";
-import { sweepDeadWorkers } from "../../app/jobs/worker-liveness.server";
+import { sweepDeadWorkers } from "../../app/worker/worker-liveness.server";
 import { insertProduct } from "../integrity/fixtures";
 import { waitUntil } from "../support/emulator";
 import { queuedJobs, runDueJobs } from "../support/jobs";
@@ -26,7 +26,7 @@ describe("a job run again after its worker died", () => {
     await insertProduct(shop, 1, { deletedAt: new Date(), listed: true }); // the check repairs it (unlists it)
     await enqueue(TASK.integrityCheck, { shop, reason: "manual" });
 
-    const child = spawn(process.execPath, ["--import", "tsx", "tests/jobs/support/hanging-worker-child.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "tests/worker/support/hanging-worker-child.ts"], {
       env: { ...process.env },
       stdio: ["ignore", "pipe", "pipe"],
     });

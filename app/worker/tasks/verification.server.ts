@@ -3,8 +3,8 @@ import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
 import { verifyShop } from "~/verification/verify-shop.server";
 import { defineTask } from "../define-task.server";
-import { shopJobKey, shopJobPayload } from "../shop-jobs";
-import { TASK } from "../task-names";
+import { shopJobKey, shopJobPayload } from "~/jobs/shop-jobs";
+import { TASK } from "~/jobs/task-names";
 import { failShopRun } from "./shop-run-failure.server";
 
 // The hourly verification of one shop (app/verification): a rotating sample of its listed variants read back from

@@ -11,10 +11,10 @@ import type { IngestSummary } from "~/sync/bulk-export-ingest.server";
 import { finishProductExport, type ExportOutcome, type ResultFileOpener } from "~/sync/finish-product-export.server";
 import { isActiveStatus, startOrAdoptProductExport } from "~/sync/product-export-operation.server";
 import { defineTask, PermanentJobError, type RetryMeta } from "../define-task.server";
-import { enqueue } from "../queue.server";
-import { retryDelayMs, type RetryPolicy } from "../retry-policy";
-import { shopDomain, shopJobKey, shopJobOptions, shopJobPayload } from "../shop-jobs";
-import { TASK } from "../task-names";
+import { enqueue } from "~/jobs/queue.server";
+import { retryDelayMs, type RetryPolicy } from "~/jobs/retry-policy";
+import { shopDomain, shopJobKey, shopJobOptions, shopJobPayload } from "~/jobs/shop-jobs";
+import { TASK } from "~/jobs/task-names";
 
 // The daily product sync of one shop, in two tasks so no worker waits while Shopify builds the export:
 //

@@ -1,7 +1,7 @@
 import { pgPool, prisma } from "~/db.server";
-import { enqueueMany } from "./queue.server";
-import { shopJobKey, stableOffsetMs } from "./shop-jobs";
-import type { ShopSyncTask } from "./task-names";
+import { enqueueMany } from "~/jobs/queue.server";
+import { shopJobKey, stableOffsetMs } from "~/jobs/shop-jobs";
+import type { ShopSyncTask } from "~/jobs/task-names";
 
 export interface FanOutOptions {
   task: ShopSyncTask;
