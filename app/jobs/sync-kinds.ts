@@ -1,6 +1,6 @@
 import type { SyncEventType } from "@prisma/client";
-import type { TaskSchedule } from "~/worker/define-task.server";
 import { TASK, type ShopSyncTask, type TaskName } from "./task-names";
+import type { TaskSchedule } from "./task-payloads";
 
 // A sync kind is one row: everything the app says about a kind of per-shop sync besides its own domain module and
 // its task body. The fan-outs and their crontab lines, the staleness watch, alert recovery, the merchant and admin

@@ -1,11 +1,12 @@
 import type { JobHelpers, Task } from "graphile-worker";
-import { z } from "zod";
+import { type z } from "zod";
 import { notifyAdmins } from "~/alerts/notify-admins.server";
 import { pgPool } from "~/db.server";
 import { ShopifyStoreLockedError } from "~/shopify-admin/errors";
 import { requeueFrom } from "~/jobs/queue.server";
 import { DEFAULT_RETRY_POLICY, LOCKED_STORE_RETRY_DELAY_MS, retryDelayMs, type RetryPolicy } from "~/jobs/retry-policy";
 import type { TaskName } from "~/jobs/task-names";
+import { retryMeta, type RetryMeta, type TaskSchedule } from "~/jobs/task-payloads";
 
 // Every task goes through defineTask: its one definition (name, payload schema, retry policy, optional schedule), from
 // which app/worker/task-list.server.ts derives the worker's task list and app/worker/schedules.server.ts the crontab. It gives
@@ -37,16 +38,6 @@ export interface JobContext {
   helpers: JobHelpers;
 }
 
-/** A cron line of a task: graphile-worker's crontab is derived from these (app/worker/schedules.server.ts). Times are UTC. */
-export interface TaskSchedule {
-  /** Must never change: it is how graphile-worker remembers the last run, to backfill missed ones. */
-  identifier: string;
-  /** The crontab pattern, e.g. "0 3 * * *". */
-  match: string;
-  /** How far back runs missed while no worker was up are caught up (ms; 0: never). */
-  backfillPeriod: number;
-}
-
 export interface TaskDefinition<Schema extends z.ZodTypeAny, Name extends TaskName = TaskName> {
   name: Name;
   payload: Schema;
@@ -67,9 +58,6 @@ export interface TaskDefinition<Schema extends z.ZodTypeAny, Name extends TaskNa
 
 /** How long a job that found its key busy waits before it tries again. */
 export const BUSY_RETRY_DELAY_MS = 30_000;
-
-const retryMeta = z.object({ attempt: z.number().int().min(1), lastError: z.string().optional() });
-export type RetryMeta = z.infer<typeof retryMeta>;
 
 function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
@@ -206,13 +194,3 @@ async function tryExclusiveLock(key: string) {
     },
   };
 }
-
-/**
- * The payload of a cron task: graphile-worker's cron adds `_cron: { ts, backfilled }`; a run queued by hand may omit
- * it (then: now). Anything else is not expected but tolerated (old jobs).
- */
-export const cronPayload = z
-  .object({
-    _cron: z.object({ ts: z.string().datetime({ offset: true }), backfilled: z.boolean().optional() }).optional(),
-  })
-  .passthrough();

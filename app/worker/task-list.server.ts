@@ -1,9 +1,9 @@
 import type { Task, TaskList } from "graphile-worker";
-import type { z } from "zod";
 import { runAsJob } from "~/db.server";
 import type { DefinedTask } from "./define-task.server";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "~/jobs/retry-policy";
 import { TASK, type TaskName } from "~/jobs/task-names";
+import type { TaskPayloadSchemas } from "~/jobs/task-payloads";
 import { alertsDispatchSweep } from "./tasks/alerts-dispatch-sweep.server";
 import { alertsDispatch } from "./tasks/alerts-dispatch.server";
 import { alertsStalenessWatch } from "./tasks/alerts-staleness-watch.server";
@@ -25,8 +25,8 @@ import {
 } from "./tasks/schedule-shop-syncs.server";
 
 // Every task the worker runs, by name, each from its one definition (defineTask: payload, retry policy, schedule).
-// The compiler checks the list against TASK: a task without a definition, or one filed under another's name, does
-// not build. An explicit list rather than a tasks directory: Vite bundles the server, so a directory of .ts files is
+// The compiler checks the list against TASK and app/jobs/task-payloads.ts: a task without a definition, one filed
+// under another's name, or one whose payload schema is not the one enqueue types its jobs by, does not build. An explicit list rather than a tasks directory: Vite bundles the server, so a directory of .ts files is
 // not there at run time. The crontab (schedules.ts) is derived from it, in this order.
 export const TASKS = {
   [TASK.scheduleProductSyncs]: scheduleProductSyncs,
@@ -48,7 +48,7 @@ export const TASKS = {
   [TASK.integrityCheck]: integrityCheck,
   [TASK.verification]: verification,
   [TASK.alertsDispatch]: alertsDispatch,
-} satisfies { [Name in TaskName]: DefinedTask<z.ZodTypeAny, Name> };
+} satisfies { [Name in TaskName]: DefinedTask<TaskPayloadSchemas[Name], Name> };
 
 /** Every definition, in the list's order. */
 export const TASK_DEFINITIONS: DefinedTask["definition"][] = Object.values(TASKS).map((task) => task.definition);

@@ -1,5 +1,6 @@
 import { dispatchDueDeliveries } from "~/alerts/dispatch.server";
-import { cronPayload, defineTask } from "../define-task.server";
+import { defineTask } from "../define-task.server";
+import { cronPayload } from "~/jobs/task-payloads";
 import { NO_RETRY_POLICY } from "~/jobs/retry-policy";
 import { TASK } from "~/jobs/task-names";
 

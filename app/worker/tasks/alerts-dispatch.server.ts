@@ -1,6 +1,5 @@
-import { z } from "zod";
 import { dispatchAlert } from "~/alerts/dispatch.server";
-import { alertDispatchJob } from "~/alerts/enqueue-dispatch.server";
+import { alertDispatchJob, alertDispatchPayload } from "~/alerts/enqueue-dispatch.server";
 import { defineTask } from "../define-task.server";
 import { enqueue } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
@@ -10,8 +9,6 @@ import { TASK } from "~/jobs/task-names";
 // (the database unreachable) is retried by its policy: five attempts, a few seconds apart, as graphile-worker's own
 // backoff did before. Queued by notifyAdmins and the recovery/staleness paths, never by cron (the sweep covers lost
 // jobs).
-
-export const alertDispatchPayload = z.object({ alertId: z.number().int().positive() });
 
 export const alertsDispatch = defineTask({
   name: TASK.alertsDispatch,

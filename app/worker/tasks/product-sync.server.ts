@@ -1,5 +1,4 @@
 import type { JobHelpers } from "graphile-worker";
-import { z } from "zod";
 import { notifyAdmins } from "~/alerts/notify-admins.server";
 import { recordSyncEvent } from "~/analytics/record-sync-event.server";
 import { prisma } from "~/db.server";
@@ -10,10 +9,17 @@ import type { AdminClientFactory } from "~/sync/admin-client-port.server";
 import type { IngestSummary } from "~/sync/bulk-export-ingest.server";
 import { finishProductExport, type ExportOutcome, type ResultFileOpener } from "~/sync/finish-product-export.server";
 import { isActiveStatus, startOrAdoptProductExport } from "~/sync/product-export-operation.server";
-import { defineTask, PermanentJobError, type RetryMeta } from "../define-task.server";
+import {
+  exportCheckJob,
+  PRODUCT_EXPORT_QUEUE,
+  productExportCheckPayload,
+  type ProductExportCheckPayload,
+} from "~/sync/product-job-payloads.server";
+import { defineTask, PermanentJobError } from "../define-task.server";
+import type { RetryMeta } from "~/jobs/task-payloads";
 import { enqueue } from "~/jobs/queue.server";
 import { retryDelayMs, type RetryPolicy } from "~/jobs/retry-policy";
-import { shopDomain, shopJobKey, shopJobOptions, shopJobPayload } from "~/jobs/shop-jobs";
+import { shopJobKey, shopJobOptions, shopJobPayload } from "~/jobs/shop-jobs";
 import { TASK } from "~/jobs/task-names";
 
 // The daily product sync of one shop, in two tasks so no worker waits while Shopify builds the export:
@@ -32,18 +38,10 @@ import { TASK } from "~/jobs/task-names";
 // for a permanent failure (ACCESS_DENIED), admins are notified once. A revoked token deactivates the connection
 // and fails for good (PermanentJobError), without retries.
 
-export const PRODUCT_EXPORT_QUEUE = (shop: string) => `product-export:${shop}`;
-const CHECK_JOB_KEY = (shop: string) => `${TASK.productExportCheck}:${shop}`;
-
 const PRODUCT_SYNC_RETRY: RetryPolicy = { maxAttempts: 3, firstDelayMs: 60_000 };
 // A failed check (Shopify or the database unreachable) is retried quickly; the export itself is retried by queueing
 // product-sync again.
 const EXPORT_CHECK_RETRY: RetryPolicy = { maxAttempts: 5, firstDelayMs: 30_000 };
-
-/** The enqueue options of a shop's export check: it replaces the pending poll and runs in the shop's export queue. */
-export function exportCheckJob(shop: string) {
-  return { queueName: PRODUCT_EXPORT_QUEUE(shop), jobKey: CHECK_JOB_KEY(shop), jobKeyMode: "replace" as const };
-}
 
 export interface ProductSyncDependencies {
   adminClientFor: AdminClientFactory;
@@ -55,14 +53,6 @@ export interface ProductSyncDependencies {
 }
 
 const defaultPollDelayMs = (poll: number) => Math.min(15_000 * 1.5 ** poll, 5 * 60_000);
-
-export const productExportCheckPayload = z.object({
-  shop: shopDomain,
-  operationId: z.string().regex(/^\d+$/),
-  trigger: z.enum(["webhook", "poll"]).default("poll"),
-  poll: z.number().int().min(0).default(0),
-});
-export type ProductExportCheckPayload = z.infer<typeof productExportCheckPayload>;
 
 async function syncableConnection(shop: string) {
   return prisma.merchantConnection.findUnique({

@@ -1,21 +1,12 @@
 import { z } from "zod";
 import { recordSyncEvent } from "~/analytics/record-sync-event.server";
-import { applyProductWebhook, PRODUCT_WEBHOOK_TOPICS } from "~/sync/apply-product-webhook.server";
+import { applyProductWebhook } from "~/sync/apply-product-webhook.server";
+import { productWebhookJobPayload } from "~/sync/product-job-payloads.server";
 import { defineTask, PermanentJobError } from "../define-task.server";
-import { shopDomain } from "~/jobs/shop-jobs";
 import { TASK } from "~/jobs/task-names";
 
 // `product-webhook` {shop, topic, webhookId, triggeredAt, payload}: queued by the products/* webhook routes after
 // HMAC verification and dedupe; applies the change unless our row is newer (app/sync/apply-product-webhook.server.ts).
-
-export const productWebhookJobPayload = z.object({
-  shop: shopDomain,
-  topic: z.enum(PRODUCT_WEBHOOK_TOPICS),
-  webhookId: z.string().min(1),
-  triggeredAt: z.string().nullish(),
-  payload: z.record(z.unknown()),
-});
-export type ProductWebhookJobPayload = z.infer<typeof productWebhookJobPayload>;
 
 export const productWebhook = defineTask({
   name: TASK.productWebhook,

@@ -1,5 +1,6 @@
 import { purgeUninstalledShops } from "~/merchants/purge-uninstalled-shops.server";
-import { cronPayload, defineTask } from "../define-task.server";
+import { defineTask } from "../define-task.server";
+import { cronPayload } from "~/jobs/task-payloads";
 import { TASK } from "~/jobs/task-names";
 
 const SECOND = 1000;

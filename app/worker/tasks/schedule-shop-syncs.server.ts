@@ -1,7 +1,8 @@
 import { notifyAdmins } from "~/alerts/notify-admins.server";
 import { resolveIncidents } from "~/alerts/resolve.server";
 import { env } from "~/env.server";
-import { cronPayload, defineTask, type TaskSchedule } from "../define-task.server";
+import { defineTask } from "../define-task.server";
+import { cronPayload, type TaskSchedule } from "~/jobs/task-payloads";
 import { fanOutShopJobs } from "../fan-out.server";
 import { FAN_OUT_RETRY_POLICY } from "~/jobs/retry-policy";
 import { SYNC_KINDS, type SyncKind } from "~/jobs/sync-kinds";
