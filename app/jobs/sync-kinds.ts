@@ -110,6 +110,9 @@ export const SYNC_KINDS = {
 
 export const SYNC_KIND_LIST: readonly SyncKind[] = Object.values(SYNC_KINDS);
 
+/** The sync_event types the kinds' runs record (literal: a type union, for lists that must cover every type). */
+export type SyncKindEventType = (typeof SYNC_KINDS)[ShopSyncTask]["eventType"];
+
 /** The event types sync kinds record, each once. */
 export const SYNC_KIND_EVENT_TYPES: SyncEventType[] = [...new Set(SYNC_KIND_LIST.map((kind) => kind.eventType))];
 
