@@ -396,6 +396,10 @@ describe("the admin's sessions", () => {
       ),
     );
     expect(foreign.status).toBe(404);
+    expect(await foreign.json()).toEqual({
+      ok: false,
+      error: `You have no session #${viewerSessions.currentSessionId}.`,
+    });
     expect((await requireAdmin(adminGet("/admin/sync-monitor", others.cookie))).email).toBe("viewer@example.com");
 
     const ended = await responseOf(() =>
