@@ -110,6 +110,9 @@ export const SYNC_KINDS = {
 
 export const SYNC_KIND_LIST: readonly SyncKind[] = Object.values(SYNC_KINDS);
 
+/** The cron tasks that fan the kinds out, one per row. */
+export type FanOutTask = (typeof SYNC_KINDS)[ShopSyncTask]["fanOutTask"];
+
 /** The sync_event types the kinds' runs record (literal: a type union, for lists that must cover every type). */
 export type SyncKindEventType = (typeof SYNC_KINDS)[ShopSyncTask]["eventType"];
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { shopJobPayload } from "./shop-jobs";
-import type { TASK } from "./task-names";
+import type { FanOutTask } from "./sync-kinds";
+import type { ShopSyncTask, TASK } from "./task-names";
 
 // What a job carries, by task: the types enqueue checks a payload against, without this layer importing a domain.
 // The queue's own payloads are here (the cron tasks', the per-shop syncs'); a domain that owns a task's payload
@@ -39,21 +40,15 @@ export interface TaskSchedule {
   backfillPeriod: number;
 }
 
-/** Each task's payload schema, by name (domains add theirs, see above). */
-export interface TaskPayloadSchemas {
-  [TASK.scheduleProductSyncs]: typeof cronPayload;
-  [TASK.scheduleInventorySyncs]: typeof cronPayload;
-  [TASK.scheduleInventoryReconciliations]: typeof cronPayload;
-  [TASK.scheduleIntegrityChecks]: typeof cronPayload;
-  [TASK.scheduleVerifications]: typeof cronPayload;
+/**
+ * Each task's payload schema, by name (domains add theirs, see above). A sync kind's task and its fan-out follow from
+ * its names (SHOP_SYNC_TASKS, its row's fanOutTask): a shop's job, a cron firing.
+ */
+export interface TaskPayloadSchemas
+  extends Record<ShopSyncTask, typeof shopJobPayload>, Record<FanOutTask, typeof cronPayload> {
   [TASK.purgeUninstalledShops]: typeof cronPayload;
   [TASK.alertsStalenessWatch]: typeof cronPayload;
   [TASK.alertsDispatchSweep]: typeof cronPayload;
   [TASK.analyticsPruneSyncEvents]: typeof cronPayload;
   [TASK.webhooksPruneDeliveries]: typeof cronPayload;
-  [TASK.productSync]: typeof shopJobPayload;
-  [TASK.inventorySync]: typeof shopJobPayload;
-  [TASK.inventoryReconcile]: typeof shopJobPayload;
-  [TASK.integrityCheck]: typeof shopJobPayload;
-  [TASK.verification]: typeof shopJobPayload;
 }
