@@ -36,7 +36,7 @@ const schema = z
     WORKER_CRON: bool.default("true"),
     // `npm run worker` serves /healthz and /metrics on this port of its own (it has no web server).
     WORKER_HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
-    // How often each worker process looks for the jobs of dead workers (app/jobs/worker-liveness.server.ts).
+    // How often each worker process looks for the jobs of dead workers (app/worker/worker-liveness.server.ts).
     WORKER_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     // The fan-outs spread each kind's per-shop jobs over this many minutes after the cron fires.
     PRODUCT_SYNC_SPREAD_MINUTES: minutes.default(180),
@@ -50,7 +50,7 @@ const schema = z
     VERIFICATION_SAMPLE_SIZE: z.coerce.number().int().min(1).max(100_000).default(200),
     VERIFICATION_BUDGET_SHARE: z.coerce.number().gt(0).max(1).default(0.05),
     VERIFICATION_MISMATCH_ALERT_RATE: z.coerce.number().min(0).max(1).default(0.02),
-    // Time compression of every schedule (app/jobs/schedules.server.ts `crontab`): 60 makes the hourly inventory sync
+    // Time compression of every schedule (app/worker/schedules.server.ts `crontab`): 60 makes the hourly inventory sync
     // fire every minute and the daily runs every 24 minutes, their spread windows and backfill shrunk alike. 1 (the
     // default) in production; `npm run soak` sets it.
     SCHEDULE_TIME_SCALE: z.coerce

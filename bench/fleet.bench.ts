@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { releaseWorkerUtils } from "../app/jobs/queue.server";
-import { fanOutShopJobs } from "../app/jobs/fan-out.server";
+import { fanOutShopJobs } from "../app/worker/fan-out.server";
 import { TASK, type ShopSyncTask } from "../app/jobs/task-names";
 import { env } from "../app/env.server";
 import { freePort } from "../scripts/lib/scratch-server";

@@ -11,7 +11,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
-import { startWorker } from "../app/jobs/worker.server";
+import { startWorker } from "../app/worker/worker.server";
 import { bodyLimitFor } from "../app/lib/request-body.server";
 import { adminSecurityHeaders, isAdminPath, newScriptNonce } from "../app/lib/security-headers.server";
 import { appBridgeUrl } from "../app/shopify-admin/app-bridge-source";

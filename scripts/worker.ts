@@ -1,7 +1,7 @@
 // `npm run worker`: the same graphile-worker as the app runs in-process, without the web server, for deployments
 // that scale jobs out (set WORKER_IN_PROCESS=false on the web processes then).
 import { startProbeServer } from "../app/health/probe-server.server";
-import { startWorker } from "../app/jobs/worker.server";
+import { startWorker } from "../app/worker/worker.server";
 import { onShutdown, prepareDatabase, requireValidEnvironment, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
 
 const config = requireValidEnvironment();

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createCookieSessionStorage, type Session, type SessionStorage } from "@remix-run/node";
 import { prisma } from "~/db.server";
+import { DomainError } from "~/lib/domain-error";
 import { isProduction } from "~/env.server";
 import type { AdminRole } from "./admin-role";
 import { newCsrfToken } from "./csrf.server";
@@ -126,8 +127,8 @@ export function listAdminSessions(adminUserId: number, now = new Date()) {
   });
 }
 
-/** Ends one of the admin's own sessions; false when it is not theirs or does not exist. */
-export async function endAdminSessionById(adminUserId: number, sessionId: bigint): Promise<boolean> {
+/** Ends one of the admin's own sessions; refuses (ADMIN_SESSION_NOT_FOUND) one that is not theirs or does not exist. */
+export async function endAdminSessionById(adminUserId: number, sessionId: bigint): Promise<void> {
   const { count } = await prisma.adminSession.deleteMany({ where: { id: sessionId, adminUserId } });
-  return count > 0;
+  if (count === 0) throw new DomainError("ADMIN_SESSION_NOT_FOUND", `You have no session #${sessionId}.`);
 }

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { pgPool } from "~/db.server";
 import { enqueue, type EnqueueOptions } from "~/jobs/queue.server";
 import type { Queryable } from "~/lib/queryable.server";
@@ -5,6 +6,15 @@ import { TASK } from "~/jobs/task-names";
 
 // The one place alerts reach the job queue. One job per alert, keyed by the alert, so a burst of notifications for
 // one incident queues one dispatch; `replace` moves a pending retry forward.
+
+/** The payload of an alert's dispatch job (the alerts-dispatch task, app/worker/tasks/alerts-dispatch.server.ts). */
+export const alertDispatchPayload = z.object({ alertId: z.number().int().positive() });
+
+declare module "~/jobs/task-payloads" {
+  interface TaskPayloadSchemas {
+    [TASK.alertsDispatch]: typeof alertDispatchPayload;
+  }
+}
 
 /** The enqueue options of an alert's dispatch job. */
 export function alertDispatchJob(alertId: number, options: { runAt?: Date; on?: Queryable } = {}): EnqueueOptions {

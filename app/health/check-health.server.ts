@@ -1,13 +1,13 @@
 import { prisma } from "~/db.server";
 import { env } from "~/env.server";
-import { runningWorker } from "~/jobs/worker.server";
+import { runningWorker } from "~/worker/worker.server";
 
 export interface HealthReport {
   ok: boolean;
   database: "up" | "down";
   /** "stalled": every job fetch has failed for a while although the database answers (the runner is being replaced). */
   worker: "running" | "stalled" | "stopped" | "external";
-  /** The in-process worker's liveness lock (app/jobs/worker-liveness.server.ts): "lost" while it reconnects. */
+  /** The in-process worker's liveness lock (app/worker/worker-liveness.server.ts): "lost" while it reconnects. */
   workerLock?: "held" | "lost";
 }
 

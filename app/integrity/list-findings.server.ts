@@ -66,6 +66,12 @@ export interface FindingListItem {
   resolvedBy: string | null;
 }
 
+/**
+ * The findings page's check filter: the integrity checks' registry (app/integrity/checks) and the verification's
+ * (its mismatches are findings too: one place for findings), so a new check is listed without an edit here.
+ */
+export const FINDING_CHECKS: readonly string[] = [...INTEGRITY_CHECKS.map((c) => c.name), TRUTH_MISMATCH_CHECK].sort();
+
 export async function listFindings({ shop, check, resolution, cursor }: FindingsQuery) {
   const conditions: string[] = [];
   const params: unknown[] = [];
@@ -104,8 +110,7 @@ export async function listFindings({ shop, check, resolution, cursor }: Findings
     findings: page.rows,
     next: page.next,
     previous: page.previous,
-    // The integrity checks' and the verification's (its mismatches are findings too: one place for findings).
-    checks: [...INTEGRITY_CHECKS.map((c) => c.name), TRUTH_MISMATCH_CHECK].sort(),
+    checks: FINDING_CHECKS,
     shops: shops.map((s) => s.shop),
   };
 }

@@ -1,6 +1,6 @@
 import { enqueue } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
-import type { InventoryWebhookPayload } from "~/jobs/tasks/inventory-webhook.server";
+import type { InventoryWebhookPayload } from "./inventory-webhook-payload.server";
 import type { InventoryWebhookTopic } from "./apply-inventory-webhook.server";
 import { acceptWebhookDelivery } from "~/webhooks/accept-delivery.server";
 import { authenticateWebhook } from "~/webhooks/authenticate-webhook.server";

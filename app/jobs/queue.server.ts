@@ -2,9 +2,8 @@ import { makeWorkerUtils, type JobHelpers, type TaskSpec, type WorkerUtils } fro
 import type { z } from "zod";
 import { pgPool } from "~/db.server";
 import type { Queryable } from "~/lib/queryable.server";
-import type { RetryMeta } from "./define-task.server";
-import type { TASKS } from "./task-list.server";
 import type { TaskName } from "./task-names";
+import type { RetryMeta, TaskPayloadSchemas } from "./task-payloads";
 
 // The one way to queue a job, from anywhere in the app (routes, webhooks, domains, other jobs' follow-ups), typed by
 // the task's definition: `enqueue(TASK.productSync, { shop, reason: "manual" })`. On a transaction's client
@@ -13,12 +12,12 @@ import type { TaskName } from "./task-names";
 
 /**
  * Every job is queued with max_attempts = 1: retries follow the task's own policy (its definition's `retry`), applied
- * by defineTask, which queues the next attempt itself (app/jobs/define-task.server.ts).
+ * by defineTask, which queues the next attempt itself (app/worker/define-task.server.ts).
  */
 export const QUEUED_MAX_ATTEMPTS = 1;
 
 /** What a task's payload schema accepts (its input, before defaults), plus the attempt defineTask carries. */
-export type TaskPayload<Name extends TaskName> = z.input<(typeof TASKS)[Name]["definition"]["payload"]> & {
+export type TaskPayload<Name extends TaskName> = z.input<TaskPayloadSchemas[Name]> & {
   _retry?: RetryMeta;
 };
 

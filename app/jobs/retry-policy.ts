@@ -1,6 +1,6 @@
 // How often a failed job is tried, and how long to wait in between: the original plan's numbers (product sync
 // 3 attempts from 60 s, inventory 3 from 30 s, integrity 2 from 60 s), doubling each time. graphile-worker's own
-// backoff is fixed (exp(attempts) seconds), so app/jobs/define-task.server.ts applies
+// backoff is fixed (exp(attempts) seconds), so app/worker/define-task.server.ts applies
 // each task's policy itself.
 // Throttling never reaches this policy: the Admin client waits it out.
 
@@ -11,7 +11,7 @@ export interface RetryPolicy {
 
 const SECOND = 1000;
 
-// Each task's policy is part of its definition (`retry` in defineTask, app/jobs/tasks/*); these are the shared ones.
+// Each task's policy is part of its definition (`retry` in defineTask, app/worker/tasks/*); these are the shared ones.
 // alerts-dispatch backs off per channel on its own (app/alerts) and uses its policy only for errors it throws.
 /** A cron fan-out that fails (database unreachable) is worth a few quick retries: its cron fires only once. */
 export const FAN_OUT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, firstDelayMs: 10 * SECOND };

@@ -1,5 +1,5 @@
 // A crontab line in words, for the jobs page: "daily at 03:00 UTC", "Sundays at 02:00 UTC", "every 15 minutes".
-// Covers the shapes app/jobs/schedules.server.ts uses (fixed or stepped minutes, a fixed or every hour, a day of the
+// Covers the shapes app/worker/schedules.server.ts uses (fixed or stepped minutes, a fixed or every hour, a day of the
 // week); anything else is shown as the expression itself, never described wrongly.
 
 const DAYS = ["Sundays", "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays"];

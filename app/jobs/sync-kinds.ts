@@ -1,11 +1,11 @@
 import type { SyncEventType } from "@prisma/client";
-import type { TaskSchedule } from "./define-task.server";
 import { TASK, type ShopSyncTask, type TaskName } from "./task-names";
+import type { TaskSchedule } from "./task-payloads";
 
 // A sync kind is one row: everything the app says about a kind of per-shop sync besides its own domain module and
 // its task body. The fan-outs and their crontab lines, the staleness watch, alert recovery, the merchant and admin
 // pages' labels and "run now" intents all read these rows, so a new kind (collections, say) is one row, its domain
-// module, its task (app/jobs/tasks/), a migration for its last-success column and its tests; the compiler names
+// module, its task (app/worker/tasks/), a migration for its last-success column and its tests; the compiler names
 // whatever else is missing (TASK, the task list, an intent). Plain data without server code: pages import it too.
 
 /** The operators' "run now" requests of the kinds (the admin merchant page), each named by one row's adminIntent. */
@@ -109,6 +109,12 @@ export const SYNC_KINDS = {
 } as const satisfies { [Task in ShopSyncTask]: SyncKind & { task: Task } };
 
 export const SYNC_KIND_LIST: readonly SyncKind[] = Object.values(SYNC_KINDS);
+
+/** The cron tasks that fan the kinds out, one per row. */
+export type FanOutTask = (typeof SYNC_KINDS)[ShopSyncTask]["fanOutTask"];
+
+/** The sync_event types the kinds' runs record (literal: a type union, for lists that must cover every type). */
+export type SyncKindEventType = (typeof SYNC_KINDS)[ShopSyncTask]["eventType"];
 
 /** The event types sync kinds record, each once. */
 export const SYNC_KIND_EVENT_TYPES: SyncEventType[] = [...new Set(SYNC_KIND_LIST.map((kind) => kind.eventType))];

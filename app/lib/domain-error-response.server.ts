@@ -21,6 +21,7 @@ const HTTP_STATUS: Record<DomainErrorCode, number> = {
   ALERT_NOT_OPEN: 409,
   FINDING_NOT_FOUND: 404,
   FINDING_ALREADY_RESOLVED: 409,
+  ADMIN_SESSION_NOT_FOUND: 404,
 };
 
 type Refusal = { ok: false; error: string };

@@ -18,7 +18,8 @@ export type DomainErrorCode =
   | "ALERT_NOT_FOUND"
   | "ALERT_NOT_OPEN"
   | "FINDING_NOT_FOUND"
-  | "FINDING_ALREADY_RESOLVED";
+  | "FINDING_ALREADY_RESOLVED"
+  | "ADMIN_SESSION_NOT_FOUND";
 
 export interface DomainErrorDetails extends Record<string, unknown> {
   /** When asking again can succeed (RATE_LIMITED). */

@@ -22,7 +22,3 @@ export function parseOr400<Schema extends z.ZodTypeAny>(
 export function done(message: string) {
   return json<ActionOutcome>({ ok: true, message });
 }
-
-export function refused(error: string, status: number) {
-  return json<ActionOutcome>({ ok: false, error }, { status });
-}

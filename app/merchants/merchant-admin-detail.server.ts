@@ -1,13 +1,13 @@
 import { recentAdminActions } from "~/admin-actions/record-admin-action.server";
 import { getCatalogHealth } from "~/analytics/catalog-health.server";
 import { prisma } from "~/db.server";
-import { listJobs } from "~/jobs/job-inspection.server";
 import { RECONCILIATION_HISTORY_DAYS } from "~/components/ReconciliationCorrectionsCard";
 import { reconciliationCorrections } from "~/inventory/reconciliation-corrections.server";
 import { lastFinishedProductSync, productSyncsInProgress } from "~/sync/product-sync-progress.server";
 import { latestTruthFigure } from "~/verification/truth-figure.server";
 
-// One merchant on the admin pages: connection, health, their last sync events, queued jobs and who did what, and
+// One merchant on the admin pages: connection, health, their last sync events and who did what (its queued jobs are
+// the worker's, app/worker/job-inspection.server.ts, which the route reads beside this), and
 // what the last inventory reconciliation corrected (the measure of what the hourly sync and the webhooks missed), and
 // the truth figure of the verification (app/verification).
 
@@ -16,7 +16,7 @@ const RECENT_EVENTS = 20;
 export async function loadMerchantAdminDetail(shop: string, now = new Date()) {
   const [health] = await getCatalogHealth({ shops: [shop] });
   if (!health) return null;
-  const [connection, events, jobs, actions, reconciliation, syncsRunning, lastProductSync, corrections, truth] =
+  const [connection, events, actions, reconciliation, syncsRunning, lastProductSync, corrections, truth] =
     await Promise.all([
       prisma.merchantConnection.findUniqueOrThrow({
         where: { shop },
@@ -44,7 +44,6 @@ export async function loadMerchantAdminDetail(shop: string, now = new Date()) {
           createdAt: true,
         },
       }),
-      listJobs({ shop }),
       recentAdminActions({ shop }),
       lastReconciliation(shop),
       productSyncsInProgress({ shop }),
@@ -60,7 +59,6 @@ export async function loadMerchantAdminDetail(shop: string, now = new Date()) {
     health,
     connection,
     events: events.map((event) => ({ ...event, id: event.id.toString() })),
-    jobs: jobs.jobs,
     actions: actions.map(({ id, adminEmail, action, createdAt }) => ({ id, adminEmail, action, createdAt })),
     reconciliation,
     reconciliationCorrections: corrections,

@@ -1,5 +1,6 @@
 import type { SyncEventType } from "@prisma/client";
 import { z } from "zod";
+import { SYNC_KIND_EVENT_TYPES, type SyncKindEventType } from "~/jobs/sync-kinds";
 import { readCursor, writeCursor, type CursorPart, type KeysetCursor } from "~/lib/keyset-cursor";
 
 // The sync monitor's URL is its state: filters, sort and page cursor live in the query string, so a view can be
@@ -7,18 +8,26 @@ import { readCursor, writeCursor, type CursorPart, type KeysetCursor } from "~/l
 // a value that does not parse is dropped (with a note for the page to show) and its default used, never a 500.
 // Shared by the loader, the CSV export and the page (which builds sort and page links from it).
 
-export const EVENT_TYPES = [
-  "PRODUCT_SYNC",
-  "INVENTORY_SYNC",
-  "BULK_OPERATION",
-  "WEBHOOK",
-  "DATA_INTEGRITY",
-  "VERIFICATION",
-] as const satisfies readonly SyncEventType[];
+/** The event types that are not a sync kind's run (those come from their rows, app/jobs/sync-kinds.ts). */
+const OTHER_EVENT_TYPES = ["BULK_OPERATION", "WEBHOOK"] as const satisfies readonly Exclude<
+  SyncEventType,
+  SyncKindEventType
+>[];
+// Every event type is a kind's or one of the others: an enum value that is neither does not build.
+type UnlistedEventType = Exclude<SyncEventType, SyncKindEventType | (typeof OTHER_EVENT_TYPES)[number]>;
+const everyEventTypeListed: UnlistedEventType extends never ? true : false = true;
+void everyEventTypeListed;
+
+/** The type filter's choices: the sync kinds' event types, then the others. */
+export const EVENT_TYPES: readonly [SyncEventType, ...SyncEventType[]] = [
+  SYNC_KIND_EVENT_TYPES[0],
+  ...SYNC_KIND_EVENT_TYPES.slice(1),
+  ...OTHER_EVENT_TYPES,
+];
 export const EVENT_STATUSES = ["SUCCESS", "FAILURE", "PARTIAL"] as const;
 export const SORT_KEYS = ["created_at", "processing_time", "item_count"] as const;
 
-export type EventTypeFilter = (typeof EVENT_TYPES)[number];
+export type EventTypeFilter = SyncEventType;
 export type EventStatusFilter = (typeof EVENT_STATUSES)[number];
 export type SortKey = (typeof SORT_KEYS)[number];
 export type SortDirection = "asc" | "desc";

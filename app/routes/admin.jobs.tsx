@@ -3,10 +3,10 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { canAct } from "~/admin-auth/admin-role";
 import { requireAdmin, requireOperator } from "~/admin-auth/guards.server";
 import { JobsPage } from "~/components/admin/JobsPage";
-import { applyJobAdminRequest, jobAdminRequest } from "~/jobs/job-admin-request.server";
-import { countJobsByTask, listJobs, parseJobsQuery } from "~/jobs/job-inspection.server";
-import { listSchedules } from "~/jobs/list-schedules.server";
-import { listRecentRuns } from "~/jobs/recent-runs.server";
+import { applyJobAdminRequest, jobAdminRequest } from "~/worker/job-admin-request.server";
+import { countJobsByTask, listJobs, parseJobsQuery } from "~/worker/job-inspection.server";
+import { listSchedules } from "~/worker/list-schedules.server";
+import { listRecentRuns } from "~/worker/recent-runs.server";
 import { answerRefusals } from "~/lib/domain-error-response.server";
 import { done, parseOr400 } from "~/lib/form-input.server";
 

@@ -13,6 +13,7 @@ import {
   availableMerchantIntents,
   merchantAdminRequest,
 } from "~/merchants/merchant-admin-request.server";
+import { listJobs } from "~/worker/job-inspection.server";
 
 // One merchant: connection, health, recent syncs, queued jobs, who did what; operators approve, suspend, reject,
 // pause, resume, run a sync now, and preview the integrity check (a dry run) before running it for real.
@@ -27,9 +28,14 @@ function shopParam(shop: string | undefined): string {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
   const shop = shopParam(params.shop);
-  const detail = await loadMerchantAdminDetail(shop);
+  const [detail, jobs] = await Promise.all([loadMerchantAdminDetail(shop), listJobs({ shop })]);
   if (!detail) throw new Response(`No merchant ${shop}.`, { status: 404, statusText: "Not Found" });
-  return json({ ...detail, intents: availableMerchantIntents(detail.health), canAct: canAct(admin.role) });
+  return json({
+    ...detail,
+    jobs: jobs.jobs,
+    intents: availableMerchantIntents(detail.health),
+    canAct: canAct(admin.role),
+  });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {

@@ -5,7 +5,8 @@ import { closeAdminSession, endAdminSessionById, listAdminSessions } from "~/adm
 import { requireAdmin, requireAdminForm } from "~/admin-auth/guards.server";
 import { ADMIN_LOGIN } from "~/admin-auth/safe-redirect";
 import { SessionsPage } from "~/components/admin/SessionsPage";
-import { done, parseOr400, refused } from "~/lib/form-input.server";
+import { answerRefusals } from "~/lib/domain-error-response.server";
+import { done, parseOr400 } from "~/lib/form-input.server";
 
 // The signed-in admin's active sessions, and ending one (a lost laptop, a shared computer). Any role: it is their own.
 
@@ -27,9 +28,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (sessionId === admin.sessionId) {
     return redirect(ADMIN_LOGIN, { headers: { "Set-Cookie": await closeAdminSession(request) } });
   }
-  if (!(await endAdminSessionById(admin.id, BigInt(sessionId))))
-    return refused(`You have no session #${sessionId}.`, 404);
-  return done(`Session #${sessionId} ended: that browser is signed out.`);
+  return answerRefusals(async () => {
+    await endAdminSessionById(admin.id, BigInt(sessionId));
+    return done(`Session #${sessionId} ended: that browser is signed out.`);
+  });
 }
 
 export default function SessionsRoute() {

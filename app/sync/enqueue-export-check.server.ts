@@ -1,7 +1,7 @@
 import { pgPool } from "~/db.server";
 import { enqueue } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
-import { exportCheckJob, type ProductExportCheckPayload } from "~/jobs/tasks/product-sync.server";
+import { exportCheckJob, type ProductExportCheckPayload } from "./product-job-payloads.server";
 import type { Queryable } from "~/lib/queryable.server";
 import { bulkOperationNumericId } from "./product-export-operation.server";
 

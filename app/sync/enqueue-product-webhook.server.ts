@@ -1,7 +1,7 @@
 import { pgPool } from "~/db.server";
 import { enqueue } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
-import type { ProductWebhookJobPayload } from "~/jobs/tasks/product-webhook.server";
+import type { ProductWebhookJobPayload } from "./product-job-payloads.server";
 import type { Queryable } from "~/lib/queryable.server";
 
 /**

@@ -4,7 +4,7 @@ import { applyMigrations } from "../../app/database/migrations.server";
 import { disconnectDatabase } from "../../app/db.server";
 import { InvalidEnvironmentError, env } from "../../app/env.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
-import { stopWorker } from "../../app/jobs/worker.server";
+import { stopWorker } from "../../app/worker/worker.server";
 
 // What every entry point (setup, serve, worker, demo) does first and last.
 

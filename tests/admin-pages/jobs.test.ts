@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobsUrl } from "../../app/components/admin/JobsPage";
 import { pgPool, prisma } from "../../app/db.server";
-import { PAGE_SIZE } from "../../app/jobs/job-inspection.server";
+import { PAGE_SIZE } from "../../app/worker/job-inspection.server";
 import { enqueue, releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { shopJobOptions } from "../../app/jobs/shop-jobs";
 import { TASK } from "../../app/jobs/task-names";

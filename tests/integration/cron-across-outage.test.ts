@@ -5,9 +5,9 @@ import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { startEmbeddedPostgres, type RunningDatabase } from "../../app/database/embedded-postgres.server";
 import { applyMigrations } from "../../app/database/migrations.server";
-import { SCHEDULES } from "../../app/jobs/schedules.server";
+import { SCHEDULES } from "../../app/worker/schedules.server";
 import { TASK } from "../../app/jobs/task-names";
-import { startWorker, stopWorker } from "../../app/jobs/worker.server";
+import { startWorker, stopWorker } from "../../app/worker/worker.server";
 import { freePort } from "../../scripts/lib/scratch-server";
 import { knownCrontabs, queuedJobs } from "../support/jobs";
 

@@ -10,7 +10,7 @@ import { pgPool } from "../../app/db.server";
 import { healthResponse } from "../../app/health/probe-responses.server";
 import { enqueue } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
-import { runningWorker, startWorker, stopWorker } from "../../app/jobs/worker.server";
+import { runningWorker, startWorker, stopWorker } from "../../app/worker/worker.server";
 import { queuedJobs } from "../support/jobs";
 import { createConnection } from "../support/merchants";
 import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DATABASE_TIMEOUTS } from "../../app/database/timeouts.server";
 import { disconnectDatabase, overrideDatabaseTimeouts, pgPool, prisma, runAsJob } from "../../app/db.server";
-import { taskList } from "../../app/jobs/task-list.server";
+import { taskList } from "../../app/worker/task-list.server";
 import { TASK } from "../../app/jobs/task-names";
 import { ingestBulkExport } from "../../app/sync/bulk-export-ingest.server";
 import { createConnection } from "../support/merchants";

@@ -148,7 +148,7 @@ describe("the web app and two worker processes", () => {
     );
     // Kill only once every other job has been marked complete: a worker SIGKILLed after a job's work committed but
     // before graphile-worker recorded its completion (a window of milliseconds) has that job run again by the
-    // sweep; its sync event stays single (keyed by job id and attempt: tests/jobs/rerun-after-crash.test.ts), but
+    // sweep; its sync event stays single (keyed by job id and attempt: tests/worker/rerun-after-crash.test.ts), but
     // the "Completed task" and requeue counts below would not be this scenario's.
     await waitUntil(
       async () => {

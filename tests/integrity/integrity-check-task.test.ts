@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
-import { integrityCheck } from "../../app/jobs/tasks/integrity-check.server";
+import { integrityCheck } from "../../app/worker/tasks/integrity-check.server";
 import { insertProduct, insertVariant } from "./fixtures";
 import { createConnection } from "../support/merchants";
 import { fakeHelpers } from "../support/jobs";

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
 import { applyInventoryWebhook } from "../../app/inventory/apply-inventory-webhook.server";
 import { syncInventory } from "../../app/inventory/sync-inventory.server";
-import { PermanentJobError } from "../../app/jobs/define-task.server";
+import { PermanentJobError } from "../../app/worker/define-task.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
-import { createInventorySyncTask } from "../../app/jobs/tasks/inventory-sync.server";
-import { inventoryWebhook } from "../../app/jobs/tasks/inventory-webhook.server";
+import { createInventorySyncTask } from "../../app/worker/tasks/inventory-sync.server";
+import { inventoryWebhook } from "../../app/worker/tasks/inventory-webhook.server";
 import type { RunningEmulator } from "../../emulator";
 import {
   adjustableClock,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pgPool } from "../../app/db.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
-import { inventoryWebhook } from "../../app/jobs/tasks/inventory-webhook.server";
+import { inventoryWebhook } from "../../app/worker/tasks/inventory-webhook.server";
 import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
 import { insertProduct, insertVariant } from "../integrity/fixtures";
 import { createConnection } from "../support/merchants";

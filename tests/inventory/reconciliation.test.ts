@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { syncInventory } from "../../app/inventory/sync-inventory.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
-import { createInventorySyncTask } from "../../app/jobs/tasks/inventory-sync.server";
+import { createInventorySyncTask } from "../../app/worker/tasks/inventory-sync.server";
 import { reconciliationCorrections } from "../../app/inventory/reconciliation-corrections.server";
 import { lastReconciliation, loadMerchantAdminDetail } from "../../app/merchants/merchant-admin-detail.server";
 import { loadSyncMonitor } from "../../app/monitoring/load-sync-monitor.server";

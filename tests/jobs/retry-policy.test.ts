@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { pgPool } from "../../app/db.server";
-import { BUSY_RETRY_DELAY_MS, defineTask, PermanentJobError } from "../../app/jobs/define-task.server";
+import { BUSY_RETRY_DELAY_MS, defineTask, PermanentJobError } from "../../app/worker/define-task.server";
 import { enqueue, workerUtils } from "../../app/jobs/queue.server";
 import { retryDelayMs } from "../../app/jobs/retry-policy";
 import { shopJobOptions, shopJobPayload } from "../../app/jobs/shop-jobs";
-import { TASKS } from "../../app/jobs/task-list.server";
+import { TASKS } from "../../app/worker/task-list.server";
 import { TASK } from "../../app/jobs/task-names";
 import { queuedJobs, runDueJobs } from "../support/jobs";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pgPool } from "../../app/db.server";
-import { listSchedules } from "../../app/jobs/list-schedules.server";
+import { listSchedules } from "../../app/worker/list-schedules.server";
 import { cronInWords, durationInWords } from "../../app/jobs/schedule-words";
 
 // The jobs page's schedules: read from the one crontab, in words, with last (graphile-worker's record) and next

@@ -1,8 +1,10 @@
+import { SyncEventType } from "@prisma/client";
 import { describe, expect, it } from "vitest";
-import { SCHEDULES } from "../../app/jobs/schedules.server";
+import { SCHEDULES } from "../../app/worker/schedules.server";
 import { SYNC_KIND_LIST } from "../../app/jobs/sync-kinds";
-import { TASKS } from "../../app/jobs/task-list.server";
+import { TASKS } from "../../app/worker/task-list.server";
 import { MERCHANT_ADMIN_INTENTS } from "../../app/merchants/merchant-admin-request.server";
+import { EVENT_TYPES, parseSyncMonitorQuery } from "../../app/monitoring/sync-monitor-query";
 
 // A sync kind is one row; these hold the places derived from it to the row (the compiler checks their shapes).
 
@@ -20,6 +22,15 @@ describe("the sync kinds", () => {
       expect(TASKS[kind.task].definition.name).toBe(kind.task);
     },
   );
+
+  it("offers each kind's event type, and every other one, as a filter of the sync monitor", () => {
+    for (const kind of SYNC_KIND_LIST) {
+      expect(EVENT_TYPES).toContain(kind.eventType);
+      const { query, ignored } = parseSyncMonitorQuery(new URLSearchParams({ type: kind.eventType }));
+      expect({ type: query.eventType, ignored }).toEqual({ type: kind.eventType, ignored: [] });
+    }
+    expect([...EVENT_TYPES].sort()).toEqual(Object.values(SyncEventType).sort());
+  });
 
   it("offers each kind's admin intent as a run-now request", () => {
     for (const kind of SYNC_KIND_LIST) if (kind.adminIntent) expect(MERCHANT_ADMIN_INTENTS).toContain(kind.adminIntent);

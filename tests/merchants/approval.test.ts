@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ApprovalStatus } from "@prisma/client";
 import { pgPool, prisma } from "../../app/db.server";
-import { fanOutShopJobs } from "../../app/jobs/fan-out.server";
+import { fanOutShopJobs } from "../../app/worker/fan-out.server";
 import { enqueue } from "../../app/jobs/queue.server";
 import { shopJobOptions } from "../../app/jobs/shop-jobs";
 import { TASK } from "../../app/jobs/task-names";

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCronItems } from "graphile-worker";
 import { pgPool, prisma } from "../../app/db.server";
-import { SCHEDULES } from "../../app/jobs/schedules.server";
+import { SCHEDULES } from "../../app/worker/schedules.server";
 import { enqueue } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
-import { taskList } from "../../app/jobs/task-list.server";
+import { taskList } from "../../app/worker/task-list.server";
 import { changeApproval } from "../../app/merchants/change-approval.server";
 import { selectProducts } from "../../app/merchants/change-selection.server";
 import { purgeUninstalledShops } from "../../app/merchants/purge-uninstalled-shops.server";

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { syncInventory } from "../../app/inventory/sync-inventory.server";
-import { PermanentJobError } from "../../app/jobs/define-task.server";
+import { PermanentJobError } from "../../app/worker/define-task.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
-import { createInventorySyncTask } from "../../app/jobs/tasks/inventory-sync.server";
+import { createInventorySyncTask } from "../../app/worker/tasks/inventory-sync.server";
 import { createAdminClient, type AdminClientEvent } from "../../app/shopify-admin/admin-client.server";
 import { adminClientForShop } from "../../app/shopify-admin/client-for-shop.server";
 import {

@@ -1,10 +1,10 @@
 import { runTaskListOnce, Logger, type TaskList } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
-import { fanOutShopJobs } from "../../app/jobs/fan-out.server";
+import { fanOutShopJobs } from "../../app/worker/fan-out.server";
 import { enqueue, releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
-import { createProductSyncTasks } from "../../app/jobs/tasks/product-sync.server";
+import { createProductSyncTasks } from "../../app/worker/tasks/product-sync.server";
 import { adminClientForShop } from "../../app/shopify-admin/client-for-shop.server";
 import { enqueueExportCheckFromWebhook } from "../../app/sync/enqueue-export-check.server";
 import type { RunningEmulator } from "../../emulator/index";

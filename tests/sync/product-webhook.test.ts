@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
-import { productWebhook } from "../../app/jobs/tasks/product-webhook.server";
+import { productWebhook } from "../../app/worker/tasks/product-webhook.server";
 import { applyProductWebhook } from "../../app/sync/apply-product-webhook.server";
 import { enqueueProductWebhook } from "../../app/sync/enqueue-product-webhook.server";
 import { acceptWebhookDelivery } from "../../app/webhooks/accept-delivery.server";

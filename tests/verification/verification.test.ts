@@ -4,7 +4,7 @@ import { pgPool, prisma } from "../../app/db.server";
 import { syncInventory } from "../../app/inventory/sync-inventory.server";
 import { enqueue, releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
-import { createProductSyncTasks } from "../../app/jobs/tasks/product-sync.server";
+import { createProductSyncTasks } from "../../app/worker/tasks/product-sync.server";
 import { createAdminClient } from "../../app/shopify-admin/admin-client.server";
 import { adminClientForShop } from "../../app/shopify-admin/client-for-shop.server";
 import { TRUTH_MISMATCH_ALERT } from "../../app/verification/truth-alert.server";

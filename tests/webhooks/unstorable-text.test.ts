@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
 import { TASK } from "../../app/jobs/task-names";
-import { inventoryWebhook } from "../../app/jobs/tasks/inventory-webhook.server";
-import { productWebhook } from "../../app/jobs/tasks/product-webhook.server";
+import { inventoryWebhook } from "../../app/worker/tasks/inventory-webhook.server";
+import { productWebhook } from "../../app/worker/tasks/product-webhook.server";
 import { queuedJobs, runDueJobs } from "../support/jobs";
 import { createConnection } from "../support/merchants";
 import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
