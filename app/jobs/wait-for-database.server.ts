@@ -23,7 +23,10 @@ import { DATABASE_RECONNECT_DELAY_MS } from "./retry-policy";
 // the outage is not retried here: it fails as before (graphile-worker's own handling), a window of milliseconds
 // against the outage's seconds or minutes. Waiting ends when the worker stops (`stop()`).
 
-/** Whether `error`, raised while connecting, means the database cannot be reached now (and may be later). */
+/**
+ * Whether `error` means the connection to the database could not be made or was lost (and a new one may work
+ * later), as opposed to an error of the statement itself or of the credentials.
+ */
 export function databaseUnreachable(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return true;

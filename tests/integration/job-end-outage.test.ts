@@ -151,4 +151,34 @@ describe("a job that ends while PostgreSQL is down", () => {
     ]);
     expect(worker!.exitCode()).toBeNull();
   }, 120_000);
+
+  it("a next attempt whose queueing loses its connection is queued again (not failed for good), and run", async () => {
+    // Not an outage: the database answers, but the connection queueing the next attempt is cut mid-statement (its
+    // INSERT waits on a table lock the test holds; the test terminates its backend, as a failover or a restart of a
+    // proxy would).
+    await startHeldJob("requeue-cut");
+    const blocker = db();
+    await blocker.connect();
+    await blocker.query("BEGIN");
+    await blocker.query("LOCK TABLE graphile_worker._private_jobs IN SHARE MODE");
+    held!.end("fail");
+    held = undefined;
+    const waiting = async () =>
+      (
+        await blocker.query<{ pid: number }>(
+          `SELECT pid FROM pg_locks WHERE NOT granted AND relation = 'graphile_worker._private_jobs'::regclass`,
+        )
+      ).rows.map((r) => r.pid);
+    await expect.poll(waiting, { timeout: 15_000, interval: 50 }).toHaveLength(1);
+    await blocker.query("SELECT pg_terminate_backend($1)", [(await waiting())[0]]);
+    await blocker.query("COMMIT");
+    await blocker.end();
+
+    await expect.poll(queued, { timeout: 60_000, interval: 200 }).toEqual([]);
+    expect(arrivals.filter((url) => url.startsWith("/requeue-cut/"))).toEqual([
+      "/requeue-cut/attempt-1",
+      "/requeue-cut/attempt-2",
+    ]);
+    expect(worker!.exitCode()).toBeNull();
+  }, 120_000);
 });
