@@ -19,9 +19,12 @@ import { DATABASE_RECONNECT_DELAY_MS } from "./retry-policy";
 // process-wide unhandledRejection handler cannot tell graphile-worker's rejections from others and leaves the job
 // locked by a live worker (no sweep takes it for 4 hours); retrying whole queries is not safe (a dropped connection
 // may have committed). Only connection-level failures wait (refused, reset, unreachable, the server starting or
-// shutting down); an authentication or configuration error fails at once, as before. A query cut off mid-way by
-// the outage is not retried here: it fails as before (graphile-worker's own handling), a window of milliseconds
-// against the outage's seconds or minutes. Waiting ends when the worker stops (`stop()`).
+// shutting down); an authentication or configuration error fails at once, as before. A statement cut off mid-way
+// is not retried (it may have committed): it fails as before, but its connection leaves the pool on release
+// (releasedForGoodWhenLost below), so the job's end that follows gets a live one. What is left is a statement of the
+// job's end itself cut mid-way: a window of milliseconds. Waiting ends when the worker stops (`stop()`): a job end
+// still waiting then fails as it did before, and the job, locked by a stopped worker, is run again by the
+// dead-worker sweep of another process (app/jobs/worker-liveness.server.ts).
 
 /**
  * Whether `error` means the connection to the database could not be made or was lost (and a new one may work
@@ -68,7 +71,7 @@ export function poolWaitingForDatabase(
   async function connectWhenReachable(): Promise<pg.PoolClient> {
     for (let tries = 1; ; tries++) {
       try {
-        return await pool.connect();
+        return releasedForGoodWhenLost(await pool.connect());
       } catch (error) {
         if (stopped || !databaseUnreachable(error)) throw error;
         if (tries === 1) {
@@ -106,4 +109,32 @@ export function poolWaitingForDatabase(
       for (const wake of [...wakeUps]) wake();
     },
   };
+}
+
+/**
+ * The client, except that once one of its statements has failed for a lost connection, its release removes it from
+ * the pool. pg-pool would keep it: when the server ends a session (a terminated backend, a shutdown), the statement
+ * fails on the FATAL message, before the socket's end is read, so the client still looks usable when it is released
+ * at once, and the next connect() gets it. That next one is typically graphile-worker completing or failing the job
+ * (dist/worker.js), whose "Connection terminated unexpectedly" would go unhandled.
+ */
+function releasedForGoodWhenLost(client: pg.PoolClient): pg.PoolClient {
+  let lost: Error | undefined;
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === "query") {
+        return (...args: unknown[]) => {
+          const result: unknown = Reflect.apply(target.query, target, args);
+          if (!(result instanceof Promise)) return result; // the callback and Submittable forms (unused by graphile)
+          return result.catch((error: unknown) => {
+            if (databaseUnreachable(error)) lost = error as Error;
+            throw error;
+          });
+        };
+      }
+      if (property === "release") return (error?: Error | boolean) => target.release(error ?? lost);
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

@@ -181,4 +181,28 @@ describe("a job that ends while PostgreSQL is down", () => {
     ]);
     expect(worker!.exitCode()).toBeNull();
   }, 120_000);
+
+  it("a job whose own connection was cut is completed on a new one, not on the dead one", async () => {
+    // The cut connection goes back to the pool before its socket's end is read (pg-pool sees only the FATAL message
+    // first): the job's completion must not be handed it.
+    await startHeldJob("own-connection-cut");
+    held!.end("cut");
+    held = undefined;
+    const sleeping = async () =>
+      (
+        await sql<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE query LIKE '%gated_sleep%' AND pid <> pg_backend_pid()",
+        )
+      ).map((r) => r.pid);
+    await expect.poll(sleeping, { timeout: 15_000, interval: 50 }).toHaveLength(1);
+    await sql("SELECT pg_terminate_backend($1)", [(await sleeping())[0]]);
+    await expect
+      .poll(() => worker!.output(), { timeout: 15_000, interval: 50 })
+      .toContain("[gated-worker] own-connection-cut attempt 1 ends: cut");
+
+    await expect.poll(queued, { timeout: 60_000, interval: 200 }).toEqual([]);
+    expect(await health()).toBe(200);
+    expect(arrivals.filter((url) => url.startsWith("/own-connection-cut/"))).toEqual(["/own-connection-cut/attempt-1"]);
+    expect(worker!.exitCode()).toBeNull();
+  }, 120_000);
 });
