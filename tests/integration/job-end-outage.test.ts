@@ -84,11 +84,12 @@ const health = () =>
     () => 0,
   );
 
-const queued = () =>
+/** The test's jobs of one label left in graphile-worker's queue (pending, running, or failed for good). */
+const queued = (label: string) => () =>
   sql<{ id: string; attempts: number; last_error: string | null; locked_by: string | null }>(
     `SELECT j.id::text, j.attempts, j.last_error, j.locked_by FROM graphile_worker._private_jobs j
-       JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = $1`,
-    [GATED_TASK],
+       JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = $1 AND j.payload->>'label' = $2`,
+    [GATED_TASK, label],
   );
 
 beforeEach(async () => {
@@ -135,7 +136,7 @@ describe("a job that ends while PostgreSQL is down", () => {
     await startHeldJob("completes");
     await endJobDuringOutage("completes", "ok");
 
-    await expect.poll(queued, { timeout: 60_000, interval: 200 }).toEqual([]);
+    await expect.poll(queued("completes"), { timeout: 60_000, interval: 200 }).toEqual([]);
     expect(arrivals.filter((url) => url.startsWith("/completes/"))).toEqual(["/completes/attempt-1"]);
     expect(worker!.exitCode()).toBeNull();
   }, 120_000);
@@ -144,7 +145,7 @@ describe("a job that ends while PostgreSQL is down", () => {
     await startHeldJob("fails-once");
     await endJobDuringOutage("fails-once", "fail");
 
-    await expect.poll(queued, { timeout: 60_000, interval: 200 }).toEqual([]);
+    await expect.poll(queued("fails-once"), { timeout: 60_000, interval: 200 }).toEqual([]);
     expect(arrivals.filter((url) => url.startsWith("/fails-once/"))).toEqual([
       "/fails-once/attempt-1",
       "/fails-once/attempt-2",
@@ -174,7 +175,7 @@ describe("a job that ends while PostgreSQL is down", () => {
     await blocker.query("COMMIT");
     await blocker.end();
 
-    await expect.poll(queued, { timeout: 60_000, interval: 200 }).toEqual([]);
+    await expect.poll(queued("requeue-cut"), { timeout: 60_000, interval: 200 }).toEqual([]);
     expect(arrivals.filter((url) => url.startsWith("/requeue-cut/"))).toEqual([
       "/requeue-cut/attempt-1",
       "/requeue-cut/attempt-2",
@@ -200,7 +201,7 @@ describe("a job that ends while PostgreSQL is down", () => {
       .poll(() => worker!.output(), { timeout: 15_000, interval: 50 })
       .toContain("[gated-worker] own-connection-cut attempt 1 ends: cut");
 
-    await expect.poll(queued, { timeout: 60_000, interval: 200 }).toEqual([]);
+    await expect.poll(queued("own-connection-cut"), { timeout: 60_000, interval: 200 }).toEqual([]);
     expect(await health()).toBe(200);
     expect(arrivals.filter((url) => url.startsWith("/own-connection-cut/"))).toEqual(["/own-connection-cut/attempt-1"]);
     expect(worker!.exitCode()).toBeNull();
