@@ -2,8 +2,10 @@ import { makeWorkerUtils, type JobHelpers, type TaskSpec, type WorkerUtils } fro
 import type { z } from "zod";
 import { pgPool } from "~/db.server";
 import type { Queryable } from "~/lib/queryable.server";
+import { DATABASE_RECONNECT_DELAY_MS } from "./retry-policy";
 import type { TaskName } from "./task-names";
 import type { RetryMeta, TaskPayloadSchemas } from "./task-payloads";
+import { databaseUnreachable } from "./wait-for-database.server";
 
 // The one way to queue a job, from anywhere in the app (routes, webhooks, domains, other jobs' follow-ups), typed by
 // the task's definition: `enqueue(TASK.productSync, { shop, reason: "manual" })`. On a transaction's client
@@ -94,6 +96,14 @@ export async function enqueueMany<Name extends TaskName>(
 /**
  * defineTask's own requeue of a running job (its next attempt, or a step back while the job's key is busy): on the
  * running job's helpers, the worker's connection, with the same queue rules as enqueue.
+ *
+ * It must not fail for a lost connection: a requeue that throws fails the job, and every job is queued with one
+ * graphile-level attempt, so the job would be failed for good with its retries never queued. While the database
+ * is down the worker's pool waits for it (wait-for-database.server.ts); a connection cut mid-statement (a
+ * terminated backend, a failover) is tried again here on a new one, until the job is aborted (the worker stops:
+ * then the job stays locked by a stopped worker and the dead-worker sweep runs it again). Trying again is safe:
+ * under a job key, add_job replaces the pending job; a keyless job whose first insert did commit is queued twice,
+ * and every task is idempotent.
  */
 export async function requeueFrom(
   helpers: JobHelpers,
@@ -101,7 +111,16 @@ export async function requeueFrom(
   payload: Record<string, unknown>,
   options: EnqueueOptions,
 ) {
-  await helpers.addJob(task, payload, specOf(options));
+  for (;;) {
+    try {
+      await helpers.addJob(task, payload, specOf(options));
+      return;
+    } catch (error) {
+      if (!databaseUnreachable(error) || helpers.abortSignal?.aborted) throw error;
+      helpers.logger.warn(`queueing ${task} lost its connection (${(error as Error).message}); trying again`);
+      await new Promise((resolve) => setTimeout(resolve, DATABASE_RECONNECT_DELAY_MS));
+    }
+  }
 }
 
 /** graphile-worker's `add_job` on `db` (see enqueue's `on`). */

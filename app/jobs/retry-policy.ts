@@ -32,3 +32,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, firstDelayMs:
 export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number {
   return policy.firstDelayMs * 2 ** (failedAttempt - 1);
 }
+
+/**
+ * How long graphile-worker's connections wait between tries while the database refuses them (it is down or
+ * restarting): the worker's job ends and fetches wait for it instead of failing (app/jobs/wait-for-database.server.ts).
+ */
+export const DATABASE_RECONNECT_DELAY_MS = 1_000;

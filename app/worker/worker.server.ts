@@ -1,10 +1,11 @@
 import { EventEmitter } from "node:events";
-import { parseCronItems, run, type Runner, type WorkerEvents } from "graphile-worker";
+import { parseCronItems, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import { observeWorkerEvents } from "~/analytics/metrics.server";
 import { pgPool } from "~/db.server";
 import { graphileWorkerLogger, logger } from "~/lib/logger.server";
 import { crontab } from "./schedules.server";
 import { taskList } from "./task-list.server";
+import { poolWaitingForDatabase } from "~/jobs/wait-for-database.server";
 import { keepWorkersAlive, type WorkerLiveness } from "./worker-liveness.server";
 import {
   runnerIsWedged,
@@ -45,6 +46,8 @@ export interface StartWorkerOptions {
   sweepIntervalMs?: number;
   /** How long every fetch may fail while the database answers before the runner is replaced (worker-stall.server.ts). */
   stallAfterMs?: number;
+  /** Tests only: the tasks to run instead of the app's (a test's task beside them). */
+  taskList?: TaskList;
 }
 
 async function databaseAnswers(): Promise<boolean> {
@@ -67,6 +70,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
     connect: () => pgPool("job").connect(),
     sweepIntervalMs: options.sweepIntervalMs,
   });
+  // graphile-worker's connections wait out a database outage instead of failing: its job ends are not awaited, and a
+  // refused one would end the process (app/jobs/wait-for-database.server.ts).
+  const jobPool = poolWaitingForDatabase(pgPool("job"));
   let lockHeld: Promise<void>[] = [];
   events.on("pool:create", ({ workerPool }) => {
     poolIds.push(workerPool.id);
@@ -83,8 +89,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
     lockHeld = [];
     const watch = watchJobFetching(events);
     const runner = await run({
-      pgPool: pgPool("job"),
-      taskList,
+      pgPool: jobPool.pool,
+      taskList: options.taskList ?? taskList,
       parsedCronItems: options.withCron === false ? [] : parseCronItems(crontab()),
       concurrency: options.concurrency,
       pollInterval: options.pollInterval,
@@ -109,6 +115,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerSt
     restarts: 0,
     async stopRunner() {
       clearInterval(stallCheck);
+      jobPool.stop(); // a fetch waiting for the database would hold up the runner's stop
       await replacing;
       current.watch.stop();
       if (!current.stopped) await current.runner.stop();

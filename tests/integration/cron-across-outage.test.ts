@@ -1,14 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
+import { startRestartablePostgres } from "../support/restartable-postgres";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { startEmbeddedPostgres, type RunningDatabase } from "../../app/database/embedded-postgres.server";
-import { applyMigrations } from "../../app/database/migrations.server";
 import { SCHEDULES } from "../../app/worker/schedules.server";
 import { TASK } from "../../app/jobs/task-names";
 import { startWorker, stopWorker } from "../../app/worker/worker.server";
-import { freePort } from "../../scripts/lib/scratch-server";
 import { knownCrontabs, queuedJobs } from "../support/jobs";
 
 // A cron tick that falls while PostgreSQL is down (its server stopped across the tick, then started again on the same
@@ -21,20 +15,13 @@ import { knownCrontabs, queuedJobs } from "../support/jobs";
 // database-restart.test.ts, so the outage does not cut the other test files.
 
 const HOUR = 3_600_000;
-const dir = mkdtempSync(path.join(tmpdir(), "marketplace-sync-cron-outage-"));
-chmodSync(dir, 0o755); // as root, PostgreSQL runs as `postgres`, which must enter the folder
-const port = await freePort();
-const startDatabase = () => startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port, database: "cron_outage" });
-let database: RunningDatabase = await startDatabase();
+const database = await startRestartablePostgres("cron-outage");
 process.env.DATABASE_URL = database.url; // before the app's pools are made (they read it on first use)
-await applyMigrations(database.url);
-await runWorkerMigrations({ connectionString: database.url, logger: new Logger(() => () => undefined) });
 
 afterAll(async () => {
   vi.useRealTimers();
   await stopWorker();
-  await database.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await database.remove();
 });
 
 const lineOf = (task: string) => SCHEDULES.find((line) => line.task === task)!;
@@ -78,7 +65,7 @@ describe("a cron tick during a database outage", () => {
       timeout: 60_000,
       interval: 50,
     });
-    database = await startDatabase();
+    await database.start();
 
     // The cron restarts once the database answers and backfills the fan-out's tick; nothing else is owed (the next
     // regular tick is a minute after the restart, beyond this test).

@@ -1,11 +1,5 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
+import { startRestartablePostgres } from "../support/restartable-postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startEmbeddedPostgres, type RunningDatabase } from "../../app/database/embedded-postgres.server";
-import { applyMigrations } from "../../app/database/migrations.server";
-import { freePort } from "../../scripts/lib/scratch-server";
 import { pgPool } from "../../app/db.server";
 import { healthResponse } from "../../app/health/probe-responses.server";
 import { enqueue } from "../../app/jobs/queue.server";
@@ -23,14 +17,8 @@ import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } fr
 // during it run after it, each exactly once; nothing is left locked or failed.
 
 const SHOP = "restart.myshopify.com";
-const dir = mkdtempSync(path.join(tmpdir(), "marketplace-sync-restart-"));
-chmodSync(dir, 0o755); // as root, PostgreSQL runs as `postgres`, which must enter the folder
-const port = await freePort();
-const startDatabase = () => startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port, database: "restart" });
-let database: RunningDatabase = await startDatabase();
+const database = await startRestartablePostgres("restart");
 process.env.DATABASE_URL = database.url; // before the app's pools are made (they read it on first use)
-await applyMigrations(database.url);
-await runWorkerMigrations({ connectionString: database.url, logger: new Logger(() => () => undefined) });
 
 type Action = (args: {
   request: Request;
@@ -48,8 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopWorker();
   await app?.stop();
-  await database.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await database.remove();
 });
 
 /** The route's status as Shopify sees it: a thrown Response is its status, any other error a 500. */
@@ -119,7 +106,7 @@ describe("PostgreSQL restarted while the app runs", () => {
     // Long enough for the queued jobs to fall due and the worker's fetches and sweeps to fail a few times.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
 
-    database = await startDatabase();
+    await database.start();
     await expect.poll(async () => (await healthResponse()).status, { timeout: 30_000, interval: 250 }).toBe(200);
     // Shopify's retry of the delivery that failed: the same request, the same webhook id.
     expect(await post(duringOutage)).toBe(200);
