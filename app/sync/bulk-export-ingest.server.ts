@@ -225,9 +225,6 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
       const unchangedHashes = await readUnchangedHashes(client, options.shop, listsAllProducts);
       await copyRawRows(client, stagedRows(options.source, tally, unchangedHashes, options.onProgress));
       const stagingMs = lap();
-      const staged = await prepareStagedTables(client);
-      const prepareMs = lap();
-
       const truncated = options.expectedLines !== undefined && tally.linesRead < options.expectedLines;
       const deletionsSkippedReason = !options.complete
         ? null
@@ -237,6 +234,22 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
             ? `${tally.unidentifiedMalformed} malformed line(s) named no product or variant, so what is absent is unknown`
             : null;
       const deleteAbsent = options.complete && deletionsSkippedReason === null;
+      // A first import (no live row of the shop yet) has nothing the export could lack: everything it writes is in
+      // the file. Skipping the deletions spares what they need: the tables of ids seen, a refresh of the statistics
+      // and two scans of the catalogue.
+      const anythingToDelete =
+        deleteAbsent &&
+        (
+          await client.query<{ live: boolean }>(
+            `SELECT EXISTS (SELECT 1 FROM product WHERE shop = $1 AND deleted_at IS NULL)
+                 OR EXISTS (SELECT 1 FROM product_variant WHERE shop = $1 AND deleted_at IS NULL) AS live`,
+            [options.shop],
+          )
+        ).rows[0].live;
+
+      const staged = await prepareStagedTables(client, { seenTables: anythingToDelete });
+      const prepareMs = lap();
+
       const context: MergeContext = {
         shop: options.shop,
         listsAllProducts,
@@ -259,7 +272,7 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
 
       const mergeMs = lap();
       let productsDeleted = 0;
-      if (deleteAbsent) {
+      if (anythingToDelete) {
         // After a large first load the planner's statistics still say "empty table"; the deletions join against
         // the whole shop, so refresh them (sampled: a fraction of a second).
         if (productsWritten + variantsWritten > 10_000) await client.query("ANALYZE product, product_variant");

@@ -88,9 +88,10 @@ SELECT $1, s.id, s.product_id, s.title, s.sku, s.price, s.compare_at_price, s.in
   FROM staged_variant s
   -- the batch's stock in one call and one scan of inventory_level, not a marketplace_available() call per variant
   LEFT JOIN marketplace_stock($1, ARRAY(SELECT b.inventory_item_id FROM staged_variant b
-                                         WHERE b.ord BETWEEN $4 AND $5 AND b.inventory_item_id IS NOT NULL)) stock
+                                         WHERE b.ord BETWEEN $4 AND $5 AND NOT b.unchanged
+                                           AND b.inventory_item_id IS NOT NULL)) stock
          ON stock.inventory_item_id = s.inventory_item_id
- WHERE s.ord BETWEEN $4 AND $5
+ WHERE s.ord BETWEEN $4 AND $5 AND NOT s.unchanged
 ON CONFLICT (shop, id) DO UPDATE SET
   product_id = excluded.product_id, title = excluded.title, sku = excluded.sku, price = excluded.price,
   compare_at_price = excluded.compare_at_price, inventory_item_id = excluded.inventory_item_id,

@@ -39,7 +39,7 @@ const RAW_COLUMNS = [
   "vendor",
   "product_type",
   "status",
-  "tags_json",
+  "tags",
   "sku",
   "price",
   "compare_at_price",
@@ -58,7 +58,7 @@ export async function createRawStagingTable(client: pg.PoolClient): Promise<void
       kind "char" NOT NULL,
       id bigint,
       product_id bigint,
-      title text, handle text, vendor text, product_type text, status text, tags_json text,
+      title text, handle text, vendor text, product_type text, status text, tags text[],
       sku text, price numeric, compare_at_price numeric, inventory_item_id bigint, tracked boolean, inventory_policy text,
       updated_at timestamptz, hash bigint
     )`);
@@ -71,6 +71,19 @@ function csvCell(value: Cell): string {
   if (value === null) return "";
   if (typeof value === "number") return String(value);
   return `"${value.includes('"') ? value.replace(/"/g, '""') : value}"`;
+}
+
+// A text[] literal, which COPY reads as it is: elements double-quoted, backslashes and quotes escaped. (Staged as
+// JSON text and unpacked with jsonb_array_elements_text, the tags cost a subquery per product: a third of prepare.)
+function arrayLiteral(values: string[]): string {
+  if (values.length === 0) return "{}";
+  let literal = "{";
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) literal += ",";
+    literal += `"${/["\\]/.test(value) ? value.replace(/["\\]/g, "\\$&") : value}"`;
+  }
+  return literal + "}";
 }
 
 function csvRow(cells: Cell[]): string {
@@ -102,7 +115,7 @@ export function rawRowOf(
         parsed.vendor,
         parsed.productType,
         parsed.status,
-        parsed.tags === null ? null : JSON.stringify(parsed.tags),
+        parsed.tags === null ? "{}" : arrayLiteral(parsed.tags),
         null,
         null,
         null,
@@ -204,74 +217,76 @@ export interface StagedCounts {
   variants: number;
   /** Variants whose product has no usable line in the file: not written (the integrity check owns orphans). */
   orphanVariants: number;
-  /** Rows of staged_product (ord 1..n): the products to merge and the unchanged ones holding a changed variant. */
+  /** The highest ord of a product to merge: batches of ords up to it hold every changed product and variant. */
   stagedProductRows: number;
 }
 
 /**
  * Deduplicates the raw lines (the last line of an id wins) into the tables the merge reads, numbered by product
- * (`ord`) so the merge can take products in batches together with their variants. Unchanged lines (Q / W) still
- * take part in the dedupe (a later unchanged line beats an earlier changed one) but are not staged, except an
- * unchanged product with a changed variant, staged with `unchanged` so the batch holding the variant knows it.
+ * (`ord`) so the merge can take products in batches together with their variants. Unchanged lines (Q / W) take part
+ * (a later unchanged line beats an earlier changed one, and they are counted) with `unchanged` set: the merge skips
+ * them, and only the changed rows are in the `ord` indexes it reads.
  */
-export async function prepareStagedTables(client: pg.PoolClient): Promise<StagedCounts> {
+export async function prepareStagedTables(
+  client: pg.PoolClient,
+  options: { seenTables: boolean },
+): Promise<StagedCounts> {
+  // Statistics first: without them the planner takes the raw table for a few hundred rows and joins by nested loops.
   await client.query(`
+    ANALYZE bulk_raw_line;
     CREATE TEMP TABLE staged_product AS
     SELECT row_number() OVER (ORDER BY d.id)::integer AS ord, d.id, d.kind = '${KIND.unchangedProduct}' AS unchanged,
-           d.title, d.handle, d.vendor, d.product_type, d.status::"ProductStatus" AS status,
-           CASE WHEN d.tags_json IS NULL THEN '{}'::text[]
-                ELSE ARRAY(SELECT jsonb_array_elements_text(d.tags_json::jsonb)) END AS tags,
-           d.updated_at, d.hash
+           d.title, d.handle, d.vendor, d.product_type, d.status::"ProductStatus" AS status, d.tags, d.updated_at, d.hash
       FROM (SELECT DISTINCT ON (id) * FROM bulk_raw_line
-             WHERE kind IN ('${KIND.product}', '${KIND.unchangedProduct}') ORDER BY id, line DESC) d
-     WHERE d.kind = '${KIND.product}'
-        OR d.id IN (SELECT product_id FROM bulk_raw_line WHERE kind = '${KIND.variant}');
-    CREATE UNIQUE INDEX ON staged_product (id);
-    CREATE INDEX ON staged_product (ord);
+             WHERE kind IN ('${KIND.product}', '${KIND.unchangedProduct}') ORDER BY id, line DESC) d;
+    CREATE INDEX ON staged_product (ord) WHERE NOT unchanged;
 
+    -- An orphan (no usable line of its product) keeps a NULL ord: counted, never merged.
     CREATE TEMP TABLE staged_variant AS
-    SELECT p.ord, v.id, v.product_id, v.title, v.sku, round(v.price, 2)::numeric(14,2) AS price,
-           round(v.compare_at_price, 2)::numeric(14,2) AS compare_at_price, v.inventory_item_id,
-           v.tracked, v.inventory_policy::"InventoryPolicy" AS inventory_policy, v.updated_at, v.hash
+    SELECT p.ord, v.id, v.kind = '${KIND.unchangedVariant}' AS unchanged, v.product_id, v.title, v.sku,
+           round(v.price, 2)::numeric(14,2) AS price, round(v.compare_at_price, 2)::numeric(14,2) AS compare_at_price,
+           v.inventory_item_id, v.tracked, v.inventory_policy::"InventoryPolicy" AS inventory_policy, v.updated_at,
+           v.hash
       FROM (SELECT DISTINCT ON (id) * FROM bulk_raw_line
              WHERE kind IN ('${KIND.variant}', '${KIND.unchangedVariant}') ORDER BY id, line DESC) v
-      JOIN staged_product p ON p.id = v.product_id
-     WHERE v.kind = '${KIND.variant}';
-    CREATE INDEX ON staged_variant (ord);
-
+      LEFT JOIN staged_product p ON p.id = v.product_id;
+    CREATE INDEX ON staged_variant (ord) WHERE NOT unchanged;
+    ANALYZE staged_product, staged_variant;
+  `);
+  // Only the deletions read them.
+  if (options.seenTables) {
+    await client.query(`
     -- Everything the file shows to exist, damaged lines included: what a complete export must not soft-delete.
-    -- A variant line also proves its product exists, even when the product's own line was lost.
+    -- A variant line also proves its product exists, even when the product's own line was lost. UNION makes the ids
+    -- unique; no index: the deletions read them whole, by hash anti-joins.
     CREATE TEMP TABLE seen_product AS
-      SELECT id FROM bulk_raw_line
-       WHERE kind IN ('${KIND.product}', '${KIND.damagedProduct}', '${KIND.unchangedProduct}')
+      SELECT id FROM staged_product
+      UNION SELECT id FROM bulk_raw_line WHERE kind = '${KIND.damagedProduct}'
       UNION SELECT product_id FROM bulk_raw_line
        WHERE kind IN ('${KIND.variant}', '${KIND.damagedVariant}', '${KIND.unchangedVariant}') AND product_id IS NOT NULL;
-    ALTER TABLE seen_product ADD PRIMARY KEY (id);
     CREATE TEMP TABLE seen_variant AS
-      SELECT DISTINCT id FROM bulk_raw_line
-       WHERE kind IN ('${KIND.variant}', '${KIND.damagedVariant}', '${KIND.unchangedVariant}');
-    ALTER TABLE seen_variant ADD PRIMARY KEY (id);
-    ANALYZE staged_product, staged_variant, seen_product, seen_variant;
+      SELECT id FROM staged_variant UNION SELECT id FROM bulk_raw_line WHERE kind = '${KIND.damagedVariant}';
+    ANALYZE seen_product, seen_variant;
   `);
-  // Products and variants with a usable line, changed or not; a variant counts when its product has one too.
+  }
   const { rows } = await client.query<{
     products: number;
     variants: number;
     distinct_variants: number;
     staged_product_rows: number;
   }>(`
-    WITH usable_product AS (
-      SELECT DISTINCT id FROM bulk_raw_line WHERE kind IN ('${KIND.product}', '${KIND.unchangedProduct}')
-    ), last_variant AS (
-      SELECT DISTINCT ON (id) id, product_id FROM bulk_raw_line
-       WHERE kind IN ('${KIND.variant}', '${KIND.unchangedVariant}') ORDER BY id, line DESC
-    )
-    SELECT (SELECT count(*) FROM usable_product)::integer AS products,
-           (SELECT count(*) FROM last_variant v WHERE v.product_id IN (SELECT id FROM usable_product))::integer AS variants,
-           (SELECT count(*) FROM last_variant)::integer AS distinct_variants,
-           (SELECT count(*) FROM staged_product)::integer AS staged_product_rows`);
+    SELECT (SELECT count(*) FROM staged_product)::integer AS products,
+           (SELECT count(ord) FROM staged_variant)::integer AS variants,
+           (SELECT count(*) FROM staged_variant)::integer AS distinct_variants,
+           greatest((SELECT max(ord) FROM staged_product WHERE NOT unchanged),
+                    (SELECT max(ord) FROM staged_variant WHERE NOT unchanged))::integer AS staged_product_rows`);
   const { products, variants, distinct_variants, staged_product_rows } = rows[0];
-  return { products, variants, orphanVariants: distinct_variants - variants, stagedProductRows: staged_product_rows };
+  return {
+    products,
+    variants,
+    orphanVariants: distinct_variants - variants,
+    stagedProductRows: staged_product_rows ?? 0,
+  };
 }
 
 export async function dropStagingTables(client: pg.PoolClient): Promise<void> {

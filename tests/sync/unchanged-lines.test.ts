@@ -123,4 +123,13 @@ describe("the re-ingest of unchanged lines", () => {
     expect(await ingest(shop, lines)).toMatchObject({ unchangedLines: 0, productsWritten: 2, variantsWritten: 4 });
     expect(await ingest(shop, lines)).toMatchObject({ unchangedLines: 6, productsWritten: 0, variantsWritten: 0 });
   });
+
+  it("stages tags as a text[] literal that keeps quotes, backslashes, commas, braces and empty tags", async () => {
+    const shop = "odd-tags.myshopify.com";
+    await createConnection(shop);
+    const tags = ['say "hi"', "back\\slash", "a,b", "{braced}", "", "NULL", " spaced "];
+    await ingest(shop, [productLine(1, { tags }), variantLine(100, 1)]);
+    const { rows } = await pgPool().query("SELECT tags FROM product WHERE shop = $1", [shop]);
+    expect(rows[0].tags).toEqual(tags);
+  });
 });
