@@ -51,6 +51,7 @@ interface ChildResult {
     productsStaged: number;
     variantsStaged: number;
     malformedCount: number;
+    unchangedLines: number;
   };
   seconds: number;
   peakRssMb: number;
@@ -292,7 +293,7 @@ export async function run(options: { log: (line: string) => void }) {
     log("ingest of the same file again (nothing changed)");
     const second = await ingestInChild(operation.url, database.url);
     log(
-      `  ${round(second.seconds, 2)} s, ${second.summary.productsWritten + second.summary.variantsWritten} rows rewritten`,
+      `  ${round(second.seconds, 2)} s, ${second.summary.productsWritten + second.summary.variantsWritten} rows rewritten, ${second.summary.unchangedLines} lines unchanged, ms: ${JSON.stringify(second.summary.timingsMs)}`,
     );
 
     log("limit: the same rows COPYed into staging and merged by one INSERT ... ON CONFLICT per table");
@@ -331,7 +332,9 @@ export async function run(options: { log: (line: string) => void }) {
         "re-ingest s (unchanged)": round(second.seconds, 2),
         "re-ingest rows rewritten": second.summary.productsWritten + second.summary.variantsWritten,
         "re-ingest peak RSS MB": round(second.peakRssMb),
+        "re-ingest lines unchanged (not staged)": second.summary.unchangedLines,
         "stage ms (staging/prepare/merge/deletions)": Object.values(first.summary.timingsMs).join(" / "),
+        "re-ingest stage ms": Object.values(second.summary.timingsMs).join(" / "),
       },
       baseline: {
         "limit s (COPY + one upsert per table, empty)": round(limitEmpty.seconds, 2),

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { DATABASE_TIMEOUTS } from "~/database/timeouts.server";
 import { pgPool } from "~/db.server";
 import { parseBulkExportLine } from "./bulk-export-line";
+import { exportLineHash } from "./export-line-hash";
 import { mergeBatch, softDeleteAbsent, type MergeContext } from "./bulk-export-merge.server";
 import {
   copyRawRows,
@@ -9,6 +10,7 @@ import {
   dropStagingTables,
   prepareStagedTables,
   rawRowOf,
+  readUnchangedHashes,
 } from "./bulk-export-staging.server";
 import { readJsonlLines, type ByteSource } from "./jsonl-reader";
 
@@ -73,6 +75,8 @@ export interface IngestSummary {
   variantsWritten: number;
   productsDeleted: number;
   variantsDeleted: number;
+  /** Product and variant lines the shop's rows were last merged from (same hash): not staged, compared or merged. */
+  unchangedLines: number;
   orphanVariants: number;
   skippedByType: Record<string, number>;
   malformedCount: number;
@@ -96,6 +100,8 @@ interface ReadTally {
   malformedLines: { line: number; error: string }[];
   /** Damaged lines that named no object: a complete export with one of these cannot say what is absent. */
   unidentifiedMalformed: number;
+  /** Product and variant lines whose hash a row already held: staged by id only. */
+  unchangedLines: number;
 }
 
 const STAGING_CHUNK_CHARS = 256 * 1024;
@@ -104,6 +110,7 @@ const STAGING_CHUNK_CHARS = 256 * 1024;
 async function* stagedRows(
   source: ByteSource,
   tally: ReadTally,
+  unchangedHashes: ReadonlySet<number>,
   onProgress?: (progress: IngestProgress) => void | Promise<void>,
 ): AsyncGenerator<string> {
   let chunk = "";
@@ -132,7 +139,14 @@ async function* stagedRows(
         }
         break;
     }
-    const row = rawRowOf(line.lineNumber, parsed);
+    let hash: number | null = null;
+    let unchanged = false;
+    if (line.text !== null && (parsed.kind === "product" || parsed.kind === "variant")) {
+      hash = exportLineHash(line.text);
+      unchanged = unchangedHashes.has(hash);
+      if (unchanged) tally.unchangedLines++;
+    }
+    const row = rawRowOf(line.lineNumber, parsed, hash, unchanged);
     if (row !== null) chunk += row;
     if (chunk.length >= STAGING_CHUNK_CHARS) {
       yield chunk;
@@ -197,6 +211,7 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
         malformedCount: 0,
         malformedLines: [],
         unidentifiedMalformed: 0,
+        unchangedLines: 0,
       };
       let mark = Date.now();
       const lap = () => {
@@ -204,13 +219,12 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
         mark = Date.now();
         return elapsed;
       };
+      const listsAllProducts = connection.rows[0].selection_mode === "ALL";
       await createRawStagingTable(client);
       await options.onProgress?.({ stage: "IMPORTING", linesRead: 0 });
-      await copyRawRows(client, stagedRows(options.source, tally, options.onProgress));
+      const unchangedHashes = await readUnchangedHashes(client, options.shop, listsAllProducts);
+      await copyRawRows(client, stagedRows(options.source, tally, unchangedHashes, options.onProgress));
       const stagingMs = lap();
-      const staged = await prepareStagedTables(client);
-      const prepareMs = lap();
-
       const truncated = options.expectedLines !== undefined && tally.linesRead < options.expectedLines;
       const deletionsSkippedReason = !options.complete
         ? null
@@ -220,9 +234,25 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
             ? `${tally.unidentifiedMalformed} malformed line(s) named no product or variant, so what is absent is unknown`
             : null;
       const deleteAbsent = options.complete && deletionsSkippedReason === null;
+      // A first import (no live row of the shop yet) has nothing the export could lack: everything it writes is in
+      // the file. Skipping the deletions spares what they need: the tables of ids seen, a refresh of the statistics
+      // and two scans of the catalogue.
+      const anythingToDelete =
+        deleteAbsent &&
+        (
+          await client.query<{ live: boolean }>(
+            `SELECT EXISTS (SELECT 1 FROM product WHERE shop = $1 AND deleted_at IS NULL)
+                 OR EXISTS (SELECT 1 FROM product_variant WHERE shop = $1 AND deleted_at IS NULL) AS live`,
+            [options.shop],
+          )
+        ).rows[0].live;
+
+      const staged = await prepareStagedTables(client, { seenTables: anythingToDelete });
+      const prepareMs = lap();
+
       const context: MergeContext = {
         shop: options.shop,
-        listsAllProducts: connection.rows[0].selection_mode === "ALL",
+        listsAllProducts,
         now,
         snapshotStartedAt: options.snapshotStartedAt ?? null,
       };
@@ -232,7 +262,7 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
       let variantsWritten = 0;
       let variantsDeleted = 0;
       let batches = 0;
-      for (let first = 1; first <= staged.products; first += batchSize) {
+      for (let first = 1; first <= staged.stagedProductRows; first += batchSize) {
         const result = await inTransaction(client, () => mergeBatch(client, context, first, first + batchSize - 1));
         productsWritten += result.productsWritten;
         variantsWritten += result.variantsWritten;
@@ -242,7 +272,7 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
 
       const mergeMs = lap();
       let productsDeleted = 0;
-      if (deleteAbsent) {
+      if (anythingToDelete) {
         // After a large first load the planner's statistics still say "empty table"; the deletions join against
         // the whole shop, so refresh them (sampled: a fraction of a second).
         if (productsWritten + variantsWritten > 10_000) await client.query("ANALYZE product, product_variant");
@@ -266,6 +296,7 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
         variantsWritten,
         productsDeleted,
         variantsDeleted,
+        unchangedLines: tally.unchangedLines,
         orphanVariants: staged.orphanVariants,
         skippedByType: tally.skippedByType,
         malformedCount: tally.malformedCount,

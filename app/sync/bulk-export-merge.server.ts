@@ -50,21 +50,24 @@ const LISTED_WHEN_MERGED = listingRuleSql({
 
 const MERGE_PRODUCTS = `
 INSERT INTO product AS p (shop, id, title, handle, vendor, product_type, status, tags, selected, listed,
-                          shopify_updated_at, synced_at, deleted_at)
+                          shopify_updated_at, synced_at, deleted_at, export_hash)
 SELECT $1, s.id, s.title, s.handle, s.vendor, s.product_type, s.status, s.tags, false,
-       ${LISTED_WHEN_NEW}, s.updated_at, $3, NULL
+       ${LISTED_WHEN_NEW}, s.updated_at, $3, NULL, s.hash
   FROM staged_product s
- WHERE s.ord BETWEEN $5 AND $6
+ WHERE s.ord BETWEEN $5 AND $6 AND NOT s.unchanged
 ON CONFLICT (shop, id) DO UPDATE SET
   title = excluded.title, handle = excluded.handle, vendor = excluded.vendor, product_type = excluded.product_type,
   status = excluded.status, tags = excluded.tags,
   listed = ${LISTED_WHEN_MERGED},
   shopify_updated_at = excluded.shopify_updated_at, webhook_triggered_at = NULL, synced_at = excluded.synced_at,
-  deleted_at = NULL
-WHERE (p.title, p.handle, p.vendor, p.product_type, p.status, p.tags, p.shopify_updated_at, p.deleted_at, p.listed)
+  deleted_at = NULL, export_hash = excluded.export_hash
+-- export_hash too: a row equal to its line but without the line's hash (written by a webhook, or before hashes
+-- existed) is written once more, so the next run recognises it unchanged.
+WHERE (p.title, p.handle, p.vendor, p.product_type, p.status, p.tags, p.shopify_updated_at, p.deleted_at, p.listed,
+       p.export_hash)
       IS DISTINCT FROM
       (excluded.title, excluded.handle, excluded.vendor, excluded.product_type, excluded.status, excluded.tags,
-       excluded.shopify_updated_at, NULL::timestamptz, ${LISTED_WHEN_MERGED})
+       excluded.shopify_updated_at, NULL::timestamptz, ${LISTED_WHEN_MERGED}, excluded.export_hash)
   AND (p.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL
        OR excluded.shopify_updated_at > p.shopify_updated_at
        -- the same second: not over a webhook Shopify emitted after the snapshot began (it saw a later update)
@@ -79,27 +82,29 @@ const KEPT_QUANTITY = `CASE WHEN v.inventory_item_id IS NOT DISTINCT FROM exclud
 const MERGE_VARIANTS = `
 INSERT INTO product_variant AS v (shop, id, product_id, title, sku, price, compare_at_price, inventory_item_id,
                                   available_quantity, inventory_tracked, inventory_policy, shopify_updated_at,
-                                  synced_at, deleted_at)
+                                  synced_at, deleted_at, export_hash)
 SELECT $1, s.id, s.product_id, s.title, s.sku, s.price, s.compare_at_price, s.inventory_item_id, stock.available,
-       coalesce(s.tracked, true), coalesce(s.inventory_policy, 'DENY'), s.updated_at, $2, NULL
+       coalesce(s.tracked, true), coalesce(s.inventory_policy, 'DENY'), s.updated_at, $2, NULL, s.hash
   FROM staged_variant s
   -- the batch's stock in one call and one scan of inventory_level, not a marketplace_available() call per variant
   LEFT JOIN marketplace_stock($1, ARRAY(SELECT b.inventory_item_id FROM staged_variant b
-                                         WHERE b.ord BETWEEN $4 AND $5 AND b.inventory_item_id IS NOT NULL)) stock
+                                         WHERE b.ord BETWEEN $4 AND $5 AND NOT b.unchanged
+                                           AND b.inventory_item_id IS NOT NULL)) stock
          ON stock.inventory_item_id = s.inventory_item_id
- WHERE s.ord BETWEEN $4 AND $5
+ WHERE s.ord BETWEEN $4 AND $5 AND NOT s.unchanged
 ON CONFLICT (shop, id) DO UPDATE SET
   product_id = excluded.product_id, title = excluded.title, sku = excluded.sku, price = excluded.price,
   compare_at_price = excluded.compare_at_price, inventory_item_id = excluded.inventory_item_id,
   available_quantity = ${KEPT_QUANTITY}, inventory_tracked = excluded.inventory_tracked,
   inventory_policy = excluded.inventory_policy,
-  shopify_updated_at = excluded.shopify_updated_at, synced_at = excluded.synced_at, deleted_at = NULL
+  shopify_updated_at = excluded.shopify_updated_at, synced_at = excluded.synced_at, deleted_at = NULL,
+  export_hash = excluded.export_hash
 WHERE (v.product_id, v.title, v.sku, v.price, v.compare_at_price, v.inventory_item_id, v.available_quantity,
-       v.inventory_tracked, v.inventory_policy, v.shopify_updated_at, v.deleted_at)
+       v.inventory_tracked, v.inventory_policy, v.shopify_updated_at, v.deleted_at, v.export_hash)
       IS DISTINCT FROM
       (excluded.product_id, excluded.title, excluded.sku, excluded.price, excluded.compare_at_price,
        excluded.inventory_item_id, ${KEPT_QUANTITY}, excluded.inventory_tracked, excluded.inventory_policy,
-       excluded.shopify_updated_at, NULL::timestamptz)
+       excluded.shopify_updated_at, NULL::timestamptz, excluded.export_hash)
   AND (v.shopify_updated_at IS NULL OR excluded.shopify_updated_at IS NULL
        OR excluded.shopify_updated_at >= v.shopify_updated_at)
   AND ($3::timestamptz IS NULL OR v.deleted_at IS NULL OR v.deleted_at < $3::timestamptz)`;

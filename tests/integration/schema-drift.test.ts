@@ -52,6 +52,8 @@ const SQL_ONLY_INDEXES: Record<string, string> = {
     "covering index (shop, id) INCLUDE (listed, deleted_at): catalog health's index-only counts",
   integrity_finding_unresolved_listing_idx:
     "partial expression index (flagged first, WHERE resolved_at IS NULL): the findings page's default order",
+  integrity_finding_open_flagged_shop_idx:
+    "partial index (shop) WHERE FLAGGED and not resolved: catalog health's open findings of a page of shops, index-only",
 };
 
 const datamodel: Datamodel = JSON.parse(
