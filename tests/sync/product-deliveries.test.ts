@@ -173,6 +173,21 @@ describe("a burst of one shop's products/* webhooks", () => {
   });
 });
 
+describe("the accept path, verified without the shop's session", () => {
+  it("a forged signature is 401, missing Shopify headers 400: nothing recorded, nothing queued", async () => {
+    const shop = "forged.myshopify.com";
+    await createConnection(shop);
+    const payload = productPayload(1, 1);
+    const forged = webhookRequest(shop, "products/update", "/webhooks/products/update", payload, "not-the-app-secret");
+    expect(await send(productUpdate, forged)).toBe(401);
+    const noId = webhookRequest(shop, "products/update", "/webhooks/products/update", payload);
+    noId.headers.delete("X-Shopify-Webhook-Id");
+    expect(await send(productUpdate, noId)).toBe(400);
+    expect(await outcomes(shop)).toEqual({});
+    expect(await queuedJobs(TASK.productDeliveries)).toEqual([]);
+  });
+});
+
 describe("nothing is lost between accept and apply", () => {
   it("a process that died after recording deliveries, before queueing their job: the sweep queues it", async () => {
     const shop = "died.myshopify.com";
