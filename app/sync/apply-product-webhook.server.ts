@@ -179,10 +179,7 @@ export async function applyParsedProductWebhook(
   triggeredAtHeader: string | Date | null | undefined,
   now: Date,
 ): Promise<ProductWebhookResult> {
-  const triggeredAt =
-    triggeredAtHeader instanceof Date
-      ? triggeredAtHeader.toISOString()
-      : (timestamp.safeParse(triggeredAtHeader).data ?? null);
+  const triggeredAt = triggeredAtOf(triggeredAtHeader);
   if (parsed.topic === "products/delete") {
     const id = parsed.productId;
     const deletedAt = triggeredAt ? new Date(triggeredAt) : now;
@@ -204,6 +201,27 @@ export async function applyParsedProductWebhook(
   }
 
   const product = parsed.product;
+  if (!(await upsertProductRow(client, shop, product, triggeredAt, now))) {
+    const known = await client.query("SELECT 1 FROM merchant_connection WHERE shop = $1", [shop]);
+    return { applied: false, productId: product.id, reason: known.rowCount ? "stale" : "unknown-shop" } as const;
+  }
+  return { applied: true, productId: product.id, ...(await writeProductVariants(client, shop, product, now)) } as const;
+}
+
+type WebhookProduct = z.infer<typeof productWebhookProduct>;
+
+/**
+ * The two halves of an update, for a caller that sends many products' statements at once on one connection (the
+ * coalescing job pipelines them): the product row, true when written (false: what we hold is newer, or no such shop);
+ * then, only for a written one, its variants.
+ */
+export async function upsertProductRow(
+  client: pg.PoolClient,
+  shop: string,
+  product: WebhookProduct,
+  triggeredAt: string | null,
+  now: Date,
+): Promise<boolean> {
   const upserted = await client.query(UPSERT_PRODUCT, [
     shop,
     product.id,
@@ -217,10 +235,15 @@ export async function applyParsedProductWebhook(
     now,
     triggeredAt,
   ]);
-  if ((upserted.rowCount ?? 0) === 0) {
-    const known = await client.query("SELECT 1 FROM merchant_connection WHERE shop = $1", [shop]);
-    return { applied: false, productId: product.id, reason: known.rowCount ? "stale" : "unknown-shop" } as const;
-  }
+  return (upserted.rowCount ?? 0) > 0;
+}
+
+export async function writeProductVariants(
+  client: pg.PoolClient,
+  shop: string,
+  product: WebhookProduct,
+  now: Date,
+): Promise<{ variantsWritten: number; variantsDeleted: number }> {
   const variants = product.variants.map((v) => ({
     id: v.id,
     title: v.title ?? null,
@@ -231,18 +254,14 @@ export async function applyParsedProductWebhook(
     inventory_policy: v.inventory_policy,
     updated_at: v.updated_at,
   }));
-  const written = await client.query(UPSERT_VARIANTS, [shop, product.id, now, JSON.stringify(variants)]);
-  const deleted = await client.query(DELETE_ABSENT_VARIANTS, [
-    shop,
-    product.id,
-    now,
-    variants.map((v) => v.id),
-    product.updated_at,
+  const [written, deleted] = await Promise.all([
+    client.query(UPSERT_VARIANTS, [shop, product.id, now, JSON.stringify(variants)]),
+    client.query(DELETE_ABSENT_VARIANTS, [shop, product.id, now, variants.map((v) => v.id), product.updated_at]),
   ]);
-  return {
-    applied: true,
-    productId: product.id,
-    variantsWritten: written.rowCount ?? 0,
-    variantsDeleted: deleted.rowCount ?? 0,
-  } as const;
+  return { variantsWritten: written.rowCount ?? 0, variantsDeleted: deleted.rowCount ?? 0 };
+}
+
+/** X-Shopify-Triggered-At as the product row stores it (null when it is not a timestamp). */
+export function triggeredAtOf(header: string | Date | null | undefined): string | null {
+  return header instanceof Date ? header.toISOString() : (timestamp.safeParse(header).data ?? null);
 }
