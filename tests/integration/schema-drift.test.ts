@@ -81,7 +81,7 @@ function expectedSqlType(field: DmmfField): string {
     case "Boolean":
       return "boolean";
     case "Json":
-      return "jsonb";
+      return native?.[0] === "Json" ? "json" : "jsonb";
     case "DateTime":
       if (native?.[0] === "Date") return "date";
       return native?.[0] === "Timestamptz"
