@@ -1,4 +1,5 @@
 import "@shopify/shopify-app-remix/adapters/node";
+import { shopifyApi, WebhookType, WebhookValidationErrorReason } from "@shopify/shopify-api";
 import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { prisma } from "./db.server";
@@ -57,6 +58,61 @@ const shopify = shopifyApp({
 // Local development, tests and the demo talk to the Shopify emulator instead of *.myshopify.com. This must run
 // after the adapter import above, which installs the default fetch that the seam wraps.
 if (config.SHOPIFY_ADMIN_API_BASE) installEmulatorSeam(config.SHOPIFY_ADMIN_API_BASE);
+
+// Webhooks whose handling needs no Admin API access (products/*: the payload is the change) are verified without
+// loading the shop's offline session, which authenticate.webhook always does (a session row read, Prisma's own read,
+// and a token refresh when the hour-long token is near its end): two queries and possibly a call to Shopify per delivery,
+// on the path Shopify gives 5 s. The check is the library's own (@shopify/shopify-api's webhooks.validate: the HMAC of
+// the raw body with the app's secret, compared in constant time, and the required headers), on an API object of its
+// own configured with the same credentials, as shopifyApp() derives its own (its `api` is not exported).
+const webhookApi = shopifyApi({
+  apiKey: config.SHOPIFY_API_KEY,
+  apiSecretKey: config.SHOPIFY_API_SECRET,
+  apiVersion: SHOPIFY_API_VERSION,
+  scopes: config.SCOPES.split(",").map((scope) => scope.trim()),
+  hostName: new URL(config.SHOPIFY_APP_URL).host,
+  hostScheme: new URL(config.SHOPIFY_APP_URL).protocol === "http:" ? "http" : "https",
+  isEmbeddedApp: true,
+  logger: shopifyApiLogger(),
+  _logDisabledFutureFlags: false,
+});
+
+export interface VerifiedWebhook {
+  shop: string;
+  topic: string;
+  webhookId: string;
+  apiVersion: string;
+  payload: unknown;
+  triggeredAt?: string;
+  eventId?: string;
+}
+
+/** authenticate.webhook without the session: 405 for a non-POST, 401 for a bad HMAC, 400 for missing headers. */
+export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> {
+  if (request.method !== "POST") throw new Response(undefined, { status: 405, statusText: "Method not allowed" });
+  const rawBody = await request.text();
+  const check = await webhookApi.webhooks.validate({ rawBody, rawRequest: request });
+  if (!check.valid) {
+    const status = check.reason === WebhookValidationErrorReason.InvalidHmac ? 401 : 400;
+    throw new Response(undefined, { status, statusText: status === 401 ? "Unauthorized" : "Bad Request" });
+  }
+  if (check.webhookType !== WebhookType.Webhooks) throw new Response(undefined, { status: 400 });
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody);
+  } catch {
+    throw new Response(undefined, { status: 400, statusText: "Bad Request" });
+  }
+  return {
+    shop: check.domain,
+    topic: check.topic,
+    webhookId: check.webhookId,
+    apiVersion: check.apiVersion,
+    payload,
+    triggeredAt: check.triggeredAt,
+    eventId: check.eventId,
+  };
+}
 
 export default shopify;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;

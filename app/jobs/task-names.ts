@@ -15,6 +15,8 @@ export const TASK = {
   inventoryWebhook: "inventory-webhook",
   productExportCheck: "product-export-check",
   productWebhook: "product-webhook",
+  productDeliveries: "product-deliveries",
+  productDeliveriesSweep: "product-deliveries-sweep",
   alertsDispatch: "alerts-dispatch",
   alertsDispatchSweep: "alerts-dispatch-sweep",
   alertsStalenessWatch: "alerts-staleness-watch",

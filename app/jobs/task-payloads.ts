@@ -51,4 +51,5 @@ export interface TaskPayloadSchemas
   [TASK.alertsDispatchSweep]: typeof cronPayload;
   [TASK.analyticsPruneSyncEvents]: typeof cronPayload;
   [TASK.webhooksPruneDeliveries]: typeof cronPayload;
+  [TASK.productDeliveriesSweep]: typeof cronPayload;
 }

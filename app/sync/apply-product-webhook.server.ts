@@ -1,3 +1,4 @@
+import type pg from "pg";
 import { z } from "zod";
 import { withTransaction } from "~/db.server";
 import { NUL, NUL_PROBLEM } from "./bulk-export-line";
@@ -149,73 +150,118 @@ UPDATE product_variant v SET deleted_at = $3, synced_at = $3
    AND NOT (v.id = ANY($4::bigint[]))
    AND ($5::timestamptz IS NULL OR v.shopify_updated_at IS NULL OR v.shopify_updated_at <= $5::timestamptz)`;
 
+/** A products/* payload, validated (a ZodError when it is malformed: it will not parse on a retry either). */
+export type ParsedProductWebhook =
+  | { topic: "products/delete"; productId: string; product?: undefined }
+  | { topic: "products/create" | "products/update"; productId: string; product: z.infer<typeof productWebhookProduct> };
+
+export function parseProductWebhook(topic: ProductWebhookTopic, payload: unknown): ParsedProductWebhook {
+  if (topic === "products/delete") return { topic, productId: productDeletePayload.parse(payload).id };
+  const product = productWebhookProduct.parse(payload);
+  return { topic, productId: product.id, product };
+}
+
 export async function applyProductWebhook(input: ProductWebhookInput): Promise<ProductWebhookResult> {
-  const now = input.now ?? new Date();
-  const triggeredAt = timestamp.safeParse(input.triggeredAt).data ?? null;
-  if (input.topic === "products/delete") {
-    const { id } = productDeletePayload.parse(input.payload);
+  const parsed = parseProductWebhook(input.topic, input.payload);
+  return withTransaction((client) =>
+    applyParsedProductWebhook(client, input.shop, parsed, input.triggeredAt, input.now ?? new Date()),
+  );
+}
+
+/**
+ * One validated delivery applied on `client` (the caller's transaction): the coalescing job applies a batch of
+ * products in one transaction (app/sync/apply-product-deliveries.server.ts), the product-webhook job one.
+ */
+export async function applyParsedProductWebhook(
+  client: pg.PoolClient,
+  shop: string,
+  parsed: ParsedProductWebhook,
+  triggeredAtHeader: string | Date | null | undefined,
+  now: Date,
+): Promise<ProductWebhookResult> {
+  const triggeredAt = triggeredAtOf(triggeredAtHeader);
+  if (parsed.topic === "products/delete") {
+    const id = parsed.productId;
     const deletedAt = triggeredAt ? new Date(triggeredAt) : now;
-    return withTransaction(async (client) => {
-      // A product updated after the deletion was emitted cannot be this deletion's product state: keep it.
-      const product = await client.query(
-        `UPDATE product SET deleted_at = $3, listed = false, synced_at = $4
-          WHERE shop = $1 AND id = $2 AND deleted_at IS NULL
-            AND (shopify_updated_at IS NULL OR shopify_updated_at <= $3)`,
-        [input.shop, id, deletedAt, now],
-      );
-      const variants = await client.query(
-        "UPDATE product_variant SET deleted_at = $3, synced_at = $3 WHERE shop = $1 AND product_id = $2 AND deleted_at IS NULL",
-        [input.shop, id, deletedAt],
-      );
-      if ((product.rowCount ?? 0) === 0 && (variants.rowCount ?? 0) === 0) {
-        return { applied: false, productId: id, reason: "stale" } as const;
-      }
-      return { applied: true, productId: id, variantsWritten: 0, variantsDeleted: variants.rowCount ?? 0 } as const;
-    });
+    // A product updated after the deletion was emitted cannot be this deletion's product state: keep it.
+    const product = await client.query(
+      `UPDATE product SET deleted_at = $3, listed = false, synced_at = $4
+        WHERE shop = $1 AND id = $2 AND deleted_at IS NULL
+          AND (shopify_updated_at IS NULL OR shopify_updated_at <= $3)`,
+      [shop, id, deletedAt, now],
+    );
+    const variants = await client.query(
+      "UPDATE product_variant SET deleted_at = $3, synced_at = $3 WHERE shop = $1 AND product_id = $2 AND deleted_at IS NULL",
+      [shop, id, deletedAt],
+    );
+    if ((product.rowCount ?? 0) === 0 && (variants.rowCount ?? 0) === 0) {
+      return { applied: false, productId: id, reason: "stale" } as const;
+    }
+    return { applied: true, productId: id, variantsWritten: 0, variantsDeleted: variants.rowCount ?? 0 } as const;
   }
 
-  const product = productWebhookProduct.parse(input.payload);
-  return withTransaction(async (client) => {
-    const upserted = await client.query(UPSERT_PRODUCT, [
-      input.shop,
-      product.id,
-      product.title ?? null,
-      product.handle ?? null,
-      product.vendor ?? null,
-      product.product_type ?? null,
-      product.status,
-      product.tags,
-      product.updated_at,
-      now,
-      triggeredAt,
-    ]);
-    if ((upserted.rowCount ?? 0) === 0) {
-      const known = await client.query("SELECT 1 FROM merchant_connection WHERE shop = $1", [input.shop]);
-      return { applied: false, productId: product.id, reason: known.rowCount ? "stale" : "unknown-shop" } as const;
-    }
-    const variants = product.variants.map((v) => ({
-      id: v.id,
-      title: v.title ?? null,
-      sku: v.sku ?? null,
-      price: v.price,
-      compare_at_price: v.compare_at_price,
-      inventory_item_id: v.inventory_item_id ?? null,
-      inventory_policy: v.inventory_policy,
-      updated_at: v.updated_at,
-    }));
-    const written = await client.query(UPSERT_VARIANTS, [input.shop, product.id, now, JSON.stringify(variants)]);
-    const deleted = await client.query(DELETE_ABSENT_VARIANTS, [
-      input.shop,
-      product.id,
-      now,
-      variants.map((v) => v.id),
-      product.updated_at,
-    ]);
-    return {
-      applied: true,
-      productId: product.id,
-      variantsWritten: written.rowCount ?? 0,
-      variantsDeleted: deleted.rowCount ?? 0,
-    } as const;
-  });
+  const product = parsed.product;
+  if (!(await upsertProductRow(client, shop, product, triggeredAt, now))) {
+    const known = await client.query("SELECT 1 FROM merchant_connection WHERE shop = $1", [shop]);
+    return { applied: false, productId: product.id, reason: known.rowCount ? "stale" : "unknown-shop" } as const;
+  }
+  return { applied: true, productId: product.id, ...(await writeProductVariants(client, shop, product, now)) } as const;
+}
+
+type WebhookProduct = z.infer<typeof productWebhookProduct>;
+
+/**
+ * The two halves of an update, for a caller that sends many products' statements at once on one connection (the
+ * coalescing job pipelines them): the product row, true when written (false: what we hold is newer, or no such shop);
+ * then, only for a written one, its variants.
+ */
+export async function upsertProductRow(
+  client: pg.PoolClient,
+  shop: string,
+  product: WebhookProduct,
+  triggeredAt: string | null,
+  now: Date,
+): Promise<boolean> {
+  const upserted = await client.query(UPSERT_PRODUCT, [
+    shop,
+    product.id,
+    product.title ?? null,
+    product.handle ?? null,
+    product.vendor ?? null,
+    product.product_type ?? null,
+    product.status,
+    product.tags,
+    product.updated_at,
+    now,
+    triggeredAt,
+  ]);
+  return (upserted.rowCount ?? 0) > 0;
+}
+
+export async function writeProductVariants(
+  client: pg.PoolClient,
+  shop: string,
+  product: WebhookProduct,
+  now: Date,
+): Promise<{ variantsWritten: number; variantsDeleted: number }> {
+  const variants = product.variants.map((v) => ({
+    id: v.id,
+    title: v.title ?? null,
+    sku: v.sku ?? null,
+    price: v.price,
+    compare_at_price: v.compare_at_price,
+    inventory_item_id: v.inventory_item_id ?? null,
+    inventory_policy: v.inventory_policy,
+    updated_at: v.updated_at,
+  }));
+  const [written, deleted] = await Promise.all([
+    client.query(UPSERT_VARIANTS, [shop, product.id, now, JSON.stringify(variants)]),
+    client.query(DELETE_ABSENT_VARIANTS, [shop, product.id, now, variants.map((v) => v.id), product.updated_at]),
+  ]);
+  return { variantsWritten: written.rowCount ?? 0, variantsDeleted: deleted.rowCount ?? 0 };
+}
+
+/** X-Shopify-Triggered-At as the product row stores it (null when it is not a timestamp). */
+export function triggeredAtOf(header: string | Date | null | undefined): string | null {
+  return header instanceof Date ? header.toISOString() : (timestamp.safeParse(header).data ?? null);
 }

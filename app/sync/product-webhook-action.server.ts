@@ -1,20 +1,17 @@
-import { acceptWebhookDelivery } from "~/webhooks/accept-delivery.server";
 import type { ProductWebhookTopic } from "./apply-product-webhook.server";
-import { enqueueProductWebhook } from "./enqueue-product-webhook.server";
-import { authenticateWebhook } from "~/webhooks/authenticate-webhook.server";
+import { recordProductDelivery, requestProductDeliveriesJob } from "./record-product-delivery.server";
+import { verifyWebhookWithoutSession } from "~/webhooks/authenticate-webhook.server";
 
 /**
- * The action of the products/create, products/update and products/delete routes: authenticateWebhook verifies
- * the HMAC (401 otherwise), a repeated delivery (same webhook id) is ignored, anything else becomes a job, queued
- * in the receipt's transaction (a failure answers 500 and Shopify's retry is processed).
+ * The action of the products/create, products/update and products/delete routes: the HMAC is verified (401
+ * otherwise) without loading the shop's session, which nothing here needs, the delivery is recorded with its payload (a repeated webhook id records nothing), and the
+ * shop's coalescing job is asked for (app/sync/record-product-delivery.server.ts). A failure answers 500: a delivery
+ * not recorded is processed on Shopify's retry; one recorded whose job could not be queued is found by the retry (a
+ * duplicate asks for the job again) or by the sweep.
  */
 export async function productWebhookAction(request: Request, topic: ProductWebhookTopic): Promise<Response> {
-  const { shop, payload, webhookId, eventId, triggeredAt } = await authenticateWebhook(request);
-  await acceptWebhookDelivery({ webhookId, shop, topic, eventId, triggeredAt }, async (client) => {
-    await enqueueProductWebhook(
-      { shop, topic, webhookId, triggeredAt: triggeredAt ?? null, payload: payload as Record<string, unknown> },
-      client,
-    );
-  });
+  const { shop, payload, webhookId, eventId, triggeredAt } = await verifyWebhookWithoutSession(request);
+  await recordProductDelivery({ webhookId, shop, topic, eventId, triggeredAt, payload });
+  await requestProductDeliveriesJob(shop);
   return new Response();
 }

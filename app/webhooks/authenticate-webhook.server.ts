@@ -1,5 +1,5 @@
 import { BODY_LIMITS, readBodyWithin, withBody } from "~/lib/request-body.server";
-import { authenticate } from "~/shopify.server";
+import { authenticate, verifyWebhook, type VerifiedWebhook } from "~/shopify.server";
 import { logger } from "~/lib/logger.server";
 
 // Every webhook route starts here: the body is read within BODY_LIMITS.webhook (413 past it, before anything is
@@ -28,7 +28,22 @@ export type AuthenticatedWebhook = Awaited<ReturnType<typeof authenticate.webhoo
 /** The verified webhook; throws 413 (too large), 401 (bad HMAC) or an empty 200 (stale: do nothing). */
 export async function authenticateWebhook(request: Request, now = new Date()): Promise<AuthenticatedWebhook> {
   const body = await readBodyWithin(request, BODY_LIMITS.webhook);
-  const webhook = await authenticate.webhook(withBody(request, body));
+  return ignoreStale(await authenticate.webhook(withBody(request, body)), now);
+}
+
+/**
+ * The same checks (size, HMAC, age) for a webhook handled without the Admin API: the shop's session is not loaded
+ * (verifyWebhook in app/shopify.server.ts). The products/* routes, whose payload is the whole change.
+ */
+export async function verifyWebhookWithoutSession(request: Request, now = new Date()): Promise<VerifiedWebhook> {
+  const body = await readBodyWithin(request, BODY_LIMITS.webhook);
+  return ignoreStale(await verifyWebhook(withBody(request, body)), now);
+}
+
+function ignoreStale<Webhook extends Pick<VerifiedWebhook, "shop" | "topic" | "webhookId" | "triggeredAt">>(
+  webhook: Webhook,
+  now: Date,
+): Webhook {
   if (isStaleDelivery(webhook.triggeredAt, now)) {
     logger.warn(
       { scope: "webhooks", shop: webhook.shop, topic: webhook.topic, webhookId: webhook.webhookId, outcome: "stale" },

@@ -22,10 +22,11 @@ export async function pruneWebhookDeliveries(
   const cutoff = new Date(now.getTime() - WEBHOOK_RECEIPT_RETENTION_MS);
   let deleted = 0;
   for (;;) {
-    // Along the received_at index; SKIP LOCKED lets two workers' runs split the work.
+    // Along the received_at index; SKIP LOCKED lets two workers' runs split the work. A delivery still pending (its
+    // payload not yet applied, app/sync/apply-product-deliveries.server.ts) is kept whatever its age.
     const { rowCount } = await db.query(
       `DELETE FROM webhook_delivery w USING (
-         SELECT webhook_id FROM webhook_delivery WHERE received_at < $1 ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED
+         SELECT webhook_id FROM webhook_delivery WHERE received_at < $1 AND payload IS NULL ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED
        ) doomed WHERE w.webhook_id = doomed.webhook_id`,
       [cutoff, batchSize],
     );

@@ -13,6 +13,7 @@ import { inventoryReconcile, inventorySync } from "./tasks/inventory-sync.server
 import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.server";
 import { inventoryWebhook } from "./tasks/inventory-webhook.server";
 import { productExportCheck, productSync } from "./tasks/product-sync.server";
+import { productDeliveries, productDeliveriesSweep } from "./tasks/product-deliveries.server";
 import { productWebhook } from "./tasks/product-webhook.server";
 import { verification } from "./tasks/verification.server";
 import { webhooksPruneDeliveries } from "./tasks/webhooks-prune-deliveries.server";
@@ -39,9 +40,11 @@ export const TASKS = {
   [TASK.alertsDispatchSweep]: alertsDispatchSweep,
   [TASK.analyticsPruneSyncEvents]: analyticsPruneSyncEvents,
   [TASK.webhooksPruneDeliveries]: webhooksPruneDeliveries,
+  [TASK.productDeliveriesSweep]: productDeliveriesSweep,
   [TASK.productSync]: productSync,
   [TASK.productExportCheck]: productExportCheck,
   [TASK.productWebhook]: productWebhook,
+  [TASK.productDeliveries]: productDeliveries,
   [TASK.inventorySync]: inventorySync,
   [TASK.inventoryReconcile]: inventoryReconcile,
   [TASK.inventoryWebhook]: inventoryWebhook,

@@ -57,14 +57,30 @@ const delivery = (id: number) =>
     variants: [{ id: id * 10, sku: `SKU-${id}`, price: "5.00", updated_at: "2026-11-01T00:00:00Z" }],
   });
 
-/** How many times each delivery's job ran to completion (the job records one WEBHOOK event per run). */
+/**
+ * How many times each delivery was applied. A product-webhook job (one delivery, queued before the outage) records a
+ * WEBHOOK event per run with its webhook id; a delivery through the route is applied by the shop's coalescing job,
+ * which marks its receipt in the apply's transaction, and whose events count each delivery it applied once.
+ */
 async function runsByWebhookId(): Promise<Record<string, number>> {
   const { rows } = await pgPool().query<{ webhook_id: string; n: number }>(
     `SELECT metadata->>'webhookId' AS webhook_id, count(*)::int AS n FROM sync_event
-      WHERE shop = $1 AND event_type = 'WEBHOOK' AND status = 'SUCCESS' GROUP BY 1`,
+      WHERE shop = $1 AND event_type = 'WEBHOOK' AND status = 'SUCCESS' AND metadata ? 'webhookId' GROUP BY 1
+     UNION ALL
+     SELECT webhook_id, 1 FROM webhook_delivery WHERE shop = $1 AND outcome = 'applied'`,
     [SHOP],
   );
   return Object.fromEntries(rows.map((r) => [r.webhook_id, r.n]));
+}
+
+/** Deliveries the coalescing jobs' events account for (each counted by the one batch that applied it). */
+async function deliveriesInEvents(): Promise<number> {
+  const { rows } = await pgPool().query<{ n: number }>(
+    `SELECT coalesce(sum((metadata->>'deliveries')::int), 0)::int AS n FROM sync_event
+      WHERE shop = $1 AND event_type = 'WEBHOOK' AND metadata ? 'deliveries'`,
+    [SHOP],
+  );
+  return rows[0].n;
 }
 
 describe("PostgreSQL restarted while the app runs", () => {
@@ -117,7 +133,9 @@ describe("PostgreSQL restarted while the app runs", () => {
       [...before.map(webhookIdOf), ...queued.map((q) => q.webhookId), webhookIdOf(duringOutage)].map((id) => [id, 1]),
     );
     await expect.poll(runsByWebhookId, { timeout: 30_000, interval: 250 }).toEqual(expected);
+    expect(await deliveriesInEvents()).toBe(before.length + 1);
     expect(await queuedJobs(TASK.productWebhook)).toEqual([]); // none failed, none left locked
+    expect(await queuedJobs(TASK.productDeliveries)).toEqual([]);
     expect(runningWorker()).toBe(state);
     // The runner was not wedged, only cut off: it fetches again on its own and is not replaced (worker-stall.server.ts).
     expect(state.restarts).toBe(0);

@@ -50,6 +50,8 @@ const SQL_ONLY_INDEXES: Record<string, string> = {
     "covering index (shop, product_id) INCLUDE (deleted_at, out_of_stock): catalog health's index-only counts, no quantity (HOT stock updates)",
   product_shop_id_health_idx:
     "covering index (shop, id) INCLUDE (listed, deleted_at): catalog health's index-only counts",
+  webhook_delivery_pending_idx:
+    "partial index (WHERE payload IS NOT NULL): a shop's pending products/* deliveries, for the coalescing job and its sweep",
   integrity_finding_unresolved_listing_idx:
     "partial expression index (flagged first, WHERE resolved_at IS NULL): the findings page's default order",
   integrity_finding_open_flagged_shop_idx:
@@ -81,7 +83,7 @@ function expectedSqlType(field: DmmfField): string {
     case "Boolean":
       return "boolean";
     case "Json":
-      return "jsonb";
+      return native?.[0] === "Json" ? "json" : "jsonb";
     case "DateTime":
       if (native?.[0] === "Date") return "date";
       return native?.[0] === "Timestamptz"

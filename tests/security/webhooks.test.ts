@@ -44,14 +44,14 @@ describe("webhook replays", () => {
       new Date(now - WEBHOOK_MAX_AGE_MS + 60_000),
     );
     expect((await responseOf(() => action({ request: late, params: {}, context: {} }))).status).toBe(200);
-    expect(await queuedJobs(TASK.productWebhook)).toHaveLength(1);
+    expect(await queuedJobs(TASK.productDeliveries)).toHaveLength(1);
 
     const replayed = await triggeredAt(
       webhookRequest(SHOP, "products/update", PATH, product),
       new Date(now - WEBHOOK_MAX_AGE_MS - 60_000),
     );
     expect((await responseOf(() => action({ request: replayed, params: {}, context: {} }))).status).toBe(200);
-    expect(await queuedJobs(TASK.productWebhook)).toHaveLength(1);
+    expect(await queuedJobs(TASK.productDeliveries)).toHaveLength(1);
     const { rows } = await pgPool().query(
       "SELECT count(*)::int AS n FROM webhook_delivery WHERE topic = 'products/update'",
     );

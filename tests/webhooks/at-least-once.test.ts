@@ -77,12 +77,33 @@ const silence = () => {
 };
 
 describe("a webhook whose job cannot be queued is processed on Shopify's retry", () => {
+  it("products/update: queueing the shop's job fails (500, the delivery is recorded pending), the retry queues it", async () => {
+    silence();
+    const shop = "retry-products.myshopify.com";
+    const payload = { id: 1, title: "T", updated_at: "2026-11-01T00:00:00Z", variants: [] };
+    const delivery = webhookRequest(shop, "products/update", "/webhooks/products/update", payload);
+
+    // The delivery is one INSERT with its payload; the shop's coalescing job is queued after it
+    // (app/sync/record-product-delivery.server.ts). Its add_job fails: 500, and the row stays pending.
+    await fail("graphile_worker._private_jobs");
+    expect(await send("products/update", delivery)).toBe(500);
+    await failNothing();
+    const pending = await pgPool().query(
+      "SELECT 1 FROM webhook_delivery WHERE webhook_id = $1 AND payload IS NOT NULL",
+      [webhookIdOf(delivery)],
+    );
+    expect(pending.rowCount).toBe(1);
+    expect(await queuedJobs(TASK.productDeliveries)).toEqual([]);
+
+    // Shopify's retry is a duplicate of the recorded delivery: it asks for the job again; one more retry, one job.
+    expect(await send("products/update", delivery)).toBe(200);
+    expect(await send("products/update", delivery)).toBe(200);
+    const jobs = (await queuedJobs(TASK.productDeliveries)).filter((job) => job.payload.shop === shop);
+    expect(jobs).toHaveLength(1);
+    expect(await receipts(webhookIdOf(delivery))).toBe(1);
+  });
+
   const jobTopics = [
-    {
-      topic: "products/update",
-      task: TASK.productWebhook,
-      payload: { id: 1, title: "T", updated_at: "2026-11-01T00:00:00Z", variants: [] },
-    },
     {
       topic: "inventory_levels/update",
       task: TASK.inventoryWebhook,
@@ -193,11 +214,18 @@ describe("receipts are pruned past Shopify's retry window", () => {
     // The retention outlasts Shopify's retries (8 over 4 hours) and a day-late delivery.
     expect(WEBHOOK_RECEIPT_RETENTION_MS).toBeGreaterThan(24 * 60 * 60 * 1000);
 
+    // A delivery still waiting to be applied (its payload kept) is never pruned, however old.
+    await pgPool().query(
+      `INSERT INTO webhook_delivery (webhook_id, shop, topic, received_at, payload)
+       VALUES ('old-pending', 'p.myshopify.com', 'products/update', $1, '{"id": 1}')`,
+      [at(WEBHOOK_RECEIPT_RETENTION_MS + 60_000)],
+    );
+
     const result = await pruneWebhookDeliveries({ now, batchSize: 1 });
     expect(result.deleted).toBe(2);
     const { rows } = await pgPool().query<{ webhook_id: string }>(
       "SELECT webhook_id FROM webhook_delivery WHERE shop = 'p.myshopify.com' ORDER BY webhook_id",
     );
-    expect(rows.map((r) => r.webhook_id)).toEqual(["recent"]);
+    expect(rows.map((r) => r.webhook_id)).toEqual(["old-pending", "recent"]);
   });
 });

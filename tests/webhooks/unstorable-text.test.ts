@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
 import { TASK } from "../../app/jobs/task-names";
 import { inventoryWebhook } from "../../app/worker/tasks/inventory-webhook.server";
-import { productWebhook } from "../../app/worker/tasks/product-webhook.server";
+import { productDeliveries } from "../../app/worker/tasks/product-deliveries.server";
 import { queuedJobs, runDueJobs } from "../support/jobs";
 import { createConnection } from "../support/merchants";
 import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
@@ -10,8 +10,8 @@ import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } fr
 // JSON may carry a NUL character (\u0000) in a string; PostgreSQL's text cannot store one. A products/* webhook
 // whose stored fields carry one used to be queued, then fail on every attempt (invalid byte sequence for encoding
 // "UTF8": 0x00) until its retries ran out. It is now a malformed payload, like a NUL line of the bulk export: the
-// route answers 200 (Shopify must not retry it), the job fails once, for good, saying which field and why, and the
-// shop's other deliveries go on. Sent as Shopify sends them: HMAC-signed POSTs through the routes.
+// route answers 200 (Shopify must not retry it), the shop's job marks the delivery malformed, for good, logging which
+// field and why, and the shop's other deliveries go on. Sent as Shopify sends them: HMAC-signed POSTs through the routes.
 
 type Action = (args: {
   request: Request;
@@ -44,8 +44,9 @@ const product = (id: number, title: string, extra: Record<string, unknown> = {})
 });
 
 describe("a webhook payload with text PostgreSQL cannot store", () => {
-  it("products/update with a NUL in a stored field: 200, the job fails once for good naming the field; clean ones apply", async () => {
-    vi.spyOn(console, "error").mockImplementation(() => undefined);
+  it("products/update with a NUL in a stored field: 200, the delivery is malformed for good naming the field; clean ones apply", async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((line: unknown) => void errors.push(String(line)));
     const deliveries = [
       product(1, "Nul\u0000Title"),
       product(2, "Clean", { tags: "ok, tag\u0000with nul" }),
@@ -59,24 +60,29 @@ describe("a webhook payload with text PostgreSQL cannot store", () => {
       expect(request.headers.get("X-Shopify-Hmac-Sha256")).toBeTruthy();
       expect((await productUpdate({ request, params: {}, context: {} })).status).toBe(200);
     }
-    expect(await queuedJobs(TASK.productWebhook)).toHaveLength(4);
+    // Stored as sent (a JSON column keeps the \u0000 escape a JSONB one refuses), one job for the shop.
+    expect(await queuedJobs(TASK.productDeliveries)).toHaveLength(1);
 
-    await runDueJobs({ [TASK.productWebhook]: productWebhook });
+    await runDueJobs({ [TASK.productDeliveries]: productDeliveries });
+    vi.restoreAllMocks();
 
     const { rows: stored } = await pgPool().query<{ id: string; title: string }>(
       "SELECT id::text, title FROM product WHERE shop = $1 ORDER BY id",
       [SHOP],
     );
     expect(stored).toEqual([{ id: "4", title: "Clean" }]);
-    // Nothing waits for a retry: each damaged delivery failed once, permanently, with a reason naming the field.
-    const left = await queuedJobs(TASK.productWebhook);
-    expect(left).toHaveLength(3);
-    for (const job of left) {
-      expect(job.attempts).toBe(job.max_attempts);
-      expect(job.last_error).toMatch(/NUL character/);
-      expect(job.payload._retry).toBeUndefined();
-    }
-    const reasons = left.map((job) => job.last_error!).join("\n");
+    // Nothing waits for a retry: each damaged delivery is malformed, for good, with a reason naming the field.
+    expect(await queuedJobs(TASK.productDeliveries)).toEqual([]);
+    const { rows: outcomes } = await pgPool().query<{ outcome: string; pending: boolean }>(
+      "SELECT outcome, payload IS NOT NULL AS pending FROM webhook_delivery WHERE shop = $1 AND topic = 'products/update' ORDER BY outcome",
+      [SHOP],
+    );
+    expect(outcomes).toEqual([
+      { outcome: "applied", pending: false },
+      ...Array.from({ length: 3 }, () => ({ outcome: "malformed", pending: false })),
+    ]);
+    const reasons = errors.filter((line) => line.includes("malformed")).join("\n");
+    expect(reasons).toMatch(/NUL character/);
     for (const field of ['"title"', '"tags"', '"variants"', '"sku"']) expect(reasons).toContain(field);
     expect(await prisma.syncEvent.count({ where: { shop: SHOP, eventType: "WEBHOOK", status: "SUCCESS" } })).toBe(1);
   });

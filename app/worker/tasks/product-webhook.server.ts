@@ -5,8 +5,9 @@ import { productWebhookJobPayload } from "~/sync/product-job-payloads.server";
 import { defineTask, PermanentJobError } from "../define-task.server";
 import { TASK } from "~/jobs/task-names";
 
-// `product-webhook` {shop, topic, webhookId, triggeredAt, payload}: queued by the products/* webhook routes after
-// HMAC verification and dedupe; applies the change unless our row is newer (app/sync/apply-product-webhook.server.ts).
+// `product-webhook` {shop, topic, webhookId, triggeredAt, payload}: one delivery's job, as the products/* routes queued
+// it before they stored deliveries for the shop's coalescing job (`product-deliveries`): kept so that jobs queued
+// before that release still run. Applies the change unless our row is newer (app/sync/apply-product-webhook.server.ts).
 
 export const productWebhook = defineTask({
   name: TASK.productWebhook,
