@@ -1,4 +1,4 @@
-// A crontab line in words, for the jobs page: "daily at 03:00 UTC", "Sundays at 02:00 UTC", "every 15 minutes".
+// A crontab line in words, for the jobs page: "daily at 03:00 UTC", "Sundays at 02:00 UTC", "every 15 minutes", "every minute".
 // Covers the shapes app/worker/schedules.server.ts uses (fixed or stepped minutes, a fixed or every hour, a day of the
 // week); anything else is shown as the expression itself, never described wrongly.
 
@@ -20,7 +20,8 @@ export function cronInWords(match: string): string {
   if (dow !== "*" && d === null) return raw;
 
   let words: string | null = null;
-  if (step && hour === "*") words = `every ${step[1]} minutes`;
+  if (minute === "*" && hour === "*") words = "every minute";
+  else if (step && hour === "*") words = `every ${step[1]} minutes`;
   else if (m !== null && hour === "*") words = m === 0 ? "hourly, on the hour" : `hourly at :${pad(m)}`;
   else if (m !== null && h !== null) words = `at ${pad(h)}:${pad(m)} UTC`;
   if (words === null) return raw;

@@ -33,15 +33,16 @@ const MINUTES_PER_HOUR = 60;
 const MINUTES_PER_DAY = 24 * MINUTES_PER_HOUR;
 
 /**
- * How often a crontab line of ours fires, in minutes: every N minutes (`*\/N * * * *`), hourly (`M * * * *`), daily
- * (`M H * * *`) or weekly (`M H * * D`). Those are the only shapes the tasks use; another one is refused rather
- * than compressed wrongly.
+ * How often a crontab line of ours fires, in minutes: every minute (`* * * * *`), every N minutes (`*\/N * * * *`),
+ * hourly (`M * * * *`), daily (`M H * * *`) or weekly (`M H * * D`). Those are the only shapes the tasks use; another
+ * one is refused rather than compressed wrongly.
  */
 export function cronPeriodMinutes(match: string): number {
   const [minute, hour, dayOfMonth, month, dayOfWeek, ...rest] = match.trim().split(/\s+/);
   const fixed = (field: string | undefined) => field !== undefined && /^\d+$/.test(field);
   if (rest.length > 0 || dayOfMonth !== "*" || month !== "*")
     throw new Error(`Cannot compress the crontab line "${match}"`);
+  if (minute === "*" && hour === "*" && dayOfWeek === "*") return 1;
   const every = /^\*\/(\d+)$/.exec(minute ?? "");
   if (every && hour === "*" && dayOfWeek === "*") return Number(every[1]);
   if (fixed(minute) && hour === "*" && dayOfWeek === "*") return MINUTES_PER_HOUR;
