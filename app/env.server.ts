@@ -50,6 +50,10 @@ const schema = z
     VERIFICATION_SAMPLE_SIZE: z.coerce.number().int().min(1).max(100_000).default(200),
     VERIFICATION_BUDGET_SHARE: z.coerce.number().gt(0).max(1).default(0.05),
     VERIFICATION_MISMATCH_ALERT_RATE: z.coerce.number().min(0).max(1).default(0.02),
+    // A difference on a variant Shopify changed this recently is a change in flight (its webhook queued or being
+    // processed): re-checked next run, not counted. Real time, not compressed by SCHEDULE_TIME_SCALE: a webhook takes
+    // as long to arrive in a soak as in production.
+    VERIFICATION_IN_FLIGHT_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
     // Time compression of every schedule (app/worker/schedules.server.ts `crontab`): 60 makes the hourly inventory sync
     // fire every minute and the daily runs every 24 minutes, their spread windows and backfill shrunk alike. 1 (the
     // default) in production; `npm run soak` sets it.

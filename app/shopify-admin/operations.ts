@@ -405,10 +405,12 @@ export const INVENTORY_LEVELS_QUERY = graphqlDocument<
 export interface VerifiedVariantNode {
   id: Gid;
   title: string;
+  /** When the variant last changed in Shopify (with the product's: whether a mismatch may be a change in flight). */
+  updatedAt: DateTime;
   price: Decimal;
   compareAtPrice: Decimal | null;
   inventoryPolicy: InventoryPolicy;
-  product: { id: Gid; title: string; status: ProductNode["status"] };
+  product: { id: Gid; title: string; status: ProductNode["status"]; updatedAt: DateTime };
   inventoryItem: {
     id: Gid;
     tracked: boolean;
@@ -442,6 +444,7 @@ export const VERIFY_VARIANTS_QUERY = graphqlDocument<
       ... on ProductVariant {
         id
         title
+        updatedAt
         price
         compareAtPrice
         inventoryPolicy
@@ -449,6 +452,7 @@ export const VERIFY_VARIANTS_QUERY = graphqlDocument<
           id
           title
           status
+          updatedAt
         }
         inventoryItem {
           id

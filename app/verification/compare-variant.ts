@@ -20,6 +20,10 @@ export interface MarketplaceVariant {
   availableQuantity: number | null;
   inventoryTracked: boolean;
   inventoryPolicy: "DENY" | "CONTINUE";
+  /** Our clock: when a webhook or an export last wrote the variant's or its product's row (synced_at). */
+  writtenAt: Date | null;
+  /** When the latest of the item's stored levels was seen (observed_at: a webhook's X-Shopify-Triggered-At, a read). */
+  levelsObservedAt: Date | null;
 }
 
 export type VerifiedField =
@@ -117,3 +121,54 @@ export const PRODUCT_FIELDS: ReadonlySet<VerifiedField> = new Set([
   "productTitle",
   "title",
 ]);
+
+/**
+ * When a difference may be a change still on its way rather than one the marketplace missed: the variant's read
+ * began at `askedAt` and its answer came in at `readAt`.
+ */
+export interface InFlightWindow {
+  askedAt: Date;
+  readAt: Date;
+  /** VERIFICATION_IN_FLIGHT_GRACE_SECONDS: how long a change in Shopify may take to reach the marketplace. */
+  graceMs: number;
+}
+
+/**
+ * Splits a variant's differences into the ones that count and the ones in flight. A difference is in flight when
+ * Shopify changed that side of the variant within the grace period before the answer (its webhook may be queued or
+ * being processed: Shopify sends webhooks seconds to minutes after the change), or when the marketplace's row of it
+ * was written after the read began (a webhook landed between the question and the comparison, so the two sides are
+ * from different moments). In flight is re-checked by the next run, not counted and not repaired: the webhook is the
+ * repair. A deletion (a null node) has no Shopify time: it is in flight only by the second rule.
+ */
+export function setAsideInFlight(
+  marketplace: Pick<MarketplaceVariant, "writtenAt" | "levelsObservedAt">,
+  node: VerifiedVariantNode | null,
+  mismatches: readonly FieldMismatch[],
+  locationIds: readonly bigint[],
+  window: InFlightWindow,
+): { counted: FieldMismatch[]; inFlight: FieldMismatch[] } {
+  const recent = window.readAt.getTime() - window.graceMs;
+  const writtenSinceAsked = (at: Date | null) => at !== null && at.getTime() >= window.askedAt.getTime();
+  const productChangedAt = node
+    ? Math.max(Date.parse(node.updatedAt), Date.parse(node.product.updatedAt))
+    : Number.NEGATIVE_INFINITY;
+  const wanted = new Set(locationIds.map((id) => toGid("Location", id)));
+  const levelsChangedAt = node
+    ? Math.max(
+        Number.NEGATIVE_INFINITY,
+        ...node.inventoryItem.inventoryLevels.nodes
+          .filter((level) => wanted.has(level.location.id))
+          .map((level) => Date.parse(level.updatedAt)),
+      )
+    : Number.NEGATIVE_INFINITY;
+  const counted: FieldMismatch[] = [];
+  const inFlight: FieldMismatch[] = [];
+  for (const mismatch of mismatches) {
+    const quantity = mismatch.field === "sellableQuantity";
+    const changedInShopify = (quantity ? levelsChangedAt : productChangedAt) > recent;
+    const writtenSince = writtenSinceAsked(quantity ? marketplace.levelsObservedAt : marketplace.writtenAt);
+    (changedInShopify || writtenSince ? inFlight : counted).push(mismatch);
+  }
+  return { counted, inFlight };
+}

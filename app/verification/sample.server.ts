@@ -20,6 +20,11 @@ export function sampleSizeFor(listedVariants: number, configured: number): numbe
   return Math.max(configured, Math.ceil((listedVariants * WEEKLY_COVERAGE_FACTOR) / RUNS_PER_WEEK));
 }
 
+// When our copy of the variant was last written, for setAsideInFlight (./compare-variant.ts).
+const WRITTEN_AT = `greatest(v.synced_at, p.synced_at) AS written_at,
+  (SELECT max(l.observed_at) FROM inventory_level l
+    WHERE l.shop = v.shop AND l.inventory_item_id = v.inventory_item_id) AS levels_observed_at`;
+
 const LISTED = `
   FROM product_variant v
   JOIN product p ON p.shop = v.shop AND p.id = v.product_id AND p.deleted_at IS NULL
@@ -43,6 +48,8 @@ interface SampleRow {
   available_quantity: number | null;
   inventory_tracked: boolean;
   inventory_policy: "DENY" | "CONTINUE";
+  written_at: Date | null;
+  levels_observed_at: Date | null;
 }
 
 /** The next `limit` variants of the rotation: never verified first, then the longest since. */
@@ -50,7 +57,7 @@ export async function selectSample(shop: string, limit: number): Promise<Marketp
   const { rows } = await pgPool().query<SampleRow>(
     `SELECT v.id::text AS variant_id, v.product_id::text AS product_id, v.title, v.price::text, v.compare_at_price::text,
             p.title AS product_title, p.status::text AS product_status, v.inventory_item_id::text, v.available_quantity,
-            v.inventory_tracked, v.inventory_policy::text AS inventory_policy
+            v.inventory_tracked, v.inventory_policy::text AS inventory_policy, ${WRITTEN_AT}
      ${LISTED}
       ORDER BY v.verified_at ASC NULLS FIRST, v.id
       LIMIT $2`,
@@ -67,7 +74,7 @@ export async function currentRows(
   const { rows } = await pgPool().query<SampleRow>(
     `SELECT v.id::text AS variant_id, v.product_id::text AS product_id, v.title, v.price::text, v.compare_at_price::text,
             p.title AS product_title, p.status::text AS product_status, v.inventory_item_id::text, v.available_quantity,
-            v.inventory_tracked, v.inventory_policy::text AS inventory_policy
+            v.inventory_tracked, v.inventory_policy::text AS inventory_policy, ${WRITTEN_AT}
        FROM product_variant v
        LEFT JOIN product p ON p.shop = v.shop AND p.id = v.product_id
       WHERE v.shop = $1 AND v.id = ANY($2::bigint[])`,
@@ -99,5 +106,7 @@ function toMarketplaceVariant(row: SampleRow): MarketplaceVariant {
     availableQuantity: row.available_quantity,
     inventoryTracked: row.inventory_tracked,
     inventoryPolicy: row.inventory_policy,
+    writtenAt: row.written_at,
+    levelsObservedAt: row.levels_observed_at,
   };
 }

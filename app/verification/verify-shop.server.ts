@@ -13,7 +13,7 @@ import { VERIFY_VARIANTS_MAX, VERIFY_VARIANTS_QUERY, type VerifiedVariantNode } 
 import type { DataOf } from "~/shopify-admin/graphql-document";
 import { CostAwarePageSize, isMaxCostExceeded } from "~/shopify-admin/page-size";
 import { VerificationBudget, VERIFY_FIRST_REQUEST_IDS } from "./budget";
-import { compareVariant, type VerifiedField } from "./compare-variant";
+import { compareVariant, setAsideInFlight, type VerifiedField } from "./compare-variant";
 import { recordAndRepair, type Mismatch } from "./repair-mismatches.server";
 import { countListedVariants, currentRows, markVerified, sampleSizeFor, selectSample } from "./sample.server";
 import { reportTruthMismatchRate } from "./truth-alert.server";
@@ -31,10 +31,14 @@ export interface VerifyShopOptions {
   shop: string;
   client: AdminClient;
   now?: () => Date;
-  /** Defaults: VERIFICATION_SAMPLE_SIZE, VERIFICATION_BUDGET_SHARE, VERIFICATION_MISMATCH_ALERT_RATE. */
+  /**
+   * Defaults: VERIFICATION_SAMPLE_SIZE, VERIFICATION_BUDGET_SHARE, VERIFICATION_MISMATCH_ALERT_RATE,
+   * VERIFICATION_IN_FLIGHT_GRACE_SECONDS (in ms here).
+   */
   sampleSize?: number;
   budgetShare?: number;
   alertRate?: number;
+  inFlightGraceMs?: number;
 }
 
 export interface VerificationResult {
@@ -46,6 +50,9 @@ export interface VerificationResult {
   verified: number;
   mismatched: number;
   byField: Partial<Record<VerifiedField, number>>;
+  /** Variants whose only differences were changes in flight (./compare-variant.ts setAsideInFlight): not counted
+   * as verified nor mismatched, left first in the rotation so the next run checks them again. */
+  inFlight: number;
   quantityUnverified: number;
   requests: number;
   points: { spent: number; allowance: number | null };
@@ -70,6 +77,7 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
     verified: 0,
     mismatched: 0,
     byField: {},
+    inFlight: 0,
     quantityUnverified: 0,
     requests: 0,
     points: { spent: 0, allowance: null },
@@ -108,6 +116,7 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
     const requestsBefore = client.stats.requests;
     let costPerId: number | null = null;
     let productSyncNeeded = false;
+    const graceMs = options.inFlightGraceMs ?? settings.VERIFICATION_IN_FLIGHT_GRACE_SECONDS * 1000;
 
     for (let next = 0; next < sample.length;) {
       // As many ids as the page size allows and the budget still holds at the cost Shopify last reported per id.
@@ -148,6 +157,7 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
         page.map((v) => v.variantId),
       );
       const mismatches: Mismatch[] = [];
+      const inFlight: bigint[] = [];
       page.forEach((sampled, i) => {
         const row = rows.get(sampled.variantId) ?? sampled;
         const found = data.nodes[i];
@@ -155,13 +165,17 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
         const comparison = compareVariant(row, node, locationIds);
         if (comparison.quantityUnverified) result.quantityUnverified++;
         if (comparison.mismatches.length === 0) return;
-        for (const d of comparison.mismatches) result.byField[d.field] = (result.byField[d.field] ?? 0) + 1;
-        mismatches.push({
-          variantId: row.variantId,
-          inventoryItemId: row.inventoryItemId,
-          node,
-          differences: comparison.mismatches,
+        const { counted } = setAsideInFlight(row, node, comparison.mismatches, locationIds, {
+          askedAt,
+          readAt,
+          graceMs,
         });
+        if (counted.length === 0) {
+          inFlight.push(row.variantId);
+          return;
+        }
+        for (const d of counted) result.byField[d.field] = (result.byField[d.field] ?? 0) + 1;
+        mismatches.push({ variantId: row.variantId, inventoryItemId: row.inventoryItemId, node, differences: counted });
       });
       const repaired = await recordAndRepair({
         shop,
@@ -173,11 +187,14 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
       });
       result.levelsApplied += repaired.levelsApplied;
       productSyncNeeded ||= repaired.productSyncNeeded;
-      result.verified += page.length;
+      result.verified += page.length - inFlight.length;
       result.mismatched += mismatches.length;
+      result.inFlight += inFlight.length;
+      // In flight stays where it is in the rotation (first), so the next run reads it again.
+      const recheck = new Set(inFlight);
       await markVerified(
         shop,
-        page.map((v) => v.variantId),
+        page.map((v) => v.variantId).filter((id) => !recheck.has(id)),
         readAt,
       );
     }
@@ -211,6 +228,7 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
       verified: result.verified,
       mismatched: result.mismatched,
       byField: result.byField,
+      inFlight: result.inFlight,
       quantityUnverified: result.quantityUnverified,
       requests: result.requests,
       pointsSpent: result.points.spent,

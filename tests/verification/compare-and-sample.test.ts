@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { VerifiedVariantNode } from "../../app/shopify-admin/operations";
 import { VerificationBudget } from "../../app/verification/budget";
-import { compareVariant, sameAmount, type MarketplaceVariant } from "../../app/verification/compare-variant";
+import {
+  compareVariant,
+  sameAmount,
+  setAsideInFlight,
+  type MarketplaceVariant,
+} from "../../app/verification/compare-variant";
 import { RUNS_PER_WEEK, sampleSizeFor } from "../../app/verification/sample.server";
 
 // The pure rules of verification: what counts as a difference, how large a run's sample is, what a run may spend.
@@ -18,6 +23,8 @@ const ours: MarketplaceVariant = {
   availableQuantity: 5,
   inventoryTracked: true,
   inventoryPolicy: "DENY",
+  writtenAt: null,
+  levelsObservedAt: null,
 };
 
 function node(
@@ -27,6 +34,8 @@ function node(
     levels?: Array<[number, number]>;
     more?: boolean;
     price?: string;
+    variantUpdatedAt?: string;
+    levelUpdatedAt?: string;
   } = {},
 ): VerifiedVariantNode {
   return {
@@ -35,14 +44,15 @@ function node(
     price: overrides.price ?? "10.0",
     compareAtPrice: null,
     inventoryPolicy: overrides.policy ?? "DENY",
-    product: { id: "gid://shopify/Product/1", title: "Shirt", status: "ACTIVE" },
+    updatedAt: overrides.variantUpdatedAt ?? "2026-01-01T00:00:00Z",
+    product: { id: "gid://shopify/Product/1", title: "Shirt", status: "ACTIVE", updatedAt: "2026-01-01T00:00:00Z" },
     inventoryItem: {
       id: "gid://shopify/InventoryItem/21",
       tracked: overrides.tracked ?? true,
       inventoryLevels: {
         pageInfo: { hasNextPage: overrides.more ?? false },
         nodes: (overrides.levels ?? [[1, 5]]).map(([location, available]) => ({
-          updatedAt: "2026-01-01T00:00:00Z",
+          updatedAt: overrides.levelUpdatedAt ?? "2026-01-01T00:00:00Z",
           location: { id: `gid://shopify/Location/${location}` },
           quantities: [{ name: "available", quantity: available }],
         })),
@@ -113,6 +123,58 @@ describe("comparing a variant with Shopify's", () => {
     expect(compareVariant(ours, null, [1n]).mismatches).toEqual([
       { field: "deleted", marketplace: false, shopify: true },
     ]);
+  });
+});
+
+describe("a difference that may be a change in flight", () => {
+  // The read asked Shopify at 12:00:00 and had its answer at 12:00:02; the grace period is 5 minutes.
+  const window = {
+    askedAt: new Date("2026-03-01T12:00:00Z"),
+    readAt: new Date("2026-03-01T12:00:02Z"),
+    graceMs: 5 * 60_000,
+  };
+  const split = (row: Partial<MarketplaceVariant>, answer: VerifiedVariantNode | null) => {
+    const variant = { ...ours, ...row };
+    const { mismatches } = compareVariant(variant, answer, [1n]);
+    const { counted, inFlight } = setAsideInFlight(variant, answer, mismatches, [1n], window);
+    return { counted: counted.map((m) => m.field), inFlight: inFlight.map((m) => m.field) };
+  };
+
+  it("sets aside a field Shopify changed within the grace period, and counts one changed before it", () => {
+    expect(split({}, node({ price: "12.00", variantUpdatedAt: "2026-03-01T11:56:00Z" }))).toEqual({
+      counted: [],
+      inFlight: ["price"],
+    });
+    expect(split({}, node({ price: "12.00", variantUpdatedAt: "2026-03-01T11:54:00Z" }))).toEqual({
+      counted: ["price"],
+      inFlight: [],
+    });
+    // The quantity goes by its levels' time, the product fields by the variant's and product's.
+    expect(split({}, node({ price: "12.00", levels: [[1, 4]], levelUpdatedAt: "2026-03-01T11:59:00Z" }))).toEqual({
+      counted: ["price"],
+      inFlight: ["sellableQuantity"],
+    });
+  });
+
+  it("sets aside a field whose marketplace row was written after the read began, deletions included", () => {
+    const old = { variantUpdatedAt: "2026-02-01T00:00:00Z", levelUpdatedAt: "2026-02-01T00:00:00Z" };
+    const written = new Date("2026-03-01T12:00:01Z");
+    expect(split({ writtenAt: written }, node({ ...old, price: "12.00" }))).toEqual({
+      counted: [],
+      inFlight: ["price"],
+    });
+    expect(split({ levelsObservedAt: written }, node({ ...old, levels: [[1, 4]] }))).toEqual({
+      counted: [],
+      inFlight: ["sellableQuantity"],
+    });
+    expect(split({ writtenAt: written }, null)).toEqual({ counted: [], inFlight: ["deleted"] });
+    // Written before the read began: the row was what it is when Shopify answered.
+    const before = new Date("2026-03-01T11:59:59Z");
+    expect(split({ writtenAt: before, levelsObservedAt: before }, node({ ...old, price: "12.00" }))).toEqual({
+      counted: ["price"],
+      inFlight: [],
+    });
+    expect(split({ writtenAt: before }, null)).toEqual({ counted: ["deleted"], inFlight: [] });
   });
 });
 

@@ -248,4 +248,44 @@ describe("verification of the marketplace's copy against Shopify", () => {
     expect(calm).toMatchObject({ mismatched: 0, alerted: false });
     expect(await alerts()).toMatchObject([{ status: "RESOLVED" }]);
   });
+
+  it("re-checks a difference Shopify made within the grace period next run instead of counting it or alerting", async () => {
+    const { shop, client, variants } = await syncedShop(2); // 4 variants
+    const alerts = () => prisma.alert.findMany({ where: { shop, type: TRUTH_MISMATCH_ALERT } });
+    const verifiedAt = async (variantId: number) =>
+      (await prisma.productVariant.findFirstOrThrow({ where: { shop, id: BigInt(variantId) } })).verifiedAt;
+    const grace = 5 * 60_000;
+    const changed = variants[0];
+
+    // Changed in Shopify a minute ago: its webhook may still be on its way (here it never comes).
+    emulator.control.updateVariant({ shop, variantId: changed.id, price: "7.00" });
+    clock.advance(60_000);
+    const early = await verifyShop({
+      shop,
+      client,
+      now: clock.now,
+      sampleSize: 10,
+      alertRate: 0,
+      inFlightGraceMs: grace,
+    });
+    expect(early).toMatchObject({ verified: 3, mismatched: 0, inFlight: 1, productSyncQueued: false, alerted: false });
+    expect(await findingsOf(shop)).toEqual([]);
+    expect(await verifiedAt(changed.legacyResourceId)).toBeNull(); // first in the rotation again
+    expect(await alerts()).toEqual([]);
+
+    // Past the grace period the difference is a mismatch: counted, found, repaired, alerted (threshold 0 here).
+    clock.advance(grace);
+    const later = await verifyShop({
+      shop,
+      client,
+      now: clock.now,
+      sampleSize: 1,
+      alertRate: 0,
+      inFlightGraceMs: grace,
+    });
+    expect(later).toMatchObject({ verified: 1, mismatched: 1, inFlight: 0, productSyncQueued: true, alerted: true });
+    expect(await findingsOf(shop)).toMatchObject([
+      { entityId: BigInt(changed.legacyResourceId), after: { price: "7.00" } },
+    ]);
+  });
 });

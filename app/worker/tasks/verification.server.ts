@@ -30,7 +30,7 @@ export function createVerificationTask(dependencies: VerificationDependencies) {
         helpers.logger.info(
           result.skipped
             ? `verification ${payload.shop}: skipped (${result.skipped})`
-            : `verification ${payload.shop}: ${result.verified} of ${result.listed} verified, ${result.mismatched} mismatched, ${result.points.spent} of ${result.points.allowance ?? "?"} points${result.budgetExhausted ? " (budget spent)" : ""}`,
+            : `verification ${payload.shop}: ${result.verified} of ${result.listed} verified, ${result.mismatched} mismatched, ${result.inFlight} in flight, ${result.points.spent} of ${result.points.allowance ?? "?"} points${result.budgetExhausted ? " (budget spent)" : ""}`,
         );
       } catch (error) {
         await failShopRun(error, {

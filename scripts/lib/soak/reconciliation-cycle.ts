@@ -9,6 +9,14 @@ import { TASK } from "../../../app/jobs/task-names";
 // Shopify soft-deleted). Both as the fan-outs queue them (the same task, payload and job key), run by the worker
 // processes. Then, once both have ended, the in-product verification (app/verification) of every shop: it reads a
 // sample back from Shopify after the repair, so its mismatches are what the cycle left wrong as the product sees it.
+//
+// A phase waits for runs that began after it queued its jobs, not for any run that ended since: the schedules keep
+// running (SCHEDULE_TIME_SCALE makes the hourly verification fire every minute), and a scheduled verification that
+// read its sample during the repair phase and ended just after the verification phase began once passed for the
+// cycle's, its mismatches what the repair was about to fix (3 in the small soak's soak-02, its webhooks dropped,
+// while the drift after the cycle was 0). Likewise a product sync counts only if its export started after the cycle
+// queued it: a sync that adopted an export begun earlier (startOrAdoptProductExport) read Shopify before the cycle,
+// so the shop's product sync is queued again.
 
 export interface CycleRun {
   task: string;
@@ -19,6 +27,8 @@ export interface CycleRun {
   /** A verification run's mismatches (its sync_event's metadata.mismatched), and by field (metadata.byField). */
   mismatched?: number;
   mismatchedByField?: Record<string, number>;
+  /** Its differences set aside as changes in flight (metadata.inFlight): after the cycle, as wrong as a mismatch. */
+  inFlight?: number;
 }
 
 export interface CycleResult {
@@ -38,20 +48,32 @@ type FinishedRow = {
   created_at: Date;
   mismatched: number | null;
   by_field?: Record<string, number> | null;
+  in_flight?: number | null;
+  /** false: the run ended after $1 but read Shopify before it (an adopted export): queue the task again. */
+  fresh?: boolean;
+  operation?: string | null;
 };
 
-// Each row: `shop, status, created_at, mismatched` of the sync_event that ends a run after $1 for a shop of $2.
+// A sync_event's run began at or after $1: it ended processing_time_ms before it was recorded.
+const BEGAN_SINCE = `created_at - coalesce(processing_time_ms, 0) * interval '1 millisecond' >= $1`;
+
+// Each row: `shop, status, created_at, mismatched` of the sync_event that ends a run begun after $1 for a shop of $2.
 const REPAIR_TASKS: CycleTask[] = [
   {
     task: TASK.inventoryReconcile,
     finished: `SELECT shop, status::text, created_at, NULL::int AS mismatched FROM sync_event
-                WHERE event_type = 'INVENTORY_SYNC' AND created_at >= $1 AND shop = ANY($2)
+                WHERE event_type = 'INVENTORY_SYNC' AND ${BEGAN_SINCE} AND shop = ANY($2)
                   AND (metadata->>'mode' = 'reconcile' OR (status <> 'SUCCESS' AND metadata->>'attempt' = metadata->>'maxAttempts'))`,
   },
   {
     task: TASK.productSync,
-    finished: `SELECT shop, status::text, created_at, NULL::int AS mismatched FROM sync_event
-                WHERE event_type = 'PRODUCT_SYNC' AND created_at >= $1 AND shop = ANY($2) AND status IN ('SUCCESS', 'PARTIAL')`,
+    // The export's start is ours (bulk_operation.started_at, when Shopify accepted it), recorded before it ran.
+    finished: `SELECT e.shop, e.status::text, e.created_at, NULL::int AS mismatched,
+                       coalesce(o.started_at >= $1, false) AS fresh, e.metadata->>'operationId' AS operation
+                  FROM sync_event e
+                  LEFT JOIN bulk_operation o ON o.id::text = e.metadata->>'operationId'
+                 WHERE e.event_type = 'PRODUCT_SYNC' AND e.created_at >= $1 AND e.shop = ANY($2)
+                   AND e.status IN ('SUCCESS', 'PARTIAL')`,
   },
 ];
 
@@ -59,8 +81,8 @@ const VERIFY_TASKS: CycleTask[] = [
   {
     task: TASK.verification,
     finished: `SELECT shop, status::text, created_at, (metadata->>'mismatched')::int AS mismatched,
-                       metadata->'byField' AS by_field FROM sync_event
-                WHERE event_type = 'VERIFICATION' AND created_at >= $1 AND shop = ANY($2)
+                       metadata->'byField' AS by_field, (metadata->>'inFlight')::int AS in_flight FROM sync_event
+                WHERE event_type = 'VERIFICATION' AND ${BEGAN_SINCE} AND shop = ANY($2)
                   AND (status = 'SUCCESS' OR metadata->>'attempt' = metadata->>'maxAttempts')`,
   },
 ];
@@ -85,11 +107,14 @@ async function runPhase(
   deadline: number,
   onPoll?: () => Promise<void>,
 ): Promise<CycleRun[]> {
-  const since = new Date(Date.now() - 1_000);
+  const since = new Date();
+  const queue = (task: CycleTask["task"], shop: string) =>
+    enqueue(task, { shop, reason: "manual" }, shopJobOptions(task, shop));
   for (const shop of shops) {
-    for (const { task } of tasks) await enqueue(task, { shop, reason: "manual" }, shopJobOptions(task, shop));
+    for (const { task } of tasks) await queue(task, shop);
   }
   const runs = new Map<string, CycleRun>();
+  const requeuedAfter = new Set<string>();
   while (runs.size < shops.length * tasks.length && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await onPoll?.();
@@ -99,13 +124,24 @@ async function runPhase(
         .catch(() => ({ rows: [] as FinishedRow[] }));
       for (const row of rows) {
         const key = `${task}:${row.shop}`;
+        if (row.fresh === false) {
+          // Began before the cycle (an adopted export): what it read is older than the cycle, so ask again, once per run.
+          const stale = `${key}:${row.operation}`;
+          if (!runs.has(key) && !requeuedAfter.has(stale)) {
+            requeuedAfter.add(stale);
+            await queue(task, row.shop);
+          }
+          continue;
+        }
         if (!runs.has(key))
           runs.set(key, {
             task,
             shop: row.shop,
             status: row.status,
             finishedAt: row.created_at.getTime(),
-            ...(row.mismatched === null ? {} : { mismatched: row.mismatched, mismatchedByField: row.by_field ?? {} }),
+            ...(row.mismatched === null
+              ? {}
+              : { mismatched: row.mismatched, mismatchedByField: row.by_field ?? {}, inFlight: row.in_flight ?? 0 }),
           });
       }
     }

@@ -97,7 +97,13 @@ export interface SoakReport {
     webhookChangesAppliedTwice: number;
     failedJobs: Array<{ task: string; error: string | null }>;
   };
-  invariants: { driftAfterCycleZero: boolean; everyChangeShown: boolean; noDoubleEffect: boolean };
+  invariants: {
+    driftAfterCycleZero: boolean;
+    /** The product's verification after the cycle found nothing, mismatch or change in flight (the life is over). */
+    verificationAfterCycleZero: boolean;
+    everyChangeShown: boolean;
+    noDoubleEffect: boolean;
+  };
 }
 
 export function summariseChanges(changes: Change[]): SoakReport["changes"] {
@@ -167,6 +173,7 @@ export function formatReport(report: SoakReport): string {
   const verifications = report.cycle.runs.filter((r) => r.mismatched !== undefined);
   if (verifications.length > 0) {
     const mismatched = verifications.reduce((sum, r) => sum + (r.mismatched ?? 0), 0);
+    const inFlight = verifications.reduce((sum, r) => sum + (r.inFlight ?? 0), 0);
     const byField: Record<string, number> = {};
     for (const run of verifications) {
       for (const [field, n] of Object.entries(run.mismatchedByField ?? {})) byField[field] = (byField[field] ?? 0) + n;
@@ -175,7 +182,7 @@ export function formatReport(report: SoakReport): string {
       .map(([field, n]) => `${field} ${n}`)
       .join(", ");
     lines.push(
-      `  verification after the cycle: ${mismatched} mismatches in ${verifications.length} shops' samples${fields ? `   (${fields})` : ""}`,
+      `  verification after the cycle: ${mismatched} mismatches, ${inFlight} in flight, in ${verifications.length} shops' samples${fields ? `   (${fields})` : ""}`,
     );
   }
   lines.push("");
@@ -227,7 +234,7 @@ export function formatReport(report: SoakReport): string {
     `Webhook jobs run twice: ${report.doubleEffects.webhookJobsRunTwice}, applied twice: ${report.doubleEffects.webhookChangesAppliedTwice}; jobs failed for good: ${report.doubleEffects.failedJobs.length}`,
   );
   lines.push(
-    `Invariants: drift 0 after the cycle ${inv.driftAfterCycleZero ? "yes" : "NO"}; every change shown ${inv.everyChangeShown ? "yes" : "NO"}; no double effect ${inv.noDoubleEffect ? "yes" : "NO"}`,
+    `Invariants: drift 0 after the cycle ${inv.driftAfterCycleZero ? "yes" : "NO"}; verification 0 after the cycle ${inv.verificationAfterCycleZero ? "yes" : "NO"}; every change shown ${inv.everyChangeShown ? "yes" : "NO"}; no double effect ${inv.noDoubleEffect ? "yes" : "NO"}`,
   );
   return lines.join("\n");
 }
