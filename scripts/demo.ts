@@ -5,7 +5,13 @@ import { randomBytes } from "node:crypto";
 import { createOrResetAdminAccount } from "../app/admin-auth/admin-accounts.server";
 import { generateStrongPassword } from "../app/admin-auth/generate-password.server";
 import { prisma } from "../app/db.server";
-import { DEMO_SCENARIO_SHOPS, installDemoShops, openEmbeddedApp, runDemoScenarios } from "./lib/demo-scenarios";
+import {
+  DEMO_SCENARIO_ENV,
+  DEMO_SCENARIO_SHOPS,
+  installDemoShops,
+  openEmbeddedApp,
+  runDemoScenarios,
+} from "./lib/demo-scenarios";
 import { DEMO_SHOPS, startDemoStack } from "./lib/demo-stack";
 import { onShutdown, prepareDatabase, stopJobsAndDatabaseConnections } from "./lib/lifecycle";
 
@@ -36,6 +42,7 @@ const stack = await startDemoStack({
   emulatorPort: EMULATOR_PORT,
   appHost: "127.0.0.1",
   stdio: "inherit",
+  env: { ...DEMO_SCENARIO_ENV },
 });
 const emulator = stack.emulator;
 onShutdown(

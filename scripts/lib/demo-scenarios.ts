@@ -28,6 +28,13 @@ export const DEMO_SCENARIO_SHOPS = {
   drifted: "aurora-outfitters.myshopify.com",
 } as const;
 
+/**
+ * What the app the scenarios run against is started with. The drifted price is changed seconds before the
+ * verification reads it, which the in-flight grace would set aside as a webhook still on its way (re-checked next
+ * hour): the demo shows a webhook lost long ago, so its stack has no grace.
+ */
+export const DEMO_SCENARIO_ENV = { VERIFICATION_IN_FLIGHT_GRACE_SECONDS: "0" } as const;
+
 export interface DemoApp {
   appUrl: string;
   apiKey: string;

@@ -3,6 +3,7 @@ import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.s
 import { prisma } from "../../app/db.server";
 import { openBrowserPage, screenshot } from "../support/browser";
 import {
+  DEMO_SCENARIO_ENV,
   DEMO_SCENARIO_SHOPS,
   installDemoShops,
   openEmbeddedApp,
@@ -27,6 +28,7 @@ beforeAll(async () => {
     apiKey: API_KEY,
     apiSecret: API_SECRET,
     worker: true,
+    env: { ...DEMO_SCENARIO_ENV },
   });
 }, 300_000);
 
