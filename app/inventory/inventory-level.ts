@@ -16,10 +16,11 @@ export interface InventoryLevelChange {
   observedAt: Date;
   /** InventoryItem.tracked, when the source says (the GraphQL reads do; webhooks do not). */
   tracked?: boolean | null;
-  /** ProductVariant.inventoryPolicy, when the source says. */
+  /**
+   * ProductVariant.inventoryPolicy, when the source says (the verification's repair does; the levels read and
+   * webhooks do not: the product sync and products/* webhooks keep it).
+   */
   inventoryPolicy?: "DENY" | "CONTINUE" | null;
-  /** The variant Shopify reports for the item, when it does (sample ids of unknown variants). */
-  variantId?: bigint | null;
 }
 
 /**
@@ -33,7 +34,10 @@ export function shopifySecond(at: Date): Date {
   return new Date(Math.floor(at.getTime() / 1000) * 1000);
 }
 
-/** A level of the inventoryLevels query of a location; null when Shopify sent no "available" quantity for it. */
+/**
+ * A level of the inventoryLevels query of a location; null when Shopify sent no "available" quantity for it. The
+ * variant and its inventory policy are not read with it (INVENTORY_LEVELS_QUERY): the item id finds the variant.
+ */
 export function levelFromNode(
   node: InventoryLevelNode,
   locationId: bigint,
@@ -41,7 +45,6 @@ export function levelFromNode(
 ): InventoryLevelChange | null {
   const available = node.quantities.find((q) => q.name === "available");
   if (!available) return null;
-  const variant = node.item.variants.nodes[0] ?? null;
   return {
     inventoryItemId: numericIdOf(node.item.id, "InventoryItem"),
     locationId,
@@ -49,7 +52,5 @@ export function levelFromNode(
     updatedAt: new Date(node.updatedAt),
     observedAt,
     tracked: node.item.tracked,
-    inventoryPolicy: variant?.inventoryPolicy ?? null,
-    variantId: variant ? numericIdOf(variant.id, "ProductVariant") : null,
   };
 }

@@ -55,7 +55,8 @@ export interface InventorySyncResult {
   stale: number;
   notSelected: number;
   unknown: number;
-  unknownSampleVariantIds: string[];
+  /** Some of the unknown items (InventoryItem ids: the levels read does not ask for their variants). */
+  unknownSampleInventoryItemIds: string[];
   /** Pages Shopify refused with MAX_COST_EXCEEDED, asked again smaller. */
   pagesShrunk: number;
   productSyncQueued: boolean;
@@ -72,7 +73,7 @@ function emptyResult(shop: string): InventorySyncResult {
     stale: 0,
     notSelected: 0,
     unknown: 0,
-    unknownSampleVariantIds: [],
+    unknownSampleInventoryItemIds: [],
     pagesShrunk: 0,
     productSyncQueued: false,
     durationMs: 0,
@@ -138,7 +139,7 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
       locationIds: locationIds.map(String),
     });
 
-    const unknownVariantIds: string[] = [];
+    const unknownItemIds: string[] = [];
     const pageSize = new CostAwarePageSize(options.pageSize ?? INVENTORY_LEVELS_PAGE_SIZE);
     for (const locationId of locationIds) {
       const readStartedAt = now();
@@ -173,13 +174,9 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
         result.stale += applied.stale;
         result.notSelected += applied.notSelected;
         result.unknown += applied.unknownInventoryItemIds.length;
-        if (unknownVariantIds.length < UNKNOWN_SAMPLE_SIZE && applied.unknownInventoryItemIds.length > 0) {
-          const unknown = new Set(applied.unknownInventoryItemIds);
-          for (const level of levels) {
-            if (unknown.has(level.inventoryItemId) && unknownVariantIds.length < UNKNOWN_SAMPLE_SIZE) {
-              unknownVariantIds.push((level.variantId ?? level.inventoryItemId).toString());
-            }
-          }
+        for (const id of applied.unknownInventoryItemIds) {
+          if (unknownItemIds.length >= UNKNOWN_SAMPLE_SIZE) break;
+          unknownItemIds.push(id.toString());
         }
         after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
       } while (after);
@@ -195,9 +192,10 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
         result.changed += recomputed.changed;
       }
     }
-    result.unknownSampleVariantIds = unknownVariantIds;
+    result.unknownSampleInventoryItemIds = unknownItemIds;
 
-    // A variant Shopify has and we do not: the product sync fetches it (not dropped, not guessed).
+    // A variant Shopify has and we do not: the product sync fetches it (not dropped, not guessed). Its levels are
+    // stored already (apply-inventory-levels): the variant takes its quantity from them when it arrives.
     if (result.unknown > 0) {
       await enqueue(TASK.productSync, { shop, reason: "follow-up" }, shopJobOptions(TASK.productSync, shop));
       result.productSyncQueued = true;
@@ -233,7 +231,7 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
       stale: result.stale,
       notSelected: result.notSelected,
       unknown: result.unknown,
-      unknownSampleVariantIds: result.unknownSampleVariantIds,
+      unknownSampleInventoryItemIds: result.unknownSampleInventoryItemIds,
       productSyncQueued: result.productSyncQueued,
       requests: client.stats.requests,
       throttled: client.stats.throttled,

@@ -349,18 +349,18 @@ export interface InventoryLevelNode {
   id: Gid;
   updatedAt: DateTime;
   quantities: Array<{ name: string; quantity: number }>;
-  // (InventoryItem.variant is deprecated in 2026-01: `variants`; an item has one variant in practice.)
-  item: {
-    id: Gid;
-    tracked: boolean;
-    variants: { nodes: Array<{ id: Gid; inventoryPolicy: InventoryPolicy; product: { id: Gid } }> };
-  };
+  item: { id: Gid; tracked: boolean };
 }
 
-// Each level costs 7 points by the emulator's reckoning (itself, its quantities, item, the variants connection's 2,
-// variant, product), so 3 + 140 x 7 = 983 stays under Shopify's 1,000-point limit. Only a first guess: the sync
-// sizes its pages from the cost Shopify reports (app/shopify-admin/page-size.ts) and shrinks on MAX_COST_EXCEEDED.
-export const INVENTORY_LEVELS_PAGE_SIZE = 140;
+// Each level costs 3 points by Shopify's rules (the level, its quantities, its item): 3 + 250 x 3 = 753, under the
+// 1,000-point limit at Shopify's largest page (MAX_PAGE_SIZE). The level carries nothing the marketplace already
+// knows: the item's variant, its inventory policy and its product come with the product sync (the bulk export, not
+// charged against the rate limit) and products/* webhooks, keyed by inventory item id (apply-inventory-levels); a
+// level of an item not known yet is stored and a product sync queued. `item.variants(first: 1) { id inventoryPolicy
+// product { id } }` would add 4 points a level (7 in all): a STANDARD shop's first full read would take more than
+// twice as long. Only a first guess: the sync sizes its pages from the cost Shopify reports
+// (app/shopify-admin/page-size.ts) and shrinks on MAX_COST_EXCEEDED.
+export const INVENTORY_LEVELS_PAGE_SIZE = 250;
 
 // The inventory sync of one location: the hourly run passes `updated_at:>'<last sync>'`, the reconciliation none.
 export const INVENTORY_LEVELS_QUERY = graphqlDocument<
@@ -385,15 +385,6 @@ export const INVENTORY_LEVELS_QUERY = graphqlDocument<
           item {
             id
             tracked
-            variants(first: 1) {
-              nodes {
-                id
-                inventoryPolicy
-                product {
-                  id
-                }
-              }
-            }
           }
         }
       }

@@ -89,7 +89,6 @@ function levelsOf(node: VerifiedVariantNode, locationIds: readonly bigint[], obs
     observedAt,
     tracked: item.tracked,
     inventoryPolicy: node.inventoryPolicy,
-    variantId: numericIdOf(node.id, "ProductVariant"),
   };
   return locationIds.flatMap((locationId): InventoryLevelChange[] => {
     const level = item.inventoryLevels.nodes.find((l) => l.location.id === toGid("Location", locationId));

@@ -141,10 +141,19 @@ describe("the hourly inventory sync against the emulator", () => {
 
     const result = await syncInventory({ shop, client, now: clock.now });
 
+    const createdItems = created.variants.map((v) => v.inventoryItemId.split("/").pop()!);
     expect(result.unknown).toBe(2);
-    expect(result.unknownSampleVariantIds.sort()).toEqual(
-      created.variants.map((v) => String(v.legacyResourceId)).sort(),
+    expect(result.unknownSampleInventoryItemIds.sort()).toEqual([...createdItems].sort());
+    // Not lost: their levels are stored, for the variants the product sync brings (which take their quantity there).
+    const { rows: stored } = await pgPool().query<{ item: string; available: number }>(
+      `SELECT inventory_item_id::text AS item, available FROM inventory_level
+        WHERE shop = $1 AND inventory_item_id = ANY ($2::bigint[]) ORDER BY available`,
+      [shop, createdItems],
     );
+    expect(stored).toEqual([
+      { item: createdItems[0], available: 4 },
+      { item: createdItems[1], available: 6 },
+    ]);
     expect(result.productSyncQueued).toBe(true);
     const jobs = (await queuedJobs(TASK.productSync)).filter((j) => j.payload.shop === shop);
     expect(jobs).toHaveLength(1);

@@ -116,7 +116,7 @@ describe("untracked and continue-selling variants", () => {
     expect(health).toMatchObject({ variantsListed: 4, variantsOutOfStock: 1 });
   });
 
-  it("learn tracking and policy from the inventory sync alone (a variant created with Shopify's defaults)", async () => {
+  it("learn tracking from the inventory sync, and keep the policy the product sync stored", async () => {
     const { shop, ids, client } = await shopWithUntrackedAndContinue("untracked-sync.myshopify.com");
     const products = emulator.control.listProducts({ shop, limit: 10 });
     await pgPool().query(
@@ -134,6 +134,12 @@ describe("untracked and continue-selling variants", () => {
         products.map((p) => Number(p.variants[0].inventoryItemId.split("/").pop())),
       ],
     );
+    // The inventory policy is the product sync's (the export, products/* webhooks): the levels read does not ask
+    // for the item's variant (INVENTORY_LEVELS_QUERY), tracking is all it learns of the item.
+    await pgPool().query(`UPDATE product_variant SET inventory_policy = 'CONTINUE' WHERE shop = $1 AND id = $2`, [
+      shop,
+      ids.continues,
+    ]);
 
     await syncInventory({ shop, client, now: clock.now });
 
