@@ -2,7 +2,7 @@ import { pgPool } from "~/db.server";
 import { enqueue, enqueueMany } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
 import type { Queryable } from "~/lib/queryable.server";
-import type { WebhookDeliveryInput } from "~/webhooks/accept-delivery.server";
+import { insertDeliveryReceipt, type WebhookDeliveryInput } from "~/webhooks/accept-delivery.server";
 
 // The accept path of products/* webhooks, as cheap as it can be: Shopify waits 5 s for an answer and retries what is
 // slower, so a burst answered slowly comes back doubled. After the HMAC check, a delivery is one INSERT of its receipt
@@ -23,22 +23,8 @@ export interface ProductDeliveryInput extends WebhookDeliveryInput {
 }
 
 /** Records the delivery with its payload; false when its webhook id was already recorded (nothing is written). */
-export async function recordProductDelivery(input: ProductDeliveryInput, db: Queryable = pgPool()): Promise<boolean> {
-  const triggeredAt = input.triggeredAt ? new Date(input.triggeredAt) : null;
-  const { rowCount } = await db.query(
-    `INSERT INTO webhook_delivery (webhook_id, shop, topic, event_id, triggered_at, payload)
-     VALUES ($1, $2, $3, $4, $5, $6::json)
-     ON CONFLICT (webhook_id) DO NOTHING`,
-    [
-      input.webhookId,
-      input.shop,
-      input.topic,
-      input.eventId ?? null,
-      triggeredAt && !Number.isNaN(triggeredAt.getTime()) ? triggeredAt : null,
-      JSON.stringify(input.payload ?? {}),
-    ],
-  );
-  return (rowCount ?? 0) > 0;
+export function recordProductDelivery(input: ProductDeliveryInput, db: Queryable = pgPool()): Promise<boolean> {
+  return insertDeliveryReceipt(db, input, input.payload ?? {});
 }
 
 /** One pending job per shop; a job that is running when this is asked for has a new one queued behind it. */

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { withTransaction } from "~/db.server";
+import type { Queryable } from "~/lib/queryable.server";
 
 // Shopify delivers webhooks at least once: the same delivery (X-Shopify-Webhook-Id) can arrive again. The first
 // arrival is recorded and processed; a repeat is answered 200 and otherwise ignored.
@@ -25,22 +26,35 @@ export type ProcessDelivery = (client: pg.PoolClient) => Promise<void>;
  * false when it had already been accepted (nothing runs). Throws (and records nothing) if `process` throws.
  */
 export async function acceptWebhookDelivery(input: WebhookDeliveryInput, process: ProcessDelivery): Promise<boolean> {
-  const triggeredAt = input.triggeredAt ? new Date(input.triggeredAt) : null;
   return withTransaction(async (client) => {
-    const { rowCount } = await client.query(
-      `INSERT INTO webhook_delivery (webhook_id, shop, topic, event_id, triggered_at)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (webhook_id) DO NOTHING`,
-      [
-        input.webhookId,
-        input.shop,
-        input.topic,
-        input.eventId ?? null,
-        triggeredAt && !Number.isNaN(triggeredAt.getTime()) ? triggeredAt : null,
-      ],
-    );
-    if ((rowCount ?? 0) === 0) return false;
+    if (!(await insertDeliveryReceipt(client, input))) return false;
     await process(client);
     return true;
   });
+}
+
+/**
+ * Inserts the delivery's receipt, with the payload when the receipt is the record of the work (products/*,
+ * app/sync/record-product-delivery.server.ts); false when its webhook id was already recorded (nothing is written).
+ */
+export async function insertDeliveryReceipt(
+  db: Queryable,
+  input: WebhookDeliveryInput,
+  payload?: unknown,
+): Promise<boolean> {
+  const triggeredAt = input.triggeredAt ? new Date(input.triggeredAt) : null;
+  const { rowCount } = await db.query(
+    `INSERT INTO webhook_delivery (webhook_id, shop, topic, event_id, triggered_at, payload)
+     VALUES ($1, $2, $3, $4, $5, $6::json)
+     ON CONFLICT (webhook_id) DO NOTHING`,
+    [
+      input.webhookId,
+      input.shop,
+      input.topic,
+      input.eventId ?? null,
+      triggeredAt && !Number.isNaN(triggeredAt.getTime()) ? triggeredAt : null,
+      payload === undefined ? null : JSON.stringify(payload),
+    ],
+  );
+  return (rowCount ?? 0) > 0;
 }

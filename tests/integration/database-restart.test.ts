@@ -7,7 +7,12 @@ import { TASK } from "../../app/jobs/task-names";
 import { runningWorker, startWorker, stopWorker } from "../../app/worker/worker.server";
 import { queuedJobs } from "../support/jobs";
 import { createConnection } from "../support/merchants";
-import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
+import {
+  startShopifyAppUnderTest,
+  webhookRequest,
+  type RouteAction,
+  type ShopifyAppUnderTest,
+} from "../merchants/support/shopify-app";
 
 // A real restart of PostgreSQL (its server process stopped, then started again on the same data and port) while the
 // app runs its worker in-process, instead of the approximation of terminating every backend. This file starts a
@@ -20,13 +25,8 @@ const SHOP = "restart.myshopify.com";
 const database = await startRestartablePostgres("restart");
 process.env.DATABASE_URL = database.url; // before the app's pools are made (they read it on first use)
 
-type Action = (args: {
-  request: Request;
-  params: Record<string, string>;
-  context: Record<string, unknown>;
-}) => Promise<Response>;
 let app: ShopifyAppUnderTest;
-let productUpdate: Action;
+let productUpdate: RouteAction;
 
 beforeAll(async () => {
   app = await startShopifyAppUnderTest();

@@ -5,16 +5,15 @@ import { NO_CUSTOMER_DATA } from "../../app/merchants/compliance.server";
 import { deactivateConnection } from "../../app/merchants/deactivate-connection.server";
 import { readDeclaredWebhookPaths } from "../../emulator/webhook-paths";
 import { createConnection } from "../support/merchants";
-import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "./support/shopify-app";
-
-type Action = (args: {
-  request: Request;
-  params: Record<string, string>;
-  context: Record<string, unknown>;
-}) => Promise<Response>;
+import {
+  startShopifyAppUnderTest,
+  webhookRequest,
+  type RouteAction,
+  type ShopifyAppUnderTest,
+} from "./support/shopify-app";
 
 let app: ShopifyAppUnderTest;
-const actions: Record<string, Action> = {};
+const actions: Record<string, RouteAction> = {};
 
 beforeAll(async () => {
   app = await startShopifyAppUnderTest();

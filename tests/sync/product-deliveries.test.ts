@@ -11,21 +11,20 @@ import {
 } from "../../app/sync/record-product-delivery.server";
 import { queuedJobs, runDueJobs } from "../support/jobs";
 import { createConnection } from "../support/merchants";
-import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
+import {
+  startShopifyAppUnderTest,
+  webhookRequest,
+  type RouteAction,
+  type ShopifyAppUnderTest,
+} from "../merchants/support/shopify-app";
 
 // products/* deliveries are stored with their payload on accept and applied by one job per shop that coalesces a
 // burst (app/sync/apply-product-deliveries.server.ts, app/sync/record-product-delivery.server.ts). Through the real
 // route (HMAC-signed requests), real PostgreSQL and graphile-worker's own runner.
 
-type Action = (args: {
-  request: Request;
-  params: Record<string, string>;
-  context: Record<string, unknown>;
-}) => Promise<Response>;
-
 let app: ShopifyAppUnderTest;
-let productUpdate: Action;
-let productDelete: Action;
+let productUpdate: RouteAction;
+let productDelete: RouteAction;
 
 beforeAll(async () => {
   app = await startShopifyAppUnderTest();
@@ -58,7 +57,7 @@ function productPayload(id: number, minutes: number, title = `P${id} at ${minute
   };
 }
 
-async function send(action: Action, request: Request): Promise<number> {
+async function send(action: RouteAction, request: Request): Promise<number> {
   try {
     return (await action({ request: request.clone(), params: {}, context: {} })).status;
   } catch (thrown) {

@@ -4,21 +4,20 @@ import { TASK } from "../../app/jobs/task-names";
 import { pruneWebhookDeliveries, WEBHOOK_RECEIPT_RETENTION_MS } from "../../app/webhooks/prune-deliveries.server";
 import { queuedJobs } from "../support/jobs";
 import { createConnection } from "../support/merchants";
-import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
+import {
+  startShopifyAppUnderTest,
+  webhookRequest,
+  type RouteAction,
+  type ShopifyAppUnderTest,
+} from "../merchants/support/shopify-app";
 
 // Webhooks are delivered at least once, and a delivery must never be recorded without its effect: the receipt
 // (dedupe by X-Shopify-Webhook-Id) and the queued job (or the work itself) are one transaction. Each test makes
 // the effect fail once with a real database error (a trigger that raises), then sends Shopify's retry: the same
 // request, same webhook id. The retry must be processed, not ignored as a duplicate.
 
-type Action = (args: {
-  request: Request;
-  params: Record<string, string>;
-  context: Record<string, unknown>;
-}) => Promise<Response>;
-
 // Imported after the emulator is set up (the Shopify app reads its address when it loads).
-const ROUTES: Record<string, () => Promise<{ action: Action }>> = {
+const ROUTES: Record<string, () => Promise<{ action: RouteAction }>> = {
   "products/update": () => import("../../app/routes/webhooks.products.update"),
   "inventory_levels/update": () => import("../../app/routes/webhooks.inventory_levels.update"),
   "bulk_operations/finish": () => import("../../app/routes/webhooks.bulk_operations.finish"),
@@ -29,7 +28,7 @@ const ROUTES: Record<string, () => Promise<{ action: Action }>> = {
 };
 
 let app: ShopifyAppUnderTest;
-const actions: Record<string, Action> = {};
+const actions: Record<string, RouteAction> = {};
 
 beforeAll(async () => {
   app = await startShopifyAppUnderTest();

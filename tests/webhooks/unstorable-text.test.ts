@@ -5,7 +5,12 @@ import { inventoryWebhook } from "../../app/worker/tasks/inventory-webhook.serve
 import { productDeliveries } from "../../app/worker/tasks/product-deliveries.server";
 import { queuedJobs, runDueJobs } from "../support/jobs";
 import { createConnection } from "../support/merchants";
-import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
+import {
+  startShopifyAppUnderTest,
+  webhookRequest,
+  type RouteAction,
+  type ShopifyAppUnderTest,
+} from "../merchants/support/shopify-app";
 
 // JSON may carry a NUL character (\u0000) in a string; PostgreSQL's text cannot store one. A products/* webhook
 // whose stored fields carry one used to be queued, then fail on every attempt (invalid byte sequence for encoding
@@ -13,15 +18,9 @@ import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } fr
 // route answers 200 (Shopify must not retry it), the shop's job marks the delivery malformed, for good, logging which
 // field and why, and the shop's other deliveries go on. Sent as Shopify sends them: HMAC-signed POSTs through the routes.
 
-type Action = (args: {
-  request: Request;
-  params: Record<string, string>;
-  context: Record<string, unknown>;
-}) => Promise<Response>;
-
 let app: ShopifyAppUnderTest;
-let productUpdate: Action;
-let inventoryUpdate: Action;
+let productUpdate: RouteAction;
+let inventoryUpdate: RouteAction;
 const SHOP = "nul-bytes.myshopify.com";
 
 beforeAll(async () => {

@@ -8,6 +8,13 @@ import { TEST_API_KEY, TEST_API_SECRET } from "../../support/test-environment";
 
 export const APP_URL = "http://127.0.0.1:3999";
 
+/** A webhook route's action, imported from app/routes and called with a signed request (webhookRequest). */
+export type RouteAction = (args: {
+  request: Request;
+  params: Record<string, string>;
+  context: Record<string, unknown>;
+}) => Promise<Response>;
+
 export interface ShopifyAppUnderTest {
   emulator: RunningEmulator;
   stop(): Promise<void>;
