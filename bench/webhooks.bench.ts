@@ -28,6 +28,7 @@ const API_KEY = "bench-webhooks-key";
 const API_SECRET = "bench-webhooks-secret-0123456789";
 const SHOP = DEMO_SHOPS[0].domain;
 const DRAIN_TIMEOUT_MS = 10 * 60_000;
+const EVENTS_SETTLE_MS = 30_000;
 
 export interface WebhooksBenchOptions extends Partial<BenchRunOptions> {
   deliveries?: number;
@@ -120,6 +121,14 @@ export async function run(options: WebhooksBenchOptions = {}): Promise<BenchResu
 
     // A delivery is processed when the shop's coalescing job has applied it (or found it superseded) and cleared its
     // payload, in the apply's own transaction.
+    const deliveriesInEvents = async () => {
+      const { rows } = await database.pool.query<{ n: number }>(
+        `SELECT coalesce(sum((metadata->>'deliveries')::int), 0)::int AS n
+           FROM sync_event WHERE shop = $1 AND event_type = 'WEBHOOK'`,
+        [SHOP],
+      );
+      return rows[0].n;
+    };
     const applied = async () => {
       const { rows } = await database.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM webhook_delivery WHERE shop = $1 AND applied_at IS NOT NULL`,
@@ -154,6 +163,12 @@ export async function run(options: WebhooksBenchOptions = {}): Promise<BenchResu
       appliedNow = await applied();
     }
     const drainSeconds = (performance.now() - drainStarted) / 1000;
+    // A batch's sync event is written by its job after the batch's transaction has committed: give the last jobs a
+    // moment to write theirs before the events are counted (the drain time above is the deliveries').
+    const eventsDeadline = performance.now() + EVENTS_SETTLE_MS;
+    while ((await deliveriesInEvents()) < appliedNow && performance.now() < eventsDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
 
     // Exactly once: every delivery recorded once and applied (each is a product of its own, so none is superseded),
     // the batches' sync events account for each delivery once, and every product carries the title its delivery sent.
