@@ -262,50 +262,6 @@ export interface ProductNode {
   variants: { pageInfo: PageInfo; nodes: VariantNode[] };
 }
 
-// Cost: ids x (1 product + 2 + 50 x 2 per variant) = 103 per id, so at most 9 ids per request stay under 1,000.
-export const PRODUCTS_BY_IDS_MAX = 9;
-export const PRODUCTS_BY_IDS_VARIANTS = 50;
-
-// Products named by webhooks or by an integrity check. A product with more variants than the page continues
-// with PRODUCT_VARIANTS_QUERY and `product_id:<id>`. Unknown or deleted ids come back as null.
-export const PRODUCTS_BY_IDS_QUERY = graphqlDocument<{ nodes: Array<ProductNode | null> }, { ids: Gid[] }>(
-  /* GraphQL */ `
-    query ProductsByIds($ids: [ID!]!) {
-      nodes(ids: $ids) {
-        ... on Product {
-          id
-          title
-          handle
-          vendor
-          productType
-          status
-          tags
-          updatedAt
-          variants(first: 50) {
-            pageInfo {
-              hasNextPage
-              endCursor
-            }
-            nodes {
-              id
-              title
-              sku
-              price
-              compareAtPrice
-              updatedAt
-              inventoryPolicy
-              inventoryItem {
-                id
-                tracked
-              }
-            }
-          }
-        }
-      }
-    }
-  `,
-);
-
 export interface VariantWithProductNode extends VariantNode {
   product: { id: Gid };
 }
@@ -478,63 +434,6 @@ export const PRODUCT_IDS_QUERY = graphqlDocument<{ nodes: Array<{ id?: Gid } | n
     nodes(ids: $ids) {
       ... on Product {
         id
-      }
-    }
-  }
-`);
-
-// ------------------------------------------------------------------------------------------------ webhooks
-export type WebhookTopic =
-  | "PRODUCTS_CREATE"
-  | "PRODUCTS_UPDATE"
-  | "PRODUCTS_DELETE"
-  | "INVENTORY_LEVELS_UPDATE"
-  | "INVENTORY_LEVELS_CONNECT"
-  | "INVENTORY_LEVELS_DISCONNECT"
-  | "APP_UNINSTALLED"
-  | "BULK_OPERATIONS_FINISH";
-
-export interface WebhookSubscriptionNode {
-  id: Gid;
-  topic: WebhookTopic;
-  uri: string;
-}
-
-export const WEBHOOK_SUBSCRIPTIONS_QUERY = graphqlDocument<
-  { webhookSubscriptions: { pageInfo: PageInfo; nodes: WebhookSubscriptionNode[] } },
-  { first: number; after?: string | null }
->(/* GraphQL */ `
-  query WebhookSubscriptions($first: Int!, $after: String) {
-    webhookSubscriptions(first: $first, after: $after) {
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      nodes {
-        id
-        topic
-        uri
-      }
-    }
-  }
-`);
-
-export const WEBHOOK_SUBSCRIPTION_CREATE = graphqlDocument<
-  {
-    webhookSubscriptionCreate: { webhookSubscription: WebhookSubscriptionNode | null; userErrors: UserError[] } | null;
-  },
-  { topic: WebhookTopic; uri: string }
->(/* GraphQL */ `
-  mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
-    webhookSubscriptionCreate(topic: $topic, webhookSubscription: { uri: $uri, format: JSON }) {
-      webhookSubscription {
-        id
-        topic
-        uri
-      }
-      userErrors {
-        field
-        message
       }
     }
   }

@@ -83,10 +83,9 @@ describe("the app's GraphQL documents against Shopify's 2026-01 Admin schema", (
         locationId: "gid://shopify/Location/1",
         first: operations.INVENTORY_LEVELS_PAGE_SIZE,
       }),
-      productsByIds: costAt(operations.PRODUCTS_BY_IDS_QUERY, {
-        ids: Array.from({ length: operations.PRODUCTS_BY_IDS_MAX }, (_, i) => `gid://shopify/Product/${i + 1}`),
+      productIds: costAt(operations.PRODUCT_IDS_QUERY, {
+        ids: Array.from({ length: operations.PRODUCT_IDS_MAX }, (_, i) => `gid://shopify/Product/${i + 1}`),
       }),
-      webhooks: costAt(operations.WEBHOOK_SUBSCRIPTIONS_QUERY, { first: 100 }),
       verifyVariants: costAt(operations.VERIFY_VARIANTS_QUERY, {
         ids: Array.from({ length: operations.VERIFY_VARIANTS_MAX }, (_, i) => `gid://shopify/ProductVariant/${i + 1}`),
       }),
