@@ -38,3 +38,10 @@ export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number
  * restarting): the worker's job ends and fetches wait for it instead of failing (app/jobs/wait-for-database.server.ts).
  */
 export const DATABASE_RECONNECT_DELAY_MS = 1_000;
+
+/**
+ * How long a process that starts while its database is unreachable (a deploy during a failover, a database
+ * container still starting) waits for it before giving up. Without the wait it exited at once on ECONNREFUSED, and a
+ * supervisor restarted it in a loop; with it, it starts as soon as the database answers (scripts/lib/lifecycle.ts).
+ */
+export const DATABASE_STARTUP_WAIT_MS = 5 * 60 * SECOND;

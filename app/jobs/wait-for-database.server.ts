@@ -1,6 +1,6 @@
-import type pg from "pg";
+import pg from "pg";
 import { logger } from "~/lib/logger.server";
-import { DATABASE_RECONNECT_DELAY_MS } from "./retry-policy";
+import { DATABASE_RECONNECT_DELAY_MS, DATABASE_STARTUP_WAIT_MS } from "./retry-policy";
 
 // graphile-worker 0.18 ends a job by calling completeJob/failJob without awaiting or catching them (dist/worker.js:
 // `completeJob(job)`, `failJob({...})`, then the next job). Both run through its withRetries (dist/lib.js), which
@@ -137,4 +137,42 @@ function releasedForGoodWhenLost(client: pg.PoolClient): pg.PoolClient {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
+}
+
+/**
+ * Resolves once a connection to `url` can be made, trying every `delayMs` while the database is unreachable, for at
+ * most `timeoutMs`; then rejects with the last error. An error that waiting cannot cure (a wrong password, a missing
+ * database) rejects at once.
+ */
+export async function waitUntilDatabaseReachable(
+  url: string,
+  options: { timeoutMs?: number; delayMs?: number; log?: Pick<Console, "warn"> } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? DATABASE_STARTUP_WAIT_MS;
+  const delayMs = options.delayMs ?? DATABASE_RECONNECT_DELAY_MS;
+  const log = options.log ?? logger;
+  const deadline = Date.now() + timeoutMs;
+  for (let tries = 1; ; tries++) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: delayMs * 5 });
+    try {
+      await client.connect();
+      if (tries > 1) log.warn(`[database] reachable after ${tries} tries`);
+      return;
+    } catch (error) {
+      if (!databaseUnreachable(error)) throw error;
+      if (Date.now() + delayMs > deadline) {
+        throw new Error(
+          `the database cannot be reached after ${Math.round(timeoutMs / 1000)} s: ${(error as Error).message}`,
+        );
+      }
+      if (tries === 1) {
+        log.warn(
+          `[database] cannot be reached (${(error as Error).message}); waiting up to ${Math.round(timeoutMs / 1000)} s`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
 }

@@ -4,6 +4,7 @@ import { applyMigrations } from "../../app/database/migrations.server";
 import { disconnectDatabase } from "../../app/db.server";
 import { InvalidEnvironmentError, env } from "../../app/env.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
+import { waitUntilDatabaseReachable } from "../../app/jobs/wait-for-database.server";
 import { stopWorker } from "../../app/worker/worker.server";
 
 // What every entry point (setup, serve, worker, demo) does first and last.
@@ -25,6 +26,8 @@ export function requireValidEnvironment() {
 /** DATABASE_URL or the embedded PostgreSQL, migrated (the app's migrations and graphile-worker's). */
 export async function prepareDatabase() {
   const database = await ensureDatabase();
+  // A DATABASE_URL's server may be restarting or failing over as this process starts: wait for it, not exit.
+  await waitUntilDatabaseReachable(database.url);
   const applied = await applyMigrations(database.url);
   if (applied.length > 0) console.log(`[setup] applied migrations: ${applied.join(", ")}`);
   await runWorkerMigrations({ connectionString: database.url });
