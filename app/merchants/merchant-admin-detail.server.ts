@@ -3,6 +3,7 @@ import { getCatalogHealth } from "~/analytics/catalog-health.server";
 import { prisma } from "~/db.server";
 import { RECONCILIATION_HISTORY_DAYS } from "~/components/ReconciliationCorrectionsCard";
 import { reconciliationCorrections } from "~/inventory/reconciliation-corrections.server";
+import { latestSyncEvents } from "~/monitoring/list-sync-events.server";
 import { lastFinishedProductSync, productSyncsInProgress } from "~/sync/product-sync-progress.server";
 import { latestTruthFigure } from "~/verification/truth-figure.server";
 
@@ -30,20 +31,7 @@ export async function loadMerchantAdminDetail(shop: string, now = new Date()) {
           lastManualSyncAt: true,
         },
       }),
-      prisma.syncEvent.findMany({
-        where: { shop },
-        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-        take: RECENT_EVENTS,
-        select: {
-          id: true,
-          eventType: true,
-          status: true,
-          itemCount: true,
-          processingTimeMs: true,
-          errorMessage: true,
-          createdAt: true,
-        },
-      }),
+      latestSyncEvents({ shop }, RECENT_EVENTS),
       recentAdminActions({ shop }),
       lastReconciliation(shop),
       productSyncsInProgress({ shop }),
@@ -58,7 +46,7 @@ export async function loadMerchantAdminDetail(shop: string, now = new Date()) {
   return {
     health,
     connection,
-    events: events.map((event) => ({ ...event, id: event.id.toString() })),
+    events,
     actions: actions.map(({ id, adminEmail, action, createdAt }) => ({ id, adminEmail, action, createdAt })),
     reconciliation,
     reconciliationCorrections: corrections,

@@ -1,6 +1,7 @@
 import { lastFinishedProductSync, productSyncsInProgress } from "~/sync/product-sync-progress.server";
 import { pgPool, prisma } from "~/db.server";
 import { SYNC_KIND_EVENT_TYPES } from "~/jobs/sync-kinds";
+import { latestSyncEvents } from "~/monitoring/list-sync-events.server";
 import { getConnectionStatus } from "./connection-status.server";
 import { nextManualSyncAt } from "./manual-sync.server";
 
@@ -44,12 +45,7 @@ export async function loadMerchantHome(shop: string, now: Date = new Date()) {
         ORDER BY event_type, created_at DESC, id DESC`,
       [shop, SYNC_KIND_EVENT_TYPES], // the sync kinds' event types (app/jobs/sync-kinds.ts)
     ),
-    prisma.syncEvent.findMany({
-      where: { shop },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: RECENT_EVENTS,
-      select: { id: true, eventType: true, status: true, itemCount: true, errorMessage: true, createdAt: true },
-    }),
+    latestSyncEvents({ shop }, RECENT_EVENTS),
     // Flagged findings are the ones only a person can fix; a variant's product comes from the variant row, or from
     // the evidence the check recorded when the variant is gone.
     pgPool().query<Omit<FindingForMerchant, "fixUrl"> & { productId: string | null }>(
@@ -75,7 +71,7 @@ export async function loadMerchantHome(shop: string, now: Date = new Date()) {
     status,
     listedProducts: listed,
     lastSyncs: lastSyncs.rows,
-    events: events.map((event) => ({ ...event, id: event.id.toString() })),
+    events,
     findings: findings.rows.map(({ productId, ...finding }): FindingForMerchant => ({
       ...finding,
       fixUrl: productId && /^\d+$/.test(productId) ? shopifyAdminProductUrl(shop, productId) : null,

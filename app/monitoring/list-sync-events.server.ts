@@ -1,4 +1,5 @@
-import { pgPool } from "~/db.server";
+import type { Prisma } from "@prisma/client";
+import { pgPool, prisma } from "~/db.server";
 import { keysetPage, keysetSql } from "~/lib/keyset-page.server";
 import type { Queryable } from "~/lib/queryable.server";
 import {
@@ -31,6 +32,26 @@ export interface SyncEventRow {
   processingTimeMs: number | null;
   errorMessage: string | null;
   createdAt: Date;
+}
+
+/** The newest `take` sync events matching `where`, newest first: the short lists of the jobs and merchant pages. */
+export async function latestSyncEvents(where: Prisma.SyncEventWhereInput, take: number): Promise<SyncEventRow[]> {
+  const events = await prisma.syncEvent.findMany({
+    where,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take,
+    select: {
+      id: true,
+      shop: true,
+      eventType: true,
+      status: true,
+      itemCount: true,
+      processingTimeMs: true,
+      errorMessage: true,
+      createdAt: true,
+    },
+  });
+  return events.map((event) => ({ ...event, id: event.id.toString() }));
 }
 
 export interface SyncEventPage {

@@ -1,5 +1,4 @@
-import { prisma } from "~/db.server";
-import type { SyncEventRow } from "~/monitoring/list-sync-events.server";
+import { latestSyncEvents, type SyncEventRow } from "~/monitoring/list-sync-events.server";
 
 // graphile-worker deletes a job when it succeeds, so the jobs page would be empty between runs: what ran lives in
 // the sync events each run records. Webhook events are left out (one per delivery, they would bury the runs).
@@ -7,21 +6,6 @@ import type { SyncEventRow } from "~/monitoring/list-sync-events.server";
 export const RECENT_RUNS = 20;
 
 /** The latest finished runs, newest first, as the sync monitor lists events. */
-export async function listRecentRuns(limit = RECENT_RUNS): Promise<SyncEventRow[]> {
-  const events = await prisma.syncEvent.findMany({
-    where: { eventType: { not: "WEBHOOK" } },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit,
-    select: {
-      id: true,
-      shop: true,
-      eventType: true,
-      status: true,
-      itemCount: true,
-      processingTimeMs: true,
-      errorMessage: true,
-      createdAt: true,
-    },
-  });
-  return events.map((event) => ({ ...event, id: event.id.toString() }));
+export function listRecentRuns(limit = RECENT_RUNS): Promise<SyncEventRow[]> {
+  return latestSyncEvents({ eventType: { not: "WEBHOOK" } }, limit);
 }
