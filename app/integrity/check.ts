@@ -20,6 +20,22 @@ export type CheckName =
   | "stale_product"
   | "compare_at_below_price";
 
+/**
+ * What a merchant reads for a finding of each check (their home page in Shopify admin): what is wrong with their
+ * product, not the check's name. A Record over every check, so a new check cannot reach merchants unworded.
+ */
+export const FINDING_WORDING: Record<CheckName, string> = {
+  deleted_product_listed: "Deleted in Shopify but still listed",
+  orphaned_variant: "Variant without its product",
+  inactive_selected_product: "Selected but not active on the marketplace",
+  missing_selected_product: "Selected but not received from Shopify yet",
+  invalid_price: "Price missing or not positive",
+  duplicate_sku: "SKU used by more than one variant",
+  negative_inventory: "Negative inventory",
+  stale_product: "Not updated from Shopify for too long",
+  compare_at_below_price: "Compare-at price below the price",
+};
+
 export type EntityType = "product" | "variant";
 
 interface CheckBase {

@@ -13,6 +13,7 @@ import {
   Text,
 } from "@shopify/polaris";
 import { SYNC_KIND_EVENT_TYPES, syncKindOfEvent } from "~/jobs/sync-kinds";
+import { FINDING_WORDING, type CheckName } from "~/integrity/check";
 import { ConnectionStatusCard, type ConnectionStatusView } from "~/components/ConnectionStatusCard";
 import {
   ProductSyncProgressCard,
@@ -57,14 +58,6 @@ const EVENT_LABEL: Record<string, string> = {
   ...Object.fromEntries(SYNC_KIND_EVENT_TYPES.map((type) => [type, syncKindOfEvent(type)!.label])),
   BULK_OPERATION: "Product export",
   WEBHOOK: "Update from Shopify",
-};
-
-// Worded for merchants: what is wrong with their product, not the check's internal name.
-const FINDING_LABEL: Record<string, string> = {
-  invalid_price: "Price missing or not positive",
-  compare_at_below_price: "Compare-at price below the price",
-  duplicate_sku: "SKU used by more than one variant",
-  negative_inventory: "Negative inventory",
 };
 
 const STATUS_TONE: Record<string, "success" | "critical" | "warning" | undefined> = {
@@ -160,7 +153,9 @@ export function MerchantHomePage({ data, outcome }: { data: MerchantHomeView; ou
                 ) : (
                   findings.map((finding) => (
                     <InlineStack key={finding.id} gap="200" blockAlign="center">
-                      <Badge tone="critical">{FINDING_LABEL[finding.check] ?? finding.check.replace(/_/g, " ")}</Badge>
+                      <Badge tone="critical">
+                        {FINDING_WORDING[finding.check as CheckName] ?? finding.check.replace(/_/g, " ")}
+                      </Badge>
                       <Text as="span">
                         {[finding.productTitle, finding.variantTitle].filter(Boolean).join(" · ") || "A product"}
                         {finding.message ? ` (${finding.message})` : ""}
