@@ -14,7 +14,7 @@ import {
   readKnownLines,
 } from "./bulk-export-staging.server";
 import { ExportNumbering, idKey } from "./export-numbering";
-import { readJsonlLines, type ByteSource } from "./jsonl-reader";
+import { readJsonlLineBatches, type ByteSource } from "./jsonl-reader";
 
 // Ingests one bulk product export (or a partial one) into a shop's products and variants: stream the file's changed
 // lines, numbered by product, into staging with COPY (memory stays flat whatever the file's size: what is held is an
@@ -118,7 +118,7 @@ interface KnownLines {
 
 const STAGING_CHUNK_CHARS = 256 * 1024;
 
-/** CSV for COPY, in chunks of ~256 KB (one await per chunk, not per line). */
+/** CSV for COPY, in chunks of ~256 KB or more (the rows of whole source chunks; one await per chunk, not per line). */
 async function* stagedRows(
   source: ByteSource,
   tally: ReadTally,
@@ -128,61 +128,64 @@ async function* stagedRows(
 ): AsyncGenerator<string> {
   let chunk = "";
   let reportedAt = Date.now();
-  for await (const line of readJsonlLines(source)) {
-    tally.linesRead++;
-    // An unchanged line is recognised by its text alone (the hash covers its id): not parsed, not staged. Unless a
-    // changed line of the same object came earlier; then this later one must win, so it is staged like any other.
-    const hash = line.text === null ? null : exportLineHash(line.text);
-    const signedId = hash === null ? undefined : known.unmatched.get(hash);
-    if (
-      hash !== null &&
-      signedId !== undefined &&
-      (signedId > 0 ? numbering.unchangedProduct(signedId) : numbering.unchangedVariant(-signedId))
-    ) {
-      known.unmatched.delete(hash);
-      known.matched.push(hash);
-      tally.unchangedLines++;
-      if (signedId > 0) tally.productLines++;
-      else {
-        tally.variantLines++;
-        tally.unchangedVariants++;
+  for await (const lines of readJsonlLineBatches(source)) {
+    for (const line of lines) {
+      tally.linesRead++;
+      // An unchanged line is recognised by its text alone (the hash covers its id): not parsed, not staged. Unless a
+      // changed line of the same object came earlier; then this later one must win, so it is staged like any other.
+      const hash = line.text === null ? null : exportLineHash(line.text);
+      const signedId = hash === null ? undefined : known.unmatched.get(hash);
+      if (
+        hash !== null &&
+        signedId !== undefined &&
+        (signedId > 0 ? numbering.unchangedProduct(signedId) : numbering.unchangedVariant(-signedId))
+      ) {
+        known.unmatched.delete(hash);
+        known.matched.push(hash);
+        tally.unchangedLines++;
+        if (signedId > 0) tally.productLines++;
+        else {
+          tally.variantLines++;
+          tally.unchangedVariants++;
+        }
+        continue;
       }
-      continue;
+      const parsed =
+        line.text === null ? { kind: "malformed" as const, error: line.error } : parseBulkExportLine(line.text);
+      let ord: number | null = null;
+      switch (parsed.kind) {
+        case "product":
+          tally.productLines++;
+          ord = numbering.productLine(idKey(parsed.id));
+          break;
+        case "variant":
+          tally.variantLines++;
+          ord = numbering.variantLine(idKey(parsed.id), idKey(parsed.productId));
+          break;
+        case "skipped":
+          tally.skippedByType[parsed.type] = (tally.skippedByType[parsed.type] ?? 0) + 1;
+          break;
+        case "malformed":
+          tally.malformedCount++;
+          if (tally.malformedLines.length < MALFORMED_LINES_KEPT) {
+            tally.malformedLines.push({ line: line.lineNumber, error: parsed.error });
+          }
+          if (!("productId" in parsed && parsed.productId) && !("variantId" in parsed && parsed.variantId)) {
+            tally.unidentifiedMalformed++;
+          }
+          break;
+      }
+      const row = rawRowOf(line.lineNumber, parsed, ord, ord === null ? null : hash);
+      if (row !== null) chunk += row;
     }
-    const parsed =
-      line.text === null ? { kind: "malformed" as const, error: line.error } : parseBulkExportLine(line.text);
-    let ord: number | null = null;
-    switch (parsed.kind) {
-      case "product":
-        tally.productLines++;
-        ord = numbering.productLine(idKey(parsed.id));
-        break;
-      case "variant":
-        tally.variantLines++;
-        ord = numbering.variantLine(idKey(parsed.id), idKey(parsed.productId));
-        break;
-      case "skipped":
-        tally.skippedByType[parsed.type] = (tally.skippedByType[parsed.type] ?? 0) + 1;
-        break;
-      case "malformed":
-        tally.malformedCount++;
-        if (tally.malformedLines.length < MALFORMED_LINES_KEPT) {
-          tally.malformedLines.push({ line: line.lineNumber, error: parsed.error });
-        }
-        if (!("productId" in parsed && parsed.productId) && !("variantId" in parsed && parsed.variantId)) {
-          tally.unidentifiedMalformed++;
-        }
-        break;
-    }
-    const row = rawRowOf(line.lineNumber, parsed, ord, ord === null ? null : hash);
-    if (row !== null) chunk += row;
     if (chunk.length >= STAGING_CHUNK_CHARS) {
       yield chunk;
       chunk = "";
-      if (onProgress && Date.now() - reportedAt >= PROGRESS_EVERY_MS) {
-        reportedAt = Date.now();
-        await onProgress({ stage: "IMPORTING", linesRead: tally.linesRead });
-      }
+    }
+    // Checked per source chunk, not per CSV chunk: an unchanged file stages nothing, yet takes a while to read.
+    if (onProgress && Date.now() - reportedAt >= PROGRESS_EVERY_MS) {
+      reportedAt = Date.now();
+      await onProgress({ stage: "IMPORTING", linesRead: tally.linesRead });
     }
   }
   if (chunk.length > 0) yield chunk;

@@ -165,11 +165,13 @@ export async function softDeleteAbsent(client: pg.PoolClient, context: MergeCont
         AND ${ABSENT_GUARD("v")}`,
     [context.shop, context.now, context.snapshotStartedAt],
   );
-  // A variant does not outlive its product (just soft-deleted, or deleted earlier).
+  // A variant does not outlive its product (just soft-deleted, or deleted earlier). Driven by the deleted products
+  // (few) through the (shop, product_id) index: as a join, with the statistics of a fresh first import (a handful of
+  // rows), the planner walked all of the shop's variants and probed product for each (1.4 s at 30,000 products).
   const variantsOfDeleted = await client.query(
     `UPDATE product_variant v SET deleted_at = $2, synced_at = $2
-       FROM product p
-      WHERE p.shop = $1 AND p.deleted_at IS NOT NULL AND v.shop = p.shop AND v.product_id = p.id
+      WHERE v.shop = $1
+        AND v.product_id = ANY (ARRAY(SELECT p.id FROM product p WHERE p.shop = $1 AND p.deleted_at IS NOT NULL))
         AND v.deleted_at IS NULL AND ${ABSENT_GUARD("v")}`,
     [context.shop, context.now, context.snapshotStartedAt],
   );
