@@ -263,7 +263,12 @@ export async function prepareStagedLines(
   options: { duplicates: boolean; orphanOrds: number[]; countBothWays: boolean },
 ): Promise<StagedCounts> {
   // Statistics first: without them the planner takes the raw table for a few hundred rows and joins by nested loops.
-  await client.query("ANALYZE bulk_raw_line");
+  // Only of the columns that are joined or filtered on, from a small sample: a full ANALYZE (every text column, a
+  // 30,000-row sample) was 0.9 s of a 1.5 s prepare at 30,000 products.
+  await client.query(`
+    SET default_statistics_target = 10;
+    ANALYZE bulk_raw_line (kind, ord, id, product_id, inventory_item_id);
+    RESET default_statistics_target`);
   if (options.duplicates) {
     await client.query(`
       DELETE FROM bulk_raw_line r USING bulk_raw_line later
@@ -275,7 +280,9 @@ export async function prepareStagedLines(
       options.orphanOrds,
     ]);
   }
-  await client.query(`CREATE INDEX ON bulk_raw_line (ord) WHERE kind IN ('${KIND.product}', '${KIND.variant}')`);
+  // BRIN, not a b-tree: ords grow with the line number (a product and its variants are numbered as they come), so
+  // block ranges find a batch's rows; it is built in one pass without a sort (a third of the b-tree's time).
+  await client.query("CREATE INDEX ON bulk_raw_line USING brin (ord)");
   // Variants both ways: an unchanged line matched, and a changed line of the same variant came later.
   const { rows } = await client.query<{ variants: number; orphans: number; both_ways: number }>(`
     SELECT count(ord)::integer AS variants, (count(*) - count(ord))::integer AS orphans,
