@@ -8,14 +8,17 @@ import {
   copyRawRows,
   createRawStagingTable,
   dropStagingTables,
-  prepareStagedTables,
+  forgetUnmatchedKnownLines,
+  prepareStagedLines,
   rawRowOf,
-  readUnchangedHashes,
+  readKnownLines,
 } from "./bulk-export-staging.server";
-import { readJsonlLines, type ByteSource } from "./jsonl-reader";
+import { ExportNumbering, idKey } from "./export-numbering";
+import { readJsonlLineBatches, type ByteSource } from "./jsonl-reader";
 
-// Ingests one bulk product export (or a partial one) into a shop's products and variants: stream the file into
-// staging with COPY (memory stays flat whatever the size), then merge batches of products with their variants,
+// Ingests one bulk product export (or a partial one) into a shop's products and variants: stream the file's changed
+// lines, numbered by product, into staging with COPY (memory stays flat whatever the file's size: what is held is an
+// entry per product and per known row, not the lines), then merge batches of products with their variants,
 // one transaction each, then (complete exports only) soft-delete what the export no longer contains.
 // Idempotent: the same file twice leaves the same rows (the second run writes nothing). A crash at any point
 // leaves whole products only, and a retry of the same file finishes the job.
@@ -100,61 +103,89 @@ interface ReadTally {
   malformedLines: { line: number; error: string }[];
   /** Damaged lines that named no object: a complete export with one of these cannot say what is absent. */
   unidentifiedMalformed: number;
-  /** Product and variant lines whose hash a row already held: staged by id only. */
+  /** Product and variant lines whose hash a row already held: neither parsed nor staged. */
   unchangedLines: number;
+  /** Of those, variant lines (each known row once). */
+  unchangedVariants: number;
+}
+
+/** What the read left of the shop's known lines: the hashes the file matched, for the deletions. */
+interface KnownLines {
+  /** Hash of a row's line to its signed id (a product's id, a variant's negated); matched ones are moved out. */
+  unmatched: Map<number, number>;
+  matched: number[];
 }
 
 const STAGING_CHUNK_CHARS = 256 * 1024;
 
-/** CSV for COPY, in chunks of ~256 KB (one await per chunk, not per line). */
+/** CSV for COPY, in chunks of ~256 KB or more (the rows of whole source chunks; one await per chunk, not per line). */
 async function* stagedRows(
   source: ByteSource,
   tally: ReadTally,
-  unchangedHashes: ReadonlySet<number>,
+  known: KnownLines,
+  numbering: ExportNumbering,
   onProgress?: (progress: IngestProgress) => void | Promise<void>,
 ): AsyncGenerator<string> {
   let chunk = "";
   let reportedAt = Date.now();
-  for await (const line of readJsonlLines(source)) {
-    tally.linesRead++;
-    const parsed =
-      line.text === null ? { kind: "malformed" as const, error: line.error } : parseBulkExportLine(line.text);
-    switch (parsed.kind) {
-      case "product":
-        tally.productLines++;
-        break;
-      case "variant":
-        tally.variantLines++;
-        break;
-      case "skipped":
-        tally.skippedByType[parsed.type] = (tally.skippedByType[parsed.type] ?? 0) + 1;
-        break;
-      case "malformed":
-        tally.malformedCount++;
-        if (tally.malformedLines.length < MALFORMED_LINES_KEPT) {
-          tally.malformedLines.push({ line: line.lineNumber, error: parsed.error });
+  for await (const lines of readJsonlLineBatches(source)) {
+    for (const line of lines) {
+      tally.linesRead++;
+      // An unchanged line is recognised by its text alone (the hash covers its id): not parsed, not staged. Unless a
+      // changed line of the same object came earlier; then this later one must win, so it is staged like any other.
+      const hash = line.text === null ? null : exportLineHash(line.text);
+      const signedId = hash === null ? undefined : known.unmatched.get(hash);
+      if (
+        hash !== null &&
+        signedId !== undefined &&
+        (signedId > 0 ? numbering.unchangedProduct(signedId) : numbering.unchangedVariant(-signedId))
+      ) {
+        known.unmatched.delete(hash);
+        known.matched.push(hash);
+        tally.unchangedLines++;
+        if (signedId > 0) tally.productLines++;
+        else {
+          tally.variantLines++;
+          tally.unchangedVariants++;
         }
-        if (!("productId" in parsed && parsed.productId) && !("variantId" in parsed && parsed.variantId)) {
-          tally.unidentifiedMalformed++;
-        }
-        break;
+        continue;
+      }
+      const parsed =
+        line.text === null ? { kind: "malformed" as const, error: line.error } : parseBulkExportLine(line.text);
+      let ord: number | null = null;
+      switch (parsed.kind) {
+        case "product":
+          tally.productLines++;
+          ord = numbering.productLine(idKey(parsed.id));
+          break;
+        case "variant":
+          tally.variantLines++;
+          ord = numbering.variantLine(idKey(parsed.id), idKey(parsed.productId));
+          break;
+        case "skipped":
+          tally.skippedByType[parsed.type] = (tally.skippedByType[parsed.type] ?? 0) + 1;
+          break;
+        case "malformed":
+          tally.malformedCount++;
+          if (tally.malformedLines.length < MALFORMED_LINES_KEPT) {
+            tally.malformedLines.push({ line: line.lineNumber, error: parsed.error });
+          }
+          if (!("productId" in parsed && parsed.productId) && !("variantId" in parsed && parsed.variantId)) {
+            tally.unidentifiedMalformed++;
+          }
+          break;
+      }
+      const row = rawRowOf(line.lineNumber, parsed, ord, ord === null ? null : hash);
+      if (row !== null) chunk += row;
     }
-    let hash: number | null = null;
-    let unchanged = false;
-    if (line.text !== null && (parsed.kind === "product" || parsed.kind === "variant")) {
-      hash = exportLineHash(line.text);
-      unchanged = unchangedHashes.has(hash);
-      if (unchanged) tally.unchangedLines++;
-    }
-    const row = rawRowOf(line.lineNumber, parsed, hash, unchanged);
-    if (row !== null) chunk += row;
     if (chunk.length >= STAGING_CHUNK_CHARS) {
       yield chunk;
       chunk = "";
-      if (onProgress && Date.now() - reportedAt >= PROGRESS_EVERY_MS) {
-        reportedAt = Date.now();
-        await onProgress({ stage: "IMPORTING", linesRead: tally.linesRead });
-      }
+    }
+    // Checked per source chunk, not per CSV chunk: an unchanged file stages nothing, yet takes a while to read.
+    if (onProgress && Date.now() - reportedAt >= PROGRESS_EVERY_MS) {
+      reportedAt = Date.now();
+      await onProgress({ stage: "IMPORTING", linesRead: tally.linesRead });
     }
   }
   if (chunk.length > 0) yield chunk;
@@ -212,6 +243,7 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
         malformedLines: [],
         unidentifiedMalformed: 0,
         unchangedLines: 0,
+        unchangedVariants: 0,
       };
       let mark = Date.now();
       const lap = () => {
@@ -222,8 +254,12 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
       const listsAllProducts = connection.rows[0].selection_mode === "ALL";
       await createRawStagingTable(client);
       await options.onProgress?.({ stage: "IMPORTING", linesRead: 0 });
-      const unchangedHashes = await readUnchangedHashes(client, options.shop, listsAllProducts);
-      await copyRawRows(client, stagedRows(options.source, tally, unchangedHashes, options.onProgress));
+      const known: KnownLines = {
+        unmatched: await readKnownLines(client, options.shop, listsAllProducts),
+        matched: [],
+      };
+      const numbering = new ExportNumbering();
+      await copyRawRows(client, stagedRows(options.source, tally, known, numbering, options.onProgress));
       const stagingMs = lap();
       const truncated = options.expectedLines !== undefined && tally.linesRead < options.expectedLines;
       const deletionsSkippedReason = !options.complete
@@ -247,7 +283,17 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
           )
         ).rows[0].live;
 
-      const staged = await prepareStagedTables(client, { seenTables: anythingToDelete });
+      // known_line keeps only what the file matched: rows the deletions must keep, variants not to count twice.
+      await forgetUnmatchedKnownLines(client, known.unmatched.keys(), known.matched, {
+        unmatched: known.unmatched.size,
+        matched: known.matched.length,
+      });
+      const staged = await prepareStagedLines(client, {
+        duplicates: numbering.duplicates,
+        orphanOrds: numbering.orphanOrds(),
+        countBothWays: tally.unchangedVariants > 0,
+      });
+      known.unmatched.clear();
       const prepareMs = lap();
 
       const context: MergeContext = {
@@ -262,7 +308,7 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
       let variantsWritten = 0;
       let variantsDeleted = 0;
       let batches = 0;
-      for (let first = 1; first <= staged.stagedProductRows; first += batchSize) {
+      for (let first = 1; first <= numbering.lastOrd; first += batchSize) {
         const result = await inTransaction(client, () => mergeBatch(client, context, first, first + batchSize - 1));
         productsWritten += result.productsWritten;
         variantsWritten += result.variantsWritten;
@@ -290,8 +336,8 @@ export async function ingestBulkExport(options: IngestOptions): Promise<IngestSu
         linesRead: tally.linesRead,
         productLines: tally.productLines,
         variantLines: tally.variantLines,
-        productsStaged: staged.products,
-        variantsStaged: staged.variants,
+        productsStaged: numbering.productsWithLine,
+        variantsStaged: staged.variants + tally.unchangedVariants - staged.variantsBothWays,
         productsWritten,
         variantsWritten,
         productsDeleted,

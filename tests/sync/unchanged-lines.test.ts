@@ -124,6 +124,74 @@ describe("the re-ingest of unchanged lines", () => {
     expect(await ingest(shop, lines)).toMatchObject({ unchangedLines: 6, productsWritten: 0, variantsWritten: 0 });
   });
 
+  it("an unchanged line after a changed line of the same object wins (it is staged, not skipped)", async () => {
+    const shop = "changed-then-unchanged.myshopify.com";
+    await createConnection(shop);
+    const lines = catalogue(2, 1);
+    await ingest(shop, lines);
+    const rows = await snapshot(shop);
+    const later = (line: string) => line.replace("2026-11-01T10:00:00Z", "2026-11-02T10:00:00Z");
+    const file = [
+      later(productLine(1, { title: "Stale" })),
+      later(variantLine(100, 1, { price: "5.00" })),
+      ...lines, // the lines the rows hold, after: the last line of each object wins
+    ];
+    const summary = await ingest(shop, file);
+    expect(summary).toMatchObject({ unchangedLines: 2, productsStaged: 2, variantsStaged: 2, orphanVariants: 0 });
+    expect(await snapshot(shop)).toEqual(rows);
+  });
+
+  it("places a changed variant under its unchanged product wherever the product's line is, and counts orphans", async () => {
+    const shop = "variant-before-product.myshopify.com";
+    await createConnection(shop);
+    await ingest(shop, catalogue(2, 1));
+    const file = [
+      variantLine(100, 1, { price: "7.00" }), // changed, before its unchanged product's line
+      productLine(1),
+      productLine(2),
+      variantLine(200, 2),
+      variantLine(900, 9), // product 9 has no line in the file: an orphan, not written
+    ];
+    const summary = await ingest(shop, file);
+    expect(summary).toMatchObject({
+      unchangedLines: 3,
+      productsStaged: 2,
+      variantsStaged: 2,
+      variantsWritten: 1,
+      orphanVariants: 1,
+      productsDeleted: 0,
+      variantsDeleted: 0,
+    });
+    const { variants } = await snapshot(shop);
+    expect(variants.map((v) => [v.id, v.price])).toEqual([
+      ["100", "7.00"],
+      ["200", "19.99"],
+    ]);
+  });
+
+  it("does not take for absent a row whose unchanged line was read, though a webhook cleared its hash meanwhile", async () => {
+    const shop = "hash-cleared-midway.myshopify.com";
+    await createConnection(shop);
+    const lines = catalogue(2, 1);
+    await ingest(shop, lines);
+    // A webhook's edit during the ingest, after the file was read: the trigger clears the row's hash. The deletions
+    // judge by what was read (the line was there, unchanged), not by the hash the row holds by then.
+    const summary = await ingestBulkExport({
+      shop,
+      source: chunked(lines),
+      complete: true,
+      onProgress: async ({ stage }) => {
+        if (stage !== "MERGING") return;
+        await pgPool().query("UPDATE product SET title = 'Webhook' WHERE shop = $1 AND id = 1", [shop]);
+        await pgPool().query("UPDATE product_variant SET sku = 'W' WHERE shop = $1 AND id = 200", [shop]);
+      },
+    });
+    expect(summary).toMatchObject({ unchangedLines: 4, productsDeleted: 0, variantsDeleted: 0 });
+    const { products, variants } = await snapshot(shop);
+    expect(products.filter((p) => p.deleted)).toEqual([]);
+    expect(variants.filter((v) => v.deleted)).toEqual([]);
+  });
+
   it("stages tags as a text[] literal that keeps quotes, backslashes, commas, braces and empty tags", async () => {
     const shop = "odd-tags.myshopify.com";
     await createConnection(shop);
