@@ -193,6 +193,8 @@ export interface FinishInventoryReadOptions {
   operationId: string;
   openResultFile?: ResultFileOpener;
   now?: () => Date;
+  /** Levels per apply (default APPLY_BATCH_SIZE); tests make it small to see a failure after some batches. */
+  applyBatchSize?: number;
 }
 
 async function markFailed(operationId: string, reason: string): Promise<void> {
@@ -252,7 +254,15 @@ export async function finishInventoryRead(options: FinishInventoryReadOptions): 
   }
   try {
     const applied = await withTransaction((tx) =>
-      applyReadFile(tx, read, source, Number(operation.objectCount), options.operationId, now),
+      applyReadFile(
+        tx,
+        read,
+        source,
+        Number(operation.objectCount),
+        options.operationId,
+        now,
+        options.applyBatchSize ?? APPLY_BATCH_SIZE,
+      ),
     );
     return { kind: "applied", read, applied };
   } catch (error) {
@@ -270,6 +280,7 @@ async function applyReadFile(
   expectedLines: number,
   operationId: string,
   now: () => Date,
+  batchSize: number,
 ): Promise<InventoryReadApplied> {
   const shop = read.shop;
   const wanted = new Set(read.locationIds);
@@ -324,7 +335,7 @@ async function applyReadFile(
       if (!level) continue;
       seen.get(locationId)!.push(level.inventoryItemId);
       batch.push(level);
-      if (batch.length >= APPLY_BATCH_SIZE) await flush();
+      if (batch.length >= batchSize) await flush();
     } else {
       const parsed = locationLine.safeParse(value);
       if (!parsed.success) throw new InventoryReadFileError(`line ${line.lineNumber} of the read is not a location`);

@@ -39,6 +39,7 @@ export interface InventoryReadCheckDependencies {
   /** Wait before poll n: like the product export's, from 15 s backing off to 5 minutes. */
   pollDelayMs?: (poll: number) => number;
   now?: () => Date;
+  applyBatchSize?: number;
 }
 
 const defaultPollDelayMs = (poll: number) => Math.min(15_000 * 1.5 ** poll, 5 * 60_000);
@@ -159,6 +160,7 @@ export function createInventoryReadCheckTask(dependencies: InventoryReadCheckDep
           operationId: payload.operationId,
           openResultFile: dependencies.openResultFile,
           now,
+          applyBatchSize: dependencies.applyBatchSize,
         });
       } catch (error) {
         return failShopRun(error, {
