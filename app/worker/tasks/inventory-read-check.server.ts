@@ -14,8 +14,9 @@ import { TASK } from "~/jobs/task-names";
 import type { RetryMeta } from "~/jobs/task-payloads";
 import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import { adminClientForShop } from "~/shopify-admin/client-for-shop.server";
+import { ShopifyAccessRevokedError } from "~/shopify-admin/errors";
 import type { ResultFileOpener } from "~/sync/finish-product-export.server";
-import { defineTask } from "../define-task.server";
+import { defineTask, PermanentJobError } from "../define-task.server";
 import { INVENTORY_SYNC_RETRY } from "./inventory-sync.server";
 import { failShopRun } from "./shop-run-failure.server";
 
@@ -195,6 +196,8 @@ export function createInventoryReadCheckTask(dependencies: InventoryReadCheckDep
       }
     },
     async onGaveUp(payload, error) {
+      // A revoked token deactivated the shop (failShopRun), which cancelled its reads: nothing more to say.
+      if (error instanceof PermanentJobError && error.cause instanceof ShopifyAccessRevokedError) return;
       // No longer in flight for us: the next full read starts its own rather than waiting for this one.
       await prisma.bulkOperation.updateMany({
         where: { id: BigInt(payload.operationId), ingestedAt: null, error: null },
