@@ -54,6 +54,12 @@ const schema = z
     // processed): re-checked next run, not counted. Real time, not compressed by SCHEDULE_TIME_SCALE: a webhook takes
     // as long to arrive in a soak as in production.
     VERIFICATION_IN_FLIGHT_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+    // A full inventory read (the first, the daily reconciliation, after 24 h without a sync) of a shop with at least
+    // this many levels at the marketplace's locations goes through a bulk operation, which Shopify does not charge
+    // against the rate limit; below it the paged read (3 points a level) stays: 1,000 levels cost ~3,000 points,
+    // more than a STANDARD shop's whole bucket (2,000), so above it the paged read must wait for points and starves
+    // the shop's other calls, while below it it takes seconds, with no export to build and download.
+    INVENTORY_BULK_READ_MIN_LEVELS: z.coerce.number().int().min(0).default(1_000),
     // Time compression of every schedule (app/worker/schedules.server.ts `crontab`): 60 makes the hourly inventory sync
     // fire every minute and the daily runs every 24 minutes, their spread windows and backfill shrunk alike. 1 (the
     // default) in production; `npm run soak` sets it.

@@ -132,6 +132,9 @@ export const connectionSources: Record<string, Record<string, ConnectionSource>>
           {
             name: { kind: "text", get: (l: LocationRecord) => l.name },
             id: { kind: "number", get: (l: LocationRecord) => l.id },
+            // https://shopify.dev/docs/api/admin-graphql/2026-01/queries/locations lists `location_id` among the
+            // query's filters.
+            location_id: { kind: "number", get: (l: LocationRecord) => l.id },
           },
         ),
       idOf: (l: LocationRecord) => l.id,

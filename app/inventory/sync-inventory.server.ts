@@ -11,6 +11,8 @@ import { CostAwarePageSize, requestSizedPage } from "~/shopify-admin/page-size";
 import { applyInventoryLevels, recomputeVariants, removeLevelsAbsentFromRead } from "./apply-inventory-levels.server";
 import { numericIdOf, toGid } from "~/shopify-admin/gid";
 import { levelFromNode, type InventoryLevelChange } from "./inventory-level";
+import { startInventoryRead } from "./inventory-read-operation.server";
+import { env } from "~/env.server";
 
 // The inventory sync of one shop, per location the marketplace sells from (docs/decisions/008): the levels that
 // changed since the last successful sync, every page, through the throttle-aware Admin client (a throttled shop is
@@ -19,6 +21,10 @@ import { levelFromNode, type InventoryLevelChange } from "./inventory-level";
 // promises that every order, reservation or transfer moves a level's updatedAt (which the incremental filter
 // trusts), and webhooks are not guaranteed: what it corrects is the measure of what the other paths missed.
 // Page sizes follow the cost Shopify reports (app/shopify-admin/page-size.ts).
+//
+// A full read of a shop with many levels goes through a bulk operation instead (INVENTORY_BULK_READ_MIN_LEVELS,
+// app/inventory/inventory-read-operation.server.ts): this run starts it and returns; the check that finds it finished
+// applies it, records the run's event and moves the "last inventory sync". The hourly incremental read stays paged.
 
 /** A last sync older than this is not trusted as a starting point (missed webhooks, a long outage): read all. */
 export const FULL_READ_AFTER_HOURS = 24;
@@ -28,6 +34,8 @@ export const FULL_READ_AFTER_HOURS = 24;
  */
 export const SINCE_OVERLAP_MS = 60_000;
 const UNKNOWN_SAMPLE_SIZE = 20;
+/** A bulk read of a few thousand levels takes Shopify seconds; its finish webhook normally arrives before this. */
+const BULK_FIRST_CHECK_DELAY_MS = 15_000;
 
 export interface SyncInventoryOptions {
   shop: string;
@@ -38,6 +46,12 @@ export interface SyncInventoryOptions {
   pageSize?: number;
   /** The daily reconciliation: read every level of every marketplace location, whatever the last sync. */
   reconcile?: boolean;
+  /** A full read of at least this many levels (estimated) goes bulk; default INVENTORY_BULK_READ_MIN_LEVELS. */
+  bulkReadMinLevels?: number;
+  /** The wait before the first check of a bulk read (the finish webhook usually comes first). */
+  bulkFirstCheckDelayMs?: number;
+  /** The job's attempt: a bulk read that fails is retried as the next attempt of this run. */
+  attempt?: number;
 }
 
 export interface InventorySyncResult {
@@ -47,6 +61,8 @@ export interface InventorySyncResult {
   /** The lower bound of updated_at that was asked for (incremental runs). */
   since?: string | null;
   locationIds?: string[];
+  /** A full read through a bulk operation: it was started (or one of the same locations is under way), not applied. */
+  bulkRead?: { operationId: string; alreadyRunning: boolean; estimatedLevels: number };
   pages: number;
   levels: number;
   changed: number;
@@ -78,6 +94,21 @@ function emptyResult(shop: string): InventorySyncResult {
     productSyncQueued: false,
     durationMs: 0,
   };
+}
+
+/**
+ * How many levels a full read of the locations returns, before reading them: the shop's live variants at each
+ * location (an item is stocked at most once per location), or the levels stored there if more.
+ */
+async function estimatedLevels(shop: string, locationIds: readonly bigint[]): Promise<number> {
+  const { rows } = await pgPool().query<{ n: string }>(
+    `SELECT greatest(
+       (SELECT count(*) FROM product_variant WHERE shop = $1 AND deleted_at IS NULL) * $3,
+       (SELECT count(*) FROM inventory_level WHERE shop = $1 AND location_id = ANY ($2::bigint[]) AND available IS NOT NULL)
+     )::text AS n`,
+    [shop, locationIds.map(String), locationIds.length],
+  );
+  return Number(rows[0].n);
 }
 
 async function hasSelectedProducts(shop: string): Promise<boolean> {
@@ -138,6 +169,28 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
       since: since?.toISOString() ?? null,
       locationIds: locationIds.map(String),
     });
+
+    if (!incremental) {
+      const estimate = await estimatedLevels(shop, locationIds);
+      if (estimate >= (options.bulkReadMinLevels ?? env().INVENTORY_BULK_READ_MIN_LEVELS)) {
+        const read = await startInventoryRead(
+          client,
+          shop,
+          {
+            mode: options.reconcile ? "reconcile" : "full",
+            locationIds: locationIds.map(String),
+            assignedLocationIds: assigned.map(String),
+            runStartedAt: runStartedAt.toISOString(),
+            syncAttempt: options.attempt ?? 1,
+          },
+          options.bulkFirstCheckDelayMs ?? BULK_FIRST_CHECK_DELAY_MS,
+          now,
+        );
+        result.bulkRead = { ...read, estimatedLevels: estimate };
+        result.durationMs = performance.now() - started;
+        return result;
+      }
+    }
 
     const unknownItemIds: string[] = [];
     const pageSize = new CostAwarePageSize(options.pageSize ?? INVENTORY_LEVELS_PAGE_SIZE);

@@ -14,6 +14,7 @@ export const TASK = {
   purgeUninstalledShops: "purge-uninstalled-shops",
   inventoryWebhook: "inventory-webhook",
   productExportCheck: "product-export-check",
+  inventoryReadCheck: "inventory-read-check",
   productWebhook: "product-webhook",
   productDeliveries: "product-deliveries",
   productDeliveriesSweep: "product-deliveries-sweep",

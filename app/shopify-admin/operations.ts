@@ -348,6 +348,47 @@ export const INVENTORY_LEVELS_QUERY = graphqlDocument<
   }
 `);
 
+/**
+ * The full read of a shop's levels at the marketplace's locations as one bulk query (app/inventory/
+ * inventory-read-operation.server.ts): the same fields as INVENTORY_LEVELS_QUERY, two nested connections (Shopify
+ * allows five, two deep), each level a JSONL line of its own whose `__parentId` is its location. A bulk query is not
+ * charged against the shop's rate limit: only the bulkOperationRunQuery mutation (10 points) and the polls are.
+ * `location_id` is one of the locations query's documented filters; the app still keeps only the lines of the
+ * locations it asked for. `includeInactive`: a location the merchant deactivated still answers (no levels), as
+ * `location(id:)` does for the paged read, rather than looking deleted.
+ */
+export function bulkInventoryReadQuery(locationIds: readonly bigint[]): string {
+  if (locationIds.length === 0) throw new Error("An inventory read needs at least one location");
+  const filter = locationIds.map((id) => `location_id:${id}`).join(" OR ");
+  return /* GraphQL */ `
+  query BulkInventoryRead {
+    locations(includeInactive: true, query: "${filter}") {
+      edges {
+        node {
+          id
+          inventoryLevels {
+            edges {
+              node {
+                id
+                updatedAt
+                quantities(names: ["available"]) {
+                  name
+                  quantity
+                }
+                item {
+                  id
+                  tracked
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+}
+
 // ------------------------------------------------------------------------------------------------ verification
 export interface VerifiedVariantNode {
   id: Gid;

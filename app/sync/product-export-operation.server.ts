@@ -70,9 +70,10 @@ export async function startOrAdoptProductExport(
   syncAttempt: number,
 ): Promise<StartedExport> {
   // Ours and not yet handled: still building, or finished with its webhook not processed yet (the check ingests it).
+  // Only an export: a full inventory read of the shop may be in flight beside it (its own kind and check).
   const known = await pgPool().query<{ id: string; started_at: Date }>(
     `SELECT id::text, started_at FROM bulk_operation
-      WHERE shop = $1 AND ingested_at IS NULL AND error IS NULL
+      WHERE shop = $1 AND kind = 'PRODUCT_EXPORT' AND ingested_at IS NULL AND error IS NULL
         AND started_at > now() - make_interval(days => $2)
       ORDER BY started_at DESC LIMIT 1`,
     [shop, MAX_OPERATION_AGE_DAYS],
@@ -162,6 +163,7 @@ export interface RecordedOperation {
   syncAttempt: number;
 }
 
+/** Our product export of that id; null for any other (another app's, a bulk mutation, an inventory read). */
 export async function findRecordedOperation(shop: string, operationId: string): Promise<RecordedOperation | null> {
   const { rows } = await pgPool().query<{
     id: string;
@@ -172,7 +174,7 @@ export async function findRecordedOperation(shop: string, operationId: string): 
     attempt: number | null;
   }>(
     `SELECT id::text, shop, status, started_at, ingested_at, (summary->>'syncAttempt')::integer AS attempt
-       FROM bulk_operation WHERE id = $1 AND shop = $2`,
+       FROM bulk_operation WHERE id = $1 AND shop = $2 AND kind = 'PRODUCT_EXPORT'`,
     [operationId, shop],
   );
   if (rows.length === 0) return null;

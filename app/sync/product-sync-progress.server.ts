@@ -46,7 +46,7 @@ export async function productSyncsInProgress(filter: { shop?: string } = {}): Pr
   }>(
     `SELECT id::text, shop, status::text, object_count::text, lines_read::text, ingest_stage, started_at, progress_at
        FROM bulk_operation
-      WHERE ingested_at IS NULL AND error IS NULL
+      WHERE kind = 'PRODUCT_EXPORT' AND ingested_at IS NULL AND error IS NULL
         AND status IN ('CREATED', 'RUNNING', 'COMPLETED', 'FAILED')
         AND started_at > now() - interval '${ACTIVE_WITHIN}' ${shopCondition}
       ORDER BY started_at DESC, id DESC`,
@@ -72,7 +72,7 @@ export async function productSyncsInProgress(filter: { shop?: string } = {}): Pr
 export async function lastFinishedProductSync(shop: string): Promise<FinishedProductSync | null> {
   const { rows } = await pgPool().query<{ id: string; ingested_at: Date; summary: Record<string, number> | null }>(
     `SELECT id::text, ingested_at, summary FROM bulk_operation
-      WHERE shop = $1 AND ingested_at IS NOT NULL ORDER BY ingested_at DESC, id DESC LIMIT 1`,
+      WHERE shop = $1 AND kind = 'PRODUCT_EXPORT' AND ingested_at IS NOT NULL ORDER BY ingested_at DESC, id DESC LIMIT 1`,
     [shop],
   );
   const row = rows[0];

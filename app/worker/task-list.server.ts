@@ -10,6 +10,7 @@ import { alertsStalenessWatch } from "./tasks/alerts-staleness-watch.server";
 import { analyticsPruneSyncEvents } from "./tasks/analytics-prune-sync-events.server";
 import { integrityCheck } from "./tasks/integrity-check.server";
 import { inventoryReconcile, inventorySync } from "./tasks/inventory-sync.server";
+import { inventoryReadCheck } from "./tasks/inventory-read-check.server";
 import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.server";
 import { inventoryWebhook } from "./tasks/inventory-webhook.server";
 import { productExportCheck, productSync } from "./tasks/product-sync.server";
@@ -47,6 +48,7 @@ export const TASKS = {
   [TASK.productDeliveries]: productDeliveries,
   [TASK.inventorySync]: inventorySync,
   [TASK.inventoryReconcile]: inventoryReconcile,
+  [TASK.inventoryReadCheck]: inventoryReadCheck,
   [TASK.inventoryWebhook]: inventoryWebhook,
   [TASK.integrityCheck]: integrityCheck,
   [TASK.verification]: verification,

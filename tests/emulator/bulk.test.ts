@@ -3,6 +3,7 @@ import {
   BULK_OPERATION_QUERY,
   BULK_OPERATION_RUN_QUERY,
   BULK_PRODUCT_EXPORT_QUERY,
+  bulkInventoryReadQuery,
   type BulkOperationNode,
 } from "../../app/shopify-admin/operations";
 import type { RunningEmulator } from "../../emulator/index";
@@ -110,6 +111,41 @@ describe("bulk operations", () => {
       return previous.id !== v.__parentId && previous.__parentId !== v.__parentId;
     });
     expect(nonAdjacent.length).toBeGreaterThan(0);
+  });
+
+  it("reads a shop's levels by location as Shopify's JSONL, charging only the mutation to the bucket", async () => {
+    const shop = createTestShop(emulator, { products: 6, variantsPerProduct: 2, locations: 2, plan: "STANDARD" });
+    const [first] = shop.locations;
+    emulator.control.resetStats({ shop: shop.domain });
+    const query = bulkInventoryReadQuery([BigInt(first.legacyResourceId)]);
+    const reply = await rawGraphql(emulator, shop.domain, shop.accessToken, BULK_OPERATION_RUN_QUERY, { query });
+    // A mutation costs 10, however many levels the file will hold.
+    expect(reply.body.extensions!.cost.actualQueryCost).toBe(10);
+    const { bulkOperation } = reply.body.data!.bulkOperationRunQuery as { bulkOperation: { id: string } };
+    const operation = await finished(shop, bulkOperation.id);
+    expect(operation.status).toBe("COMPLETED");
+
+    const lines = (await (await fetch(operation.url!)).text())
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    // Only the location asked for (`location_id:` filter), then one line per level, its location as __parentId.
+    const locations = lines.filter((l) => !("__parentId" in l));
+    const levels = lines.filter((l) => "__parentId" in l);
+    expect(locations).toEqual([{ id: first.id }]);
+    expect(levels).toHaveLength(12);
+    for (const level of levels) {
+      expect(level).toEqual({
+        id: expect.stringMatching(/^gid:\/\/shopify\/InventoryLevel\/\d+\?inventory_item_id=\d+$/),
+        updatedAt: expect.any(String),
+        quantities: [{ name: "available", quantity: expect.any(Number) }],
+        item: { id: expect.stringMatching(/^gid:\/\/shopify\/InventoryItem\/\d+$/), tracked: expect.any(Boolean) },
+        __parentId: first.id,
+      });
+    }
+    expect(operation).toMatchObject({ objectCount: "13", rootObjectCount: "1" });
+    // Building the file spent nothing: the mutation and the polls (bulkOperation(id:), 1 point each) are all.
+    const polls = emulator.control.getShop({ shop: shop.domain }).stats.requests - 1;
+    expect(emulator.control.getShop({ shop: shop.domain }).stats.pointsSpent).toBe(10 + polls);
   });
 
   it("delivers bulk_operations/finish to the app with a valid HMAC and Shopify's headers", async () => {

@@ -75,6 +75,11 @@ describe("the app's GraphQL documents against Shopify's 2026-01 Admin schema", (
     expect(check.ok ? "ok" : check.message).toBe("ok");
   });
 
+  it("the bulk inventory read passes Shopify's bulk query rules (two connections, nested two deep)", () => {
+    const check = checkBulkQuery(operations.bulkInventoryReadQuery([1n, 2n]));
+    expect(check.ok ? "ok" : check.message).toBe("ok");
+  });
+
   it("paginated documents stay under the 1,000-point query limit at their page size", () => {
     const costs = {
       locations: costAt(operations.LOCATIONS_QUERY, { first: operations.LOCATIONS_PAGE_SIZE }),

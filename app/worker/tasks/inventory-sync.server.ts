@@ -14,6 +14,9 @@ import { failShopRun } from "./shop-run-failure.server";
 // token cannot be fixed by retrying: the connection is deactivated (the fan-outs stop scheduling it) and the job
 // fails for good.
 
+/** Both the paged run and a bulk read it started (retried by queueing the run again: inventory-read-check). */
+export const INVENTORY_SYNC_RETRY = { maxAttempts: 3, firstDelayMs: 30_000 };
+
 export interface InventorySyncDependencies {
   clientFor(shop: string): Promise<AdminClient>;
 }
@@ -41,17 +44,19 @@ export function createInventorySyncTask(
   return defineTask({
     name,
     payload: shopJobPayload,
-    retry: { maxAttempts: 3, firstDelayMs: 30_000 },
+    retry: INVENTORY_SYNC_RETRY,
     exclusiveKey: (payload) => shopJobKey(name, payload.shop),
     async run(payload, { helpers, attempt, maxAttempts }) {
       const started = performance.now();
       try {
         const client = await dependencies.clientFor(payload.shop);
-        const result = await syncInventory({ shop: payload.shop, client, reconcile: options.reconcile });
+        const result = await syncInventory({ shop: payload.shop, client, reconcile: options.reconcile, attempt });
         helpers.logger.info(
           result.skipped
             ? `${name} ${payload.shop}: skipped (${result.skipped})`
-            : `${name} ${payload.shop}: ${result.mode}, ${result.pages} page(s), ${result.levels} level(s), ${result.changed} changed, ${result.unknown} unknown`,
+            : result.bulkRead
+              ? `${name} ${payload.shop}: ${result.mode} through bulk read ${result.bulkRead.operationId} (~${result.bulkRead.estimatedLevels} levels${result.bulkRead.alreadyRunning ? ", already under way" : ", started"})`
+              : `${name} ${payload.shop}: ${result.mode}, ${result.pages} page(s), ${result.levels} level(s), ${result.changed} changed, ${result.unknown} unknown`,
         );
       } catch (error) {
         await failShopRun(error, {
