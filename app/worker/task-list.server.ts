@@ -13,7 +13,9 @@ import { inventoryReconcile, inventorySync } from "./tasks/inventory-sync.server
 import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.server";
 import { inventoryWebhook } from "./tasks/inventory-webhook.server";
 import { productExportCheck, productSync } from "./tasks/product-sync.server";
-import { productDeliveries, productDeliveriesSweep } from "./tasks/product-deliveries.server";
+import { inventoryDeliveries } from "./tasks/inventory-deliveries.server";
+import { productDeliveries } from "./tasks/product-deliveries.server";
+import { webhookDeliveriesSweep } from "./tasks/webhook-deliveries-sweep.server";
 import { productWebhook } from "./tasks/product-webhook.server";
 import { verification } from "./tasks/verification.server";
 import { webhooksPruneDeliveries } from "./tasks/webhooks-prune-deliveries.server";
@@ -40,7 +42,7 @@ export const TASKS = {
   [TASK.alertsDispatchSweep]: alertsDispatchSweep,
   [TASK.analyticsPruneSyncEvents]: analyticsPruneSyncEvents,
   [TASK.webhooksPruneDeliveries]: webhooksPruneDeliveries,
-  [TASK.productDeliveriesSweep]: productDeliveriesSweep,
+  [TASK.webhookDeliveriesSweep]: webhookDeliveriesSweep,
   [TASK.productSync]: productSync,
   [TASK.productExportCheck]: productExportCheck,
   [TASK.productWebhook]: productWebhook,
@@ -48,6 +50,7 @@ export const TASKS = {
   [TASK.inventorySync]: inventorySync,
   [TASK.inventoryReconcile]: inventoryReconcile,
   [TASK.inventoryWebhook]: inventoryWebhook,
+  [TASK.inventoryDeliveries]: inventoryDeliveries,
   [TASK.integrityCheck]: integrityCheck,
   [TASK.verification]: verification,
   [TASK.alertsDispatch]: alertsDispatch,
