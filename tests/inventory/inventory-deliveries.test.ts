@@ -196,6 +196,48 @@ describe("a burst of one shop's inventory_levels/* webhooks", () => {
   });
 });
 
+describe("two batches of one shop at once", () => {
+  it("a batch claimed while another holds its rows takes the next rows at once, without waiting for it", async () => {
+    const shop = "inventory-skip-locked.myshopify.com";
+    await shopWithItems(shop, 20);
+    for (let item = 701; item <= 720; item++) {
+      await record(
+        shop,
+        `inventory-skip-locked-${item}`,
+        "inventory_levels/update",
+        { inventory_item_id: item, location_id: LOCATION, available: 5, updated_at: at(1) },
+        emittedAt(0),
+      );
+    }
+    // The first batch is full: its onFullBatch runs after its claim, inside its transaction, with its rows locked.
+    // There the second batch runs to its end, unless its claim waits on the first's locks (seen in pg_stat_activity).
+    let second: string | undefined;
+    const first = await applyPendingInventoryDeliveries(shop, {
+      batchSize: 10,
+      onFullBatch: async () => {
+        let watching = true;
+        const blocked = async () => {
+          while (watching) {
+            const { rows } = await pgPool().query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            );
+            if (rows[0].n > 0) return "waited for the first batch's locks";
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          return "stopped";
+        };
+        const run = applyPendingInventoryDeliveries(shop, { batchSize: 10 }).then((r) => `took ${r.deliveries}`);
+        second = await Promise.race([run, blocked()]);
+        watching = false;
+      },
+    });
+    expect(second).toBe("took 10");
+    expect(first.deliveries).toBe(10);
+    expect(await outcomes(shop)).toEqual({ applied: 20 });
+  });
+});
+
 describe("connect, disconnect, update and tracking in one batch", () => {
   it("a disconnect and a connect again within one second, delivered in reverse: the level is stocked", async () => {
     const shop = "inventory-reconnect.myshopify.com";
