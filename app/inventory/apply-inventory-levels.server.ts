@@ -2,7 +2,7 @@ import type pg from "pg";
 import { selectedProductSql } from "~/merchants/selection.server";
 import type { InventoryLevelChange } from "./inventory-level";
 
-// Applies a batch of levels (a page of a sync, or one webhook) in two set-based statements, never a SELECT and an
+// Applies a batch of levels (a page of a sync, a batch of webhooks) in two set-based statements, never a SELECT and an
 // UPDATE per item:
 // 1. each level of one of the marketplace's locations is stored in inventory_level, unless the stored one is newer
 //    (webhooks arrive late and out of order): newer means a later Shopify updated_at, or the same updated_at seen
@@ -103,7 +103,7 @@ SELECT (SELECT count(*)::int FROM written) AS changed,
               WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.inventory_item_id = i.inventory_item_id)
               ORDER BY i.inventory_item_id) AS unknown`;
 
-/** The key of a level: its item and location (`levelKey` of the stale levels writeLevels returns). */
+/** A level's key, its item and location: how writeLevels names the stale ones. */
 export const levelKey = (level: Pick<InventoryLevelChange, "inventoryItemId" | "locationId">) =>
   `${level.inventoryItemId}:${level.locationId}`;
 
