@@ -2,7 +2,7 @@ import type pg from "pg";
 import { selectedProductSql } from "~/merchants/selection.server";
 import type { InventoryLevelChange } from "./inventory-level";
 
-// Applies a batch of levels (a page of a sync, or one webhook) in two set-based statements, never a SELECT and an
+// Applies a batch of levels (a page of a sync, a batch of webhooks) in two set-based statements, never a SELECT and an
 // UPDATE per item:
 // 1. each level of one of the marketplace's locations is stored in inventory_level, unless the stored one is newer
 //    (webhooks arrive late and out of order): newer means a later Shopify updated_at, or the same updated_at seen
@@ -38,7 +38,7 @@ WITH incoming AS (
            AS i(inventory_item_id, location_id, available, updated_at, observed_at)
 ),
 stale AS (
-  SELECT count(*)::int AS n
+  SELECT i.inventory_item_id, i.location_id
     FROM incoming i
     JOIN inventory_level l ON l.shop = $1 AND l.inventory_item_id = i.inventory_item_id AND l.location_id = i.location_id
    WHERE (l.updated_at, l.observed_at) > (i.updated_at, i.observed_at)
@@ -53,7 +53,8 @@ written AS (
      AND (l.available, l.updated_at) IS DISTINCT FROM (excluded.available, excluded.updated_at)
   RETURNING 1
 )
-SELECT (SELECT n FROM stale) AS stale, (SELECT count(*)::int FROM written) AS written`;
+SELECT ARRAY(SELECT s.inventory_item_id::text || ':' || s.location_id::text FROM stale s) AS stale,
+       (SELECT count(*)::int FROM written) AS written`;
 
 // Each item is looked up once (the (shop, inventory_item_id) index); the counts and the unknown items come from
 // that lookup rather than from another scan of the shop's variants.
@@ -102,11 +103,18 @@ SELECT (SELECT count(*)::int FROM written) AS changed,
               WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.inventory_item_id = i.inventory_item_id)
               ORDER BY i.inventory_item_id) AS unknown`;
 
-/** Keeps the latest level per item and location: one statement cannot update a row twice. */
-function latestPerLevel(levels: readonly InventoryLevelChange[]): InventoryLevelChange[] {
+/** A level's key, its item and location: how writeLevels names the stale ones. */
+export const levelKey = (level: Pick<InventoryLevelChange, "inventoryItemId" | "locationId">) =>
+  `${level.inventoryItemId}:${level.locationId}`;
+
+/**
+ * Keeps the latest level per item and location: one statement cannot update a row twice. Latest is the guard's own
+ * order, (updated_at, observed_at), the later of two equal ones winning as it would applied after the other.
+ */
+export function latestPerLevel(levels: readonly InventoryLevelChange[]): InventoryLevelChange[] {
   const byLevel = new Map<string, InventoryLevelChange>();
   for (const level of levels) {
-    const key = `${level.inventoryItemId}:${level.locationId}`;
+    const key = levelKey(level);
     const kept = byLevel.get(key);
     if (
       !kept ||
@@ -126,7 +134,21 @@ export async function applyInventoryLevels(
 ): Promise<ApplyResult> {
   const batch = latestPerLevel(levels);
   if (batch.length === 0) return { received: 0, changed: 0, stale: 0, notSelected: 0, unknownInventoryItemIds: [] };
-  const { rows: levelRows } = await db.query<{ stale: number }>(WRITE_LEVELS, [
+  const stale = await writeLevels(db, shop, batch);
+  const variants = await recomputeVariants(db, shop, batch);
+  return { received: batch.length, stale: stale.length, ...variants };
+}
+
+/**
+ * Statement 1 alone, for levels already one per item and location (latestPerLevel): stores each unless the stored
+ * one is newer; returns the keys (levelKey) of those skipped as older than the stored one.
+ */
+export async function writeLevels(
+  db: Queryable,
+  shop: string,
+  batch: readonly InventoryLevelChange[],
+): Promise<string[]> {
+  const { rows } = await db.query<{ stale: string[] }>(WRITE_LEVELS, [
     shop,
     batch.map((l) => l.inventoryItemId.toString()),
     batch.map((l) => l.locationId.toString()),
@@ -134,8 +156,7 @@ export async function applyInventoryLevels(
     batch.map((l) => l.updatedAt),
     batch.map((l) => l.observedAt),
   ]);
-  const variants = await recomputeVariants(db, shop, batch);
-  return { received: batch.length, stale: levelRows[0].stale, ...variants };
+  return rows[0].stale;
 }
 
 /** Gives the items' variants their marketplace quantity (and tracking / policy when known) from inventory_level. */

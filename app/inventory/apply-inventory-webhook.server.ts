@@ -6,10 +6,12 @@ import { applyInventoryLevels, recomputeVariants, type ApplyResult } from "./app
 import { shopifySecond } from "./inventory-level";
 import { marketplaceLocationIdsOf } from "./marketplace-locations.server";
 
-// The inventory_levels/update, connect and disconnect webhooks take the same path as a page of the inventory sync,
-// for one level: the same statements, so the same out-of-order guard (a late webhook never overwrites a newer
-// level) and the same handling of an unknown variant (a product sync of the shop). Duplicates are harmless: the
-// second finds nothing to change.
+// One inventory_levels/update, connect or disconnect, applied the way a page of the inventory sync is, for one level:
+// the same statements, so the same out-of-order guard (a late webhook never overwrites a newer level) and the same
+// handling of an unknown variant (a product sync of the shop). Duplicates are harmless: the second finds nothing to
+// change. The `inventory-webhook` jobs queued per delivery by the release before run it; the routes now store
+// deliveries for the shop's coalescing job, which gives each delivery this same meaning for a whole batch
+// (apply-inventory-deliveries.server.ts).
 
 export const INVENTORY_WEBHOOK_TOPICS = [
   "inventory_levels/update",

@@ -12,7 +12,7 @@ import type { ShopSyncTask, TASK } from "./task-names";
 //   }
 //
 // (app/alerts/enqueue-dispatch.server.ts, app/sync/product-job-payloads.server.ts,
-// app/inventory/inventory-webhook-payload.server.ts).
+// app/inventory/inventory-webhook-payload.server.ts, app/webhooks/pending-deliveries.server.ts).
 // The worker's task list (app/worker/task-list.server.ts) checks that every task has one here and that its definition
 // validates with that same schema, so a payload without an entry, or one the task does not read, does not build.
 
@@ -51,5 +51,5 @@ export interface TaskPayloadSchemas
   [TASK.alertsDispatchSweep]: typeof cronPayload;
   [TASK.analyticsPruneSyncEvents]: typeof cronPayload;
   [TASK.webhooksPruneDeliveries]: typeof cronPayload;
-  [TASK.productDeliveriesSweep]: typeof cronPayload;
+  [TASK.webhookDeliveriesSweep]: typeof cronPayload;
 }

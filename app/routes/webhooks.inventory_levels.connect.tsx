@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { inventoryWebhookAction } from "~/inventory/inventory-webhook-action.server";
 
-// inventory_levels/connect: verified, deduplicated by webhook id, queued as an inventory-webhook job (answered at once).
+// inventory_levels/connect: verified, deduplicated by webhook id, stored for the shop's inventory-deliveries job (answered at once).
 export const action = ({ request }: ActionFunctionArgs) => inventoryWebhookAction(request, "inventory_levels/connect");

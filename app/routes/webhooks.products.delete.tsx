@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { productWebhookAction } from "~/sync/product-webhook-action.server";
 
-// products/delete: verified, deduplicated by webhook id, queued as a product-webhook job (answered at once).
+// products/delete: verified, deduplicated by webhook id, stored for the shop's product-deliveries job (answered at once).
 export const action = ({ request }: ActionFunctionArgs) => productWebhookAction(request, "products/delete");

@@ -1,7 +1,12 @@
-import type pg from "pg";
 import { z } from "zod";
-import { withTransaction } from "~/db.server";
 import { logger } from "~/lib/logger.server";
+import {
+  applyPendingDeliveries,
+  DELIVERY_STREAMS,
+  failedUnit,
+  type ApplyDeliveryBatch,
+  type PendingDelivery,
+} from "~/webhooks/pending-deliveries.server";
 import {
   applyParsedProductWebhook,
   parseProductWebhook,
@@ -24,9 +29,10 @@ import {
 // before. Every write keeps its guard (apply-product-webhook.server.ts): a batch that holds an older state than the
 // row's changes nothing, whatever order the batches run in.
 //
-// Exactly once: a batch claims its rows FOR UPDATE SKIP LOCKED (two jobs of a shop at once take disjoint rows), and the
-// rows are marked (payload cleared, applied_at and outcome set) in the apply's own transaction. A process that dies
-// mid-batch rolls the whole batch back: its rows stay pending for the next run.
+// Exactly once (the claim and the marking are every stream's, app/webhooks/pending-deliveries.server.ts): a batch
+// claims its rows FOR UPDATE SKIP LOCKED (two jobs of a shop at once take disjoint rows), and the rows are marked
+// (payload cleared, applied_at and outcome set) in the apply's own transaction. A process that dies mid-batch rolls
+// the whole batch back: its rows stay pending for the next run.
 //
 // A delivery that does not parse (a NUL in a stored field, a malformed amount) is `malformed`, for good: it would not
 // parse on a retry either. A database error of one product (an id beyond bigint) fails the batch; the batch is then
@@ -49,15 +55,8 @@ export interface ApplyProductDeliveriesResult {
   variantsDeleted: number;
 }
 
-interface PendingRow {
-  webhook_id: string;
-  topic: string;
-  triggered_at: Date | null;
-  payload: unknown;
-}
-
 interface Parsed {
-  row: PendingRow;
+  row: PendingDelivery;
   delivery: ParsedProductWebhook;
 }
 
@@ -73,19 +72,20 @@ export async function applyPendingProductDeliveries(
     onFullBatch?: () => Promise<unknown>;
   } = {},
 ): Promise<ApplyProductDeliveriesResult> {
-  const now = options.now ?? new Date();
-  const batchSize = options.batchSize ?? PRODUCT_DELIVERY_BATCH_SIZE;
-  const onFullBatch = options.onFullBatch ?? (async () => undefined);
-  try {
-    return await withTransaction((client) => applyBatch(client, shop, now, batchSize, false, onFullBatch));
-  } catch (error) {
-    if (!isStatementError(error)) throw error;
-    logger.warn(
-      { scope: "webhooks", shop, err: error },
-      `a batch of ${shop}'s product deliveries failed (${(error as Error).message}); applying it product by product`,
-    );
-    return withTransaction((client) => applyBatch(client, shop, now, batchSize, true, onFullBatch));
-  }
+  const batch = await applyPendingDeliveries(DELIVERY_STREAMS.products, shop, applyProductBatch, {
+    ...options,
+    batchSize: options.batchSize ?? PRODUCT_DELIVERY_BATCH_SIZE,
+  });
+  const result: ApplyProductDeliveriesResult = {
+    deliveries: batch.deliveries,
+    more: batch.more,
+    outcomes: { applied: 0, stale: 0, superseded: 0, malformed: 0, failed: 0, "unknown-shop": 0 },
+    productsWritten: batch.stats?.productsWritten ?? 0,
+    variantsWritten: batch.stats?.variantsWritten ?? 0,
+    variantsDeleted: batch.stats?.variantsDeleted ?? 0,
+  };
+  for (const outcome of batch.outcomes.values()) result.outcomes[outcome] += 1;
+  return result;
 }
 
 /** Which deliveries of a batch to apply, per product in order, and which are superseded by a newer one. */
@@ -114,30 +114,14 @@ export function planProductDeliveries(parsed: Parsed[]): { apply: Parsed[][]; su
   return { apply, superseded };
 }
 
-async function applyBatch(
-  client: pg.PoolClient,
-  shop: string,
-  now: Date,
-  batchSize: number,
-  isolate: boolean,
-  onFullBatch: () => Promise<unknown>,
-): Promise<ApplyProductDeliveriesResult> {
-  const { rows } = await client.query<PendingRow>(
-    `SELECT webhook_id, topic, triggered_at, payload FROM webhook_delivery
-      WHERE shop = $1 AND payload IS NOT NULL
-      ORDER BY received_at, webhook_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-    [shop, batchSize],
-  );
-  const result: ApplyProductDeliveriesResult = {
-    deliveries: rows.length,
-    more: rows.length === batchSize,
-    outcomes: { applied: 0, stale: 0, superseded: 0, malformed: 0, failed: 0, "unknown-shop": 0 },
-    productsWritten: 0,
-    variantsWritten: 0,
-    variantsDeleted: 0,
-  };
-  if (rows.length === 0) return result;
-  if (result.more) await onFullBatch();
+type ProductBatchStats = Pick<ApplyProductDeliveriesResult, "productsWritten" | "variantsWritten" | "variantsDeleted">;
+
+const applyProductBatch: ApplyDeliveryBatch<DeliveryOutcome, ProductBatchStats> = async (
+  client,
+  rows,
+  { shop, now, isolate },
+) => {
+  const result: ProductBatchStats = { productsWritten: 0, variantsWritten: 0, variantsDeleted: 0 };
   const outcomes = new Map<string, DeliveryOutcome>();
 
   const known = await client.query("SELECT 1 FROM merchant_connection WHERE shop = $1", [shop]);
@@ -184,8 +168,7 @@ async function applyBatch(
   });
   const pipelined = new Set(single);
   for (const deliveries of plan.apply.filter((d) => !pipelined.has(d))) {
-    if (isolate) await client.query("SAVEPOINT product_delivery");
-    try {
+    const applyAll = async () => {
       for (const { row, delivery } of deliveries) {
         const applied = await applyParsedProductWebhook(client, shop, delivery, row.triggered_at, now);
         outcomes.set(row.webhook_id, applied.applied ? "applied" : applied.reason);
@@ -195,37 +178,19 @@ async function applyBatch(
           result.variantsDeleted += applied.variantsDeleted;
         }
       }
-      if (isolate) await client.query("RELEASE SAVEPOINT product_delivery");
-    } catch (error) {
-      if (!isolate || !isStatementError(error)) throw error;
-      await client.query("ROLLBACK TO SAVEPOINT product_delivery");
-      const ids = deliveries.map((d) => d.row.webhook_id);
-      for (const id of ids) outcomes.set(id, "failed");
-      logger.error(
-        { scope: "webhooks", shop, webhookIds: ids, outcome: "failed", err: error },
-        `product ${deliveries[0].delivery.productId} of ${shop} could not be applied (webhooks ${ids.join(", ")}): ${(error as Error).message}`,
-      );
+    };
+    if (!isolate) {
+      await applyAll();
+      continue;
+    }
+    const webhookIds = deliveries.map((d) => d.row.webhook_id);
+    const what = `product ${deliveries[0].delivery.productId}`;
+    if (await failedUnit(client, { shop, what, webhookIds }, applyAll)) {
+      for (const id of webhookIds) outcomes.set(id, "failed");
     }
   }
-
-  const ids = [...outcomes.keys()];
-  await client.query(
-    `UPDATE webhook_delivery d SET payload = NULL, applied_at = $2, outcome = o.outcome
-       FROM unnest($1::text[], $3::text[]) AS o(webhook_id, outcome) WHERE d.webhook_id = o.webhook_id`,
-    [ids, now, ids.map((id) => outcomes.get(id)!)],
-  );
-  for (const outcome of outcomes.values()) result.outcomes[outcome] += 1;
-  return result;
-}
-
-/**
- * A data exception or constraint violation (SQLSTATE classes 22 and 23: a value out of range, a bad cast): the same
- * statement fails on every retry. Anything else (a lost connection, a timeout, a deadlock) fails the job, which is retried.
- */
-function isStatementError(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
-}
+  return { outcomes, stats: result };
+};
 
 function compareIds(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);

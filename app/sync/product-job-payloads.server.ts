@@ -5,8 +5,9 @@ import { PRODUCT_WEBHOOK_TOPICS } from "./apply-product-webhook.server";
 
 // The payloads of the product sync's own jobs besides the per-shop sync: the check of a bulk export
 // (product-export-check, app/worker/tasks/product-sync.server.ts) and a products/* webhook's change
-// (product-webhook, app/worker/tasks/product-webhook.server.ts, kept for jobs queued before the coalescing job), a
-// shop's pending deliveries (product-deliveries), with the enqueue options of the check.
+// (product-webhook, app/worker/tasks/product-webhook.server.ts, kept for jobs queued before the coalescing job), with
+// the enqueue options of the check. The coalescing job's payload (the shop alone) is every stream's:
+// app/webhooks/pending-deliveries.server.ts.
 
 export const PRODUCT_EXPORT_QUEUE = (shop: string) => `product-export:${shop}`;
 const CHECK_JOB_KEY = (shop: string) => `${TASK.productExportCheck}:${shop}`;
@@ -33,14 +34,9 @@ export const productWebhookJobPayload = z.object({
 });
 export type ProductWebhookJobPayload = z.infer<typeof productWebhookJobPayload>;
 
-/** A shop's coalescing job of products/* deliveries carries the shop alone: it reads the pending receipts
- * (app/sync/record-product-delivery.server.ts). */
-export const productDeliveriesPayload = z.object({ shop: shopDomain });
-
 declare module "~/jobs/task-payloads" {
   interface TaskPayloadSchemas {
     [TASK.productExportCheck]: typeof productExportCheckPayload;
     [TASK.productWebhook]: typeof productWebhookJobPayload;
-    [TASK.productDeliveries]: typeof productDeliveriesPayload;
   }
 }

@@ -14,7 +14,9 @@ import { inventoryReadCheck } from "./tasks/inventory-read-check.server";
 import { purgeUninstalledShopsTask } from "./tasks/purge-uninstalled-shops.server";
 import { inventoryWebhook } from "./tasks/inventory-webhook.server";
 import { productExportCheck, productSync } from "./tasks/product-sync.server";
-import { productDeliveries, productDeliveriesSweep } from "./tasks/product-deliveries.server";
+import { inventoryDeliveries } from "./tasks/inventory-deliveries.server";
+import { productDeliveries } from "./tasks/product-deliveries.server";
+import { webhookDeliveriesSweep } from "./tasks/webhook-deliveries-sweep.server";
 import { productWebhook } from "./tasks/product-webhook.server";
 import { verification } from "./tasks/verification.server";
 import { webhooksPruneDeliveries } from "./tasks/webhooks-prune-deliveries.server";
@@ -41,7 +43,7 @@ export const TASKS = {
   [TASK.alertsDispatchSweep]: alertsDispatchSweep,
   [TASK.analyticsPruneSyncEvents]: analyticsPruneSyncEvents,
   [TASK.webhooksPruneDeliveries]: webhooksPruneDeliveries,
-  [TASK.productDeliveriesSweep]: productDeliveriesSweep,
+  [TASK.webhookDeliveriesSweep]: webhookDeliveriesSweep,
   [TASK.productSync]: productSync,
   [TASK.productExportCheck]: productExportCheck,
   [TASK.productWebhook]: productWebhook,
@@ -50,6 +52,7 @@ export const TASKS = {
   [TASK.inventoryReconcile]: inventoryReconcile,
   [TASK.inventoryReadCheck]: inventoryReadCheck,
   [TASK.inventoryWebhook]: inventoryWebhook,
+  [TASK.inventoryDeliveries]: inventoryDeliveries,
   [TASK.integrityCheck]: integrityCheck,
   [TASK.verification]: verification,
   [TASK.alertsDispatch]: alertsDispatch,

@@ -51,7 +51,7 @@ const SQL_ONLY_INDEXES: Record<string, string> = {
   product_shop_id_health_idx:
     "covering index (shop, id) INCLUDE (listed, deleted_at): catalog health's index-only counts",
   webhook_delivery_pending_idx:
-    "partial index (WHERE payload IS NOT NULL): a shop's pending products/* deliveries, for the coalescing job and its sweep",
+    "partial expression index (shop, split_part(topic, '/', 1), received_at) WHERE payload IS NOT NULL: a shop's pending deliveries of one stream, for its coalescing job and the sweep",
   integrity_finding_unresolved_listing_idx:
     "partial expression index (flagged first, WHERE resolved_at IS NULL): the findings page's default order",
   integrity_finding_open_flagged_shop_idx:

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pgPool } from "../../app/db.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
-import { inventoryWebhook } from "../../app/worker/tasks/inventory-webhook.server";
+import { inventoryDeliveries } from "../../app/worker/tasks/inventory-deliveries.server";
 import { startShopifyAppUnderTest, webhookRequest, type ShopifyAppUnderTest } from "../merchants/support/shopify-app";
 import { insertProduct, insertVariant } from "../integrity/fixtures";
 import { createConnection } from "../support/merchants";
-import { fakeHelpers, queuedJobs } from "../support/jobs";
+import { queuedJobs, runDueJobs } from "../support/jobs";
 
-// The inventory_levels/update route: signed requests as Shopify sends them, through the real authenticate.webhook.
+// The inventory_levels/update route: signed requests as Shopify sends them, through the real HMAC check.
 
 const SHOP = "webhook-route.myshopify.com";
 const PATH = "/webhooks/inventory_levels/update";
@@ -26,10 +26,8 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const helpers = fakeHelpers();
-
 describe("POST /webhooks/inventory_levels/update", () => {
-  it("queues one job per delivery (a repeat is ignored) that applies the level", async () => {
+  it("records the delivery once (a repeat is ignored) and queues the shop's job, which applies the level", async () => {
     const { action } = await import("../../app/routes/webhooks.inventory_levels.update");
     const payload = { inventory_item_id: 701, location_id: 55, available: 9, updated_at: "2026-11-24T10:00:00-05:00" };
     const request = webhookRequest(SHOP, "inventory_levels/update", PATH, payload);
@@ -38,11 +36,12 @@ describe("POST /webhooks/inventory_levels/update", () => {
     expect((await action({ request, params: {}, context: {} })).status).toBe(200);
     expect((await action({ request: repeat, params: {}, context: {} })).status).toBe(200);
 
-    const jobs = await queuedJobs(TASK.inventoryWebhook);
-    expect(jobs).toHaveLength(1);
-    expect(jobs[0].payload).toMatchObject({ shop: SHOP, inventory_item_id: 701, location_id: 55, available: 9 });
+    const jobs = await queuedJobs(TASK.inventoryDeliveries);
+    expect(jobs.map((j) => j.payload)).toEqual([{ shop: SHOP }]);
+    const { rows: receipts } = await pgPool().query("SELECT payload FROM webhook_delivery WHERE shop = $1", [SHOP]);
+    expect(receipts.map((r) => r.payload)).toEqual([payload]);
 
-    await inventoryWebhook(jobs[0].payload, helpers);
+    await runDueJobs({ [TASK.inventoryDeliveries]: inventoryDeliveries });
     const { rows } = await pgPool().query(
       `SELECT available_quantity FROM product_variant WHERE shop = $1 AND id = 11`,
       [SHOP],
@@ -58,6 +57,8 @@ describe("POST /webhooks/inventory_levels/update", () => {
     );
     expect(outcome).toBeInstanceOf(Response);
     expect((outcome as Response).status).toBe(401);
-    expect(await queuedJobs(TASK.inventoryWebhook)).toHaveLength(1);
+    expect(await queuedJobs(TASK.inventoryDeliveries)).toHaveLength(0);
+    const { rows } = await pgPool().query("SELECT 1 FROM webhook_delivery WHERE shop = $1", [SHOP]);
+    expect(rows).toHaveLength(1);
   });
 });

@@ -3,8 +3,9 @@ import { pgPool } from "../../app/db.server";
 import { assignMarketplaceLocations } from "../../app/inventory/marketplace-locations.server";
 import { syncInventory } from "../../app/inventory/sync-inventory.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
-import { inventoryWebhook } from "../../app/worker/tasks/inventory-webhook.server";
-import { productWebhook } from "../../app/worker/tasks/product-webhook.server";
+import { applyPendingInventoryDeliveries } from "../../app/inventory/apply-inventory-deliveries.server";
+import { applyPendingProductDeliveries } from "../../app/sync/apply-product-deliveries.server";
+import { insertDeliveryReceipt } from "../../app/webhooks/accept-delivery.server";
 import { createAdminClient, type AdminClient } from "../../app/shopify-admin/admin-client.server";
 import { BULK_PRODUCT_EXPORT_QUERY } from "../../app/shopify-admin/operations";
 import { ingestBulkExport } from "../../app/sync/bulk-export-ingest.server";
@@ -13,7 +14,6 @@ import type { WebhookDelivery } from "../../emulator/webhook-sender";
 import { rawGraphql, waitUntil } from "../support/emulator";
 import { adjustableClock, startClockedEmulator } from "./emulated-shop";
 import { createConnection } from "../support/merchants";
-import { fakeHelpers } from "../support/jobs";
 
 // What the marketplace sells is the stock at the locations assigned to it, by default the primary location
 // (docs/decisions/008). Every path that writes a quantity must write that meaning: the daily export, products/*
@@ -31,8 +31,6 @@ afterAll(async () => {
   await emulator?.stop();
   await releaseWorkerUtils();
 });
-
-const helpers = fakeHelpers();
 
 interface TwoLocationShop {
   shop: string;
@@ -126,21 +124,23 @@ async function runExport({ shop, token }: TwoLocationShop) {
   return ingestBulkExport({ shop, source: response.body!, complete: true, now: clock.now });
 }
 
-/** Applies captured webhooks through the same jobs the routes queue. */
+/**
+ * Applies captured webhooks as the routes and jobs do: each recorded with its payload (its receipt: a delivery twice
+ * in one call is recorded once), then the shop's coalescing jobs' batches, so one call's deliveries are one batch.
+ * Each call's receipts are its own (the webhook id and the call), so an ordering delivered again is new deliveries.
+ */
+let deliveryCalls = 0;
 async function deliver(shop: string, deliveries: WebhookDelivery[]) {
+  deliveryCalls += 1;
   for (const d of deliveries) {
-    if (d.topic.startsWith("inventory_levels/")) {
-      await inventoryWebhook(
-        { shop, topic: d.topic, ...(d.payload as object), triggeredAt: d.triggeredAt, webhookId: d.id },
-        helpers,
-      );
-    } else {
-      await productWebhook(
-        { shop, topic: d.topic, webhookId: d.id, triggeredAt: d.triggeredAt, payload: d.payload },
-        helpers,
-      );
-    }
+    await insertDeliveryReceipt(
+      pgPool(),
+      { webhookId: `${d.id}/${deliveryCalls}`, shop, topic: d.topic, triggeredAt: d.triggeredAt },
+      d.payload,
+    );
   }
+  await applyPendingProductDeliveries(shop);
+  await applyPendingInventoryDeliveries(shop);
 }
 
 /** Webhooks are held (not sent) so the test decides their order; returns what `action` made Shopify send. */

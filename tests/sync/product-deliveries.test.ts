@@ -2,13 +2,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { pgPool, prisma } from "../../app/db.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
-import { productDeliveries, productDeliveriesSweep } from "../../app/worker/tasks/product-deliveries.server";
+import { productDeliveries } from "../../app/worker/tasks/product-deliveries.server";
+import { webhookDeliveriesSweep } from "../../app/worker/tasks/webhook-deliveries-sweep.server";
 import { applyPendingProductDeliveries } from "../../app/sync/apply-product-deliveries.server";
+import { recordProductDelivery } from "../../app/sync/record-product-delivery.server";
 import {
+  DELIVERY_STREAMS,
   queueJobsOfPendingDeliveries,
-  recordProductDelivery,
-  requestProductDeliveriesJob,
-} from "../../app/sync/record-product-delivery.server";
+  requestDeliveriesJob,
+} from "../../app/webhooks/pending-deliveries.server";
 import { queuedJobs, runDueJobs } from "../support/jobs";
 import { createConnection } from "../support/merchants";
 import {
@@ -204,12 +206,14 @@ describe("nothing is lost between accept and apply", () => {
 
     // Just recorded: its own request may still be queueing the job. A minute later, the sweep's run finds them.
     expect(await queueJobsOfPendingDeliveries()).toEqual([]);
-    expect(await queueJobsOfPendingDeliveries({ now: new Date(Date.now() + 60_000) })).toEqual([shop]);
+    expect(await queueJobsOfPendingDeliveries({ now: new Date(Date.now() + 60_000) })).toEqual([
+      { task: TASK.productDeliveries, shop },
+    ]);
     await runDueJobs({ [TASK.productDeliveries]: productDeliveries });
     expect(await titles(shop)).toEqual({ "1": "P1 at 1", "2": "P2 at 1" });
     expect(await outcomes(shop)).toEqual({ applied: 2 });
     // And the cron task runs it (nothing pending now: nothing queued).
-    await runDueJobs({ [TASK.productDeliveriesSweep]: productDeliveriesSweep });
+    await runDueJobs({ [TASK.webhookDeliveriesSweep]: webhookDeliveriesSweep });
     expect(await queuedJobs(TASK.productDeliveries)).toEqual([]);
   });
 
@@ -261,7 +265,7 @@ describe("nothing is lost between accept and apply", () => {
   });
 });
 
-describe("requestProductDeliveriesJob: one add_job at a time per shop", () => {
+describe("requestDeliveriesJob: one add_job at a time per shop and stream", () => {
   it("deliveries arriving while a call is in flight share one more call, started after it", async () => {
     const started: number[] = [];
     const finish: (() => void)[] = [];
@@ -270,9 +274,11 @@ describe("requestProductDeliveriesJob: one add_job at a time per shop", () => {
         started.push(started.length);
         finish.push(resolve);
       });
-    const first = requestProductDeliveriesJob("flight.myshopify.com", queue);
+    const first = requestDeliveriesJob(DELIVERY_STREAMS.products, "flight.myshopify.com", queue);
     // Five deliveries commit while the first add_job runs: it may have found the job just as a worker took it.
-    const during = Array.from({ length: 5 }, () => requestProductDeliveriesJob("flight.myshopify.com", queue));
+    const during = Array.from({ length: 5 }, () =>
+      requestDeliveriesJob(DELIVERY_STREAMS.products, "flight.myshopify.com", queue),
+    );
     expect(started).toHaveLength(1);
     finish[0]();
     await first;
@@ -281,7 +287,7 @@ describe("requestProductDeliveriesJob: one add_job at a time per shop", () => {
     await Promise.all(during);
     expect(started).toHaveLength(2);
     // Nothing in flight: the next delivery calls at once.
-    const later = requestProductDeliveriesJob("flight.myshopify.com", queue);
+    const later = requestDeliveriesJob(DELIVERY_STREAMS.products, "flight.myshopify.com", queue);
     expect(started).toHaveLength(3);
     finish[2]();
     await later;

@@ -76,38 +76,47 @@ const silence = () => {
 };
 
 describe("a webhook whose job cannot be queued is processed on Shopify's retry", () => {
-  it("products/update: queueing the shop's job fails (500, the delivery is recorded pending), the retry queues it", async () => {
-    silence();
-    const shop = "retry-products.myshopify.com";
-    const payload = { id: 1, title: "T", updated_at: "2026-11-01T00:00:00Z", variants: [] };
-    const delivery = webhookRequest(shop, "products/update", "/webhooks/products/update", payload);
-
-    // The delivery is one INSERT with its payload; the shop's coalescing job is queued after it
-    // (app/sync/record-product-delivery.server.ts). Its add_job fails: 500, and the row stays pending.
-    await fail("graphile_worker._private_jobs");
-    expect(await send("products/update", delivery)).toBe(500);
-    await failNothing();
-    const pending = await pgPool().query(
-      "SELECT 1 FROM webhook_delivery WHERE webhook_id = $1 AND payload IS NOT NULL",
-      [webhookIdOf(delivery)],
-    );
-    expect(pending.rowCount).toBe(1);
-    expect(await queuedJobs(TASK.productDeliveries)).toEqual([]);
-
-    // Shopify's retry is a duplicate of the recorded delivery: it asks for the job again; one more retry, one job.
-    expect(await send("products/update", delivery)).toBe(200);
-    expect(await send("products/update", delivery)).toBe(200);
-    const jobs = (await queuedJobs(TASK.productDeliveries)).filter((job) => job.payload.shop === shop);
-    expect(jobs).toHaveLength(1);
-    expect(await receipts(webhookIdOf(delivery))).toBe(1);
-  });
-
-  const jobTopics = [
+  const storedTopics = [
+    {
+      topic: "products/update",
+      task: TASK.productDeliveries,
+      payload: { id: 1, title: "T", updated_at: "2026-11-01T00:00:00Z", variants: [] },
+    },
     {
       topic: "inventory_levels/update",
-      task: TASK.inventoryWebhook,
+      task: TASK.inventoryDeliveries,
       payload: { inventory_item_id: 7, location_id: 5, available: 3, updated_at: "2026-11-01T00:00:00Z" },
     },
+  ];
+
+  for (const { topic, task, payload } of storedTopics) {
+    it(`${topic}: queueing the shop's job fails (500, the delivery is recorded pending), the retry queues it`, async () => {
+      silence();
+      const shop = `retry-stored-${topic.split("/")[0].replace("_", "-")}.myshopify.com`;
+      const delivery = webhookRequest(shop, topic, `/webhooks/${topic}`, payload);
+
+      // The delivery is one INSERT with its payload; the shop's coalescing job is queued after it
+      // (app/webhooks/pending-deliveries.server.ts). Its add_job fails: 500, and the row stays pending.
+      await fail("graphile_worker._private_jobs");
+      expect(await send(topic, delivery)).toBe(500);
+      await failNothing();
+      const pending = await pgPool().query(
+        "SELECT 1 FROM webhook_delivery WHERE webhook_id = $1 AND payload IS NOT NULL",
+        [webhookIdOf(delivery)],
+      );
+      expect(pending.rowCount).toBe(1);
+      expect(await queuedJobs(task)).toEqual([]);
+
+      // Shopify's retry is a duplicate of the recorded delivery: it asks for the job again; one more retry, one job.
+      expect(await send(topic, delivery)).toBe(200);
+      expect(await send(topic, delivery)).toBe(200);
+      const jobs = (await queuedJobs(task)).filter((job) => job.payload.shop === shop);
+      expect(jobs).toHaveLength(1);
+      expect(await receipts(webhookIdOf(delivery))).toBe(1);
+    });
+  }
+
+  const jobTopics = [
     {
       topic: "bulk_operations/finish",
       task: TASK.productExportCheck,

@@ -3,10 +3,10 @@ import { inventoryWebhookPayload } from "~/inventory/inventory-webhook-payload.s
 import { TASK } from "~/jobs/task-names";
 import { defineTask } from "../define-task.server";
 
-// The job side of `inventory_levels/update`, `connect` and `disconnect`: the route verifies the HMAC, dedupes the
-// delivery (X-Shopify-Webhook-Id) and queues this with the topic's payload fields as Shopify sends them. Not keyed: a
-// job key would let a late, older delivery replace a newer one still queued; the apply statement orders them by
-// updated_at (and X-Shopify-Triggered-At) instead.
+// `inventory-webhook`: one inventory_levels/* delivery's job, as the routes queued it before they stored deliveries for
+// the shop's coalescing job (`inventory-deliveries`): kept so that jobs queued before that release still run. Not
+// keyed: a job key would let a late, older delivery replace a newer one still queued; the apply statement orders them
+// by updated_at (and X-Shopify-Triggered-At) instead.
 
 export const inventoryWebhook = defineTask({
   name: TASK.inventoryWebhook,

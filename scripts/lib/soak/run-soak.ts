@@ -42,12 +42,17 @@ async function shopsWithEvent(eventType: string, since: Date, shops: string[]): 
   return new Set(rows.map((r) => r.shop));
 }
 
-/** Webhook jobs due and not yet done (nor failed for good): what the life left in flight. */
+/**
+ * What the life left in flight: deliveries stored and not yet applied by their shop's coalescing job (products/*,
+ * inventory_levels/*), and webhook jobs due and not yet done (nor failed for good).
+ */
 async function webhookJobsInFlight(): Promise<number> {
   const { rows } = await pgPool().query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM graphile_worker.jobs
-      WHERE task_identifier IN ($1, $2) AND run_at <= now() + interval '30 seconds' AND attempts < max_attempts`,
-    [TASK.productWebhook, TASK.inventoryWebhook],
+    `SELECT (SELECT count(*)::int FROM webhook_delivery WHERE payload IS NOT NULL)
+          + (SELECT count(*)::int FROM graphile_worker.jobs
+              WHERE task_identifier = ANY ($1::text[]) AND run_at <= now() + interval '30 seconds'
+                AND attempts < max_attempts) AS n`,
+    [[TASK.productWebhook, TASK.inventoryWebhook, TASK.productDeliveries, TASK.inventoryDeliveries]],
   );
   return rows[0].n;
 }
