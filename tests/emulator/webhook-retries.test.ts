@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningEmulator, WebhookDeliveryPolicy } from "../../emulator/index";
 import { shopifyRetryDelaysMs } from "../../emulator/index";
@@ -168,4 +169,16 @@ describe("stopping the emulator", () => {
     expect(signals[0].aborted).toBe(true);
     expect(emulator.control.webhookDeliveries({ shop })[0]).toMatchObject({ attempts: 1, stoppedBeforeRetry: true });
   });
+
+  it("leaves no timer behind: a process whose retry was pending ends by itself after stop()", async () => {
+    // Without clearing the retry's timer the process would live until Shopify's first retry, 56 s on.
+    const child = spawn(process.execPath, ["--import", "tsx", "tests/emulator/support/stop-with-pending-retry.ts"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(output.trim())).toEqual({ attempts: 1, stoppedBeforeRetry: true, timers: [] });
+  }, 120_000);
 });
