@@ -20,6 +20,8 @@ export interface WebhookSummary {
   /** Attempts that got no answer (or no connection) in time, over all deliveries. */
   attemptsTimedOut: number;
   attempts: number;
+  /** The failed attempts by what they got: "500", "timed out", or the connection's error. */
+  failedAttempts: Record<string, number>;
 }
 
 export function summariseDeliveries(deliveries: WebhookDelivery[]): WebhookSummary {
@@ -35,5 +37,20 @@ export function summariseDeliveries(deliveries: WebhookDelivery[]): WebhookSumma
     stoppedBeforeRetry: deliveries.filter((d) => d.stoppedBeforeRetry).length,
     attemptsTimedOut: deliveries.reduce((n, d) => n + d.attemptLog.filter((a) => a.timedOut).length, 0),
     attempts: deliveries.reduce((n, d) => n + d.attempts, 0),
+    failedAttempts: countFailures(deliveries),
   };
+}
+
+function countFailures(deliveries: WebhookDelivery[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const attempt of deliveries.flatMap((d) => d.attemptLog)) {
+    if (accepted(attempt.status)) continue;
+    const key = attempt.timedOut
+      ? "timed out"
+      : attempt.status !== null
+        ? String(attempt.status)
+        : (attempt.error ?? "?");
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }

@@ -76,6 +76,7 @@ describe("a failed delivery", () => {
       gaveUp: 1,
       retrying: 0,
       attempts: 9,
+      failedAttempts: { "500": 9 },
     });
   });
 
@@ -107,7 +108,11 @@ describe("a failed delivery", () => {
     expect(delivery).toMatchObject({ status: 200, attempts: 2, timedOut: false });
     expect(waits).toEqual(shopifyRetryDelaysMs().slice(0, 1));
     expect(receiver.received.map((w) => w.headers["x-shopify-webhook-id"])).toEqual([delivery.id, delivery.id]);
-    expect(emulator.control.webhookSummary({ shop })).toMatchObject({ deliveredOnRetry: 1, attemptsTimedOut: 1 });
+    expect(emulator.control.webhookSummary({ shop })).toMatchObject({
+      deliveredOnRetry: 1,
+      attemptsTimedOut: 1,
+      failedAttempts: { "timed out": 1 },
+    });
   });
 
   it("a connection the app does not accept within the connect timeout failed, long before the answer's timeout", async () => {

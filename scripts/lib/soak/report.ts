@@ -218,6 +218,10 @@ export function formatReport(report: SoakReport): string {
   lines.push(
     `  deliveries: ${d.triggered} (${d.attempts} attempts, ${d.attemptsTimedOut} timed out); delivered ${d.delivered} (${d.deliveredOnRetry} on a retry), gave up ${d.gaveUp}, dropped ${d.dropped}, retrying ${d.retrying}, held ${d.held}`,
   );
+  const failures = Object.entries(d.failedAttempts)
+    .map(([what, n]) => `${what} ${n}`)
+    .join(", ");
+  if (failures) lines.push(`  failed attempts: ${failures}`);
   lines.push("");
   lines.push("API points per shop (life and cycle) against the plan's budget");
   const apiWidths = [26, 11, 9, 10, 11, 7, 10];
