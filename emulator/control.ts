@@ -20,6 +20,7 @@ import {
 import type { BulkOperations, BulkTiming } from "./bulk/bulk-operations";
 import type { TokenIssuer } from "./token-exchange";
 import type { ReleaseOptions, WebhookDelivery, WebhookMode, WebhookSender } from "./webhook-sender";
+import { summariseDeliveries, type WebhookSummary } from "./webhook-summary";
 import {
   appUninstalledPayload,
   bulkOperationFinishPayload,
@@ -534,9 +535,16 @@ export function createControl(deps: {
       );
     },
 
+    // Until no webhook is in flight: each one sent answered 2xx or given up, Shopify's retries included (held
+    // ones wait for releaseWebhooks). With Shopify's schedule a failing delivery takes four hours to give up.
     async waitForWebhooks(): Promise<{ delivered: number }> {
       await webhooks.idle();
       return { delivered: webhooks.deliveries.length };
+    },
+
+    // What became of the webhooks (of one shop, or all): the counts behind "lost" and "arrived on a retry".
+    webhookSummary(input: { shop?: string } = {}): WebhookSummary {
+      return summariseDeliveries(webhooks.deliveries.filter((d) => !input.shop || d.shop === input.shop));
     },
 
     // Bulk files from now on: "grouped" (children after their parent) or "any" (no order, as groupObjects false allows).

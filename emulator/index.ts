@@ -10,7 +10,7 @@ import { EmulatorStore } from "./store";
 import { TokenIssuer } from "./token-exchange";
 import { bulkOperationFinishPayload } from "./webhook-payloads";
 import { webhookPathResolver } from "./webhook-paths";
-import { WebhookSender } from "./webhook-sender";
+import { WebhookSender, type WebhookDeliveryPolicy } from "./webhook-sender";
 
 export interface EmulatorOptions {
   // 0 (the default) picks a free port.
@@ -29,7 +29,8 @@ export interface EmulatorOptions {
   // "any": bulk files in no order at all (children possibly before parents), as groupObjects false allows.
   bulkLineOrder?: "grouped" | "any";
   webhookPath?: (topic: string) => string;
-  webhookRetries?: number;
+  // Timeouts and retries of webhook deliveries; Shopify's by default (webhook-sender.ts).
+  webhookDelivery?: WebhookDeliveryPolicy;
   // How "slow" faults wait; tests may shorten it.
   sleep?: (ms: number) => Promise<void>;
 }
@@ -54,7 +55,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     apiSecret: options.apiSecret,
     webhookPath: options.webhookPath ?? webhookPathResolver(),
     nowMs,
-    retries: options.webhookRetries,
+    ...options.webhookDelivery,
   });
   const bulk = new BulkOperations({
     store,
@@ -91,7 +92,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       `${baseUrl}/__admin/${shop}${path === "/app" ? "" : `?path=${encodeURIComponent(path)}`}`,
     async stop() {
       await bulk.stop();
-      await webhooks.idle();
+      await webhooks.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -103,5 +104,6 @@ export type { Fault, RequestFault, BulkFault } from "./faults";
 export type { PlanOption, PlanName } from "./plans";
 export { PLAN_PRESETS } from "./plans";
 export { signSessionToken } from "./session-token";
-export { webhookHmac } from "./webhook-sender";
+export { webhookHmac, shopifyRetryDelaysMs } from "./webhook-sender";
+export type { WebhookDelivery, WebhookDeliveryPolicy } from "./webhook-sender";
 export { jsonlLine } from "./bulk/jsonl-writer";

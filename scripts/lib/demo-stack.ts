@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { freePort } from "./scratch-server";
-import { startEmulator, type RunningEmulator } from "../../emulator";
+import { startEmulator, type RunningEmulator, type WebhookDeliveryPolicy } from "../../emulator";
 
 // The app as `npm run demo` runs it, for the demo itself and for end-to-end tests: the Shopify emulator with the
 // demo's seeded shops, and `scripts/serve.ts` (in-process worker) as a child process on the given database, talking
@@ -58,6 +58,8 @@ export interface DemoStackOptions {
   /** Access tokens the app already holds for the demo shops (from an earlier run's sessions): the emulator is new
    * each run and would otherwise answer 401 to them, and the app would take the shops for uninstalled. */
   knownAccessTokens?: { shop: string; accessToken: string }[];
+  /** The emulator's webhook timeouts and retries; unset: Shopify's (5 s, 8 retries over 4 hours). */
+  webhookDelivery?: WebhookDeliveryPolicy;
 }
 
 export interface DemoStack {
@@ -88,6 +90,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     appUrl,
     apiKey: options.apiKey,
     apiSecret: options.apiSecret,
+    webhookDelivery: options.webhookDelivery,
   });
   for (const shop of options.demoShops === false ? [] : DEMO_SHOPS) {
     if (emulator.control.listShops().some((s) => s.domain === shop.domain)) continue;

@@ -78,25 +78,28 @@ describe("webhooks sent to the app", () => {
   });
 
   it("a control change with notify sends the matching webhook, and a failing receiver is retried", async () => {
+    // Its own emulator: Shopify's eight retries, their waits passed at once (tests/emulator/webhook-retries.test.ts
+    // covers the schedule, the timeout and stop).
     const failing = await startWebhookReceiver(500);
-    const shop = createTestShop(emulator, { products: 1, variantsPerProduct: 1 });
+    const retrying = await startTestEmulator({ appUrl: failing.url, webhookDelivery: { wait: async () => {} } });
+    const shop = createTestShop(retrying, { products: 1, variantsPerProduct: 1 });
     try {
-      emulator.control.setAppUrl({ appUrl: failing.url });
-      const [product] = emulator.control.listProducts({ shop: shop.domain });
-      emulator.control.updateVariant({
+      const [product] = retrying.control.listProducts({ shop: shop.domain });
+      retrying.control.updateVariant({
         shop: shop.domain,
         variantId: product.variants[0].id,
         price: "42.00",
         notify: true,
       });
-      await emulator.control.waitForWebhooks();
-      const [delivery] = emulator.control.webhookDeliveries({ shop: shop.domain, topic: "products/update" });
-      expect(delivery).toMatchObject({ status: 500, attempts: 3 });
+      await retrying.control.waitForWebhooks();
+      const [delivery] = retrying.control.webhookDeliveries({ shop: shop.domain, topic: "products/update" });
+      expect(delivery).toMatchObject({ status: 500, attempts: 9, gaveUp: true });
       // Redeliveries keep the webhook id: the app dedupes on it.
+      expect(failing.received).toHaveLength(9);
       expect(new Set(failing.received.map((w) => w.headers["x-shopify-webhook-id"]))).toEqual(new Set([delivery.id]));
       expect(JSON.parse(failing.received[0].rawBody).variants[0].price).toBe("42.00");
     } finally {
-      emulator.control.setAppUrl({ appUrl: receiver.url });
+      await retrying.stop();
       await failing.close();
     }
   });

@@ -45,7 +45,12 @@ describe("the small soak", () => {
       "webhooks-dropped",
       "worker-sigkilled",
     ]);
-    expect(report.changes.webhookNotArrived.count).toBeGreaterThan(0); // the dropped ones are in the measure
+    expect(report.changes.webhookLost.count).toBeGreaterThan(0); // the dropped ones are in the measure
+    // Once the webhooks have settled, every change's webhook arrived or was lost (dropped, or given up after
+    // Shopify's retries, compressed like the schedules): none is still being retried or held. How many were given
+    // up is a measure (an app slower than 5 s under a burst has its deliveries fail), not an invariant.
+    expect(report.changes.webhookInFlight).toBe(0);
+    expect(report.webhooks.held).toBe(0);
     expect(report.drift.afterCycle.samples).toEqual([]);
     expect(report.drift.afterCycle.driftedVariants).toBe(0);
     expect(report.changes.notShownSamples).toEqual([]);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo, type Socket } from "node:net";
+import { Worker } from "node:worker_threads";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator";
 import type { CreateShopInput } from "../../emulator/store";
 
@@ -85,16 +86,21 @@ export interface ReceivedWebhook {
   rawBody: string;
 }
 
+/** What a receiver answers its n-th request (0-based): a status, or "no answer" (it holds the request open until the
+ * sender hangs up, as an app slower than Shopify's timeout). */
+export type ReceiverAnswer = number | "no answer";
+
 // A real HTTP server standing in for the app's webhook routes.
-export async function startWebhookReceiver(status = 200) {
+export async function startWebhookReceiver(answer: ReceiverAnswer | ((n: number) => ReceiverAnswer) = 200) {
   const received: ReceivedWebhook[] = [];
   const waiters: Array<() => void> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
+      const reply = typeof answer === "function" ? answer(received.length) : answer;
       received.push({ path: req.url ?? "", headers: req.headers, rawBody: Buffer.concat(chunks).toString("utf8") });
-      res.writeHead(status).end();
+      if (reply !== "no answer") res.writeHead(reply).end();
       waiters.splice(0).forEach((wake) => wake());
     });
   });
@@ -114,7 +120,11 @@ export async function startWebhookReceiver(status = 200) {
       }
       return received;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -130,4 +140,38 @@ export async function waitUntil<T>(
     if (Date.now() > deadline) throw new Error("Timed out waiting");
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * A port whose connections are never accepted, as an app too busy to take them: a listener with a backlog of one in a
+ * worker thread whose event loop is blocked (Atomics.wait), its queue filled by two connections of ours. Linux then
+ * drops further SYNs, and a client's connect hangs until its own timeout.
+ */
+export async function startUnacceptingPort() {
+  const worker = new Worker(
+    `const { parentPort } = require("node:worker_threads");
+     const server = require("node:net").createServer();
+     server.listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () => {
+       parentPort.postMessage(server.address().port);
+       setImmediate(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0));
+     });`,
+    { eval: true },
+  );
+  const port = await new Promise<number>((resolve) => worker.once("message", resolve));
+  const fillers = await Promise.all(
+    [0, 1].map(
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = connect(port, "127.0.0.1", () => resolve(socket));
+          socket.once("error", reject);
+        }),
+    ),
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      fillers.forEach((socket) => socket.destroy());
+      await worker.terminate();
+    },
+  };
 }

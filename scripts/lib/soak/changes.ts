@@ -1,4 +1,5 @@
 import type { RunningEmulator } from "../../../emulator";
+import { accepted } from "../../../emulator/webhook-sender";
 import type { ProductSnapshot } from "../../../emulator/control";
 import { pgPool } from "../../../app/db.server";
 import type { SoakShop } from "./population";
@@ -7,7 +8,8 @@ import type { SoakShop } from "./population";
 // is one fact about one row (a variant's price, its sellable quantity, a product's title, whether it is listed, that
 // it exists, that it is gone); a later change of the same fact supersedes an earlier one that had not shown yet (the
 // marketplace need never show a state Shopify has already left). Which webhooks a change caused is read from the
-// emulator's deliveries: "arrived" when one of them was answered 2xx by the app, at once or released late.
+// emulator's deliveries: "arrived" when one of them was answered 2xx by the app, at once, on a retry or released late;
+// "lost" when each was dropped or given up after Shopify's last retry.
 
 type WebhookDelivery = ReturnType<RunningEmulator["control"]["webhookDeliveries"]>[number];
 
@@ -207,13 +209,29 @@ export function historyOf(changes: Change[], shop: string, productId: number, va
         topic: d.topic,
         status: d.status,
         attempts: d.attempts,
+        timedOut: d.attemptLog.filter((a) => a.timedOut).length,
+        gaveUp: !!d.gaveUp,
         dropped: !!d.dropped,
         triggeredAt: d.triggeredAt,
       })),
     }));
 }
 
-/** Whether one of the change's webhooks reached the app and was accepted (2xx), at once or released late. */
+/** Whether one of the change's webhooks reached the app and was accepted (2xx): at once, on one of Shopify's retries,
+ * or released late. */
 export function webhookArrived(change: Change): boolean {
-  return change.deliveries.some((d) => !d.dropped && d.status !== null && d.status >= 200 && d.status < 300);
+  return change.deliveries.some((d) => !d.dropped && accepted(d.status));
+}
+
+/** Arrived, but only on a retry: its first attempt failed (a 5xx, a timeout, a refused connection). */
+export function webhookArrivedOnRetry(change: Change): boolean {
+  return (
+    webhookArrived(change) && !change.deliveries.some((d) => !d.dropped && accepted(d.attemptLog[0]?.status ?? null))
+  );
+}
+
+/** Lost for good, as Shopify loses a webhook: none arrived, each one dropped or given up after its last retry. A
+ * change whose webhook is still being retried (or held) is in flight, not lost. */
+export function webhookLost(change: Change): boolean {
+  return !webhookArrived(change) && change.deliveries.every((d) => d.dropped || d.gaveUp);
 }

@@ -1,5 +1,6 @@
 import type { Change, ChangeKind } from "./changes";
-import { webhookArrived } from "./changes";
+import type { WebhookSummary } from "../../../emulator/webhook-summary";
+import { webhookArrived, webhookArrivedOnRetry, webhookLost } from "./changes";
 import type { InjectedFault } from "./fault-plan";
 import type { SoakShop } from "./population";
 import type { CycleResult } from "./reconciliation-cycle";
@@ -70,8 +71,12 @@ export interface SoakReport {
     byKind: Record<string, { made: number; shown: number; notShown: number }>;
     /** ms from the change in Shopify to the marketplace showing it. */
     timeToTruth: { webhookArrived: Percentiles; webhookNotArrived: Percentiles };
-    /** Changes none of whose webhooks reached the app (dropped, or answered 5xx through the database outage). */
-    webhookNotArrived: {
+    /** Changes whose webhook arrived only on one of Shopify's retries (its first attempt a 5xx or a timeout). */
+    webhookArrivedOnRetry: number;
+    /** Changes whose webhook neither arrived nor was lost when the report was made (a retry still scheduled). */
+    webhookInFlight: number;
+    /** Changes none of whose webhooks reached the app: each dropped, or given up after Shopify's last retry. */
+    webhookLost: {
       count: number;
       repairedBeforeCycle: number;
       repairedByCycle: number;
@@ -81,6 +86,8 @@ export interface SoakReport {
     notShownSamples: Array<Pick<Change, "shop" | "kind" | "expect"> & { webhookArrived: boolean }>;
   };
   cycle: { durationMs: number; runs: CycleResult["runs"] };
+  /** The emulator's webhook deliveries over the life, the settling and the cycle: attempts, timeouts, retries. */
+  webhooks: WebhookSummary;
   api: ApiUse[];
   faults: InjectedFault[];
   alerts: AlertRow[];
@@ -117,7 +124,7 @@ export function summariseChanges(changes: Change[]): SoakReport["changes"] {
     else row.notShown++;
   }
   const delay = (c: Change) => c.truthAt! - c.madeAt;
-  const notArrived = counted.filter((c) => !webhookArrived(c));
+  const lost = counted.filter(webhookLost);
   return {
     made: changes.length,
     superseded: changes.length - counted.length,
@@ -128,12 +135,14 @@ export function summariseChanges(changes: Change[]): SoakReport["changes"] {
       webhookArrived: percentiles(shown.filter(webhookArrived).map(delay)),
       webhookNotArrived: percentiles(shown.filter((c) => !webhookArrived(c)).map(delay)),
     },
-    webhookNotArrived: {
-      count: notArrived.length,
-      repairedBeforeCycle: notArrived.filter((c) => c.truthAt !== undefined && c.shownIn !== "cycle").length,
-      repairedByCycle: notArrived.filter((c) => c.shownIn === "cycle").length,
-      notRepaired: notArrived.filter((c) => c.truthAt === undefined).length,
-      repairMs: percentiles(notArrived.filter((c) => c.truthAt !== undefined).map(delay)),
+    webhookArrivedOnRetry: counted.filter(webhookArrivedOnRetry).length,
+    webhookInFlight: counted.filter((c) => !webhookArrived(c) && !webhookLost(c)).length,
+    webhookLost: {
+      count: lost.length,
+      repairedBeforeCycle: lost.filter((c) => c.truthAt !== undefined && c.shownIn !== "cycle").length,
+      repairedByCycle: lost.filter((c) => c.shownIn === "cycle").length,
+      notRepaired: lost.filter((c) => c.truthAt === undefined).length,
+      repairMs: percentiles(lost.filter((c) => c.truthAt !== undefined).map(delay)),
     },
     notShownSamples: counted
       .filter((c) => c.truthAt === undefined)
@@ -198,10 +207,21 @@ export function formatReport(report: SoakReport): string {
   ] as const) {
     lines.push(`  ${row([label, p.count, seconds(p.p50), seconds(p.p95), seconds(p.p99), seconds(p.max)], widths)}`);
   }
-  const w = c.webhookNotArrived;
+  const w = c.webhookLost;
   lines.push(
     `  webhook lost: ${w.count} changes; repaired before the cycle ${w.repairedBeforeCycle}, by the cycle ${w.repairedByCycle}, not repaired ${w.notRepaired}; repair p50 ${seconds(w.repairMs.p50)}, max ${seconds(w.repairMs.max)}`,
   );
+  lines.push(
+    `  webhook arrived only on a retry: ${c.webhookArrivedOnRetry} changes; still in flight: ${c.webhookInFlight}`,
+  );
+  const d = report.webhooks;
+  lines.push(
+    `  deliveries: ${d.triggered} (${d.attempts} attempts, ${d.attemptsTimedOut} timed out); delivered ${d.delivered} (${d.deliveredOnRetry} on a retry), gave up ${d.gaveUp}, dropped ${d.dropped}, retrying ${d.retrying}, held ${d.held}`,
+  );
+  const failures = Object.entries(d.failedAttempts)
+    .map(([what, n]) => `${what} ${n}`)
+    .join(", ");
+  if (failures) lines.push(`  failed attempts: ${failures}`);
   lines.push("");
   lines.push("API points per shop (life and cycle) against the plan's budget");
   const apiWidths = [26, 11, 9, 10, 11, 7, 10];

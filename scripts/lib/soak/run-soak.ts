@@ -6,7 +6,7 @@ import { enqueue, releaseWorkerUtils } from "../../../app/jobs/queue.server";
 import { shopJobOptions } from "../../../app/jobs/shop-jobs";
 import { TASK } from "../../../app/jobs/task-names";
 import { installShop } from "../demo-scenarios";
-import { ChangeLog, historyOf, webhookArrived } from "./changes";
+import { ChangeLog, historyOf, webhookLost } from "./changes";
 import { FaultRunner, planFaults, type FaultKind } from "./fault-plan";
 import { ShopLife } from "./life";
 import { DEFAULT_SOAK_OPTIONS, seededRandom, type SoakOptions } from "./options";
@@ -159,7 +159,8 @@ export async function runSoak(
     const lifeEnded = Date.now();
     log(`life stopped: ${changes.changes.length} changes made; letting the webhooks in flight land`);
 
-    // Settling: Shopify sends what it still holds, no more faults; the webhook jobs in flight run.
+    // Settling: Shopify sends what it still holds, no more faults, and retries what failed (its schedule compressed
+    // like the app's: 4 minutes at 60) until each delivery arrived or was given up; the webhook jobs in flight run.
     changes.setPhase("settle");
     for (const shop of shops) {
       emulator.control.setWebhookMode({ shop: shop.domain, mode: "deliver" });
@@ -235,9 +236,9 @@ export async function runSoak(
       ).length,
     }));
     // A shop's truth alert is expected only where changes reached Shopify and never the app (webhooks dropped, or
-    // answered 5xx through the database outage): until a sync or the verification repairs them, they are real
-    // mismatches older than the grace period. Changes in flight (late, reordered, throttled or 5xx'd syncs) are not.
-    const lostWebhookShops = new Set(changes.changes.filter((c) => !webhookArrived(c)).map((c) => c.shop));
+    // given up after Shopify's last retry): until a sync or the verification repairs them, they are real mismatches
+    // older than the grace period. Changes in flight (late, reordered, retried, throttled or 5xx'd syncs) are not.
+    const lostWebhookShops = new Set(changes.changes.filter(webhookLost).map((c) => c.shop));
     const spuriousAlerts = alerts.filter((a) =>
       a.type === TRUTH_MISMATCH_ALERT
         ? !a.shop || !lostWebhookShops.has(a.shop)
@@ -278,6 +279,7 @@ export async function runSoak(
       drift: { atStart, afterLife, afterCycle },
       changes: summary,
       cycle: { durationMs: cycle.finishedAt - cycle.startedAt, runs: cycle.runs },
+      webhooks: emulator.control.webhookSummary(),
       api,
       faults: faults.injected,
       alerts,

@@ -3,7 +3,7 @@ import { chmodSync, createWriteStream, mkdtempSync, rmSync, type WriteStream } f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
-import type { RunningEmulator } from "../../../emulator";
+import { shopifyRetryDelaysMs, type RunningEmulator } from "../../../emulator";
 import { startEmbeddedPostgres, type RunningDatabase } from "../../../app/database/embedded-postgres.server";
 import { applyMigrations } from "../../../app/database/migrations.server";
 import { resetEnvCache } from "../../../app/env.server";
@@ -82,6 +82,9 @@ export async function startSoakStack(options: {
     worker: false,
     healthTimeoutMs: 180_000,
     env: shared,
+    // Shopify's retries (8 over 4 hours) compressed like the schedules: at 60, 4 minutes. The 5 s timeout is not:
+    // the app answers in real time.
+    webhookDelivery: { retryDelaysMs: shopifyRetryDelaysMs(options.scheduleTimeScale) },
     onOutput: (chunk) => appLog.write(chunk),
   });
 

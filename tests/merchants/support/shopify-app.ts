@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { resetEnvCache } from "../../../app/env.server";
-import { signSessionToken, startEmulator, webhookHmac, type RunningEmulator } from "../../../emulator";
+import {
+  signSessionToken,
+  startEmulator,
+  webhookHmac,
+  type EmulatorOptions,
+  type RunningEmulator,
+} from "../../../emulator";
 import { TEST_API_KEY, TEST_API_SECRET } from "../../support/test-environment";
 
 // The real shopifyApp() of app/shopify.server.ts, talking to the Shopify emulator through the emulator seam, for
@@ -21,8 +27,10 @@ export interface ShopifyAppUnderTest {
 }
 
 /** Starts the emulator and points the app at it. Call before anything imports ~/shopify.server. */
-export async function startShopifyAppUnderTest(): Promise<ShopifyAppUnderTest> {
-  const emulator = await startEmulator({ apiSecret: TEST_API_SECRET, apiKey: TEST_API_KEY });
+export async function startShopifyAppUnderTest(
+  emulatorOptions: Pick<EmulatorOptions, "webhookDelivery"> = {},
+): Promise<ShopifyAppUnderTest> {
+  const emulator = await startEmulator({ apiSecret: TEST_API_SECRET, apiKey: TEST_API_KEY, ...emulatorOptions });
   process.env.SHOPIFY_ADMIN_API_BASE = emulator.url;
   resetEnvCache();
   return { emulator, stop: () => emulator.stop() };
