@@ -16,6 +16,7 @@ import {
   type RouteAction,
   type ShopifyAppUnderTest,
 } from "../merchants/support/shopify-app";
+import { receiptOutcomes, seededShuffle } from "../support/webhook-receipts";
 
 // inventory_levels/update, connect and disconnect deliveries are stored with their payload on accept and applied by
 // one job per shop that coalesces a burst per level (app/inventory/apply-inventory-deliveries.server.ts, the shared
@@ -89,28 +90,6 @@ const quantities = async (shop: string) =>
     ).rows.map((r) => [r.id, r.inventory_tracked ? r.available_quantity : "untracked"]),
   );
 
-const outcomes = async (shop: string) =>
-  Object.fromEntries(
-    (
-      await pgPool().query<{ outcome: string | null; n: number }>(
-        "SELECT coalesce(outcome, 'pending') AS outcome, count(*)::int AS n FROM webhook_delivery WHERE shop = $1 GROUP BY 1",
-        [shop],
-      )
-    ).rows.map((r) => [r.outcome, r.n]),
-  );
-
-/** A deterministic shuffle (no clock, no Math.random). */
-function shuffled<T>(items: T[]): T[] {
-  const out = [...items];
-  let seed = 11;
-  for (let i = out.length - 1; i > 0; i--) {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    const j = seed % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
 describe("a burst of one shop's inventory_levels/* webhooks", () => {
   it("reordered and repeated deliveries: one job, each level's newest quantity, every delivery applied once", async () => {
     const shop = "inventory-burst.myshopify.com";
@@ -133,20 +112,20 @@ describe("a burst of one shop's inventory_levels/* webhooks", () => {
       { inventory_item_id: 701, location_id: OTHER_LOCATION, available: 999, updated_at: at(4) },
       emittedAt(4 * 60_000),
     );
-    const sent = shuffled([...updates, elsewhere]);
+    const sent = seededShuffle([...updates, elsewhere], 11);
     for (const request of [...sent, ...sent.filter((_, i) => i % 3 === 0)]) expect(await send(request)).toBe(200);
 
     // The burst is one job of the shop, carrying nothing but the shop; 61 receipts (the repeats recorded nothing).
     const jobs = await queuedJobs(TASK.inventoryDeliveries);
     expect(jobs.map((j) => [j.key, j.payload])).toEqual([[`${TASK.inventoryDeliveries}:${shop}`, { shop }]]);
-    expect(await outcomes(shop)).toEqual({ pending: 61 });
+    expect(await receiptOutcomes(shop)).toEqual({ pending: 61 });
     await runDueJobs({ [TASK.inventoryDeliveries]: inventoryDeliveries });
 
     expect(await quantities(shop)).toEqual(
       Object.fromEntries(Array.from({ length: 20 }, (_, i) => [String(i + 1), (701 + i) * 10 + 3])),
     );
     // Per level the newest applied, the two older superseded; the other location's ignored.
-    expect(await outcomes(shop)).toEqual({ applied: 20, superseded: 40, "other-location": 1 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 20, superseded: 40, "other-location": 1 });
     const events = await prisma.syncEvent.findMany({ where: { shop, eventType: "WEBHOOK" } });
     expect(events.map((e) => e.metadata)).toEqual([
       expect.objectContaining({ stream: "inventory_levels", deliveries: 61, levelsWritten: 20, variantsChanged: 20 }),
@@ -157,7 +136,7 @@ describe("a burst of one shop's inventory_levels/* webhooks", () => {
     expect(await send(sent[0])).toBe(200);
     expect(await queuedJobs(TASK.inventoryDeliveries)).toHaveLength(1);
     await runDueJobs({ [TASK.inventoryDeliveries]: inventoryDeliveries });
-    expect((await outcomes(shop)).applied).toBe(20);
+    expect((await receiptOutcomes(shop)).applied).toBe(20);
     expect(await prisma.syncEvent.count({ where: { shop, eventType: "WEBHOOK" } })).toBe(1);
   });
 
@@ -175,7 +154,7 @@ describe("a burst of one shop's inventory_levels/* webhooks", () => {
     }
     for (let i = 0; i < 3; i++) await applyPendingInventoryDeliveries(shop, { batchSize: 1 });
     expect(await quantities(shop)).toEqual({ "1": 3 });
-    expect(await outcomes(shop)).toEqual({ applied: 1, stale: 2 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 1, stale: 2 });
   });
 
   it("jobs of one shop running at once take disjoint deliveries: each applied once, none left", async () => {
@@ -192,7 +171,7 @@ describe("a burst of one shop's inventory_levels/* webhooks", () => {
     }
     const results = await Promise.all([1, 2, 3].map(() => applyPendingInventoryDeliveries(shop, { batchSize: 10 })));
     expect(results.map((r) => r.deliveries).reduce((a, b) => a + b, 0)).toBe(30);
-    expect(await outcomes(shop)).toEqual({ applied: 30 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 30 });
   });
 });
 
@@ -234,7 +213,7 @@ describe("two batches of one shop at once", () => {
     });
     expect(second).toBe("took 10");
     expect(first.deliveries).toBe(10);
-    expect(await outcomes(shop)).toEqual({ applied: 20 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 20 });
   });
 });
 
@@ -268,7 +247,7 @@ describe("connect, disconnect, update and tracking in one batch", () => {
     );
     await applyPendingInventoryDeliveries(shop);
     expect(await quantities(shop)).toEqual({ "1": 9 });
-    expect(await outcomes(shop)).toEqual({ applied: 2, superseded: 1 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 2, superseded: 1 });
 
     // And the other way round: connected, then disconnected in the same second.
     await record(
@@ -287,7 +266,7 @@ describe("connect, disconnect, update and tracking in one batch", () => {
     );
     await applyPendingInventoryDeliveries(shop);
     expect(await quantities(shop)).toEqual({ "1": 0 });
-    expect(await outcomes(shop)).toEqual({ applied: 3, superseded: 2 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 3, superseded: 2 });
   });
 
   it("an item no longer tracked, then tracked again: the newest word wins, whichever arrives first", async () => {
@@ -307,7 +286,7 @@ describe("connect, disconnect, update and tracking in one batch", () => {
     await record(shop, "tracking-4", "inventory_levels/update", level(702, null, 2), emittedAt(2 * 60_000));
     await applyPendingInventoryDeliveries(shop);
     expect(await quantities(shop)).toEqual({ "1": 6, "2": "untracked" });
-    expect(await outcomes(shop)).toEqual({ applied: 3, superseded: 1 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 3, superseded: 1 });
   });
 });
 
@@ -330,7 +309,7 @@ describe("bad deliveries and failures", () => {
       expect(await send(levelRequest(shop, "inventory_levels/update", payload, emittedAt(0)))).toBe(200);
     await runDueJobs({ [TASK.inventoryDeliveries]: inventoryDeliveries });
     expect(await quantities(shop)).toEqual({ "1": 4, "2": 8 });
-    expect(await outcomes(shop)).toEqual({ applied: 2, malformed: 5 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 2, malformed: 5 });
     // No retry: a malformed payload would not parse on one either.
     expect(await queuedJobs(TASK.inventoryDeliveries)).toEqual([]);
     expect(errors.filter((line) => line.includes("malformed inventory_levels/update"))).toHaveLength(5);
@@ -356,14 +335,14 @@ describe("bad deliveries and failures", () => {
     expect(await quantities(shop)).toEqual({ "1": 0, "2": 0, "3": 0 });
     const { rows: levels } = await pgPool().query("SELECT 1 FROM inventory_level WHERE shop = $1", [shop]);
     expect(levels).toEqual([]);
-    expect(await outcomes(shop)).toEqual({ pending: 3 });
+    expect(await receiptOutcomes(shop)).toEqual({ pending: 3 });
     const [retry] = await queuedJobs(TASK.inventoryDeliveries);
     expect(retry.payload).toMatchObject({ shop, _retry: { attempt: 2 } });
 
     await pgPool().query("DROP TRIGGER test_injected_failure ON webhook_delivery");
     await applyPendingInventoryDeliveries(shop);
     expect(await quantities(shop)).toEqual({ "1": 11, "2": 12, "3": 13 });
-    expect(await outcomes(shop)).toEqual({ applied: 3 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 3 });
   });
 
   it("a process that died after recording deliveries, before queueing their job: the sweep queues it", async () => {
@@ -400,7 +379,7 @@ describe("bad deliveries and failures", () => {
       "not-the-app-secret",
     );
     expect(await send(forged)).toBe(401);
-    expect(await outcomes(shop)).toEqual({});
+    expect(await receiptOutcomes(shop)).toEqual({});
     expect(await queuedJobs(TASK.inventoryDeliveries)).toEqual([]);
   });
 });

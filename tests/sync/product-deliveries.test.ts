@@ -19,6 +19,7 @@ import {
   type RouteAction,
   type ShopifyAppUnderTest,
 } from "../merchants/support/shopify-app";
+import { receiptOutcomes, seededShuffle } from "../support/webhook-receipts";
 
 // products/* deliveries are stored with their payload on accept and applied by one job per shop that coalesces a
 // burst (app/sync/apply-product-deliveries.server.ts, app/sync/record-product-delivery.server.ts). Through the real
@@ -77,28 +78,6 @@ const titles = async (shop: string) =>
     ).rows.map((r) => [r.id, r.deleted ? "(deleted)" : r.title]),
   );
 
-const outcomes = async (shop: string) =>
-  Object.fromEntries(
-    (
-      await pgPool().query<{ outcome: string | null; n: number }>(
-        "SELECT coalesce(outcome, 'pending') AS outcome, count(*)::int AS n FROM webhook_delivery WHERE shop = $1 GROUP BY 1",
-        [shop],
-      )
-    ).rows.map((r) => [r.outcome, r.n]),
-  );
-
-/** A deterministic shuffle (no clock, no Math.random). */
-function shuffled<T>(items: T[]): T[] {
-  const out = [...items];
-  let seed = 7;
-  for (let i = out.length - 1; i > 0; i--) {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    const j = seed % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
 describe("a burst of one shop's products/* webhooks", () => {
   it("reordered and repeated deliveries: one job, each product's newest state, every delivery applied once", async () => {
     const shop = "burst.myshopify.com";
@@ -114,7 +93,7 @@ describe("a burst of one shop's products/* webhooks", () => {
     const deletion = webhookRequest(shop, "products/delete", "/webhooks/products/delete", { id: 5 }, undefined, {
       "X-Shopify-Triggered-At": emittedAt(4),
     });
-    const sent = shuffled([...updates, deletion]);
+    const sent = seededShuffle([...updates, deletion], 7);
     for (const request of [...sent, ...sent.filter((_, i) => i % 3 === 0)]) {
       expect(await send(request === deletion ? productDelete : productUpdate, request)).toBe(200);
     }
@@ -128,7 +107,7 @@ describe("a burst of one shop's products/* webhooks", () => {
     expected["5"] = "(deleted)";
     expect(await titles(shop)).toEqual(expected);
     // 61 receipts (the repeats recorded nothing): per product the newest update applied, the two older superseded.
-    expect(await outcomes(shop)).toEqual({ applied: 21, superseded: 40 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 21, superseded: 40 });
     const events = await prisma.syncEvent.findMany({ where: { shop, eventType: "WEBHOOK" } });
     expect(events.map((e) => (e.metadata as { deliveries: number }).deliveries)).toEqual([61]);
     expect(await queuedJobs(TASK.productDeliveries)).toEqual([]);
@@ -153,7 +132,7 @@ describe("a burst of one shop's products/* webhooks", () => {
     }
     for (let i = 0; i < 3; i++) await applyPendingProductDeliveries(shop, { batchSize: 1 });
     expect(await titles(shop)).toEqual({ "1": "P1 at 3" });
-    expect(await outcomes(shop)).toEqual({ applied: 1, stale: 2 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 1, stale: 2 });
   });
 
   it("jobs of one shop running at once take disjoint deliveries: each applied once, none left", async () => {
@@ -170,7 +149,7 @@ describe("a burst of one shop's products/* webhooks", () => {
     }
     const results = await Promise.all([1, 2, 3].map(() => applyPendingProductDeliveries(shop, { batchSize: 10 })));
     expect(results.map((r) => r.deliveries).reduce((a, b) => a + b, 0)).toBe(30);
-    expect(await outcomes(shop)).toEqual({ applied: 30 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 30 });
   });
 });
 
@@ -184,7 +163,7 @@ describe("the accept path, verified without the shop's session", () => {
     const noId = webhookRequest(shop, "products/update", "/webhooks/products/update", payload);
     noId.headers.delete("X-Shopify-Webhook-Id");
     expect(await send(productUpdate, noId)).toBe(400);
-    expect(await outcomes(shop)).toEqual({});
+    expect(await receiptOutcomes(shop)).toEqual({});
     expect(await queuedJobs(TASK.productDeliveries)).toEqual([]);
   });
 });
@@ -211,7 +190,7 @@ describe("nothing is lost between accept and apply", () => {
     ]);
     await runDueJobs({ [TASK.productDeliveries]: productDeliveries });
     expect(await titles(shop)).toEqual({ "1": "P1 at 1", "2": "P2 at 1" });
-    expect(await outcomes(shop)).toEqual({ applied: 2 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 2 });
     // And the cron task runs it (nothing pending now: nothing queued).
     await runDueJobs({ [TASK.webhookDeliveriesSweep]: webhookDeliveriesSweep });
     expect(await queuedJobs(TASK.productDeliveries)).toEqual([]);
@@ -234,14 +213,14 @@ describe("nothing is lost between accept and apply", () => {
       FOR EACH ROW EXECUTE FUNCTION public.test_injected_failure()`);
     await runDueJobs({ [TASK.productDeliveries]: productDeliveries });
     expect(await titles(shop)).toEqual({});
-    expect(await outcomes(shop)).toEqual({ pending: 3 });
+    expect(await receiptOutcomes(shop)).toEqual({ pending: 3 });
     const [retry] = await queuedJobs(TASK.productDeliveries);
     expect(retry.payload).toMatchObject({ shop, _retry: { attempt: 2 } });
 
     await pgPool().query("DROP TRIGGER test_injected_failure ON product");
     await applyPendingProductDeliveries(shop);
     expect(await titles(shop)).toEqual({ "1": "P1 at 1", "2": "P2 at 1", "3": "P3 at 1" });
-    expect(await outcomes(shop)).toEqual({ applied: 3 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 3 });
   });
 
   it("a delivery whose product the database refuses (an id beyond bigint) fails alone; the others apply", async () => {
@@ -260,7 +239,7 @@ describe("nothing is lost between accept and apply", () => {
     }
     await runDueJobs({ [TASK.productDeliveries]: productDeliveries });
     expect(await titles(shop)).toEqual({ "1": "P1 at 1", "3": "P3 at 1" });
-    expect(await outcomes(shop)).toEqual({ applied: 2, failed: 1 });
+    expect(await receiptOutcomes(shop)).toEqual({ applied: 2, failed: 1 });
     expect(await queuedJobs(TASK.productDeliveries)).toEqual([]);
   });
 });
