@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
 import { releaseWorkerUtils } from "../app/jobs/queue.server";
 import { fanOutShopJobs } from "../app/worker/fan-out.server";
 import { TASK, type ShopSyncTask } from "../app/jobs/task-names";
@@ -14,19 +15,21 @@ import { round } from "./timing";
 // `npm run bench -- fleet`: how many shops one worker process carries. A fleet of emulated shops of typical size
 // (BENCH_FLEET_VARIANTS, 200 variants on one location), installed and approved, goes through the real fan-outs and
 // tasks, run by `npm run worker` processes (real child processes on one PostgreSQL, the Admin API over HTTP to the
-// emulator): the daily product sync (bulk export, ingest: after a first import, the daily re-read of a catalog that
-// changed a little), the hourly inventory sync (a few changes an hour) and the weekly integrity check. For each kind
-// and number of processes: jobs/s, shops per hour per process, database time per shop (pg_stat_database.active_time)
-// and the share of the kind's spread window (PRODUCT_SYNC_SPREAD_MINUTES ...) the whole fleet needs. The baseline,
-// same run: one process; the ratio is what a second process adds.
+// emulator): the daily inventory reconciliation (a full read of every level), the hourly inventory sync (a few
+// changes an hour), the weekly integrity check and the daily product sync (bulk export, ingest: after a first
+// import, the daily re-read of a catalog that changed a little). For each kind and number of processes: jobs/s,
+// shops per hour per process, database time per shop (pg_stat_database.active_time) and the share of the kind's
+// spread window (PRODUCT_SYNC_SPREAD_MINUTES ...) the whole fleet needs. The baseline, same run: the first number of
+// processes (one); the ratio is what more processes add. Each run logs its progress every minute and its figures
+// when it ends, with the machine's load average: a large fleet's run stopped early still yields its figures.
 //
 // Sizes: BENCH_FLEET_SHOPS ("1000,10000"), BENCH_FLEET_PROCESSES ("1,2"), BENCH_FLEET_VARIANTS (200),
 // BENCH_FLEET_CONCURRENCY (WORKER_CONCURRENCY per process, 5). 10,000 shops hold 2 million variants in the
-// emulator: run with NODE_OPTIONS=--max-old-space-size=8192.
+// emulator, which runs in this process: run with NODE_OPTIONS=--max-old-space-size=8192.
 
 export const name = "fleet";
 export const description =
-  "shops per worker process: product, inventory and integrity runs over a fleet, 1 and 2 processes";
+  "shops per worker process: reconciliation, inventory, integrity and product runs over a fleet, 1 and 2 processes";
 
 // The app's credentials: the emulator signs webhooks with the secret and the workers' Shopify library checks them.
 const credentials = () => {
@@ -34,13 +37,22 @@ const credentials = () => {
   process.env.SHOPIFY_API_SECRET ||= "bench-fleet-secret-0123456789";
   return { apiKey: process.env.SHOPIFY_API_KEY, apiSecret: process.env.SHOPIFY_API_SECRET };
 };
-const RUN_TIMEOUT_MS = 60 * 60_000;
+/**
+ * How long one run of a kind may take before the bench calls it stuck: an hour, or a second per shop for a larger
+ * fleet (10,000 shops: 2.8 hours). The slowest rate measured at 1,000 shops, a first import at 4.5 shops/s on a
+ * shared machine, is well above one shop a second, so a run this slow is broken, not merely slow.
+ */
+export const runTimeoutMs = (shops: number) => Math.max(60 * 60_000, shops * 1_000);
+/** A run logs how far it got this often, so a run stopped halfway still gives its rate so far. */
+const PROGRESS_EVERY_MS = 60_000;
 
 export interface FleetBenchOptions extends Partial<BenchRunOptions> {
   shops?: number[];
   processes?: number[];
   variantsPerShop?: number;
   concurrency?: number;
+  /** How often a run logs its progress (a minute). */
+  progressEveryMs?: number;
 }
 
 const envList = (key: string, fallback: number[]) =>
@@ -56,13 +68,25 @@ interface Kind {
   windowMinutes: () => number;
 }
 
+const PRODUCT: Kind = {
+  label: "product",
+  task: TASK.productSync,
+  tasks: [TASK.productSync, TASK.productExportCheck],
+  eventType: "PRODUCT_SYNC",
+  windowMinutes: () => env().PRODUCT_SYNC_SPREAD_MINUTES,
+};
+
+// The order they run in. The reconciliation first: after the first import, it is the full read every daily
+// reconciliation is, and it leaves every shop a last sync for the hourly sync to start from (a few changes, not a
+// second full read). The daily product sync, the longest, last, so that a large fleet's run stopped before the end
+// (the log has each run's figures as it finishes) still has the others.
 const KINDS: Kind[] = [
   {
-    label: "product",
-    task: TASK.productSync,
-    tasks: [TASK.productSync, TASK.productExportCheck],
-    eventType: "PRODUCT_SYNC",
-    windowMinutes: () => env().PRODUCT_SYNC_SPREAD_MINUTES,
+    label: "reconciliation",
+    task: TASK.inventoryReconcile,
+    tasks: [TASK.inventoryReconcile],
+    eventType: "INVENTORY_SYNC",
+    windowMinutes: () => env().INVENTORY_RECONCILIATION_SPREAD_MINUTES,
   },
   {
     label: "inventory",
@@ -78,6 +102,7 @@ const KINDS: Kind[] = [
     eventType: "DATA_INTEGRITY",
     windowMinutes: () => env().INTEGRITY_CHECK_SPREAD_MINUTES,
   },
+  PRODUCT,
 ];
 
 const shopDomain = (i: number) => `fleet-${String(i).padStart(6, "0")}.myshopify.com`;
@@ -200,42 +225,108 @@ async function activeMs(database: DedicatedDatabase): Promise<number> {
   return Number(rows[0].ms);
 }
 
+/**
+ * Jobs of the run not done yet: waiting, or running. Every job is queued with max_attempts 1 (QUEUED_MAX_ATTEMPTS)
+ * and graphile-worker counts the attempt when a worker takes the job, so a running job has attempts = max_attempts:
+ * it is told from a job that failed for good by its lock. (Counting only attempts < max_attempts stopped the clock
+ * when the last job started, before the last ingests ended.)
+ */
 async function pendingJobs(database: DedicatedDatabase, tasks: string[]): Promise<number> {
   const { rows } = await database.pool.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = ANY($1) AND attempts < max_attempts",
+    `SELECT count(*)::int AS n FROM graphile_worker.jobs
+      WHERE task_identifier = ANY($1) AND (attempts < max_attempts OR locked_at IS NOT NULL)`,
     [tasks],
   );
   return rows[0].n;
 }
 
-/** One run of a kind over the whole fleet by the running workers: all shops due at once, timed until none is left. */
-async function measure(database: DedicatedDatabase, kind: Kind, shops: number, processes: number) {
+async function finishedRuns(database: DedicatedDatabase, kind: Kind, since: Date) {
+  // levels: what an inventory run read per shop (its event's metadata; none for the other kinds), which tells a full
+  // read from a few changes.
+  const { rows } = await database.pool.query<{ done: number; failed: number; levels: number | null }>(
+    `SELECT count(DISTINCT shop)::int AS done, count(*) FILTER (WHERE status = 'FAILURE')::int AS failed,
+            avg((metadata->>'levels')::int)::float AS levels
+       FROM sync_event WHERE event_type = $1 AND created_at >= $2`,
+    [kind.eventType, since],
+  );
+  return rows[0];
+}
+
+/** The machine's 1-minute load average, lowest and highest seen while runs were measured (the figures' context). */
+const load = { min: Number.POSITIVE_INFINITY, max: 0 };
+function sampleLoad(): number {
+  const [oneMinute] = os.loadavg();
+  load.min = Math.min(load.min, oneMinute);
+  load.max = Math.max(load.max, oneMinute);
+  return round(oneMinute);
+}
+
+interface Measured {
+  seconds: number;
+  jobsPerSecond: number;
+  shopsPerHourPerProcess: number;
+  dbMsPerShop: number;
+  windowShare: number;
+  failed: number;
+  levelsPerShop: number | null;
+}
+
+interface MeasureOptions {
+  log: (line: string) => void;
+  progressEveryMs: number;
+  label?: string;
+}
+
+/**
+ * One run of a kind over the whole fleet by the running workers: all shops due at once, timed until none is left.
+ * Logs its progress every minute and its figures when it ends, so a long run stopped halfway still has a rate.
+ */
+async function measure(
+  database: DedicatedDatabase,
+  kind: Kind,
+  shops: number,
+  processes: number,
+  { log, progressEveryMs, label = `${shops} ${kind.label}, ${processes} proc` }: MeasureOptions,
+): Promise<Measured> {
   // Backends flush their statistics (active_time) within a second of going idle: start from a settled count.
   await new Promise((resolve) => setTimeout(resolve, 1200));
   const activeBefore = await activeMs(database);
   const since = new Date();
   const started = performance.now();
+  const timeoutMs = runTimeoutMs(shops);
+  let progressAt = started + progressEveryMs;
+  log(`${label}: started (load average ${sampleLoad()})`);
   await fanOutShopJobs({ task: kind.task, firedAt: since, windowMs: 1 });
   while ((await pendingJobs(database, kind.tasks)) > 0) {
-    if (performance.now() - started > RUN_TIMEOUT_MS)
-      throw new Error(`${kind.label} run did not finish in ${RUN_TIMEOUT_MS / 60_000} min`);
+    const elapsed = performance.now() - started;
+    if (elapsed > timeoutMs) throw new Error(`${label}: the run did not finish in ${round(timeoutMs / 60_000)} min`);
+    if (performance.now() >= progressAt) {
+      progressAt += progressEveryMs;
+      const { done, failed } = await finishedRuns(database, kind, since);
+      log(
+        `${label}: ${done} of ${shops} shops in ${Math.round(elapsed / 1000)} s, ${round(done / (elapsed / 1000))} shops/s so far, ${failed} failed (load average ${sampleLoad()})`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const seconds = (performance.now() - started) / 1000;
   await new Promise((resolve) => setTimeout(resolve, 1200));
   const dbMs = (await activeMs(database)) - activeBefore;
-  const { rows } = await database.pool.query<{ failed: number }>(
-    `SELECT count(*) FILTER (WHERE status = 'FAILURE')::int AS failed FROM sync_event WHERE event_type = $1 AND created_at >= $2`,
-    [kind.eventType, since],
-  );
+  const { failed, levels } = await finishedRuns(database, kind, since);
   const jobsPerSecond = shops / seconds;
-  return {
+  const result = {
+    seconds,
     jobsPerSecond,
     shopsPerHourPerProcess: (jobsPerSecond * 3600) / processes,
     dbMsPerShop: dbMs / shops,
     windowShare: seconds / (kind.windowMinutes() * 60),
-    failed: rows[0].failed,
+    failed,
+    levelsPerShop: levels,
   };
+  log(
+    `${label}: done in ${round(seconds)} s: ${round(jobsPerSecond)} shops/s, ${Math.round(result.shopsPerHourPerProcess)} shops/h/proc, ${round(result.dbMsPerShop)} db ms/shop, ${round(result.windowShare * 100)}% of ${kind.windowMinutes()} min, ${levels === null ? "" : `${round(levels)} levels read/shop, `}${failed} failed (load average ${sampleLoad()})`,
+  );
+  return result;
 }
 
 export async function run(options: FleetBenchOptions = {}): Promise<BenchResult> {
@@ -244,6 +335,9 @@ export async function run(options: FleetBenchOptions = {}): Promise<BenchResult>
   const variants = options.variantsPerShop ?? envNumber("BENCH_FLEET_VARIANTS", 200);
   const concurrency = options.concurrency ?? envNumber("BENCH_FLEET_CONCURRENCY", 5);
   const log = options.log ?? (() => undefined);
+  const progressEveryMs = options.progressEveryMs ?? PROGRESS_EVERY_MS;
+  load.min = Number.POSITIVE_INFINITY;
+  load.max = 0;
 
   const figures: Record<string, number | string> = {};
   const baseline: Record<string, number | string> = {};
@@ -262,7 +356,11 @@ export async function run(options: FleetBenchOptions = {}): Promise<BenchResult>
     });
     try {
       log(`${shops} shops x ${variants} variants: seeding`);
+      const seedingStarted = performance.now();
       await seedFleet(database, emulator, shops, variants);
+      log(
+        `${shops} shops: seeded in ${round((performance.now() - seedingStarted) / 1000)} s, bench process heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`,
+      );
       const results = new Map<string, Awaited<ReturnType<typeof measure>>>();
       let hour = 0;
       for (const processes of processCounts) {
@@ -270,15 +368,18 @@ export async function run(options: FleetBenchOptions = {}): Promise<BenchResult>
         try {
           if (processes === processCounts[0]) {
             // The first product sync imports every catalog: once per shop, so reported on its own.
-            log(`${shops} shops: first import, ${processes} process(es)`);
-            const first = await measure(database, KINDS[0], shops, processes);
+            const first = await measure(database, PRODUCT, shops, processes, {
+              log,
+              progressEveryMs,
+              label: `${shops} first import, ${processes} proc`,
+            });
             figures[`${shops} shops: first import, ${processes} proc, shops/s`] = round(first.jobsPerSecond);
+            figures[`${shops} shops: first import, ${processes} proc, db ms/shop`] = round(first.dbMsPerShop);
             failures += first.failed;
           }
           for (const kind of KINDS) {
             liveAnHour(emulator, shops, ++hour);
-            log(`${shops} shops: ${kind.label}, ${processes} process(es)`);
-            const result = await measure(database, kind, shops, processes);
+            const result = await measure(database, kind, shops, processes, { log, progressEveryMs });
             results.set(`${kind.label}:${processes}`, result);
             failures += result.failed;
             const target = processes === processCounts[0] ? baseline : figures;
@@ -287,6 +388,7 @@ export async function run(options: FleetBenchOptions = {}): Promise<BenchResult>
             target[`${prefix}: shops/h/proc`] = Math.round(result.shopsPerHourPerProcess);
             target[`${prefix}: db ms/shop`] = round(result.dbMsPerShop);
             target[`${prefix}: window used`] = `${round(result.windowShare * 100)}% of ${kind.windowMinutes()} min`;
+            if (result.levelsPerShop !== null) target[`${prefix}: levels read/shop`] = round(result.levelsPerShop);
           }
         } finally {
           await stopWorkers(workers);
@@ -308,6 +410,7 @@ export async function run(options: FleetBenchOptions = {}): Promise<BenchResult>
   }
   speedups = speedups.filter(Number.isFinite);
   figures["failed runs"] = failures;
+  if (load.max > 0) figures["load average (1 min) during the runs"] = `${round(load.min)}-${round(load.max)}`;
   return {
     figures,
     baseline,
