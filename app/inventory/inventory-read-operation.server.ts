@@ -4,14 +4,8 @@ import { pgPool, withTransaction } from "~/db.server";
 import { enqueue } from "~/jobs/queue.server";
 import { TASK } from "~/jobs/task-names";
 import type { Queryable } from "~/lib/queryable.server";
-import { ShopifyUserError } from "~/shopify-admin/errors";
 import { numericIdOf } from "~/shopify-admin/gid";
-import {
-  BULK_OPERATION_RUN_QUERY,
-  bulkInventoryReadQuery,
-  type BulkOperationStatus,
-  type InventoryLevelNode,
-} from "~/shopify-admin/operations";
+import { bulkInventoryReadQuery, type BulkOperationStatus, type InventoryLevelNode } from "~/shopify-admin/operations";
 import type { AdminGraphqlClient } from "~/sync/admin-client-port.server";
 import {
   fetchResultFile,
@@ -20,10 +14,10 @@ import {
 } from "~/sync/finish-product-export.server";
 import { readJsonlLines, type ByteSource } from "~/sync/jsonl-reader";
 import {
-  bulkOperationNumericId,
   fetchBulkOperation,
   isActiveStatus,
   recordOperationState,
+  startBulkQuery,
 } from "~/sync/product-export-operation.server";
 import { applyInventoryLevels, recomputeVariants, removeLevelsAbsentFromRead } from "./apply-inventory-levels.server";
 import { levelFromNode, type InventoryLevelChange } from "./inventory-level";
@@ -116,22 +110,15 @@ export async function startInventoryRead(
     if (rows.length > 0) return { operationId: rows[0].id, alreadyRunning: true };
   }
 
-  const result = await client.request(BULK_OPERATION_RUN_QUERY, {
-    query: bulkInventoryReadQuery(plan.locationIds.map(BigInt)),
-  });
-  const payload = result.bulkOperationRunQuery;
-  if (!payload?.bulkOperation || payload.userErrors.length > 0) {
-    throw new ShopifyUserError(
-      shop,
-      "bulkOperationRunQuery",
-      payload?.userErrors ?? [{ message: "no bulk operation returned" }],
-    );
-  }
-  const operationId = bulkOperationNumericId(payload.bulkOperation.id);
+  const { operationId, status } = await startBulkQuery(
+    client,
+    shop,
+    bulkInventoryReadQuery(plan.locationIds.map(BigInt)),
+  );
   await pgPool().query(
     `INSERT INTO bulk_operation (id, shop, kind, status, started_at, summary)
      VALUES ($1, $2, 'INVENTORY_READ', $3, $4, $5::jsonb)`,
-    [operationId, shop, payload.bulkOperation.status, new Date(plan.runStartedAt), JSON.stringify(plan)],
+    [operationId, shop, status, new Date(plan.runStartedAt), JSON.stringify(plan)],
   );
   await queueInventoryReadCheck(
     { shop, operationId, trigger: "poll", poll: 0 },

@@ -24,6 +24,27 @@ export function bulkOperationNumericId(gidOrId: string): string {
   return match[1];
 }
 
+/**
+ * Asks Shopify to run a bulk query (the daily product export, a full inventory read) and returns the operation's id
+ * and first status; a refusal (userErrors: OPERATION_IN_PROGRESS, LIMIT_REACHED, ...) is a ShopifyUserError.
+ */
+export async function startBulkQuery(
+  client: AdminGraphqlClient,
+  shop: string,
+  query: string,
+): Promise<{ operationId: string; status: BulkOperationStatus }> {
+  const result = await client.request(BULK_OPERATION_RUN_QUERY, { query });
+  const payload = result.bulkOperationRunQuery;
+  if (!payload?.bulkOperation || payload.userErrors.length > 0) {
+    throw new ShopifyUserError(
+      shop,
+      "bulkOperationRunQuery",
+      payload?.userErrors ?? [{ message: "no bulk operation returned" }],
+    );
+  }
+  return { operationId: bulkOperationNumericId(payload.bulkOperation.id), status: payload.bulkOperation.status };
+}
+
 export function bulkOperationGid(id: string): string {
   return toGid("BulkOperation", id);
 }
@@ -105,19 +126,10 @@ export async function startOrAdoptProductExport(
     return { operationId, adopted: true, status: ours.status, startedAt };
   }
 
-  const result = await client.request(BULK_OPERATION_RUN_QUERY, { query: BULK_PRODUCT_EXPORT_QUERY });
-  const payload = result.bulkOperationRunQuery;
-  if (!payload?.bulkOperation || payload.userErrors.length > 0) {
-    throw new ShopifyUserError(
-      shop,
-      "bulkOperationRunQuery",
-      payload?.userErrors ?? [{ message: "no bulk operation returned" }],
-    );
-  }
-  const operationId = bulkOperationNumericId(payload.bulkOperation.id);
+  const { operationId, status } = await startBulkQuery(client, shop, BULK_PRODUCT_EXPORT_QUERY);
   const startedAt = new Date();
-  await recordStartedOperation(shop, operationId, payload.bulkOperation.status, startedAt, syncAttempt);
-  return { operationId, adopted: false, status: payload.bulkOperation.status, startedAt };
+  await recordStartedOperation(shop, operationId, status, startedAt, syncAttempt);
+  return { operationId, adopted: false, status, startedAt };
 }
 
 export async function fetchBulkOperation(
