@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import http from "node:http";
 import https from "node:https";
 import { SHOPIFY_API_VERSION } from "../app/shopify-admin/api-version";
@@ -105,17 +106,19 @@ export function webhookHmac(body: string, secret: string): string {
 /** Shopify counts only a 2xx as received: "any response outside of the 200 range, including 3XX" is an error. */
 export const accepted = (status: number | null) => status !== null && status >= 200 && status < 300;
 
-function timerWait(ms: number, signal: AbortSignal): Promise<void> {
+/** The real wait between retries (tests inject their own). */
+export function timerWait(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    // The listener goes when the timer fires: a soak's thousands of retries would otherwise pile up on the signal.
+    const onStop = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onStop);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onStop, { once: true });
   });
 }
 
@@ -134,7 +137,10 @@ export class WebhookSender {
     "https:": new https.Agent({ keepAlive: true }),
   };
 
-  constructor(private readonly options: WebhookSenderOptions) {}
+  constructor(private readonly options: WebhookSenderOptions) {
+    // Every retry waiting for its time listens for the stop: a burst has hundreds at once, none of them a leak.
+    setMaxListeners(0, this.stopping.signal);
+  }
 
   // The demo learns the app's URL only after the app has started.
   setAppUrl(appUrl: string | undefined): void {

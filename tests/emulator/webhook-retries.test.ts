@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
+import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningEmulator, WebhookDeliveryPolicy } from "../../emulator/index";
 import { shopifyRetryDelaysMs } from "../../emulator/index";
+import { timerWait } from "../../emulator/webhook-sender";
 import {
   createTestShop,
   startTestEmulator,
@@ -186,4 +188,19 @@ describe("stopping the emulator", () => {
     expect(code).toBe(0);
     expect(JSON.parse(output.trim())).toEqual({ attempts: 1, stoppedBeforeRetry: true, timers: [] });
   }, 120_000);
+});
+
+describe("the real wait between retries", () => {
+  it("leaves no listener on the stop signal once its time is up (thousands of retries would pile up)", async () => {
+    const stopping = new AbortController();
+    for (let i = 0; i < 3; i++) await timerWait(1, stopping.signal);
+    expect(getEventListeners(stopping.signal, "abort")).toHaveLength(0);
+  });
+
+  it("ends at once when the emulator stops", async () => {
+    const stopping = new AbortController();
+    const waiting = timerWait(3_600_000, stopping.signal);
+    stopping.abort();
+    await expect(waiting).resolves.toBeUndefined();
+  });
 });
