@@ -44,7 +44,7 @@ export interface VerifyShopOptions {
 export interface VerificationResult {
   shop: string;
   runId: string;
-  skipped?: "no-connection" | "not-schedulable" | "empty-selection";
+  skipped?: "no-connection" | "not-schedulable" | "empty-selection" | "first-inventory-sync-pending";
   listed: number;
   sampleSize: number;
   verified: number;
@@ -97,6 +97,7 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
       merchantId: true,
       defaultLocationId: true,
       marketplaceLocationIds: true,
+      lastInventorySyncAt: true,
     },
   });
   if (!connection) return { ...result, skipped: "no-connection" };
@@ -105,6 +106,11 @@ export async function verifyShop(options: VerifyShopOptions): Promise<Verificati
   result.listed = await countListedVariants(shop);
   if (result.listed === 0) {
     result.skipped = "empty-selection";
+  } else if (connection.lastInventorySyncAt === null) {
+    // Before its first inventory sync the marketplace holds no stock of the shop's: every tracked variant would
+    // count as a mismatch, and a shop that is merely new would raise the truth alert (the default soak's 11 alerts,
+    // raised by verifications that ran while the first bulk inventory reads were still being built).
+    result.skipped = "first-inventory-sync-pending";
   } else {
     const assigned = marketplaceLocationIdsOf(connection);
     const locationIds =

@@ -40,6 +40,11 @@ describe("the verification task", () => {
 
   it("queues one verification, due now, of every schedulable shop, moving a pending one instead of doubling it", async () => {
     const active = await emulatedShop(emulator, { domain: "verify-task-a.myshopify.com", products: 3 });
+    // Its stock counts as synced: the verification waits for a shop's first inventory sync.
+    await prisma.merchantConnection.update({
+      where: { shop: active.shop },
+      data: { lastInventorySyncAt: clock.now() },
+    });
     await emulatedShop(emulator, { domain: "verify-task-paused.myshopify.com", products: 1 });
     await prisma.merchantConnection.update({
       where: { shop: "verify-task-paused.myshopify.com" },

@@ -62,7 +62,7 @@ async function runProductSync(shop: string) {
 
 let shops = 0;
 /** A shop of `products` x 2 variants, every product listed, synced by the real product sync and inventory sync. */
-async function syncedShop(products: number, plan: "STANDARD" | "PLUS" = "PLUS") {
+async function syncedShop(products: number, plan: "STANDARD" | "PLUS" = "PLUS", inventorySynced = true) {
   const shop = `verify-${++shops}.myshopify.com`;
   const summary = createTestShop(emulator, { domain: shop, products, variantsPerProduct: 2, plan, locations: 2 });
   emulator.control.setWebhookMode({ shop, mode: "drop" }); // behind the app's back: no webhook reaches it
@@ -73,7 +73,7 @@ async function syncedShop(products: number, plan: "STANDARD" | "PLUS" = "PLUS") 
   await enqueue(TASK.productSync, { shop, reason: "manual" });
   await runProductSync(shop);
   const client = createAdminClient({ shop, accessToken: summary.accessToken, url: emulator.graphqlUrl(shop) });
-  await syncInventory({ shop, client, now: clock.now });
+  if (inventorySynced) await syncInventory({ shop, client, now: clock.now });
   const locationId = summary.locations[0].legacyResourceId;
   return {
     shop,
@@ -111,6 +111,23 @@ describe("verification of the marketplace's copy against Shopify", () => {
       "24h": { verified: 8, checks: 8, mismatches: 0 },
       "7d": { verified: 8, checks: 8, mismatches: 0 },
     });
+  });
+
+  it("waits for a shop's first inventory sync: before it the marketplace holds none of its stock to compare", async () => {
+    const { shop, client } = await syncedShop(3, "PLUS", false);
+    const early = await verifyShop({ shop, client, now: clock.now, sampleSize: 100, alertRate: 0.01 });
+    expect(early).toMatchObject({
+      skipped: "first-inventory-sync-pending",
+      verified: 0,
+      mismatched: 0,
+      alerted: false,
+    });
+    expect(await findingsOf(shop)).toEqual([]);
+
+    await syncInventory({ shop, client, now: clock.now });
+    const after = await verifyShop({ shop, client, now: clock.now, sampleSize: 100, alertRate: 0.01 });
+    expect(after).toMatchObject({ verified: 6, mismatched: 0, alerted: false });
+    expect(after.skipped).toBeUndefined();
   });
 
   it("finds what changed in Shopify without a webhook, with both values, and repairs it through the sync paths", async () => {
