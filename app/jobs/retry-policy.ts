@@ -45,3 +45,12 @@ export const DATABASE_RECONNECT_DELAY_MS = 1_000;
  * supervisor restarted it in a loop; with it, it starts as soon as the database answers (scripts/lib/lifecycle.ts).
  */
 export const DATABASE_STARTUP_WAIT_MS = 5 * 60 * SECOND;
+
+/**
+ * How long a bulk operation's check waits before its `poll`-th look at Shopify (the product export, the full
+ * inventory read): 15 s, then half as long again each time, at most 5 minutes. The bulk_operations/finish webhook
+ * usually comes first; the polls are for a webhook that never does.
+ */
+export function bulkOperationPollDelayMs(poll: number): number {
+  return Math.min(15 * SECOND * 1.5 ** poll, 5 * 60 * SECOND);
+}

@@ -8,7 +8,7 @@ import {
 } from "~/inventory/inventory-read-operation.server";
 import { INVENTORY_READ_QUEUE, inventoryReadCheckPayload } from "~/inventory/inventory-read-payloads.server";
 import { enqueue } from "~/jobs/queue.server";
-import { retryDelayMs } from "~/jobs/retry-policy";
+import { bulkOperationPollDelayMs, retryDelayMs } from "~/jobs/retry-policy";
 import { shopJobOptions } from "~/jobs/shop-jobs";
 import { TASK } from "~/jobs/task-names";
 import type { RetryMeta } from "~/jobs/task-payloads";
@@ -43,11 +43,9 @@ export interface InventoryReadCheckDependencies {
   applyBatchSize?: number;
 }
 
-const defaultPollDelayMs = (poll: number) => Math.min(15_000 * 1.5 ** poll, 5 * 60_000);
-
 export function createInventoryReadCheckTask(dependencies: InventoryReadCheckDependencies) {
   const now = dependencies.now ?? (() => new Date());
-  const pollDelayMs = dependencies.pollDelayMs ?? defaultPollDelayMs;
+  const pollDelayMs = dependencies.pollDelayMs ?? bulkOperationPollDelayMs;
   const policy = INVENTORY_SYNC_RETRY;
 
   async function recordOutcome(

@@ -18,7 +18,7 @@ import {
 import { defineTask, PermanentJobError } from "../define-task.server";
 import type { RetryMeta } from "~/jobs/task-payloads";
 import { enqueue } from "~/jobs/queue.server";
-import { retryDelayMs, type RetryPolicy } from "~/jobs/retry-policy";
+import { bulkOperationPollDelayMs, retryDelayMs, type RetryPolicy } from "~/jobs/retry-policy";
 import { shopJobKey, shopJobOptions, shopJobPayload } from "~/jobs/shop-jobs";
 import { TASK } from "~/jobs/task-names";
 
@@ -52,8 +52,6 @@ export interface ProductSyncDependencies {
   now?: () => number;
 }
 
-const defaultPollDelayMs = (poll: number) => Math.min(15_000 * 1.5 ** poll, 5 * 60_000);
-
 async function syncableConnection(shop: string) {
   return prisma.merchantConnection.findUnique({
     where: { shop },
@@ -85,7 +83,7 @@ async function handleRevokedToken(
 
 export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
   const now = dependencies.now ?? Date.now;
-  const pollDelayMs = dependencies.pollDelayMs ?? defaultPollDelayMs;
+  const pollDelayMs = dependencies.pollDelayMs ?? bulkOperationPollDelayMs;
   const policy = PRODUCT_SYNC_RETRY;
 
   async function queueCheck(payload: ProductExportCheckPayload, delayMs: number) {
