@@ -26,8 +26,13 @@ export interface ApplyResult {
   unknownInventoryItemIds: bigint[];
 }
 
+/**
+ * The pool or a transaction's client. The statements below go as named prepared statements: each connection parses
+ * and plans them once, where a plain query paid ~5 ms of planning on every page of 250 levels
+ * (npm run bench -- inventory).
+ */
 interface Queryable {
-  query<Row extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>>;
+  query<Row extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<Row>>;
 }
 
 const NEWER_THAN_STORED = `(l.updated_at, l.observed_at) <= (excluded.updated_at, excluded.observed_at)`;
@@ -148,14 +153,18 @@ export async function writeLevels(
   shop: string,
   batch: readonly InventoryLevelChange[],
 ): Promise<string[]> {
-  const { rows } = await db.query<{ stale: string[] }>(WRITE_LEVELS, [
-    shop,
-    batch.map((l) => l.inventoryItemId.toString()),
-    batch.map((l) => l.locationId.toString()),
-    batch.map((l) => l.available),
-    batch.map((l) => l.updatedAt),
-    batch.map((l) => l.observedAt),
-  ]);
+  const { rows } = await db.query<{ stale: string[] }>({
+    name: "inventory-write-levels",
+    text: WRITE_LEVELS,
+    values: [
+      shop,
+      batch.map((l) => l.inventoryItemId.toString()),
+      batch.map((l) => l.locationId.toString()),
+      batch.map((l) => l.available),
+      batch.map((l) => l.updatedAt),
+      batch.map((l) => l.observedAt),
+    ],
+  });
   return rows[0].stale;
 }
 
@@ -169,12 +178,16 @@ export async function recomputeVariants(
   for (const item of items) byItem.set(item.inventoryItemId, item);
   if (byItem.size === 0) return { changed: 0, notSelected: 0, unknownInventoryItemIds: [] };
   const unique = [...byItem.values()];
-  const { rows } = await db.query<{ changed: number; not_selected: number; unknown: string[] }>(WRITE_VARIANTS, [
-    shop,
-    unique.map((i) => i.inventoryItemId.toString()),
-    unique.map((i) => i.tracked ?? null),
-    unique.map((i) => i.inventoryPolicy ?? null),
-  ]);
+  const { rows } = await db.query<{ changed: number; not_selected: number; unknown: string[] }>({
+    name: "inventory-write-variants",
+    text: WRITE_VARIANTS,
+    values: [
+      shop,
+      unique.map((i) => i.inventoryItemId.toString()),
+      unique.map((i) => i.tracked ?? null),
+      unique.map((i) => i.inventoryPolicy ?? null),
+    ],
+  });
   const [row] = rows;
   return {
     changed: row.changed,
@@ -196,15 +209,15 @@ export async function removeLevelsAbsentFromRead(
   seenItemIds: readonly bigint[],
   readStartedAt: Date,
 ): Promise<bigint[]> {
-  const { rows } = await db.query<{ inventory_item_id: string }>(
+  const { rows } = await db.query<{ inventory_item_id: string }>({
     // At Shopify's precision (whole seconds, shopifySecond in inventory-level.ts): a level whose updated_at is the
     // read's own second may have changed after the read began, and the removal, dated to that second with the read's
     // instant as observed_at, stays older than a level Shopify changes again in it.
-    `UPDATE inventory_level SET available = NULL, updated_at = date_trunc('second', $4::timestamptz), observed_at = $4
+    text: `UPDATE inventory_level SET available = NULL, updated_at = date_trunc('second', $4::timestamptz), observed_at = $4
       WHERE shop = $1 AND location_id = $2 AND available IS NOT NULL AND updated_at < date_trunc('second', $4::timestamptz)
         AND NOT (inventory_item_id = ANY ($3::bigint[]))
       RETURNING inventory_item_id::text`,
-    [shop, locationId.toString(), seenItemIds.map(String), readStartedAt],
-  );
+    values: [shop, locationId.toString(), seenItemIds.map(String), readStartedAt],
+  });
   return rows.map((r) => BigInt(r.inventory_item_id));
 }
