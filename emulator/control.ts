@@ -188,11 +188,18 @@ export function createControl(deps: {
       return snapshot(shop, requireProduct(shop, numericId(input.productId, "Product") ?? -1));
     },
 
-    // The body Shopify would send as products/update for this product now, for senders of their own (the webhook
-    // burst benchmark sends them at a chosen concurrency instead of through the emulator's sender).
-    productUpdatePayload(input: { shop: string; productId: Id }): ReturnType<typeof productPayload> {
-      const shop = shopOf(input.shop);
-      return productPayload(requireProduct(shop, numericId(input.productId, "Product") ?? -1));
+    // The body Shopify would send for this topic now (what sendWebhook sends), for senders of their own: the webhook
+    // burst benchmark sends them at a chosen concurrency instead of through the emulator's sender.
+    webhookPayload(input: {
+      shop: string;
+      topic: WebhookTopic;
+      productId?: Id;
+      variantId?: Id;
+      inventoryItemId?: Id;
+      locationId?: Id;
+      bulkOperationId?: Id;
+    }): unknown {
+      return buildPayload(shopOf(input.shop), input);
     },
 
     // The first `limit` products in id order, for tests that need real ids to change.
