@@ -307,6 +307,18 @@ export interface InventoryLevelNode {
   quantities: Array<{ name: string; quantity: number }>;
   item: { id: Gid; tracked: boolean };
 }
+/** InventoryLevelNode's fields, the one selection of the paged read and the bulk read (they parse it alike). */
+const INVENTORY_LEVEL_FIELDS = /* GraphQL */ `
+  id
+  updatedAt
+  quantities(names: ["available"]) {
+    name
+    quantity
+  }
+  item {
+    id
+    tracked
+  }`;
 
 // Each level costs 3 points by Shopify's rules (the level, its quantities, its item): 3 + 250 x 3 = 753, under the
 // 1,000-point limit at Shopify's largest page (MAX_PAGE_SIZE). The level carries nothing the marketplace already
@@ -332,16 +344,7 @@ export const INVENTORY_LEVELS_QUERY = graphqlDocument<
           endCursor
         }
         nodes {
-          id
-          updatedAt
-          quantities(names: ["available"]) {
-            name
-            quantity
-          }
-          item {
-            id
-            tracked
-          }
+          ${INVENTORY_LEVEL_FIELDS}
         }
       }
     }
@@ -369,16 +372,7 @@ export function bulkInventoryReadQuery(locationIds: readonly bigint[]): string {
           inventoryLevels {
             edges {
               node {
-                id
-                updatedAt
-                quantities(names: ["available"]) {
-                  name
-                  quantity
-                }
-                item {
-                  id
-                  tracked
-                }
+                ${INVENTORY_LEVEL_FIELDS}
               }
             }
           }
