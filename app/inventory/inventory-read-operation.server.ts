@@ -22,6 +22,7 @@ import {
 import { applyInventoryLevels, recomputeVariants, removeLevelsAbsentFromRead } from "./apply-inventory-levels.server";
 import { levelFromNode, type InventoryLevelChange } from "./inventory-level";
 import { inventoryReadCheckJob, type InventoryReadCheckPayload } from "./inventory-read-payloads.server";
+import type { InventorySyncResult } from "./sync-inventory.server";
 
 // A full read of a shop's levels at the marketplace's locations through a bulk operation (bulkInventoryReadQuery):
 // Shopify builds the file without charging the shop's rate limit, where the paged read costs 3 points a level (a
@@ -138,16 +139,11 @@ export async function findInventoryRead(shop: string, operationId: string): Prom
   return { ...plan, operationId: rows[0].id, shop };
 }
 
-export interface InventoryReadApplied {
-  levels: number;
-  changed: number;
-  removed: number;
-  stale: number;
-  notSelected: number;
-  unknown: number;
-  unknownSampleInventoryItemIds: string[];
-  linesRead: number;
-}
+/** What applying a read's file did: the paged read's own counters, and the lines the file held. */
+export type InventoryReadApplied = Pick<
+  InventorySyncResult,
+  "levels" | "changed" | "removed" | "stale" | "notSelected" | "unknown" | "unknownSampleInventoryItemIds"
+> & { linesRead: number };
 
 export type InventoryReadOutcome =
   | { kind: "pending"; status: BulkOperationStatus }
