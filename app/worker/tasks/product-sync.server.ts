@@ -81,6 +81,36 @@ async function handleRevokedToken(
   throw new PermanentJobError(`${error.message}; connection deactivated`, { cause: error });
 }
 
+/**
+ * A failed attempt of either task, before defineTask retries it or gives up: a revoked token deactivates the
+ * connection and fails for good (handleRevokedToken throws); any other error leaves a FAILURE event, so every
+ * attempt shows, and is thrown again. The event is best effort: when the database is what failed, recording it may
+ * fail too, and the original error is the one to retry on and report.
+ */
+async function failAttempt(
+  shop: string,
+  merchantId: string | null,
+  error: unknown,
+  metadata: { stage: "start" | "finish"; operationId?: string; attempt: number; maxAttempts: number },
+  logger: JobHelpers["logger"],
+): Promise<never> {
+  if (error instanceof ShopifyAccessRevokedError) {
+    const { stage, operationId } = metadata;
+    await handleRevokedToken(shop, merchantId, error, operationId ? { stage, operationId } : { stage });
+  }
+  await recordSyncEvent({
+    shop,
+    merchantId,
+    eventType: "PRODUCT_SYNC",
+    status: "FAILURE",
+    errorMessage: messageOf(error),
+    metadata,
+  }).catch((recordError: Error) =>
+    logger.error(`could not record the failed ${metadata.stage} of ${shop}'s product sync: ${recordError.message}`),
+  );
+  throw error;
+}
+
 export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
   const now = dependencies.now ?? Date.now;
   const pollDelayMs = dependencies.pollDelayMs ?? bulkOperationPollDelayMs;
@@ -116,19 +146,13 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
         const delay = isActiveStatus(started.status) ? pollDelayMs(0) : 0;
         await queueCheck({ shop: payload.shop, operationId: started.operationId, trigger: "poll", poll: 0 }, delay);
       } catch (error) {
-        if (error instanceof ShopifyAccessRevokedError) {
-          await handleRevokedToken(payload.shop, connection.merchantId, error, { stage: "start" });
-        }
-        // Every run leaves an event, failed attempts included; the retry (or onGaveUp) follows in defineTask.
-        await recordSyncEvent({
-          shop: payload.shop,
-          merchantId: connection.merchantId,
-          eventType: "PRODUCT_SYNC",
-          status: "FAILURE",
-          errorMessage: messageOf(error),
-          metadata: { stage: "start", attempt, maxAttempts: policy.maxAttempts },
-        });
-        throw error;
+        await failAttempt(
+          payload.shop,
+          connection.merchantId,
+          error,
+          { stage: "start", attempt, maxAttempts: policy.maxAttempts },
+          helpers.logger,
+        );
       }
     },
     async onGaveUp(payload, error) {
@@ -254,30 +278,14 @@ export function createProductSyncTasks(dependencies: ProductSyncDependencies) {
           productBatchSize: dependencies.productBatchSize,
         });
       } catch (error) {
-        if (error instanceof ShopifyAccessRevokedError) {
-          await handleRevokedToken(payload.shop, connection.merchantId, error, {
-            stage: "finish",
-            operationId: payload.operationId,
-          });
-        }
-        // A database error, a statement timeout, a full disk while merging: every failed attempt leaves an event;
-        // the retry (in the shop's export queue) or the give-up follows in defineTask.
-        await recordSyncEvent({
-          shop: payload.shop,
-          merchantId: connection.merchantId,
-          eventType: "PRODUCT_SYNC",
-          status: "FAILURE",
-          errorMessage: messageOf(error),
-          metadata: {
-            stage: "finish",
-            operationId: payload.operationId,
-            attempt,
-            maxAttempts: checkPolicy.maxAttempts,
-          },
-        }).catch((recordError: Error) =>
-          helpers.logger.error(`could not record the failed check: ${recordError.message}`),
+        // A database error, a statement timeout, a full disk while merging: retried in the shop's export queue.
+        return failAttempt(
+          payload.shop,
+          connection.merchantId,
+          error,
+          { stage: "finish", operationId: payload.operationId, attempt, maxAttempts: checkPolicy.maxAttempts },
+          helpers.logger,
         );
-        throw error;
       }
       switch (outcome.kind) {
         case "pending":
