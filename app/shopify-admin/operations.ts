@@ -195,29 +195,6 @@ export const BULK_OPERATION_QUERY = graphqlDocument<{ bulkOperation: BulkOperati
   `,
 );
 
-export const BULK_OPERATION_CANCEL = graphqlDocument<
-  {
-    bulkOperationCancel: {
-      bulkOperation: { id: Gid; status: BulkOperationStatus } | null;
-      userErrors: UserError[];
-    } | null;
-  },
-  { id: Gid }
->(/* GraphQL */ `
-  mutation BulkOperationCancel($id: ID!) {
-    bulkOperationCancel(id: $id) {
-      bulkOperation {
-        id
-        status
-      }
-      userErrors {
-        field
-        message
-      }
-    }
-  }
-`);
-
 // The shop's bulk queries still building, newest first (Shopify's default order: created_at, newest first):
 // product sync adopts one of its own instead of starting a duplicate (2026-01 allows five at once, so Shopify would
 // not refuse a second). The OR is parenthesised: Shopify's search syntax documents no precedence between AND and OR.
