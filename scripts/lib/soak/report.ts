@@ -102,6 +102,14 @@ export interface SoakReport {
     webhookJobsRunTwice: number;
     /** Of those, the ones whose change was applied more than once: a double effect. */
     webhookChangesAppliedTwice: number;
+    /**
+     * Per coalesced stream (products, inventory_levels): the receipts its batch jobs processed, and the deliveries
+     * their WEBHOOK events counted. A receipt is processed once, in the transaction that applies it; a batch applied
+     * twice (two jobs claiming the same receipts, a rerun applying them again) makes `counted` exceed `processed`. A
+     * batch whose event was never written (its process killed after the commit) makes it fall short, which is no
+     * double effect.
+     */
+    coalescedDeliveries: Record<string, { processed: number; counted: number }>;
     failedJobs: Array<{ task: string; error: string | null }>;
   };
   invariants: {
@@ -251,7 +259,11 @@ export function formatReport(report: SoakReport): string {
     `Worker processes that exited on their own (replaced): ${report.workerCrashes.length}${report.workerCrashes.map((c) => ` ${c.name} at ${seconds(c.at)} (code ${c.code})`).join(",")}`,
   );
   lines.push(
-    `Webhook jobs run twice: ${report.doubleEffects.webhookJobsRunTwice}, applied twice: ${report.doubleEffects.webhookChangesAppliedTwice}; jobs failed for good: ${report.doubleEffects.failedJobs.length}`,
+    `Webhook jobs run twice: ${report.doubleEffects.webhookJobsRunTwice}, applied twice: ${report.doubleEffects.webhookChangesAppliedTwice}; coalesced receipts processed / deliveries their jobs counted: ${Object.entries(
+      report.doubleEffects.coalescedDeliveries,
+    )
+      .map(([stream, d]) => `${stream} ${d.processed} / ${d.counted}`)
+      .join(", ")}; jobs failed for good: ${report.doubleEffects.failedJobs.length}`,
   );
   lines.push(
     `Invariants: drift 0 after the cycle ${inv.driftAfterCycleZero ? "yes" : "NO"}; verification 0 after the cycle ${inv.verificationAfterCycleZero ? "yes" : "NO"}; every change shown ${inv.everyChangeShown ? "yes" : "NO"}; no double effect ${inv.noDoubleEffect ? "yes" : "NO"}`,
