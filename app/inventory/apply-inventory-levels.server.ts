@@ -42,12 +42,6 @@ WITH incoming AS (
   SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::timestamptz[], $6::timestamptz[])
            AS i(inventory_item_id, location_id, available, updated_at, observed_at)
 ),
-stale AS (
-  SELECT i.inventory_item_id, i.location_id
-    FROM incoming i
-    JOIN inventory_level l ON l.shop = $1 AND l.inventory_item_id = i.inventory_item_id AND l.location_id = i.location_id
-   WHERE (l.updated_at, l.observed_at) > (i.updated_at, i.observed_at)
-),
 written AS (
   INSERT INTO inventory_level AS l (shop, inventory_item_id, location_id, available, updated_at, observed_at)
   SELECT $1, i.inventory_item_id, i.location_id, i.available, i.updated_at, i.observed_at FROM incoming i
@@ -56,7 +50,20 @@ written AS (
    WHERE ${NEWER_THAN_STORED}
      -- an unchanged level is not rewritten (a full read returns every level): its observed_at stays the older one
      AND (l.available, l.updated_at) IS DISTINCT FROM (excluded.available, excluded.updated_at)
-  RETURNING 1
+  RETURNING l.inventory_item_id, l.location_id
+),
+-- Only a level not written can be stale, so only those are looked up again (an hourly page writes all of its own).
+-- MATERIALIZED: filtered before the lookups, not after. The lookup sees the rows as they were before this statement.
+unwritten AS MATERIALIZED (
+  SELECT i.* FROM incoming i
+   WHERE NOT EXISTS (SELECT 1 FROM written w
+                      WHERE w.inventory_item_id = i.inventory_item_id AND w.location_id = i.location_id)
+),
+stale AS (
+  SELECT i.inventory_item_id, i.location_id
+    FROM unwritten i
+    JOIN inventory_level l ON l.shop = $1 AND l.inventory_item_id = i.inventory_item_id AND l.location_id = i.location_id
+   WHERE (l.updated_at, l.observed_at) > (i.updated_at, i.observed_at)
 )
 SELECT ARRAY(SELECT s.inventory_item_id::text || ':' || s.location_id::text FROM stale s) AS stale,
        (SELECT count(*)::int FROM written) AS written`;
