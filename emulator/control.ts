@@ -34,6 +34,16 @@ import {
 
 type Id = number | string;
 
+/** What a webhook is about: its topic and the record (product, variant or item at a location, bulk operation) it carries. */
+export interface WebhookSubject {
+  topic: WebhookTopic;
+  productId?: Id;
+  variantId?: Id;
+  inventoryItemId?: Id;
+  locationId?: Id;
+  bulkOperationId?: Id;
+}
+
 export interface ShopSummary {
   domain: string;
   name: string;
@@ -190,15 +200,7 @@ export function createControl(deps: {
 
     // The body Shopify would send for this topic now (what sendWebhook sends), for senders of their own: the webhook
     // burst benchmark sends them at a chosen concurrency instead of through the emulator's sender.
-    webhookPayload(input: {
-      shop: string;
-      topic: WebhookTopic;
-      productId?: Id;
-      variantId?: Id;
-      inventoryItemId?: Id;
-      locationId?: Id;
-      bulkOperationId?: Id;
-    }): unknown {
+    webhookPayload(input: { shop: string } & WebhookSubject): unknown {
       return buildPayload(shopOf(input.shop), input);
     },
 
@@ -519,18 +521,13 @@ export function createControl(deps: {
 
     // Sends a webhook now. The payload is built from the shop's current data (the product, inventory level,
     // bulk operation or shop named), unless `payload` is given as is.
-    sendWebhook(input: {
-      shop: string;
-      topic: WebhookTopic;
-      productId?: Id;
-      variantId?: Id;
-      inventoryItemId?: Id;
-      locationId?: Id;
-      bulkOperationId?: Id;
-      payload?: unknown;
-      eventId?: string;
-      webhookId?: string;
-    }): Promise<WebhookDelivery> {
+    sendWebhook(
+      input: { shop: string } & WebhookSubject & {
+          payload?: unknown;
+          eventId?: string;
+          webhookId?: string;
+        },
+    ): Promise<WebhookDelivery> {
       const shop = shopOf(input.shop);
       const payload = input.payload ?? buildPayload(shop, input);
       return webhooks.send(shop.domain, input.topic, payload, { eventId: input.eventId, webhookId: input.webhookId });
@@ -590,17 +587,7 @@ export function createControl(deps: {
     },
   };
 
-  function buildPayload(
-    shop: ShopState,
-    input: {
-      topic: WebhookTopic;
-      productId?: Id;
-      variantId?: Id;
-      inventoryItemId?: Id;
-      locationId?: Id;
-      bulkOperationId?: Id;
-    },
-  ): unknown {
+  function buildPayload(shop: ShopState, input: WebhookSubject): unknown {
     switch (input.topic) {
       case "products/create":
       case "products/update":
