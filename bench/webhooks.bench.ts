@@ -1,11 +1,9 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { rmSync } from "node:fs";
-import path from "node:path";
 import type pg from "pg";
 import { SHOPIFY_API_VERSION } from "../app/shopify-admin/api-version";
 import { webhookHmac } from "../emulator/webhook-sender";
 import { webhookPathResolver } from "../emulator/webhook-paths";
+import { temporaryBuild } from "../scripts/lib/production-build";
 import { DEMO_SHOPS, startDemoStack } from "../scripts/lib/demo-stack";
 import { openDedicatedDatabase } from "./dedicated-database";
 import type { BenchResult, BenchRunOptions } from "./run";
@@ -41,25 +39,6 @@ export interface WebhooksBenchOptions extends Partial<BenchRunOptions> {
 }
 
 const envNumber = (key: string, fallback: number) => (process.env[key] ? Number(process.env[key]) : fallback);
-
-function buildOnce(log: (line: string) => void): Promise<{ directory: string; remove: () => void }> {
-  const directory = path.resolve(".cache", `bench-build-${process.pid}`);
-  log(`building the app into ${directory}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "build"], {
-      env: { ...process.env, BUILD_DIRECTORY: directory, NODE_ENV: "production" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.once("exit", (code) =>
-      code === 0
-        ? resolve({ directory, remove: () => rmSync(directory, { recursive: true, force: true }) })
-        : reject(new Error(`npm run build failed:\n${output.slice(-3000)}`)),
-    );
-  });
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
@@ -103,7 +82,7 @@ export async function run(options: WebhooksBenchOptions = {}): Promise<BenchResu
   const log = options.log ?? (() => undefined);
 
   const database = await openDedicatedDatabase("webhooks", log);
-  const built = (options.build ?? process.env.BUILD_DIRECTORY) ? undefined : await buildOnce(log);
+  const built = (options.build ?? process.env.BUILD_DIRECTORY) ? undefined : await temporaryBuild("bench", log);
   const build = options.build ?? process.env.BUILD_DIRECTORY ?? built!.directory;
   const stack = await startDemoStack({
     databaseUrl: database.url,

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { inject } from "vitest";
+import { buildInto } from "../../scripts/lib/production-build";
 import { startDemoStack, type DemoStack, type DemoStackOptions } from "../../scripts/lib/demo-stack";
 
 // The browser tests run the app as production runs it (`npm run build`, then `npm start`): Vite's dev server
@@ -11,19 +11,6 @@ import { startDemoStack, type DemoStack, type DemoStackOptions } from "../../scr
 // per test run, by whichever test file asks first; the others wait for it.
 
 const BUILD_TIMEOUT_MS = 300_000;
-
-function runBuild(directory: string): Promise<{ ok: boolean; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("npm", ["run", "build"], {
-      env: { ...process.env, BUILD_DIRECTORY: directory, NODE_ENV: "production" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.once("exit", (code) => resolve({ ok: code === 0, output }));
-  });
-}
 
 /** The folder of this test run's production build, building it if no other test file has. */
 export async function productionBuild(): Promise<string> {
@@ -40,7 +27,7 @@ export async function productionBuild(): Promise<string> {
     },
   );
   if (builder) {
-    const { ok, output } = await runBuild(directory);
+    const { ok, output } = await buildInto(directory);
     if (!ok) {
       await writeFile(failed, output);
       throw new Error(`npm run build failed:\n${output.slice(-4000)}`);
