@@ -4,6 +4,7 @@
 import path from "node:path";
 import { parseSoakArgs } from "./lib/soak/options";
 import { formatReport } from "./lib/soak/report";
+import { temporaryBuild } from "./lib/production-build";
 import { runSoak } from "./lib/soak/run-soak";
 
 let args;
@@ -16,7 +17,15 @@ try {
 const outputDir = args.outputDir ?? path.join(".cache", "soak", new Date().toISOString().replace(/[:.]/g, "-"));
 const started = Date.now();
 const log = (line: string) => console.log(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
-const report = await runSoak({ ...args, outputDir, log });
+// The web process as production runs it: a build made for this run (the dev server answers a webhook burst several
+// times slower, past Shopify's 5 s), unless one is given or --dev asks for Vite's dev server.
+const built = args.build || args.dev ? undefined : await temporaryBuild("soak", log);
+let report;
+try {
+  report = await runSoak({ ...args, build: args.build ?? built?.directory, outputDir, log });
+} finally {
+  built?.remove();
+}
 console.log("");
 console.log(formatReport(report));
 console.log("");

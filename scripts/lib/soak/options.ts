@@ -17,8 +17,13 @@ export interface SoakOptions {
   /** SCHEDULE_TIME_SCALE of the app and its workers: 60 makes an hour a minute. */
   scheduleTimeScale: number;
   seed: number;
-  /** A production build to serve (`npm run build` output); unset: Vite's dev server, as `npm run dev:local`. */
+  /**
+   * A production build to serve (`npm run build` output); unset: Vite's dev server, as `npm run dev:local`.
+   * `npm run soak` makes one for the run unless it is given `--build <dir>` or `--dev`.
+   */
   build?: string;
+  /** The command line's `--dev`: serve with Vite's dev server rather than a build made for the run. */
+  dev?: boolean;
   /** Where the report's JSON and the processes' logs go. */
   outputDir: string;
   /** How long the reconciliation cycle and the settling may take before the soak gives up on them. */
@@ -52,13 +57,17 @@ const FLAGS: Record<string, keyof typeof DEFAULT_SOAK_OPTIONS> = {
 };
 
 export const SOAK_USAGE = `npm run soak -- [--minutes 10] [--shops 20] [--min-variants 500] [--max-variants 20000] [--rate 5]
-                [--bulk-edit 2000] [--reassign 200] [--time-scale 60] [--seed 1] [--build <dir>] [--out <dir>]`;
+                [--bulk-edit 2000] [--reassign 200] [--time-scale 60] [--seed 1] [--build <dir> | --dev] [--out <dir>]`;
 
 /** The command line's options over the defaults; a flag that is unknown or not a positive number is an error. */
 export function parseSoakArgs(argv: string[]): Partial<SoakOptions> {
   const parsed: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (flag === "--dev") {
+      parsed.dev = true;
+      continue;
+    }
     const value = argv[i + 1];
     if (value === undefined) throw new Error(`${flag} needs a value\n${SOAK_USAGE}`);
     i++;
@@ -72,6 +81,7 @@ export function parseSoakArgs(argv: string[]): Partial<SoakOptions> {
   }
   const merged = { ...DEFAULT_SOAK_OPTIONS, ...parsed };
   if (merged.minVariants > merged.maxVariants) throw new Error("--min-variants must not exceed --max-variants");
+  if (merged.build && merged.dev) throw new Error(`--build and --dev exclude each other\n${SOAK_USAGE}`);
   return parsed as Partial<SoakOptions>;
 }
 
