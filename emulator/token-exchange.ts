@@ -10,6 +10,8 @@ const ACCESS_TOKEN_SECONDS = 3_600;
 const REFRESH_TOKEN_SECONDS = 7_776_000; // 90 days
 // A lost migration answer can be recovered by exchanging the original token again, for this long.
 const MIGRATION_RECOVERY_MS = 7 * 86_400_000;
+// A used refresh token can be used again, until its replacement is used, for this long after its first use.
+const REFRESH_RECOVERY_MS = 30 * 86_400_000;
 
 // What a migration issued, so that an exchange of the same original token can return it again.
 interface Migration {
@@ -27,13 +29,21 @@ export interface TokenIssuerOptions {
 
 // POST /admin/oauth/access_token: token exchange (embedded apps), the authorization-code grant and refresh of
 // expiring offline tokens. An issued token is valid for the shop's Admin API at once. An expiring offline token
-// (`expiring=1`) works for `expires_in` (3,600 s) on the emulator's clock; its refresh token can be used once:
-// refreshing returns a new access token and a new refresh token, and the old refresh token stops working
-// ("Use expiring offline access tokens", https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens).
+// (`expiring=1`) works for `expires_in` (3,600 s) on the emulator's clock. Refreshing returns a new access token and a
+// new refresh token ("Use expiring offline access tokens",
+// https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens). The refresh
+// token used stays usable, so that an app whose answer was lost (a timeout, a crash before it stored the pair) can
+// retry it, until the app uses its replacement, and for 30 days from its first use at the most, never past its own
+// 90 days; a retry issues another pair, and only the latest replacement works ("More resilient refreshes for expiring
+// offline access tokens", https://shopify.dev/changelog/more-resilient-refreshes-for-expiring-offline-access-tokens).
 export class TokenIssuer {
   private readonly codes = new Map<string, string>();
   private readonly refreshTokens = new Map<string, string>();
   private readonly refreshExpiresAt = new Map<string, number>();
+  // A refresh token used at least once -> when it was first used and the one replacement that works now.
+  private readonly usedRefreshTokens = new Map<string, { shop: string; firstUsedAt: number; replacement: string }>();
+  // Replacement -> the used refresh token it replaced (retired when the replacement is used).
+  private readonly replaced = new Map<string, string>();
   // Original non-expiring token -> the pair its migration issued.
   private readonly migrations = new Map<string, Migration>();
 
@@ -53,6 +63,7 @@ export class TokenIssuer {
       this.refreshTokens.delete(token);
       revoked++;
     }
+    for (const [token, used] of this.usedRefreshTokens) if (used.shop === domain) this.usedRefreshTokens.delete(token);
     return revoked;
   }
 
@@ -94,14 +105,7 @@ export class TokenIssuer {
       if (params.requested_token_type === ONLINE_TOKEN_TYPE) return jsonReply(200, this.online(shop, claims.sub));
       return jsonReply(200, this.offline(shop, expiring));
     }
-    if (params.grant_type === "refresh_token") {
-      const owner = this.refreshTokens.get(params.refresh_token ?? "");
-      const expired = (this.refreshExpiresAt.get(params.refresh_token ?? "") ?? Infinity) <= this.options.nowMs();
-      if (owner !== shop.domain || expired)
-        return jsonReply(400, { error: "invalid_grant", error_description: "Refresh token is invalid or expired" });
-      this.refreshTokens.delete(params.refresh_token);
-      return jsonReply(200, this.offline(shop, true));
-    }
+    if (params.grant_type === "refresh_token") return this.refresh(shop, params.refresh_token ?? "");
     if (params.code !== undefined) {
       const owner = this.codes.get(params.code);
       this.codes.delete(params.code);
@@ -116,6 +120,37 @@ export class TokenIssuer {
       error: "unsupported_grant_type",
       error_description: `Unsupported grant type ${params.grant_type ?? "(none)"}`,
     });
+  }
+
+  private refresh(shop: ShopState, token: string): HttpReply {
+    const now = this.options.nowMs();
+    const invalid = jsonReply(400, {
+      error: "invalid_grant",
+      error_description: "Refresh token is invalid or expired",
+    });
+    if ((this.refreshExpiresAt.get(token) ?? Infinity) <= now) return invalid;
+    if (this.refreshTokens.get(token) === shop.domain) {
+      // Its first use: it is retired as a live token, and the one it replaced, if any, for good.
+      this.refreshTokens.delete(token);
+      const predecessor = this.replaced.get(token);
+      if (predecessor !== undefined) {
+        this.usedRefreshTokens.delete(predecessor);
+        this.replaced.delete(token);
+      }
+      const issued = this.offline(shop, true) as { refresh_token: string };
+      this.usedRefreshTokens.set(token, { shop: shop.domain, firstUsedAt: now, replacement: issued.refresh_token });
+      this.replaced.set(issued.refresh_token, token);
+      return jsonReply(200, issued);
+    }
+    const used = this.usedRefreshTokens.get(token);
+    if (!used || used.shop !== shop.domain || now - used.firstUsedAt >= REFRESH_RECOVERY_MS) return invalid;
+    // A retry after a lost answer: another pair, and the replacement issued before stops working.
+    this.refreshTokens.delete(used.replacement);
+    this.replaced.delete(used.replacement);
+    const issued = this.offline(shop, true) as { refresh_token: string };
+    used.replacement = issued.refresh_token;
+    this.replaced.set(issued.refresh_token, token);
+    return jsonReply(200, issued);
   }
 
   // Migrating a non-expiring offline token ("Migrate to expiring offline access tokens": token exchange with the

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator/index";
 import { createTestShop, rawGraphql, startTestEmulator, TEST_API_KEY, TEST_API_SECRET } from "../support/emulator";
 
-// Expiring offline access tokens, as Shopify issues them to public apps: an access token works for an hour, its
-// refresh token once. Time is the emulator's clock, so a test compresses the hour.
+// Expiring offline access tokens, as Shopify issues them to public apps: an access token works for an hour; a refresh
+// token used once can be used again (an answer lost) until its replacement is used, for 30 days at the most. Time is
+// the emulator's clock, so a test compresses the hour.
 
 let offsetMs = 0;
 let emulator: RunningEmulator;
@@ -22,7 +23,7 @@ async function tokenRequest(shop: string, body: Record<string, string>) {
 }
 
 describe("expiring offline access tokens", () => {
-  it("stop working after an hour; the refresh token gives a new pair once, and rotates", async () => {
+  it("stop working after an hour; the refresh token gives a new pair and rotates", async () => {
     const shop = createTestShop(emulator, { domain: "expiring.myshopify.com" });
     const { code } = emulator.control.issueAuthCode({ shop: shop.domain });
     const granted = await tokenRequest(shop.domain, { code, expiring: "1" });
@@ -45,11 +46,41 @@ describe("expiring offline access tokens", () => {
     expect(
       (await rawGraphql(emulator, shop.domain, String(refreshed.json.access_token), "{ shop { name } }")).status,
     ).toBe(200);
+    // Its replacement used, the refresh token is retired.
+    const next = await tokenRequest(shop.domain, {
+      grant_type: "refresh_token",
+      refresh_token: String(refreshed.json.refresh_token),
+    });
+    expect(next.status).toBe(200);
     const reused = await tokenRequest(shop.domain, {
       grant_type: "refresh_token",
       refresh_token: String(granted.json.refresh_token),
     });
     expect(reused).toMatchObject({ status: 400, json: { error: "invalid_grant" } });
+  });
+
+  it("a refresh whose answer was lost can be retried with the same refresh token until its replacement is used, for 30 days", async () => {
+    const shop = createTestShop(emulator, { domain: "lost-refresh.myshopify.com" });
+    const { code } = emulator.control.issueAuthCode({ shop: shop.domain });
+    const granted = await tokenRequest(shop.domain, { code, expiring: "1" });
+    const refresh = (token: unknown) =>
+      tokenRequest(shop.domain, { grant_type: "refresh_token", refresh_token: String(token) });
+
+    const lost = await refresh(granted.json.refresh_token); // the app never stored this answer
+    expect(lost.status).toBe(200);
+    const retried = await refresh(granted.json.refresh_token);
+    expect(retried.status).toBe(200);
+    expect(retried.json.refresh_token).not.toBe(lost.json.refresh_token);
+    // Only the latest replacement works; the lost one was replaced by the retry.
+    expect(await refresh(lost.json.refresh_token)).toMatchObject({ status: 400, json: { error: "invalid_grant" } });
+    expect(
+      (await rawGraphql(emulator, shop.domain, String(retried.json.access_token), "{ shop { name } }")).status,
+    ).toBe(200);
+
+    // Past 30 days from its first use, the used refresh token is refused even though its replacement never was used.
+    offsetMs += 30 * 86_400_000;
+    expect(await refresh(granted.json.refresh_token)).toMatchObject({ status: 400, json: { error: "invalid_grant" } });
+    expect((await refresh(retried.json.refresh_token)).status).toBe(200);
   });
 
   it("expireAccessTokens ends the hour of a shop's expiring tokens now, the clock unmoved; the refresh token still works", async () => {

@@ -220,6 +220,28 @@ describe("a token endpoint failing with a 5xx while refreshing", () => {
     expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(true);
   });
 
+  it("a lost answer too: Shopify spent the refresh token, yet the retry with it gets a pair and the shop stays active", async () => {
+    const { shop, granted } = await installedWithExpiringToken("refresh-lost.myshopify.com");
+    clock.advance(55 * MINUTE); // inside the refresh margin
+    // Shopify refreshes, but the connection drops before its answer: the app still holds the refresh token it sent.
+    emulator.control.injectFault({ shop, fault: { kind: "tokenAnswerLost" } });
+    const task = createInventorySyncTask({ clientFor: (s) => adminClientForShop(s, { now: nowMs }) });
+    const helpers = fakeHelpers();
+
+    await task({ shop }, helpers);
+
+    expect(helpers.added).toHaveLength(1); // the next attempt, queued with backoff
+    expect(await storedSession(shop)).toMatchObject({ refreshToken: granted.refresh_token });
+
+    await task({ shop, _retry: { attempt: 2 } }, fakeHelpers());
+
+    const session = await storedSession(shop);
+    expect(session.refreshToken).not.toBe(granted.refresh_token);
+    expect(session.expires!.getTime()).toBeGreaterThan(nowMs() + 50 * MINUTE);
+    expect((await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } })).active).toBe(true);
+    expect(await prisma.alert.count({ where: { shop } })).toBe(0);
+  });
+
   it("after a 401 too: the request fails as transient, not as a revoked access", async () => {
     const { shop, granted } = await installedWithExpiringToken("refresh-401-503.myshopify.com");
     emulator.control.injectFault({ shop, fault: { kind: "unauthorized" } });
