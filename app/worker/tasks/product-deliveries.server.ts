@@ -5,8 +5,8 @@ import { TASK } from "~/jobs/task-names";
 import { defineTask } from "../define-task.server";
 
 // `product-deliveries` {shop}: one batch of the shop's pending products/* deliveries, coalesced per product
-// (app/sync/apply-product-deliveries.server.ts), and one WEBHOOK sync event for it (`stream: "products"`). A full batch queues the next one
-// first (same job key), so another worker slot starts on it while this one applies.
+// (app/sync/apply-product-deliveries.server.ts), and one WEBHOOK sync event for it (`stream: "products"`). A full
+// batch queues the next one first (same job key), so another worker slot starts on it while this one applies.
 export const productDeliveries = defineTask({
   name: TASK.productDeliveries,
   payload: shopDeliveriesPayload,
