@@ -230,7 +230,9 @@ describe("connect, disconnect, update and tracking in one batch", () => {
     );
     await applyPendingInventoryDeliveries(shop);
     // 100 ms into a second: the disconnect, then a connect 200 ms later (Shopify's updated_at: that whole second).
-    const second = Date.parse(emittedAt(60_000)) - (Date.parse(emittedAt(60_000)) % 1_000);
+    // One reading of the clock: two could straddle a second's end and give an instant that is not a whole second.
+    const instant = Date.parse(emittedAt(60_000));
+    const second = instant - (instant % 1_000);
     const connect = {
       inventory_item_id: 701,
       location_id: LOCATION,
