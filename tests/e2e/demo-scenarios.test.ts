@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { createOrResetAdminAccount } from "../../app/admin-auth/admin-accounts.server";
 import { prisma } from "../../app/db.server";
 import { openBrowserPage, screenshot } from "../support/browser";
@@ -105,15 +106,17 @@ describe("the demo's failure and recovery scenarios", () => {
       await page.getByLabel("Password").fill("truth-password-not-secret");
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL(new RegExp(`/admin/merchants/${DEMO_SCENARIO_SHOPS.drifted.replace(/\./g, "\\.")}$`));
-      await expect
-        .poll(() => page.getByTestId("truth-figure").textContent(), slow)
-        .toMatch(/Listed variants verified: \d+ of \d+ \(\d+(\.\d)?%\) in 24 h/);
+      await explainedOnFailure(page, DEMO_SCENARIO_SHOPS.drifted, () =>
+        expect
+          .poll(() => page.getByTestId("truth-figure").textContent(), slow)
+          .toMatch(/Listed variants verified: \d+ of \d+ \(\d+(\.\d)?%\) in 24 h/),
+      );
       expect(await page.getByTestId("truth-figure").textContent()).toMatch(/Mismatches: [1-9]\d* of \d+/);
       await screenshot(page, "demo-truth-merchant");
       await page.goto(`${stack.appUrl}/admin/sync-monitor`);
-      await expect
-        .poll(() => page.getByTestId("truth-figures").textContent(), slow)
-        .toContain(DEMO_SCENARIO_SHOPS.drifted);
+      await explainedOnFailure(page, DEMO_SCENARIO_SHOPS.drifted, () =>
+        expect.poll(() => page.getByTestId("truth-figures").textContent(), slow).toContain(DEMO_SCENARIO_SHOPS.drifted),
+      );
       for (const shop of DEMO_SHOPS)
         expect(await page.getByTestId("truth-figures").textContent()).toContain(shop.domain);
       await screenshot(page, "demo-truth-sync-monitor");
@@ -122,3 +125,34 @@ describe("the demo's failure and recovery scenarios", () => {
     }
   }, 600_000);
 });
+
+/**
+ * Runs a page assertion; when it fails, the error says what the page showed and which verifications the shop has
+ * (the figure is absent when the latest one carries none), with a screenshot, so a failure in CI explains itself.
+ */
+async function explainedOnFailure(page: Page, shop: string, assertion: () => Promise<unknown>): Promise<void> {
+  try {
+    await assertion();
+  } catch (error) {
+    await screenshot(page, "demo-truth-failed").catch(() => undefined);
+    const shown = await page
+      .locator("body")
+      .innerText({ timeout: 5_000 })
+      .catch((e: Error) => `(unread: ${e.message})`);
+    const verifications = await prisma.syncEvent.findMany({
+      where: { shop, eventType: "VERIFICATION" },
+      orderBy: { createdAt: "desc" },
+      take: 5,
+      select: { status: true, createdAt: true, metadata: true },
+    });
+    const listed = verifications.map(({ status, createdAt, metadata }) => {
+      const m = (metadata ?? {}) as { skipped?: string; truth?: unknown };
+      return `${createdAt.toISOString()} ${status} skipped=${m.skipped ?? "-"} truth=${m.truth ? "yes" : "none"}`;
+    });
+    throw new Error(
+      `${(error as Error).message}\npage ${page.url()} showed:\n${shown.slice(0, 3_000)}\n` +
+        `verifications of ${shop}, newest first:\n${listed.join("\n")}`,
+      { cause: error },
+    );
+  }
+}
