@@ -12,6 +12,8 @@ import { SHOPIFY_API_VERSION } from "../app/shopify-admin/api-version";
  */
 export const SHOPIFY_WEBHOOK_CONNECT_TIMEOUT_MS = 1_000;
 export const SHOPIFY_WEBHOOK_TIMEOUT_MS = 5_000;
+/** How an attempt the app did not accept a connection for in time is logged (then the limit, in ms). */
+export const CONNECT_TIMEOUT_ERROR = "connection not accepted within";
 
 const SHOPIFY_RETRIES = 8;
 const SHOPIFY_RETRY_WINDOW_MS = 4 * 3_600_000;
@@ -335,7 +337,7 @@ export class WebhookSender {
       request.on("socket", (socket) => {
         if (!socket.connecting) return; // a kept-alive connection, already accepted
         const connectTimer = setTimeout(
-          () => giveUp(`connection not accepted within ${connectTimeoutMs} ms`),
+          () => giveUp(`${CONNECT_TIMEOUT_ERROR} ${connectTimeoutMs} ms`),
           connectTimeoutMs,
         );
         timers.push(connectTimer);

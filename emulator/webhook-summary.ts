@@ -1,4 +1,4 @@
-import { accepted, type WebhookDelivery } from "./webhook-sender";
+import { accepted, CONNECT_TIMEOUT_ERROR, type WebhookDelivery } from "./webhook-sender";
 
 /** What became of a set of webhook deliveries, as Shopify would count them. */
 export interface WebhookSummary {
@@ -20,7 +20,11 @@ export interface WebhookSummary {
   /** Attempts that got no answer (or no connection) in time, over all deliveries. */
   attemptsTimedOut: number;
   attempts: number;
-  /** The failed attempts by what they got: "500", "timed out", or the connection's error. */
+  /**
+   * The failed attempts by what they got: "500", "timed out: no answer" (connected, answered too late or never),
+   * "timed out: no connection" (the app did not accept the connection in time), or the connection's error. The two
+   * timeouts apart tell a slow handler from connections left waiting in the app's accept queue.
+   */
   failedAttempts: Record<string, number>;
 }
 
@@ -46,7 +50,9 @@ function countFailures(deliveries: WebhookDelivery[]): Record<string, number> {
   for (const attempt of deliveries.flatMap((d) => d.attemptLog)) {
     if (accepted(attempt.status)) continue;
     const key = attempt.timedOut
-      ? "timed out"
+      ? attempt.error?.startsWith(CONNECT_TIMEOUT_ERROR)
+        ? "timed out: no connection"
+        : "timed out: no answer"
       : attempt.status !== null
         ? String(attempt.status)
         : (attempt.error ?? "?");

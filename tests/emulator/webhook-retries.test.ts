@@ -113,7 +113,7 @@ describe("a failed delivery", () => {
     expect(emulator.control.webhookSummary({ shop })).toMatchObject({
       deliveredOnRetry: 1,
       attemptsTimedOut: 1,
-      failedAttempts: { "timed out": 1 },
+      failedAttempts: { "timed out: no answer": 1 },
     });
   });
 
@@ -134,6 +134,10 @@ describe("a failed delivery", () => {
     ]);
     // No retry left ([] here): given up at once.
     expect(delivery.gaveUp).toBe(true);
+    expect(emulator.control.webhookSummary({ shop: shop.domain })).toMatchObject({
+      attemptsTimedOut: 1,
+      failedAttempts: { "timed out: no connection": 1 },
+    });
   });
 });
 
