@@ -143,10 +143,12 @@ describe("a burst of one shop's inventory_levels/* webhooks", () => {
   it("an older level in a later batch never overwrites the newer one applied before it", async () => {
     const shop = "inventory-batches.myshopify.com";
     await shopWithItems(shop, 1);
-    for (const minutes of [3, 1, 2]) {
+    // Received in this order. The claim takes the oldest first by received_at, whose precision is a millisecond, then
+    // by webhook id: the ids sort in the same order, so three receipts of one millisecond keep it too.
+    for (const [order, minutes] of [3, 1, 2].entries()) {
       await record(
         shop,
-        `inventory-batches-${minutes}`,
+        `inventory-batches-${order}-at-${minutes}`,
         "inventory_levels/update",
         { inventory_item_id: 701, location_id: LOCATION, available: minutes, updated_at: at(minutes) },
         emittedAt(minutes * 60_000),

@@ -121,9 +121,11 @@ describe("a burst of one shop's products/* webhooks", () => {
   it("an older state in a later batch never overwrites the newer one applied before it", async () => {
     const shop = "batches.myshopify.com";
     await createConnection(shop);
-    for (const minutes of [3, 1, 2]) {
+    // Received in this order. The claim takes the oldest first by received_at, whose precision is a millisecond, then
+    // by webhook id: the ids sort in the same order, so three receipts of one millisecond keep it too.
+    for (const [order, minutes] of [3, 1, 2].entries()) {
       await recordProductDelivery({
-        webhookId: `batches-${minutes}`,
+        webhookId: `batches-${order}-at-${minutes}`,
         shop,
         topic: "products/update",
         triggeredAt: at(minutes),
