@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { applyInventoryLevels } from "../app/inventory/apply-inventory-levels.server";
+import { applyInventoryLevels, INVENTORY_APPLY_BATCH_SIZE } from "../app/inventory/apply-inventory-levels.server";
 import { levelFromNode, type InventoryLevelChange } from "../app/inventory/inventory-level";
 import { syncInventory } from "../app/inventory/sync-inventory.server";
 import { createAdminClient } from "../app/shopify-admin/admin-client.server";
@@ -11,8 +11,10 @@ import { envNumber, openDedicatedDatabase } from "./dedicated-database";
 // The hourly inventory sync of a shop with 300,000 variants of which 10% changed, read from the emulator over HTTP
 // and applied. Two figures:
 // - end to end: syncInventory (incremental query, every page, applied page by page);
-// - applying alone, on the same pages and the same starting rows: one set-based statement per page against the
-//   original plan's pattern, one SELECT and one UPDATE per item (plain pg, so the baseline is not slowed by an ORM).
+// - applying alone, on the same pages and the same starting rows: the set-based apply in the sync's batches (its pages
+//   gathered to INVENTORY_APPLY_BATCH_SIZE levels, one statement pair each) against the original plan's pattern, one
+//   SELECT and one UPDATE per item (plain pg, so the baseline is not slowed by an ORM). Beside it, for comparison,
+//   the same apply one page (250 levels) at a time, as the sync did before.
 // The database starts in the steady state of an hourly run: inventory_level holds every level, and both tables are
 // put back between the timed runs. Reported beside the timings: the share of each table's row updates that were HOT
 // (pg_stat_user_tables), which an index holding a stock column takes to 0% (issue 16).
@@ -248,19 +250,36 @@ export async function run(options: InventoryBenchOptions = {}) {
     const fetchMs = performance.now() - fetchStarted;
     const levels = pages.flat();
 
-    await restoreStartingRows(pool);
-    log(`applying ${levels.length.toLocaleString("en")} levels set-based (${pages.length} pages)`);
-    let setMs = 0;
-    const setBased = await measureHotShare(pool, 2 * changedInShopify, async () => {
-      const setStarted = performance.now();
-      let changed = 0;
-      for (const page of pages) changed += (await applyInventoryLevels(pool, SHOP, page)).changed;
-      setMs = performance.now() - setStarted;
-      return changed;
-    });
-    const setChanged = setBased.result;
-    if ((await checksum(pool)) !== afterSync || setChanged !== changedInShopify)
-      throw new Error("set-based apply disagrees with the sync");
+    // The pages gathered as the sync gathers them (sync-inventory.server.ts).
+    const batches: InventoryLevelChange[][] = [];
+    let gathered: InventoryLevelChange[] = [];
+    for (const page of pages) {
+      gathered.push(...page);
+      if (gathered.length >= INVENTORY_APPLY_BATCH_SIZE) {
+        batches.push(gathered);
+        gathered = [];
+      }
+    }
+    if (gathered.length > 0) batches.push(gathered);
+
+    const applySetBased = async (groups: InventoryLevelChange[][], label: string) => {
+      await restoreStartingRows(pool);
+      log(`applying ${levels.length.toLocaleString("en")} levels set-based, ${label}`);
+      let ms = 0;
+      const measured = await measureHotShare(pool, 2 * changedInShopify, async () => {
+        const started = performance.now();
+        let changed = 0;
+        for (const group of groups) changed += (await applyInventoryLevels(pool, SHOP, group)).changed;
+        ms = performance.now() - started;
+        return changed;
+      });
+      if ((await checksum(pool)) !== afterSync || measured.result !== changedInShopify)
+        throw new Error(`set-based apply (${label}) disagrees with the sync`);
+      return { ms, hot: measured.hot };
+    };
+    const perPage = await applySetBased(pages, `a page at a time (${pages.length} pages)`);
+    const setBased = await applySetBased(batches, `in the sync's batches (${batches.length} batches)`);
+    const setMs = setBased.ms;
 
     await restoreStartingRows(pool);
     log("applying the same levels per item (SELECT + UPDATE each)");
@@ -285,8 +304,11 @@ export async function run(options: InventoryBenchOptions = {}) {
         end_to_end_ms: Math.round(endToEndMs),
         end_to_end_levels_per_s: Math.round(synced.levels / (endToEndMs / 1000)),
         fetch_only_ms: Math.round(fetchMs),
+        apply_batch_size: INVENTORY_APPLY_BATCH_SIZE,
         apply_set_based_ms: Math.round(setMs),
         apply_set_based_levels_per_s: Math.round(levels.length / (setMs / 1000)),
+        apply_set_based_per_page_ms: Math.round(perPage.ms),
+        apply_set_based_per_page_ratio: Math.round((baselineMs / perPage.ms) * 10) / 10,
         apply_set_based_hot_updates_product_variant: setBased.hot.product_variant,
         apply_set_based_hot_updates_inventory_level: setBased.hot.inventory_level,
       },

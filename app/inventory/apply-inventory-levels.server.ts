@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { booleanArray, epochMillisArray, integerArray } from "~/database/sql-arrays";
 import { selectedProductSql } from "~/merchants/selection.server";
 import type { InventoryLevelChange } from "./inventory-level";
 
@@ -12,6 +13,13 @@ import type { InventoryLevelChange } from "./inventory-level";
 //    InventoryItem.tracked and inventoryPolicy;
 //    tracked is also kept on the item's stored levels, for a variant not known yet.
 // Levels of items we do not have yet are stored too: when the product sync brings the variant, its quantity is there.
+
+/**
+ * Levels applied per statement pair by the readers that gather them (the paged sync across its pages of 250, the bulk
+ * read from its file): each statement costs ~0.7 ms beyond its rows (round trip, commit, executor start), a fifth of
+ * a 250-level page (npm run bench -- inventory).
+ */
+export const INVENTORY_APPLY_BATCH_SIZE = 1_000;
 
 export interface ApplyResult {
   /** Levels in the batch (after keeping the latest per item and location). */
@@ -39,8 +47,10 @@ const NEWER_THAN_STORED = `(l.updated_at, l.observed_at) <= (excluded.updated_at
 
 const WRITE_LEVELS = `
 WITH incoming AS (
-  SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::timestamptz[], $6::timestamptz[])
-           AS i(inventory_item_id, location_id, available, updated_at, observed_at)
+  SELECT i.inventory_item_id, i.location_id, i.available,
+         to_timestamp(i.updated_ms / 1000.0) AS updated_at, to_timestamp(i.observed_ms / 1000.0) AS observed_at
+    FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[])
+         AS i(inventory_item_id, location_id, available, updated_ms, observed_ms)
 ),
 written AS (
   INSERT INTO inventory_level AS l (shop, inventory_item_id, location_id, available, updated_at, observed_at)
@@ -68,52 +78,59 @@ stale AS (
 SELECT ARRAY(SELECT s.inventory_item_id::text || ':' || s.location_id::text FROM stale s) AS stale,
        (SELECT count(*)::int FROM written) AS written`;
 
-// Each item is looked up once (the (shop, inventory_item_id) index); the counts and the unknown items come from
-// that lookup rather than from another scan of the shop's variants.
+// One index lookup per item in the common case (the hourly read, where every level changed): the UPDATE finds each
+// item's live variant by the (shop, inventory_item_id) index and its product by the primary key, and only the items
+// it did not write (unchanged, not selected, not known here) are looked up again, to tell those apart.
 const WRITE_VARIANTS = `
 WITH items AS (
   SELECT * FROM unnest($2::bigint[], $3::boolean[], $4::"InventoryPolicy"[]) AS i(inventory_item_id, tracked, policy)
 ),
--- Tracking is remembered with the item's stored levels, for a variant a products/* webhook brings later.
-remembered AS (
-  UPDATE inventory_level l SET tracked = i.tracked
-    FROM items i
-   WHERE l.shop = $1 AND l.inventory_item_id = i.inventory_item_id AND i.tracked IS NOT NULL
-     AND l.tracked IS DISTINCT FROM i.tracked
-),
-matched AS (
-  SELECT i.*, v.id AS variant_id,
-         (p.id IS NOT NULL AND p.deleted_at IS NULL AND ${selectedProductSql("p", "c")}) AS selected
-    FROM items i
-    JOIN product_variant v ON v.shop = $1 AND v.inventory_item_id = i.inventory_item_id AND v.deleted_at IS NULL
-    JOIN merchant_connection c ON c.shop = v.shop
-    LEFT JOIN product p ON p.shop = v.shop AND p.id = v.product_id
-),
 -- marketplace_stock() once for the whole batch (one index scan of inventory_level), not a function call per item:
 -- marketplace_available() is the same definition for one item.
-computed AS (
-  SELECT m.variant_id, m.tracked, m.policy, s.available, s.updated_at AS latest
-    FROM matched m
-    LEFT JOIN marketplace_stock($1, ARRAY(SELECT i.inventory_item_id FROM items i)) s
-           ON s.inventory_item_id = m.inventory_item_id
-   WHERE m.selected
+stock AS (
+  SELECT * FROM marketplace_stock($1, ARRAY(SELECT i.inventory_item_id FROM items i))
 ),
 written AS (
   UPDATE product_variant v
-     SET available_quantity = c.available, inventory_updated_at = c.latest,
-         inventory_tracked = coalesce(c.tracked, v.inventory_tracked),
-         inventory_policy = coalesce(c.policy, v.inventory_policy)
-    FROM computed c
-   WHERE v.shop = $1 AND v.id = c.variant_id
+     SET available_quantity = s.available, inventory_updated_at = s.updated_at,
+         inventory_tracked = coalesce(i.tracked, v.inventory_tracked),
+         inventory_policy = coalesce(i.policy, v.inventory_policy)
+    FROM items i
+    JOIN merchant_connection c ON c.shop = $1
+    LEFT JOIN stock s ON s.inventory_item_id = i.inventory_item_id,
+         product p
+   WHERE v.shop = $1 AND v.inventory_item_id = i.inventory_item_id AND v.deleted_at IS NULL
+     AND p.shop = v.shop AND p.id = v.product_id AND p.deleted_at IS NULL AND ${selectedProductSql("p", "c")}
      AND (v.available_quantity, v.inventory_tracked, v.inventory_policy)
-         IS DISTINCT FROM (c.available, coalesce(c.tracked, v.inventory_tracked), coalesce(c.policy, v.inventory_policy))
-  RETURNING 1
+         IS DISTINCT FROM (s.available, coalesce(i.tracked, v.inventory_tracked), coalesce(i.policy, v.inventory_policy))
+  RETURNING v.inventory_item_id
+),
+-- The items no variant took this batch's word from. The lookups below see the rows as they were before the UPDATE,
+-- which for these items is as they are.
+rest AS MATERIALIZED (
+  SELECT i.* FROM items i WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.inventory_item_id = i.inventory_item_id)
+),
+matched AS MATERIALIZED (
+  SELECT r.inventory_item_id,
+         (p.id IS NOT NULL AND p.deleted_at IS NULL AND ${selectedProductSql("p", "c")}) AS selected
+    FROM rest r
+    JOIN product_variant v ON v.shop = $1 AND v.inventory_item_id = r.inventory_item_id AND v.deleted_at IS NULL
+    JOIN merchant_connection c ON c.shop = v.shop
+    LEFT JOIN product p ON p.shop = v.shop AND p.id = v.product_id
+),
+-- Tracking is remembered with the item's stored levels, for a variant a products/* webhook brings later. Shopify
+-- gives an inventory item to one variant only, so an item whose variant was written above keeps it there.
+remembered AS (
+  UPDATE inventory_level l SET tracked = r.tracked
+    FROM rest r
+   WHERE l.shop = $1 AND l.inventory_item_id = r.inventory_item_id AND r.tracked IS NOT NULL
+     AND l.tracked IS DISTINCT FROM r.tracked
 )
 SELECT (SELECT count(*)::int FROM written) AS changed,
        (SELECT count(*)::int FROM matched m WHERE NOT m.selected) AS not_selected,
-       ARRAY(SELECT i.inventory_item_id::text FROM items i
-              WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.inventory_item_id = i.inventory_item_id)
-              ORDER BY i.inventory_item_id) AS unknown`;
+       ARRAY(SELECT r.inventory_item_id::text FROM rest r
+              WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.inventory_item_id = r.inventory_item_id)
+              ORDER BY r.inventory_item_id) AS unknown`;
 
 /** A level's key, its item and location: how writeLevels names the stale ones. */
 export const levelKey = (level: Pick<InventoryLevelChange, "inventoryItemId" | "locationId">) =>
@@ -165,11 +182,11 @@ export async function writeLevels(
     text: WRITE_LEVELS,
     values: [
       shop,
-      batch.map((l) => l.inventoryItemId.toString()),
-      batch.map((l) => l.locationId.toString()),
-      batch.map((l) => l.available),
-      batch.map((l) => l.updatedAt),
-      batch.map((l) => l.observedAt),
+      integerArray(batch.map((l) => l.inventoryItemId)),
+      integerArray(batch.map((l) => l.locationId)),
+      integerArray(batch.map((l) => l.available)),
+      epochMillisArray(batch.map((l) => l.updatedAt)),
+      epochMillisArray(batch.map((l) => l.observedAt)),
     ],
   });
   return rows[0].stale;
@@ -190,8 +207,8 @@ export async function recomputeVariants(
     text: WRITE_VARIANTS,
     values: [
       shop,
-      unique.map((i) => i.inventoryItemId.toString()),
-      unique.map((i) => i.tracked ?? null),
+      integerArray(unique.map((i) => i.inventoryItemId)),
+      booleanArray(unique.map((i) => i.tracked)),
       unique.map((i) => i.inventoryPolicy ?? null),
     ],
   });

@@ -19,7 +19,12 @@ import {
   recordOperationState,
   startBulkQuery,
 } from "~/sync/product-export-operation.server";
-import { applyInventoryLevels, recomputeVariants, removeLevelsAbsentFromRead } from "./apply-inventory-levels.server";
+import {
+  applyInventoryLevels,
+  INVENTORY_APPLY_BATCH_SIZE,
+  recomputeVariants,
+  removeLevelsAbsentFromRead,
+} from "./apply-inventory-levels.server";
 import { levelFromNode, type InventoryLevelChange } from "./inventory-level";
 import { inventoryReadCheckJob, type InventoryReadCheckPayload } from "./inventory-read-payloads.server";
 import type { InventorySyncResult } from "./sync-inventory.server";
@@ -38,8 +43,6 @@ import type { InventorySyncResult } from "./sync-inventory.server";
 
 /** Shopify fails an operation that has not finished in 10 days; an older "running" read of ours is not waited for. */
 const MAX_OPERATION_AGE_DAYS = 10;
-/** Levels applied per statement pair: a page of the paged read is 250; larger batches cost fewer round trips. */
-const APPLY_BATCH_SIZE = 1_000;
 const UNKNOWN_SAMPLE_SIZE = 20;
 
 export type InventoryReadMode = "full" | "reconcile";
@@ -176,7 +179,7 @@ export interface FinishInventoryReadOptions {
   operationId: string;
   openResultFile?: ResultFileOpener;
   now?: () => Date;
-  /** Levels per apply (default APPLY_BATCH_SIZE); tests make it small to see a failure after some batches. */
+  /** Levels per apply (default INVENTORY_APPLY_BATCH_SIZE); tests make it small to see a failure after some batches. */
   applyBatchSize?: number;
 }
 
@@ -244,7 +247,7 @@ export async function finishInventoryRead(options: FinishInventoryReadOptions): 
         Number(operation.objectCount),
         options.operationId,
         now,
-        options.applyBatchSize ?? APPLY_BATCH_SIZE,
+        options.applyBatchSize ?? INVENTORY_APPLY_BATCH_SIZE,
       ),
     );
     return { kind: "applied", read, applied };

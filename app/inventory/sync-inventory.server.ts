@@ -8,7 +8,12 @@ import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import type { DataOf } from "~/shopify-admin/graphql-document";
 import { INVENTORY_LEVELS_PAGE_SIZE, INVENTORY_LEVELS_QUERY, PRIMARY_LOCATION_QUERY } from "~/shopify-admin/operations";
 import { CostAwarePageSize, requestSizedPage } from "~/shopify-admin/page-size";
-import { applyInventoryLevels, recomputeVariants, removeLevelsAbsentFromRead } from "./apply-inventory-levels.server";
+import {
+  applyInventoryLevels,
+  INVENTORY_APPLY_BATCH_SIZE,
+  recomputeVariants,
+  removeLevelsAbsentFromRead,
+} from "./apply-inventory-levels.server";
 import { numericIdOf, toGid } from "~/shopify-admin/gid";
 import { levelFromNode, type InventoryLevelChange } from "./inventory-level";
 import { startInventoryRead } from "./inventory-read-operation.server";
@@ -16,8 +21,8 @@ import { env } from "~/env.server";
 
 // The inventory sync of one shop, per location the marketplace sells from (docs/decisions/008): the levels that
 // changed since the last successful sync, every page, through the throttle-aware Admin client (a throttled shop is
-// waited out there), each page applied in one pass. The first run, or a shop whose last sync is too old, reads every
-// level. The daily reconciliation (`reconcile: true`) always reads every level, because nothing Shopify documents
+// waited out there), the pages applied a batch at a time. The first run, or a shop whose last sync is too old, reads
+// every level. The daily reconciliation (`reconcile: true`) always reads every level, because nothing Shopify documents
 // promises that every order, reservation or transfer moves a level's updatedAt (which the incremental filter
 // trusts), and webhooks are not guaranteed: what it corrects is the measure of what the other paths missed.
 // Page sizes follow the cost Shopify reports (app/shopify-admin/page-size.ts).
@@ -52,6 +57,8 @@ export interface SyncInventoryOptions {
   bulkFirstCheckDelayMs?: number;
   /** The job's attempt: a bulk read that fails is retried as the next attempt of this run. */
   attempt?: number;
+  /** Levels per apply (default INVENTORY_APPLY_BATCH_SIZE); tests make it small to apply page by page. */
+  applyBatchSize?: number;
 }
 
 export interface InventorySyncResult {
@@ -193,6 +200,25 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
     }
 
     const unknownItemIds: string[] = [];
+    // The levels of several pages are applied together (INVENTORY_APPLY_BATCH_SIZE), and what is gathered is always
+    // applied before a location's read ends. A run that fails keeps its starting point, so a page read but not yet
+    // applied is read again by the next run.
+    const applyBatchSize = options.applyBatchSize ?? INVENTORY_APPLY_BATCH_SIZE;
+    let gathered: InventoryLevelChange[] = [];
+    const applyGathered = async () => {
+      if (gathered.length === 0) return;
+      const applied = await applyInventoryLevels(pgPool(), shop, gathered);
+      gathered = [];
+      result.levels += applied.received;
+      result.changed += applied.changed;
+      result.stale += applied.stale;
+      result.notSelected += applied.notSelected;
+      result.unknown += applied.unknownInventoryItemIds.length;
+      for (const id of applied.unknownInventoryItemIds) {
+        if (unknownItemIds.length >= UNKNOWN_SAMPLE_SIZE) break;
+        unknownItemIds.push(id.toString());
+      }
+    };
     const pageSize = new CostAwarePageSize(options.pageSize ?? INVENTORY_LEVELS_PAGE_SIZE);
     for (const locationId of locationIds) {
       const readStartedAt = now();
@@ -220,19 +246,12 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
           .map((node) => levelFromNode(node, locationId, observedAt))
           .filter((l): l is InventoryLevelChange => l !== null);
         if (!incremental) for (const level of levels) seen.push(level.inventoryItemId);
-        const applied = await applyInventoryLevels(pgPool(), shop, levels);
+        gathered.push(...levels);
+        if (gathered.length >= applyBatchSize) await applyGathered();
         result.pages += 1;
-        result.levels += applied.received;
-        result.changed += applied.changed;
-        result.stale += applied.stale;
-        result.notSelected += applied.notSelected;
-        result.unknown += applied.unknownInventoryItemIds.length;
-        for (const id of applied.unknownInventoryItemIds) {
-          if (unknownItemIds.length >= UNKNOWN_SAMPLE_SIZE) break;
-          unknownItemIds.push(id.toString());
-        }
         after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
       } while (after);
+      await applyGathered();
       if (!incremental) {
         // A full read lists every item stocked at the location: a stored level it did not return is gone.
         const removed = await removeLevelsAbsentFromRead(pgPool(), shop, locationId, seen, readStartedAt);

@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pgPool, prisma } from "../../app/db.server";
 import { applyInventoryWebhook } from "../../app/inventory/apply-inventory-webhook.server";
 import { syncInventory } from "../../app/inventory/sync-inventory.server";
+import type { DataOf } from "../../app/shopify-admin/graphql-document";
+import { INVENTORY_LEVELS_QUERY } from "../../app/shopify-admin/operations";
+
+type LevelsPage = DataOf<typeof INVENTORY_LEVELS_QUERY>;
 import { PermanentJobError } from "../../app/worker/define-task.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
@@ -175,6 +179,61 @@ describe("the hourly inventory sync against the emulator", () => {
 });
 
 describe("failure paths", () => {
+  // The sync gathers its pages and applies them a batch at a time (INVENTORY_APPLY_BATCH_SIZE). Shopify fails the
+  // third page for good here, after the client's retries.
+  async function failingOnThirdPage(domain: string, applyBatchSize: number) {
+    const { shop, client } = await emulatedShop(emulator, {
+      domain,
+      products: 200,
+      clientOptions: { backoff: { baseMs: 1, maxMs: 2 } },
+    });
+    let levelPages = 0;
+    const readLevels: number[] = [];
+    const failing = new Proxy(client, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target);
+        if (property !== "request") return typeof value === "function" ? value.bind(target) : value;
+        return (query: unknown, variables: unknown) => {
+          if (query === INVENTORY_LEVELS_QUERY && ++levelPages === 3)
+            emulator.control.injectFault({ shop, fault: { kind: "http", status: 500, count: 1_000 } });
+          const answer = target.request(query as never, variables as never);
+          if (query === INVENTORY_LEVELS_QUERY)
+            void answer.then(
+              (data) => readLevels.push((data as LevelsPage).location!.inventoryLevels.nodes.length),
+              () => undefined,
+            );
+          return answer;
+        };
+      },
+    });
+    await expect(
+      syncInventory({ shop, client: failing, now: clock.now, pageSize: 50, applyBatchSize }),
+    ).rejects.toThrow();
+    emulator.control.clearFaults({ shop });
+    const applied = [...(await localQuantities(shop)).values()].filter((q) => q !== null).length;
+    const connection = await prisma.merchantConnection.findUniqueOrThrow({ where: { shop } });
+    return { shop, client, applied, readLevels, lastInventorySyncAt: connection.lastInventorySyncAt };
+  }
+
+  it("applies what it gathered once a batch is full, before a later page fails", async () => {
+    const { applied, readLevels } = await failingOnThirdPage("batch-applied.myshopify.com", 1);
+    // A page of 50, then as many as the cost allows: the two pages read before the failure, each applied.
+    expect(readLevels).toHaveLength(2);
+    expect(readLevels[0]).toBe(50);
+    expect(applied).toBe(readLevels[0] + readLevels[1]);
+  });
+
+  it("leaves a batch not yet full unapplied when a page fails, and the next run reads it again", async () => {
+    const { shop, client, applied, lastInventorySyncAt } = await failingOnThirdPage(
+      "batch-pending.myshopify.com",
+      10_000,
+    );
+    expect(applied).toBe(0);
+    expect(lastInventorySyncAt).toBeNull();
+    const next = await syncInventory({ shop, client, now: clock.now });
+    expect(next).toMatchObject({ mode: "full", levels: 400, changed: 400 });
+  });
+
   it("retries 5xx answers inside the client and still completes", async () => {
     const { shop, client } = await emulatedShop(emulator, { domain: "flaky.myshopify.com", products: 5 });
     emulator.control.injectFault({ shop, fault: { kind: "http", status: 503, count: 2 } });
