@@ -132,6 +132,53 @@ SELECT (SELECT count(*)::int FROM written) AS changed,
               WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.inventory_item_id = r.inventory_item_id)
               ORDER BY r.inventory_item_id) AS unknown`;
 
+/** What a reader that gathers levels (batchedApply) adds up over its batches. */
+export interface AppliedTally {
+  levels: number;
+  changed: number;
+  stale: number;
+  notSelected: number;
+  unknown: number;
+  /** The first unknown items, for the run's event (not all: a new shop's whole catalogue can be unknown). */
+  unknownSampleInventoryItemIds: string[];
+}
+
+const UNKNOWN_SAMPLE_SIZE = 20;
+
+/**
+ * For the readers that gather levels (the paged sync across its pages, the bulk read from its file): `add` keeps
+ * them and applies them `batchSize` at a time, `flush` applies the rest; each batch's result is added to `tally`.
+ */
+export function batchedApply(
+  db: Queryable,
+  shop: string,
+  tally: AppliedTally,
+  batchSize: number = INVENTORY_APPLY_BATCH_SIZE,
+) {
+  let gathered: InventoryLevelChange[] = [];
+  const flush = async () => {
+    if (gathered.length === 0) return;
+    const applied = await applyInventoryLevels(db, shop, gathered);
+    gathered = [];
+    tally.levels += applied.received;
+    tally.changed += applied.changed;
+    tally.stale += applied.stale;
+    tally.notSelected += applied.notSelected;
+    tally.unknown += applied.unknownInventoryItemIds.length;
+    for (const id of applied.unknownInventoryItemIds) {
+      if (tally.unknownSampleInventoryItemIds.length >= UNKNOWN_SAMPLE_SIZE) break;
+      tally.unknownSampleInventoryItemIds.push(id.toString());
+    }
+  };
+  return {
+    async add(levels: readonly InventoryLevelChange[]) {
+      gathered.push(...levels);
+      if (gathered.length >= batchSize) await flush();
+    },
+    flush,
+  };
+}
+
 /** A level's key, its item and location: how writeLevels names the stale ones. */
 export const levelKey = (level: Pick<InventoryLevelChange, "inventoryItemId" | "locationId">) =>
   `${level.inventoryItemId}:${level.locationId}`;

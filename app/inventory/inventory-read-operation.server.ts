@@ -20,12 +20,12 @@ import {
   startBulkQuery,
 } from "~/sync/product-export-operation.server";
 import {
-  applyInventoryLevels,
+  batchedApply,
   INVENTORY_APPLY_BATCH_SIZE,
   recomputeVariants,
   removeLevelsAbsentFromRead,
 } from "./apply-inventory-levels.server";
-import { levelFromNode, type InventoryLevelChange } from "./inventory-level";
+import { levelFromNode } from "./inventory-level";
 import { inventoryReadCheckJob, type InventoryReadCheckPayload } from "./inventory-read-payloads.server";
 import type { InventorySyncResult } from "./sync-inventory.server";
 
@@ -43,7 +43,6 @@ import type { InventorySyncResult } from "./sync-inventory.server";
 
 /** Shopify fails an operation that has not finished in 10 days; an older "running" read of ours is not waited for. */
 const MAX_OPERATION_AGE_DAYS = 10;
-const UNKNOWN_SAMPLE_SIZE = 20;
 
 export type InventoryReadMode = "full" | "reconcile";
 
@@ -282,21 +281,7 @@ async function applyReadFile(
     unknownSampleInventoryItemIds: [],
     linesRead: 0,
   };
-  let batch: InventoryLevelChange[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const applied = await applyInventoryLevels(tx, shop, batch);
-    batch = [];
-    totals.levels += applied.received;
-    totals.changed += applied.changed;
-    totals.stale += applied.stale;
-    totals.notSelected += applied.notSelected;
-    totals.unknown += applied.unknownInventoryItemIds.length;
-    for (const id of applied.unknownInventoryItemIds) {
-      if (totals.unknownSampleInventoryItemIds.length >= UNKNOWN_SAMPLE_SIZE) break;
-      totals.unknownSampleInventoryItemIds.push(id.toString());
-    }
-  };
+  const gathered = batchedApply(tx, shop, totals, batchSize);
 
   // In 2026-01 the lines come in no promised order (groupObjects: false): a level names its location itself.
   for await (const line of readJsonlLines(source)) {
@@ -320,15 +305,14 @@ async function applyReadFile(
       const level = levelFromNode(parsed.data as InventoryLevelNode, BigInt(locationId), now());
       if (!level) continue;
       seen.get(locationId)!.push(level.inventoryItemId);
-      batch.push(level);
-      if (batch.length >= batchSize) await flush();
+      await gathered.add([level]);
     } else {
       const parsed = locationLine.safeParse(value);
       if (!parsed.success) throw new InventoryReadFileError(`line ${line.lineNumber} of the read is not a location`);
       locationsSeen.add(numericIdOf(parsed.data.id, "Location").toString());
     }
   }
-  await flush();
+  await gathered.flush();
   // A download cut short ends like a complete file: Shopify's objectCount says how many lines there are.
   if (totals.linesRead < expectedLines) {
     throw new InventoryReadFileError(`download truncated: read ${totals.linesRead} lines of ${expectedLines} objects`);

@@ -8,12 +8,7 @@ import type { AdminClient } from "~/shopify-admin/admin-client.server";
 import type { DataOf } from "~/shopify-admin/graphql-document";
 import { INVENTORY_LEVELS_PAGE_SIZE, INVENTORY_LEVELS_QUERY, PRIMARY_LOCATION_QUERY } from "~/shopify-admin/operations";
 import { CostAwarePageSize, requestSizedPage } from "~/shopify-admin/page-size";
-import {
-  applyInventoryLevels,
-  INVENTORY_APPLY_BATCH_SIZE,
-  recomputeVariants,
-  removeLevelsAbsentFromRead,
-} from "./apply-inventory-levels.server";
+import { batchedApply, recomputeVariants, removeLevelsAbsentFromRead } from "./apply-inventory-levels.server";
 import { numericIdOf, toGid } from "~/shopify-admin/gid";
 import { levelFromNode, type InventoryLevelChange } from "./inventory-level";
 import { startInventoryRead } from "./inventory-read-operation.server";
@@ -38,7 +33,6 @@ export const FULL_READ_AFTER_HOURS = 24;
  * and re-reading a level is harmless (an unchanged level is not written).
  */
 export const SINCE_OVERLAP_MS = 60_000;
-const UNKNOWN_SAMPLE_SIZE = 20;
 /** A bulk read of a few thousand levels takes Shopify seconds; its finish webhook normally arrives before this. */
 const BULK_FIRST_CHECK_DELAY_MS = 15_000;
 
@@ -199,26 +193,10 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
       }
     }
 
-    const unknownItemIds: string[] = [];
     // The levels of several pages are applied together (INVENTORY_APPLY_BATCH_SIZE), and what is gathered is always
     // applied before a location's read ends. A run that fails keeps its starting point, so a page read but not yet
     // applied is read again by the next run.
-    const applyBatchSize = options.applyBatchSize ?? INVENTORY_APPLY_BATCH_SIZE;
-    let gathered: InventoryLevelChange[] = [];
-    const applyGathered = async () => {
-      if (gathered.length === 0) return;
-      const applied = await applyInventoryLevels(pgPool(), shop, gathered);
-      gathered = [];
-      result.levels += applied.received;
-      result.changed += applied.changed;
-      result.stale += applied.stale;
-      result.notSelected += applied.notSelected;
-      result.unknown += applied.unknownInventoryItemIds.length;
-      for (const id of applied.unknownInventoryItemIds) {
-        if (unknownItemIds.length >= UNKNOWN_SAMPLE_SIZE) break;
-        unknownItemIds.push(id.toString());
-      }
-    };
+    const gathered = batchedApply(pgPool(), shop, result, options.applyBatchSize);
     const pageSize = new CostAwarePageSize(options.pageSize ?? INVENTORY_LEVELS_PAGE_SIZE);
     for (const locationId of locationIds) {
       const readStartedAt = now();
@@ -246,12 +224,11 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
           .map((node) => levelFromNode(node, locationId, observedAt))
           .filter((l): l is InventoryLevelChange => l !== null);
         if (!incremental) for (const level of levels) seen.push(level.inventoryItemId);
-        gathered.push(...levels);
-        if (gathered.length >= applyBatchSize) await applyGathered();
+        await gathered.add(levels);
         result.pages += 1;
         after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
       } while (after);
-      await applyGathered();
+      await gathered.flush();
       if (!incremental) {
         // A full read lists every item stocked at the location: a stored level it did not return is gone.
         const removed = await removeLevelsAbsentFromRead(pgPool(), shop, locationId, seen, readStartedAt);
@@ -264,7 +241,6 @@ export async function syncInventory(options: SyncInventoryOptions): Promise<Inve
         result.changed += recomputed.changed;
       }
     }
-    result.unknownSampleInventoryItemIds = unknownItemIds;
 
     // A variant Shopify has and we do not: the product sync fetches it (not dropped, not guessed). Its levels are
     // stored already (apply-inventory-levels): the variant takes its quantity from them when it arrives.
