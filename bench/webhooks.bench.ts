@@ -105,11 +105,17 @@ export async function run(options: WebhooksBenchOptions = {}): Promise<BenchResu
       [SHOP, locationId],
     );
     const variants = products.map((p) => ({ product: p.legacyResourceId, ...p.variants[0] }));
+    // Shopify's updated_at as the sync stores it (whole seconds), not the database's now(): a products/update of the
+    // same second as the stored version is not newer than it (apply-product-webhook.server.ts), so a row dated later
+    // in that second made every change of a burst within it stale on a fast machine (0 of 60 applied).
     await database.pool.query(
       `INSERT INTO product (shop, id, title, status, selected, listed, shopify_updated_at)
-       SELECT $1, id, 'Product ' || id, 'ACTIVE', true, true, now() FROM unnest($2::bigint[]) AS id`,
-      [SHOP, variants.map((v) => v.product)],
+       SELECT $1, p.id, 'Product ' || p.id, 'ACTIVE', true, true, date_trunc('second', p.updated_at)
+         FROM unnest($2::bigint[], $3::timestamptz[]) AS p(id, updated_at)`,
+      [SHOP, products.map((p) => p.legacyResourceId), products.map((p) => p.updatedAt)],
     );
+    // The merchant's bulk edit comes after the sync: from the next second on, as Shopify would date it.
+    await new Promise((resolve) => setTimeout(resolve, 1_001 - (Date.now() % 1_000)));
     await database.pool.query(
       `INSERT INTO product_variant (shop, id, product_id, price, inventory_item_id, inventory_tracked)
        SELECT $1, v.id, v.product_id, 10, v.item, v.tracked
