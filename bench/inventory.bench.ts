@@ -1,5 +1,9 @@
 import type pg from "pg";
-import { applyInventoryLevels, INVENTORY_APPLY_BATCH_SIZE } from "../app/inventory/apply-inventory-levels.server";
+import {
+  applyInventoryLevels,
+  batchedApply,
+  INVENTORY_APPLY_BATCH_SIZE,
+} from "../app/inventory/apply-inventory-levels.server";
 import { levelFromNode, type InventoryLevelChange } from "../app/inventory/inventory-level";
 import { syncInventory } from "../app/inventory/sync-inventory.server";
 import { createAdminClient } from "../app/shopify-admin/admin-client.server";
@@ -250,26 +254,13 @@ export async function run(options: InventoryBenchOptions = {}) {
     const fetchMs = performance.now() - fetchStarted;
     const levels = pages.flat();
 
-    // The pages gathered as the sync gathers them (sync-inventory.server.ts).
-    const batches: InventoryLevelChange[][] = [];
-    let gathered: InventoryLevelChange[] = [];
-    for (const page of pages) {
-      gathered.push(...page);
-      if (gathered.length >= INVENTORY_APPLY_BATCH_SIZE) {
-        batches.push(gathered);
-        gathered = [];
-      }
-    }
-    if (gathered.length > 0) batches.push(gathered);
-
-    const applySetBased = async (groups: InventoryLevelChange[][], label: string) => {
+    const applySetBased = async (label: string, apply: () => Promise<number>) => {
       await restoreStartingRows(pool);
       log(`applying ${levels.length.toLocaleString("en")} levels set-based, ${label}`);
       let ms = 0;
       const measured = await measureHotShare(pool, 2 * changedInShopify, async () => {
         const started = performance.now();
-        let changed = 0;
-        for (const group of groups) changed += (await applyInventoryLevels(pool, SHOP, group)).changed;
+        const changed = await apply();
         ms = performance.now() - started;
         return changed;
       });
@@ -277,8 +268,19 @@ export async function run(options: InventoryBenchOptions = {}) {
         throw new Error(`set-based apply (${label}) disagrees with the sync`);
       return { ms, hot: measured.hot };
     };
-    const perPage = await applySetBased(pages, `a page at a time (${pages.length} pages)`);
-    const setBased = await applySetBased(batches, `in the sync's batches (${batches.length} batches)`);
+    const perPage = await applySetBased(`a page at a time (${pages.length} pages)`, async () => {
+      let changed = 0;
+      for (const page of pages) changed += (await applyInventoryLevels(pool, SHOP, page)).changed;
+      return changed;
+    });
+    // The sync's own gathering (batchedApply), INVENTORY_APPLY_BATCH_SIZE levels a statement pair.
+    const setBased = await applySetBased(`in the sync's batches of ${INVENTORY_APPLY_BATCH_SIZE}`, async () => {
+      const tally = { levels: 0, changed: 0, stale: 0, notSelected: 0, unknown: 0, unknownSampleInventoryItemIds: [] };
+      const gathered = batchedApply(pool, SHOP, tally);
+      for (const page of pages) await gathered.add(page);
+      await gathered.flush();
+      return tally.changed;
+    });
     const setMs = setBased.ms;
 
     await restoreStartingRows(pool);

@@ -4,8 +4,6 @@ import { applyInventoryWebhook } from "../../app/inventory/apply-inventory-webho
 import { syncInventory } from "../../app/inventory/sync-inventory.server";
 import type { DataOf } from "../../app/shopify-admin/graphql-document";
 import { INVENTORY_LEVELS_QUERY } from "../../app/shopify-admin/operations";
-
-type LevelsPage = DataOf<typeof INVENTORY_LEVELS_QUERY>;
 import { PermanentJobError } from "../../app/worker/define-task.server";
 import { releaseWorkerUtils } from "../../app/jobs/queue.server";
 import { TASK } from "../../app/jobs/task-names";
@@ -20,6 +18,8 @@ import {
   startClockedEmulator,
 } from "./emulated-shop";
 import { fakeHelpers, queuedJobs } from "../support/jobs";
+
+type LevelsPage = DataOf<typeof INVENTORY_LEVELS_QUERY>;
 
 const MINUTE = 60_000;
 const clock = adjustableClock();
